@@ -1,0 +1,57 @@
+# Build step of the freertos_tls target, run as `cmake -P` on every build:
+# cargo decides what is stale. Afterwards it copies the include dir and
+# config.h of the mbedTLS that cargo built to a fixed place in the CMake
+# build tree, so that C code of the firmware compiles against the same
+# mbedTLS the static library contains (one mbedTLS per binary).
+#
+# Inputs (-D): CARGO, MANIFEST, TARGET_DIR, PROFILE, RUST_TARGET (may be
+# empty), FEATURES (comma-separated), LIBRARY (the expected .a path),
+# MBEDTLS_DEST. Environment for cargo (CC_<triple>, ...) is set by the
+# caller through `cmake -E env`.
+
+foreach(var CARGO MANIFEST TARGET_DIR PROFILE LIBRARY MBEDTLS_DEST)
+    if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+        message(FATAL_ERROR "FreertosTlsCargoBuild.cmake: ${var} is not set")
+    endif()
+endforeach()
+
+set(cargo_args build --package freertos-tls --lib
+    --manifest-path "${MANIFEST}"
+    --target-dir "${TARGET_DIR}"
+    --profile "${PROFILE}"
+    --no-default-features
+    --message-format=json-render-diagnostics)
+if(FEATURES)
+    list(APPEND cargo_args --features "${FEATURES}")
+endif()
+if(RUST_TARGET)
+    list(APPEND cargo_args --target "${RUST_TARGET}")
+endif()
+
+# stdout carries the JSON messages; stderr (progress, diagnostics) goes
+# straight to the build log.
+execute_process(
+    COMMAND "${CARGO}" ${cargo_args}
+    OUTPUT_VARIABLE messages
+    RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+    message(FATAL_ERROR "freertos-tls: cargo build failed (${result})")
+endif()
+
+if(NOT EXISTS "${LIBRARY}")
+    message(FATAL_ERROR "freertos-tls: cargo succeeded but ${LIBRARY} does not exist")
+endif()
+
+# Cargo reports every build script's out_dir, also when it was fresh.
+if(NOT messages MATCHES "\"reason\":\"build-script-executed\",\"package_id\":\"[^\"]*mbedtls-sys-auto[@#][^\"]*\"[^\n]*\"out_dir\":\"([^\"]*)\"")
+    message(FATAL_ERROR "freertos-tls: cargo did not report the mbedtls-sys-auto build output")
+endif()
+set(mbedtls_out "${CMAKE_MATCH_1}")
+if(NOT EXISTS "${mbedtls_out}/config.h" OR NOT IS_DIRECTORY "${mbedtls_out}/include/mbedtls")
+    message(FATAL_ERROR "freertos-tls: ${mbedtls_out} lacks config.h or include/mbedtls")
+endif()
+
+# file(COPY) keeps timestamps and skips unchanged files, so dependent C
+# objects rebuild only when mbedTLS really changed.
+file(COPY "${mbedtls_out}/include/" DESTINATION "${MBEDTLS_DEST}/include")
+file(COPY_FILE "${mbedtls_out}/config.h" "${MBEDTLS_DEST}/config.h" ONLY_IF_DIFFERENT)

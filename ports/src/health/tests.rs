@@ -1,0 +1,172 @@
+use super::*;
+use crate::testkit::{random_seed, SplitMix64};
+use std::vec;
+
+/// A scripted noise source for the health tests.
+struct Scripted<F: FnMut(u64) -> Result<u32, EntropyError>, const BITS: u32, const H: u32> {
+    next: F,
+    taken: u64,
+}
+
+impl<F: FnMut(u64) -> Result<u32, EntropyError>, const BITS: u32, const H: u32> NoiseSource for Scripted<F, BITS, H> {
+    const SAMPLE_BITS: u32 = BITS;
+    const MIN_ENTROPY: f64 = H as f64;
+    fn sample(&mut self) -> Result<u32, EntropyError> {
+        let i = self.taken;
+        self.taken += 1;
+        (self.next)(i)
+    }
+}
+
+fn scripted<const BITS: u32, const H: u32, F: FnMut(u64) -> Result<u32, EntropyError>>(
+    next: F,
+) -> HealthTested<Scripted<F, BITS, H>> {
+    HealthTested::new(Scripted { next, taken: 0 })
+}
+
+#[test]
+fn stuck_source_trips_rct_at_the_cutoff_during_start_up() {
+    let mut src = scripted::<32, 16, _>(|_| Ok(0xA5A5_0F0F));
+    let cutoff = Cutoffs::for_source(32, 16.0).rct;
+    assert_eq!(cutoff, 4);
+    let mut out = [0x55u8; 16];
+    assert_eq!(src.fill(&mut out), Err(EntropyError::HealthTestFailed));
+    assert_eq!(src.source_mut().taken, u64::from(cutoff), "RCT must fire on the cutoff-th identical sample");
+    assert_eq!(src.failure(), Some(Failure::RepetitionCount));
+    assert_eq!(out, [0; 16], "output wiped on failure");
+}
+
+#[test]
+fn source_that_sticks_later_trips_rct_within_the_cutoff() {
+    let mut rng = SplitMix64::new(random_seed());
+    let stuck_from = 5000;
+    let mut src = scripted::<8, 8, _>(move |i| Ok(if i >= stuck_from { 0x42 } else { rng.next() as u32 }));
+    let mut buf = [0u8; 64];
+    loop {
+        match src.fill(&mut buf) {
+            Ok(()) => assert!(src.source_mut().taken <= stuck_from + 64),
+            Err(e) => {
+                assert_eq!(e, EntropyError::HealthTestFailed);
+                break;
+            }
+        }
+    }
+    let taken_stuck = src.source_mut().taken - stuck_from;
+    assert!(taken_stuck <= 6, "RCT (cutoff 6 for H=8) fired after {taken_stuck} stuck samples");
+    // Latched: even a good source now gets nothing out.
+    assert_eq!(src.fill(&mut buf), Err(EntropyError::HealthTestFailed));
+    assert_eq!(src.failure(), Some(Failure::RepetitionCount));
+}
+
+#[test]
+fn biased_source_trips_apt_not_rct() {
+    // 90% one value, in runs of 9, so runs stay below the RCT cutoff (11 at H=4).
+    let mut rng = SplitMix64::new(random_seed());
+    let mut src = scripted::<8, 4, _>(move |i| Ok(if i % 10 < 9 { 0x7E } else { (rng.next() as u32 % 255) + 0x80 }));
+    let cutoffs = Cutoffs::for_source(8, 4.0);
+    assert_eq!((cutoffs.rct, cutoffs.apt, cutoffs.apt_window), (11, 79, 512));
+    let mut out = [0u8; 32];
+    assert_eq!(src.fill(&mut out), Err(EntropyError::HealthTestFailed));
+    assert_eq!(src.failure(), Some(Failure::AdaptiveProportion));
+    // A window starting on the common value reaches 79 of them within ~88 samples.
+    assert!(src.source_mut().taken <= 100, "APT fired after {} samples", src.source_mut().taken);
+}
+
+#[test]
+fn random_90_percent_bias_trips_apt() {
+    let mut rng = SplitMix64::new(random_seed());
+    let mut apt = AdaptiveProportionTest::new(Cutoffs::for_source(8, 8.0).apt, 512);
+    let mut first_failure = None;
+    for i in 0..4096u32 {
+        let r = rng.next();
+        let sample = if r % 10 != 0 { 0x33 } else { (r >> 32) as u32 & 0xFF };
+        if !apt.feed(sample) {
+            first_failure = Some(i);
+            break;
+        }
+    }
+    let at = first_failure.expect("a 90%-biased source must trip the APT");
+    assert!(at < 1024, "tripped only at sample {at}");
+}
+
+fn assert_ideal_source_passes<const BITS: u32, const H: u32>(samples: u64, value_mask: u64) {
+    let seed = random_seed();
+    let mut rng = SplitMix64::new(seed);
+    let mut src = scripted::<BITS, H, _>(move |_| Ok((rng.next() & value_mask) as u32));
+    let bytes_per_sample = (BITS / 8) as usize;
+    let mut buf = vec![0u8; 4096 * bytes_per_sample];
+    let mut produced = 0u64;
+    while produced < samples {
+        if let Err(e) = src.fill(&mut buf) {
+            panic!("false alarm {e:?} ({:?}) after {produced} samples, seed {seed:#x}", src.failure());
+        }
+        produced += 4096;
+    }
+    assert!(src.source_mut().taken >= samples + u64::from(STARTUP_SAMPLES));
+}
+
+#[test]
+fn ideal_bytes_at_full_claim_pass_ten_million_samples() {
+    // H = 8 on uniform bytes: the source meets its claim exactly, the hardest case.
+    assert_ideal_source_passes::<8, 8>(10_000_000, 0xFF);
+}
+
+#[test]
+fn ideal_nibbles_at_full_claim_pass_ten_million_samples() {
+    assert_ideal_source_passes::<8, 4>(10_000_000, 0x0F);
+}
+
+#[test]
+fn start_up_discards_the_first_1024_samples() {
+    let mut src = scripted::<16, 16, _>(|i| Ok(i as u32));
+    let mut out = [0u8; 4];
+    src.fill(&mut out).unwrap();
+    assert_eq!(out, [0x00, 0x04, 0x01, 0x04], "first output is sample 1024, then 1025");
+    assert_eq!(src.source_mut().taken, 1026);
+    src.fill(&mut out[..1]).unwrap();
+    assert_eq!(out[0], 0x02, "a partly used sample is never reused");
+}
+
+#[test]
+fn odd_lengths_consume_whole_samples() {
+    for len in [1usize, 3, 5, 4097] {
+        let mut src = scripted::<32, 16, _>(|i| Ok((i as u32).wrapping_mul(0x9E37_79B9)));
+        let mut out = vec![0u8; len];
+        src.fill(&mut out).unwrap();
+        let samples = src.source_mut().taken - u64::from(STARTUP_SAMPLES);
+        assert_eq!(samples, len.div_ceil(4) as u64, "len {len}");
+        let expected: vec::Vec<u8> =
+            (0..samples).flat_map(|k| ((k + 1024) as u32).wrapping_mul(0x9E37_79B9).to_le_bytes()).take(len).collect();
+        assert_eq!(out, expected, "len {len}");
+    }
+}
+
+#[test]
+fn source_errors_pass_through_without_latching() {
+    let mut fail_next = false;
+    let mut src = scripted::<32, 16, _>(move |i| {
+        fail_next = !fail_next && i == 2000;
+        if fail_next {
+            Err(EntropyError::Timeout)
+        } else {
+            Ok((i as u32).wrapping_mul(0x0101_0101) ^ 0x1234_5678)
+        }
+    });
+    let mut out = [0xFFu8; 8192];
+    assert_eq!(src.fill(&mut out), Err(EntropyError::Timeout));
+    assert!(out.iter().all(|&b| b == 0), "partial output wiped");
+    assert_eq!(src.failure(), None);
+    src.fill(&mut out).unwrap();
+}
+
+#[test]
+fn restart_reruns_start_up() {
+    let mut src = scripted::<32, 16, _>(|i| Ok(if i < 4 { 7 } else { i as u32 }));
+    let mut out = [0u8; 4];
+    assert_eq!(src.fill(&mut out), Err(EntropyError::HealthTestFailed));
+    assert_eq!(src.fill(&mut out), Err(EntropyError::HealthTestFailed));
+    src.restart();
+    src.fill(&mut out).unwrap();
+    // 4 stuck samples failed; nothing taken while latched; then a fresh start-up.
+    assert_eq!(src.source_mut().taken, 4 + 1024 + 1);
+}

@@ -1,0 +1,161 @@
+//! Entropy: the active hardware port, shared by every connection's DRBG and
+//! by C code calling `mbedtls_hardware_poll`.
+//!
+//! mbedtls-sys-auto never calls `mbedtls_hardware_poll` itself (its config
+//! has no `MBEDTLS_ENTROPY_HARDWARE_ALT`), so each connection seeds its
+//! CTR_DRBG through [`drbg_entropy_callback`], which reads the same port.
+//!
+//! Every port's samples pass the SP 800-90B health tests first
+//! ([`freertos_rng_ports::HealthTested`]); a failure latches, so a device
+//! whose RNG got stuck makes no more keys (`TLS_Connect` returns
+//! `TLS_ERROR_RNG`, `mbedtls_hardware_poll` `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`).
+
+mod hardware_poll;
+mod port;
+#[cfg(feature = "port-rand-core")]
+mod registered;
+
+use freertos_rng_ports::EntropyError;
+
+pub use hardware_poll::mbedtls_hardware_poll;
+#[cfg(feature = "port-rand-core")]
+pub use registered::register_source;
+
+#[cfg(not(feature = "port-rand-core"))]
+mod compiled {
+    use super::port::{new_active, Active};
+    use core::cell::RefCell;
+    use critical_section::Mutex;
+    use freertos_rng_ports::{EntropyError, EntropySource};
+
+    static PORT: Mutex<RefCell<Active>> = Mutex::new(RefCell::new(new_active()));
+
+    pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
+        super::fill_in_sections(
+            out,
+            |n| critical_section::with(|cs| PORT.borrow_ref_mut(cs).start_up_step(n)),
+            |chunk| critical_section::with(|cs| PORT.borrow_ref_mut(cs).fill(chunk)),
+        )
+    }
+}
+
+/// Start-up samples per critical section.
+const START_UP_SAMPLES_PER_SECTION: u32 = 32;
+/// Output bytes per critical section (a multiple of every sample width).
+const BYTES_PER_SECTION: usize = 32;
+
+/// Ports are not reentrant, so every access happens inside a critical
+/// section (tasks and interrupts alike). On a single core that masks
+/// interrupts, so the work is cut into short sections: the 1024-sample
+/// start-up test and a 4 KiB request would otherwise keep interrupts off
+/// for the whole time a slow RNG (e.g. ~120 µs per byte on nRF52) needs.
+/// Concurrent callers may interleave sections; each still gets bytes no one
+/// else got. On error all of `out` is wiped.
+fn fill_in_sections(
+    out: &mut [u8],
+    mut start_up_step: impl FnMut(u32) -> Result<bool, EntropyError>,
+    mut fill_section: impl FnMut(&mut [u8]) -> Result<(), EntropyError>,
+) -> Result<(), EntropyError> {
+    let result = (|| {
+        while !start_up_step(START_UP_SAMPLES_PER_SECTION)? {}
+        out.chunks_mut(BYTES_PER_SECTION).try_for_each(&mut fill_section)
+    })();
+    if result.is_err() {
+        zeroize::Zeroize::zeroize(out);
+    }
+    result
+}
+
+/// Fill all of `out` from the active entropy port, or fail.
+#[cfg(not(feature = "port-rand-core"))]
+pub fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
+    compiled::fill(out)
+}
+
+/// Fill all of `out` from the source the firmware registered, or fail.
+#[cfg(feature = "port-rand-core")]
+pub fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
+    registered::fill(out)
+}
+
+/// `f_entropy` for `mbedtls_ctr_drbg_seed`: same signature mbedTLS expects.
+pub(crate) unsafe extern "C" fn drbg_entropy_callback(
+    _state: *mut mbedtls_sys::types::raw_types::c_void,
+    output: *mut u8,
+    len: usize,
+) -> core::ffi::c_int {
+    if output.is_null() {
+        return mbedtls_sys::ERR_ENTROPY_SOURCE_FAILED;
+    }
+    // SAFETY: mbedTLS hands us its own seed buffer of exactly `len` bytes.
+    let buf = unsafe { core::slice::from_raw_parts_mut(output, len) };
+    match fill(buf) {
+        Ok(()) => 0,
+        Err(_) => mbedtls_sys::ERR_ENTROPY_SOURCE_FAILED,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn work_is_cut_into_short_sections() {
+        let mut start_up_left = 1024u32;
+        let mut steps = Vec::new();
+        let mut sections = Vec::new();
+        let mut out = vec![0u8; 4097];
+        fill_in_sections(
+            &mut out,
+            |n| {
+                steps.push(n);
+                start_up_left = start_up_left.saturating_sub(n);
+                Ok(start_up_left == 0)
+            },
+            |chunk| {
+                sections.push(chunk.len());
+                chunk.fill(1);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(steps.len(), 1024 / 32);
+        assert!(steps.iter().all(|&n| n == START_UP_SAMPLES_PER_SECTION));
+        assert_eq!(sections.len(), 129);
+        assert!(sections.iter().all(|&len| len <= BYTES_PER_SECTION));
+        assert_eq!(sections.iter().sum::<usize>(), 4097);
+        assert!(out.iter().all(|&b| b == 1));
+    }
+
+    #[test]
+    fn a_failing_section_wipes_everything_already_written() {
+        let mut out = vec![0u8; 200];
+        let mut calls = 0;
+        let r = fill_in_sections(
+            &mut out,
+            |_| Ok(true),
+            |chunk| {
+                calls += 1;
+                chunk.fill(0xEE);
+                if calls == 4 {
+                    Err(EntropyError::HealthTestFailed)
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!(r, Err(EntropyError::HealthTestFailed));
+        assert_eq!(calls, 4, "no section after the failure");
+        assert!(out.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn a_failing_start_up_produces_nothing() {
+        let mut out = vec![0x77u8; 16];
+        let r = fill_in_sections(&mut out, |_| Err(EntropyError::HealthTestFailed), |_| panic!("no output"));
+        assert_eq!(r, Err(EntropyError::HealthTestFailed));
+        assert!(out.iter().all(|&b| b == 0));
+    }
+}

@@ -1,0 +1,37 @@
+//! `port-rand-core`: the firmware registers its source at run time.
+//!
+//! For boards without a port here whose HAL has an RNG implementing
+//! `rand_core` 0.6: wrap it as `HealthTested::new(RandCoreNoise::new(rng))`,
+//! put that in a `static` (or leak a box) and call [`register_source`] once,
+//! before the first TLS connection. Only health-tested sources are accepted.
+
+use core::cell::RefCell;
+use critical_section::Mutex;
+use freertos_rng_ports::{EntropyError, TestedSource};
+
+type Registered = &'static mut (dyn TestedSource + Send);
+
+static SOURCE: Mutex<RefCell<Option<Registered>>> = Mutex::new(RefCell::new(None));
+
+/// Make `source` the entropy port. Replaces a source registered before.
+pub fn register_source(source: Registered) {
+    critical_section::with(|cs| *SOURCE.borrow_ref_mut(cs) = Some(source));
+}
+
+/// Fill `out` from the registered source; nothing registered is an error.
+pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
+    super::fill_in_sections(
+        out,
+        |n| with_source(|source| source.start_up_step(n)),
+        |chunk| with_source(|source| source.fill(chunk)),
+    )
+}
+
+fn with_source<T>(
+    f: impl FnOnce(&mut (dyn TestedSource + Send)) -> Result<T, EntropyError>,
+) -> Result<T, EntropyError> {
+    critical_section::with(|cs| match SOURCE.borrow_ref_mut(cs).as_deref_mut() {
+        Some(source) => f(source),
+        None => Err(EntropyError::NoSource),
+    })
+}

@@ -1,0 +1,197 @@
+//! The C ABI: `aws_tls.h` / `iot_tls.h` entry points and extensions.
+//!
+//! Each function checks its arguments, runs safe Rust, and maps the result
+//! to a C code. No TLS logic lives here. Panics never unwind out: every
+//! profile uses `panic = "abort"`.
+#![allow(non_snake_case)]
+
+mod c_transport;
+mod credentials;
+mod handle;
+mod params;
+mod platform_hooks;
+pub mod types;
+
+use core::ffi::{c_uchar, c_void};
+
+pub use credentials::TLS_SetClientCredentialLabels;
+pub use platform_hooks::{TLS_SetHandshakeTimeout, TLS_SetLogHook, TLS_SetUtcClock, TLS_setDateIsInThePastFunction};
+pub use types::*;
+
+use crate::error::Error;
+pub use crate::error::{
+    TLS_ERROR_BAD_PARAMETER, TLS_ERROR_CONNECTION_CLOSED, TLS_ERROR_HANDSHAKE_FAILED, TLS_ERROR_INVALID_STATE,
+    TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_MEMORY, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_RNG, TLS_ERROR_SIGN,
+    TLS_ERROR_TRANSPORT,
+};
+use crate::fallible::try_box;
+use crate::tls::Connection;
+
+fn code(err: Error) -> BaseType_t {
+    BaseType_t::from(err.code())
+}
+
+/// An extension code as the `BaseType_t` entry points return it.
+const fn rc(code: i32) -> BaseType_t {
+    code as BaseType_t
+}
+
+/// Largest byte count a `BaseType_t` return can report.
+const MAX_IO: usize = BaseType_t::MAX as usize;
+
+/// Create a TLS context from `pxParams` and store it in `*ppvContext`.
+///
+/// Copies everything it needs (host name, trust anchors, ALPN names), so
+/// the caller's strings may be freed afterwards. Performs no I/O.
+///
+/// Returns 0 on success. On failure returns a negative code and stores
+/// NULL in `*ppvContext` (when `ppvContext` itself is not NULL), so a
+/// following `TLS_Cleanup(*ppvContext)` is harmless.
+///
+/// # Safety
+/// `pxParams` must point to a `TLSParams_t` whose `ulSize` is set.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut TLSParams_t) -> BaseType_t {
+    if ppvContext.is_null() {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    }
+    // SAFETY: checked non-NULL; the caller owns the pointer variable.
+    unsafe { ppvContext.write(core::ptr::null_mut()) };
+    if pxParams.is_null() {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    }
+    // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
+    let made = unsafe { params::read(pxParams) }.and_then(|(config, transport)| {
+        let conn = Connection::new(config, try_box(transport)?)?;
+        handle::into_raw(conn)
+    });
+    match made {
+        Ok(ctx) => {
+            // SAFETY: checked non-NULL above.
+            unsafe { ppvContext.write(ctx) };
+            0
+        }
+        Err(err) => code(err),
+    }
+}
+
+/// Perform the TLS handshake, verifying the server.
+///
+/// Returns 0 on success, `TLS_ERROR_HANDSHAKE_FAILED` when the handshake
+/// or server verification fails or times out (`TLS_GetLastError` says
+/// why), `TLS_ERROR_RNG` when no entropy is available, another negative
+/// code otherwise.
+///
+/// # Safety
+/// `pvContext` must be NULL or a live context from `TLS_Init`.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_Connect(pvContext: *mut c_void) -> BaseType_t {
+    // SAFETY: per the contract above.
+    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    };
+    match conn.connect() {
+        Ok(()) => 0,
+        Err(err) => code(err),
+    }
+}
+
+/// Read up to `xReadLength` decrypted bytes into `pucReadBuffer`.
+///
+/// Returns the number of bytes read: possibly fewer than asked, 0 when the
+/// transport has nothing now; negative on error or after the peer closed.
+///
+/// # Safety
+/// `pvContext` as for `TLS_Connect`; `pucReadBuffer` valid for
+/// `xReadLength` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_Recv(
+    pvContext: *mut c_void,
+    pucReadBuffer: *mut c_uchar,
+    xReadLength: usize,
+) -> BaseType_t {
+    // SAFETY: per the contract above.
+    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    };
+    if pucReadBuffer.is_null() && xReadLength != 0 {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    }
+    if xReadLength == 0 {
+        return 0;
+    }
+    // SAFETY: non-NULL; the caller promises `xReadLength` bytes.
+    let buf = unsafe { core::slice::from_raw_parts_mut(pucReadBuffer, xReadLength.min(MAX_IO)) };
+    match conn.recv(buf) {
+        Ok(n) => n as BaseType_t,
+        Err(err) => code(err),
+    }
+}
+
+/// Encrypt and send `xMsgLength` bytes of `pucMsg`.
+///
+/// Returns the number of bytes written: all of them, or fewer when the
+/// transport reported it could take no more now (send the rest later);
+/// negative on error.
+///
+/// # Safety
+/// `pvContext` as for `TLS_Connect`; `pucMsg` valid for `xMsgLength` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
+    // SAFETY: per the contract above.
+    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    };
+    if pucMsg.is_null() && xMsgLength != 0 {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    }
+    if xMsgLength == 0 {
+        return 0;
+    }
+    // SAFETY: non-NULL; the caller promises `xMsgLength` bytes.
+    let data = unsafe { core::slice::from_raw_parts(pucMsg, xMsgLength.min(MAX_IO)) };
+    match conn.send(data) {
+        Ok(n) => n as BaseType_t,
+        Err(err) => code(err),
+    }
+}
+
+/// Free the context and everything it holds; session keys are wiped.
+/// Does not call the transport. NULL is accepted and ignored.
+///
+/// # Safety
+/// `pvContext` must be NULL or a live context; it is invalid afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_Cleanup(pvContext: *mut c_void) {
+    // SAFETY: per the contract above.
+    unsafe { handle::release(pvContext) }
+}
+
+/// Extension: copy the detail of the context's most recent failure into
+/// `*pxError` (an mbedTLS code, server-certificate verify flags, a PKCS#11
+/// return value). Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL
+/// arguments.
+///
+/// # Safety
+/// `pvContext` as for `TLS_Connect`; `pxError` writable.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_GetLastError(pvContext: *mut c_void, pxError: *mut TLSLastError_t) -> BaseType_t {
+    if pxError.is_null() {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    }
+    // SAFETY: per the contract above.
+    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
+        return rc(TLS_ERROR_BAD_PARAMETER);
+    };
+    let last = conn.last_error();
+    let detail = TLSLastError_t {
+        xCode: BaseType_t::from(last.code),
+        lMbedtlsCode: last.mbedtls_code,
+        ulVerifyFlags: last.verify_flags,
+        ulPkcs11ReturnValue: last.pkcs11_rv as core::ffi::c_ulong,
+        pcReason: last.reason.as_ptr(),
+    };
+    // SAFETY: checked non-NULL; the caller owns the struct.
+    unsafe { pxError.write(detail) };
+    0
+}

@@ -1,0 +1,22 @@
+//! `freertos-tls`: a memory-safe drop-in replacement for the Amazon FreeRTOS
+//! TLS layer (`aws_tls.h` / `iot_tls.h`) and the board's
+//! `mbedtls_hardware_poll`, over mbedTLS 2.28.
+//!
+//! Layers, top to bottom: [`ffi`] (the C ABI), [`tls`] (one connection),
+//! [`entropy`] (the active RNG port), [`platform`] (clocks and C hooks).
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+pub mod entropy;
+pub mod error;
+mod fallible;
+pub mod ffi;
+/// Internal to the library: nothing here belongs in the C header.
+/// cbindgen:ignore
+pub mod pkcs11;
+pub mod platform;
+pub mod tls;
+
+pub use error::{Error, Result};

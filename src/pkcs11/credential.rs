@@ -1,0 +1,86 @@
+//! Finding the device's client credential in the token: the private key
+//! (by label, never read out) and the certificate chain (DER).
+
+use alloc::vec::Vec;
+
+use super::bindings::*;
+use super::labels::CredentialLabels;
+use super::session::{Module, Rv, Session};
+use crate::error::Error;
+
+/// Largest certificate read from the token.
+const MAX_CERT_LEN: usize = 16 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Rsa,
+    Ec,
+}
+
+/// Why no credential could be used: the error the caller will see if the
+/// server asks for a certificate, and the module's `CK_RV` (0 if none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CredentialFailure {
+    pub error: Error,
+    pub rv: CK_RV,
+}
+
+impl CredentialFailure {
+    pub fn no_key(rv: CK_RV) -> Self {
+        CredentialFailure { error: Error::NoPrivateKey, rv }
+    }
+    pub fn no_cert(rv: CK_RV) -> Self {
+        CredentialFailure { error: Error::NoCertificate, rv }
+    }
+
+    /// The `CK_RV` widened for `LastError` (`CK_RV` is 32 bits on some targets).
+    #[allow(clippy::useless_conversion)]
+    pub fn rv_u64(&self) -> u64 {
+        u64::from(self.rv)
+    }
+}
+
+/// A device key in the token and the certificates that go with it.
+pub struct ClientCredential {
+    pub session: Session,
+    pub key: CK_OBJECT_HANDLE,
+    pub kind: KeyKind,
+    /// The device certificate, DER.
+    pub certificate: Vec<u8>,
+    /// The optional extra issuer certificate, DER, sent after the device's.
+    pub issuer: Option<Vec<u8>>,
+}
+
+impl ClientCredential {
+    /// Log in with the configured PIN and find the key and certificates.
+    /// Anything before the key is found reports as "no private key".
+    pub fn load(labels: &CredentialLabels) -> Result<ClientCredential, CredentialFailure> {
+        let module = Module::acquire().map_err(|Rv(rv)| CredentialFailure::no_key(rv))?;
+        let session = Session::open(module, labels.pin.as_bytes()).map_err(|Rv(rv)| CredentialFailure::no_key(rv))?;
+
+        let key = session
+            .find(CKO_PRIVATE_KEY, labels.key_label.as_bytes())
+            .map_err(|Rv(rv)| CredentialFailure::no_key(rv))?
+            .ok_or(CredentialFailure::no_key(CKR_OK))?;
+        let kind = match session.attribute_ulong(key, CKA_KEY_TYPE).map_err(|Rv(rv)| CredentialFailure::no_key(rv))? {
+            CKK_RSA => KeyKind::Rsa,
+            CKK_EC => KeyKind::Ec,
+            // A key type this library cannot sign with is as good as none.
+            _ => return Err(CredentialFailure::no_key(CKR_OK)),
+        };
+
+        let cert = session
+            .find(CKO_CERTIFICATE, labels.cert_label.as_bytes())
+            .map_err(|Rv(rv)| CredentialFailure::no_cert(rv))?
+            .ok_or(CredentialFailure::no_cert(CKR_OK))?;
+        let certificate =
+            session.attribute_bytes(cert, CKA_VALUE, MAX_CERT_LEN).map_err(|Rv(rv)| CredentialFailure::no_cert(rv))?;
+
+        // Optional: any trouble with it just leaves it out of the chain.
+        let issuer = match session.find(CKO_CERTIFICATE, labels.jitp_label.as_bytes()) {
+            Ok(Some(h)) => session.attribute_bytes(h, CKA_VALUE, MAX_CERT_LEN).ok(),
+            _ => None,
+        };
+        Ok(ClientCredential { session, key, kind, certificate, issuer })
+    }
+}

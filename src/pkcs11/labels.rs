@@ -1,0 +1,157 @@
+//! Which PIN and object labels the library uses to find the device
+//! credentials: build-time defaults, replaceable at run time.
+
+use core::cell::RefCell;
+
+use critical_section::Mutex;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::error::{Error, Result};
+
+/// Longest PIN or label accepted, in bytes.
+pub const MAX_TEXT_LEN: usize = 127;
+
+const fn env_or(value: Option<&'static str>, default: &'static str) -> &'static str {
+    match value {
+        Some(v) => v,
+        None => default,
+    }
+}
+
+// build.rs forwards these variables (and reruns when they change).
+const DEFAULT_PIN: &str = env_or(option_env!("FREERTOS_TLS_PKCS11_PIN"), "0000");
+const DEFAULT_KEY_LABEL: &str = env_or(option_env!("FREERTOS_TLS_PKCS11_KEY_LABEL"), "Device Priv TLS Key");
+const DEFAULT_CERT_LABEL: &str = env_or(option_env!("FREERTOS_TLS_PKCS11_CERT_LABEL"), "Device Cert");
+const DEFAULT_JITP_LABEL: &str = env_or(option_env!("FREERTOS_TLS_PKCS11_JITP_LABEL"), "JITP Cert");
+
+/// A short byte string in a fixed buffer: no allocation while the global
+/// lock is held, and one place to wipe.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Text {
+    len: usize,
+    bytes: [u8; MAX_TEXT_LEN],
+}
+
+impl Text {
+    /// From a compile-time string; too long a value fails the build.
+    const fn from_static(s: &str) -> Text {
+        let src = s.as_bytes();
+        assert!(!src.is_empty() && src.len() <= MAX_TEXT_LEN, "PKCS#11 PIN/label must be 1..=127 bytes");
+        let mut bytes = [0u8; MAX_TEXT_LEN];
+        let mut i = 0;
+        while i < src.len() {
+            bytes[i] = src[i];
+            i += 1;
+        }
+        Text { len: src.len(), bytes }
+    }
+
+    fn check(src: &[u8], what: &'static str) -> Result<()> {
+        if src.is_empty() || src.len() > MAX_TEXT_LEN {
+            return Err(Error::BadParameter(what));
+        }
+        Ok(())
+    }
+
+    /// Overwrite in place (a moved value would leave a copy behind).
+    /// `src` has passed `check`.
+    fn assign(&mut self, src: &[u8]) {
+        self.bytes.zeroize();
+        self.bytes[..src.len()].copy_from_slice(src);
+        self.len = src.len();
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// The PIN and labels in force. Dropping a copy wipes it.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct CredentialLabels {
+    pub pin: Text,
+    pub key_label: Text,
+    pub cert_label: Text,
+    /// Optional issuer certificate appended to the chain when present.
+    pub jitp_label: Text,
+}
+
+impl CredentialLabels {
+    pub const fn defaults() -> CredentialLabels {
+        CredentialLabels {
+            pin: Text::from_static(DEFAULT_PIN),
+            key_label: Text::from_static(DEFAULT_KEY_LABEL),
+            cert_label: Text::from_static(DEFAULT_CERT_LABEL),
+            jitp_label: Text::from_static(DEFAULT_JITP_LABEL),
+        }
+    }
+}
+
+static CURRENT: Mutex<RefCell<CredentialLabels>> = Mutex::new(RefCell::new(CredentialLabels::defaults()));
+
+/// Copy the PIN and labels in force now into `out`, in place.
+pub fn copy_current(out: &mut CredentialLabels) {
+    critical_section::with(|cs| {
+        let current = CURRENT.borrow_ref(cs);
+        out.pin.assign(current.pin.as_bytes());
+        out.key_label.assign(current.key_label.as_bytes());
+        out.cert_label.assign(current.cert_label.as_bytes());
+        out.jitp_label.assign(current.jitp_label.as_bytes());
+    });
+}
+
+/// Replace the PIN and/or labels; `None` keeps a value. All-or-nothing:
+/// on error nothing changes. The old PIN bytes are overwritten.
+pub fn set(pin: Option<&[u8]>, key_label: Option<&[u8]>, cert_label: Option<&[u8]>) -> Result<()> {
+    if let Some(pin) = pin {
+        Text::check(pin, "PIN: must be 1..=127 bytes")?;
+    }
+    if let Some(label) = key_label {
+        Text::check(label, "key label: must be 1..=127 bytes")?;
+    }
+    if let Some(label) = cert_label {
+        Text::check(label, "certificate label: must be 1..=127 bytes")?;
+    }
+    critical_section::with(|cs| {
+        let mut current = CURRENT.borrow_ref_mut(cs);
+        if let Some(pin) = pin {
+            current.pin.assign(pin);
+        }
+        if let Some(label) = key_label {
+            current.key_label.assign(label);
+        }
+        if let Some(label) = cert_label {
+            current.cert_label.assign(label);
+        }
+    });
+    Ok(())
+}
+
+/// Back to the build-time defaults.
+pub fn reset() {
+    let defaults = CredentialLabels::defaults();
+    critical_section::with(|cs| {
+        let mut current = CURRENT.borrow_ref_mut(cs);
+        current.pin.assign(defaults.pin.as_bytes());
+        current.key_label.assign(defaults.key_label.as_bytes());
+        current.cert_label.assign(defaults.cert_label.as_bytes());
+        current.jitp_label.assign(defaults.jitp_label.as_bytes());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_rejects_empty_and_overlong_and_assign_wipes_the_old_tail() {
+        assert!(Text::check(b"", "x").is_err());
+        assert!(Text::check(&[b'a'; MAX_TEXT_LEN + 1], "x").is_err());
+        assert!(Text::check(&[b'a'; MAX_TEXT_LEN], "x").is_ok());
+        let mut t = Text::from_static("a long secret PIN");
+        t.assign(b"12");
+        assert_eq!(t.as_bytes(), b"12");
+        assert!(t.bytes[2..].iter().all(|&b| b == 0), "old bytes left behind");
+        assert_eq!(Text::from_static("Device Cert").as_bytes(), b"Device Cert");
+    }
+}

@@ -1,0 +1,258 @@
+//! The bridge that lets mbedTLS sign with a key held in the token: a
+//! custom `pk_info_t` per key type whose `sign_func` asks the module.
+//!
+//! In the client handshake mbedTLS reads only `can_do` (to pick the
+//! signature algorithm) and `sign_func` (CertificateVerify) of the own key;
+//! `get_bitlen` and `ctx_free_func` serve `pk_get_bitlen` and `pk_free`.
+
+use core::ffi::{c_int, c_uchar};
+use core::ptr;
+
+use alloc::boxed::Box;
+use mbedtls_sys as m;
+use mbedtls_sys::types::raw_types::c_void;
+use zeroize::Zeroizing;
+
+use super::bindings::{CKM_ECDSA, CKM_RSA_PKCS, CKR_OK, CKR_VENDOR_CONTRACT_BROKEN, CK_OBJECT_HANDLE, CK_RV};
+use super::credential::KeyKind;
+use super::session::{Rv, Session};
+use super::sign::{digest_info, ecdsa_raw_to_der, MAX_ECDSA_DER_LEN};
+
+/// What mbedTLS guarantees its signature buffer holds
+/// (`MBEDTLS_PK_SIGNATURE_MAX_SIZE`, which equals `MBEDTLS_MPI_MAX_SIZE`
+/// in this configuration; the binding of the former is not usable).
+pub const SIGNATURE_MAX: usize = m::MPI_MAX_SIZE as usize;
+
+/// Returned to mbedTLS when the module fails to sign.
+const SIGN_FAILED: c_int = m::ERR_PK_HW_ACCEL_FAILED;
+
+/// A token key as mbedTLS's `pk_ctx`: boxed, owned by the `pk_context`.
+pub struct TokenKey {
+    session: Session,
+    key: CK_OBJECT_HANDLE,
+    kind: KeyKind,
+    bitlen: usize,
+    /// Set when a signature failed: the module's `CK_RV` (or this crate's
+    /// contract marker when the module's output was unusable).
+    pub sign_failure: Option<CK_RV>,
+}
+
+impl TokenKey {
+    pub fn new(session: Session, key: CK_OBJECT_HANDLE, kind: KeyKind, bitlen: usize) -> TokenKey {
+        TokenKey { session, key, kind, bitlen, sign_failure: None }
+    }
+
+    /// Signature length the key produces: the modulus size for RSA, the
+    /// two coordinates-sized halves r||s for ECDSA.
+    fn raw_len(&self) -> usize {
+        let bytes = self.bitlen.div_ceil(8);
+        match self.kind {
+            KeyKind::Rsa => bytes,
+            KeyKind::Ec => 2 * bytes,
+        }
+    }
+
+    /// Sign `hash` as mbedTLS asked; the encoded signature goes to `out`.
+    fn sign(&self, md: m::md_type_t, hash: &[u8], out: &mut [u8; SIGNATURE_MAX]) -> Result<usize, Rv> {
+        let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
+        let expected = self.raw_len();
+        // Scratch space is wiped on every path out.
+        let mut raw = Zeroizing::new([0u8; SIGNATURE_MAX]);
+        let raw_out = raw.get_mut(..expected).ok_or(broken)?;
+        match self.kind {
+            KeyKind::Rsa => {
+                // The DigestInfo of the hash mbedTLS actually used.
+                let mut input = Zeroizing::new([0u8; 19 + 64]);
+                let n = digest_info(md, hash, &mut input[..]).ok_or(broken)?;
+                let got = self.session.sign(CKM_RSA_PKCS, self.key, &input[..n], raw_out)?;
+                // PKCS#1 v1.5 signatures are exactly the modulus length.
+                if got != expected {
+                    return Err(broken);
+                }
+                out[..got].copy_from_slice(&raw_out[..got]);
+                Ok(got)
+            }
+            KeyKind::Ec => {
+                let got = self.session.sign(CKM_ECDSA, self.key, hash, raw_out)?;
+                if got != expected {
+                    return Err(broken);
+                }
+                let mut der = Zeroizing::new([0u8; MAX_ECDSA_DER_LEN]);
+                let n = ecdsa_raw_to_der(&raw_out[..got], &mut der[..]).ok_or(broken)?;
+                out[..n].copy_from_slice(&der[..n]);
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// A `pk_info_t` in a static: it holds raw pointers, but is never mutated.
+struct StaticInfo(m::pk_info_t);
+// SAFETY: immutable after construction; the name points to a static string.
+unsafe impl Sync for StaticInfo {}
+
+const fn info(
+    type_: m::pk_type_t,
+    name: &'static [u8],
+    can_do: unsafe extern "C" fn(m::pk_type_t) -> c_int,
+) -> StaticInfo {
+    StaticInfo(m::pk_info_t {
+        type_,
+        name: name.as_ptr().cast(),
+        get_bitlen: Some(get_bitlen),
+        can_do: Some(can_do),
+        // Verification is done with the certificate's key, never this one.
+        verify_func: None,
+        sign_func: Some(sign_func),
+        decrypt_func: None,
+        encrypt_func: None,
+        check_pair_func: None,
+        // `pk_setup` is not used: `install` sets the context directly.
+        ctx_alloc_func: None,
+        ctx_free_func: Some(ctx_free),
+        debug_func: None,
+    })
+}
+
+// RSA_ALT/ECDSA types: mbedTLS never treats these contexts as its own
+// rsa/ecp structures (`pk_rsa()`/`pk_ec()` are only for RSA/ECKEY types).
+static RSA_INFO: StaticInfo = info(m::PK_RSA_ALT, b"PKCS11-RSA\0", can_do_rsa);
+static EC_INFO: StaticInfo = info(m::PK_ECDSA, b"PKCS11-ECDSA\0", can_do_ecdsa);
+
+unsafe extern "C" fn can_do_rsa(type_: m::pk_type_t) -> c_int {
+    c_int::from(type_ == m::PK_RSA)
+}
+
+unsafe extern "C" fn can_do_ecdsa(type_: m::pk_type_t) -> c_int {
+    c_int::from(type_ == m::PK_ECDSA)
+}
+
+unsafe extern "C" fn get_bitlen(ctx: *const c_void) -> usize {
+    // SAFETY: mbedTLS passes back the `pk_ctx` set by `install`: a live TokenKey.
+    unsafe { ctx.cast::<TokenKey>().as_ref() }.map_or(0, |k| k.bitlen)
+}
+
+unsafe extern "C" fn ctx_free(ctx: *mut c_void) {
+    if !ctx.is_null() {
+        // SAFETY: `ctx` is the Box leaked by `install`; pk_free calls this once.
+        drop(unsafe { Box::from_raw(ctx.cast::<TokenKey>()) });
+    }
+}
+
+unsafe extern "C" fn sign_func(
+    ctx: *mut c_void,
+    md_alg: m::md_type_t,
+    hash: *const c_uchar,
+    hash_len: usize,
+    sig: *mut c_uchar,
+    sig_len: *mut usize,
+    _f_rng: Option<unsafe extern "C" fn(*mut c_void, *mut c_uchar, usize) -> c_int>,
+    _p_rng: *mut c_void,
+) -> c_int {
+    // SAFETY: `ctx` is the TokenKey set by `install`; mbedTLS runs one
+    // handshake step at a time and no Rust reference to it is alive now.
+    let Some(key) = (unsafe { ctx.cast::<TokenKey>().as_mut() }) else {
+        return m::ERR_PK_BAD_INPUT_DATA;
+    };
+    if hash.is_null() || sig.is_null() || sig_len.is_null() || hash_len > 64 {
+        return m::ERR_PK_BAD_INPUT_DATA;
+    }
+    // SAFETY: mbedTLS passes `hash_len` readable bytes (its digest length).
+    let hash = unsafe { core::slice::from_raw_parts(hash, hash_len) };
+    let mut out = Zeroizing::new([0u8; SIGNATURE_MAX]);
+    match key.sign(md_alg, hash, &mut out) {
+        Ok(n) => {
+            // SAFETY: mbedTLS's `sig` holds MBEDTLS_PK_SIGNATURE_MAX_SIZE
+            // bytes and `n <= SIGNATURE_MAX` by construction.
+            unsafe {
+                ptr::copy_nonoverlapping(out.as_ptr(), sig, n);
+                sig_len.write(n);
+            }
+            0
+        }
+        Err(Rv(rv)) => {
+            key.sign_failure = Some(if rv == CKR_OK { CKR_VENDOR_CONTRACT_BROKEN } else { rv });
+            SIGN_FAILED
+        }
+    }
+}
+
+/// Make `pk` sign with `key`. `pk` must be freshly `pk_init`ed; it owns the
+/// key afterwards and `pk_free` releases it (closing the session).
+///
+/// # Safety
+/// `pk` points to a live, initialised, empty `pk_context` that does not move.
+pub unsafe fn install(pk: *mut m::pk_context, key: TokenKey) -> Result<(), TokenKey> {
+    let info = match key.kind {
+        KeyKind::Rsa => &RSA_INFO.0,
+        KeyKind::Ec => &EC_INFO.0,
+    };
+    let boxed = crate::pkcs11::try_box(key)?;
+    // SAFETY: per the contract; this is what `pk_setup` does, minus its
+    // allocation, which would need a per-key `ctx_alloc_func`.
+    unsafe {
+        (*pk).pk_info = info;
+        (*pk).pk_ctx = Box::into_raw(boxed).cast();
+    }
+    Ok(())
+}
+
+/// The token key installed on `pk`, if `pk` holds one.
+///
+/// # Safety
+/// `pk` points to a live `pk_context`, and mbedTLS is not running on it.
+pub unsafe fn installed<'a>(pk: *const m::pk_context) -> Option<&'a TokenKey> {
+    // SAFETY: per the contract.
+    let (info, ctx) = unsafe { ((*pk).pk_info, (*pk).pk_ctx) };
+    let ours = ptr::eq(info, &RSA_INFO.0) || ptr::eq(info, &EC_INFO.0);
+    if !ours {
+        return None;
+    }
+    // SAFETY: our infos are only ever installed with a TokenKey context.
+    unsafe { ctx.cast::<TokenKey>().as_ref() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infos_answer_what_mbedtls_asks() {
+        // SAFETY: pure functions of their argument.
+        unsafe {
+            assert_eq!(can_do_rsa(m::PK_RSA), 1);
+            assert_eq!(can_do_rsa(m::PK_ECDSA), 0);
+            assert_eq!(can_do_ecdsa(m::PK_ECDSA), 1);
+            assert_eq!(can_do_ecdsa(m::PK_RSA), 0);
+            assert_eq!(can_do_ecdsa(m::PK_ECKEY_DH), 0, "no ECDH with a signing-only key");
+        }
+        for info in [&RSA_INFO.0, &EC_INFO.0] {
+            assert!(info.sign_func.is_some() && info.can_do.is_some() && info.ctx_free_func.is_some());
+            assert!(info.get_bitlen.is_some());
+        }
+    }
+
+    #[test]
+    fn installed_info_is_what_mbedtls_reads_through_pk_functions() {
+        // SAFETY: a local pk_context, initialised and freed here; the fake
+        // context pointer is never dereferenced because no function that
+        // reaches the key's context is called, and it is detached before
+        // pk_free.
+        unsafe {
+            let mut pk: m::pk_context = core::mem::zeroed();
+            m::pk_init(&mut pk);
+            pk.pk_info = &EC_INFO.0;
+            assert_eq!(m::pk_can_do(&pk, m::PK_ECDSA), 1);
+            assert_eq!(m::pk_can_do(&pk, m::PK_RSA), 0);
+            assert_eq!(m::pk_get_type(&pk), m::PK_ECDSA);
+            let name = core::ffi::CStr::from_ptr(m::pk_get_name(&pk));
+            assert_eq!(name.to_bytes(), b"PKCS11-ECDSA");
+            pk.pk_info = &RSA_INFO.0;
+            assert_eq!(m::pk_can_do(&pk, m::PK_RSA), 1);
+            assert_eq!(m::pk_get_type(&pk), m::PK_RSA_ALT);
+            assert!(installed(&pk).is_none(), "a NULL context is no key");
+            pk.pk_info = ptr::null();
+            m::pk_free(&mut pk);
+        }
+    }
+}

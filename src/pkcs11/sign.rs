@@ -1,0 +1,198 @@
+//! Turning a handshake hash into module input, and module output into the
+//! signature format mbedTLS sends: PKCS#1 v1.5 DigestInfo for RSA, and
+//! ASN.1 DER `Ecdsa-Sig-Value` from the module's raw r||s for ECDSA.
+
+use mbedtls_sys as m;
+
+/// DER `DigestInfo` header (SEQUENCE { AlgorithmIdentifier, OCTET STRING })
+/// for each hash, ending with the OCTET STRING tag and length of the hash.
+const SHA1_PREFIX: [u8; 15] =
+    [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
+const fn sha2_prefix(total_len: u8, oid_last: u8, hash_len: u8) -> [u8; 19] {
+    [
+        0x30, total_len, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, oid_last, 0x05, 0x00,
+        0x04, hash_len,
+    ]
+}
+const SHA224_PREFIX: [u8; 19] = sha2_prefix(0x2d, 0x04, 28);
+const SHA256_PREFIX: [u8; 19] = sha2_prefix(0x31, 0x01, 32);
+const SHA384_PREFIX: [u8; 19] = sha2_prefix(0x41, 0x02, 48);
+const SHA512_PREFIX: [u8; 19] = sha2_prefix(0x51, 0x03, 64);
+
+/// The DigestInfo header for `md`, or `None` for hashes not signed here.
+/// `MD_NONE` has an empty header: the caller already built the input.
+pub fn digest_info_prefix(md: m::md_type_t) -> Option<&'static [u8]> {
+    match md {
+        m::MD_NONE => Some(&[]),
+        m::MD_SHA1 => Some(&SHA1_PREFIX),
+        m::MD_SHA224 => Some(&SHA224_PREFIX),
+        m::MD_SHA256 => Some(&SHA256_PREFIX),
+        m::MD_SHA384 => Some(&SHA384_PREFIX),
+        m::MD_SHA512 => Some(&SHA512_PREFIX),
+        _ => None,
+    }
+}
+
+/// Write `prefix || hash` for `md` into `out`; returns its length. `None`
+/// when the hash is unsupported, its length is wrong, or `out` is too small.
+pub fn digest_info(md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Option<usize> {
+    let prefix = digest_info_prefix(md)?;
+    if let Some(&declared) = prefix.last() {
+        if usize::from(declared) != hash.len() {
+            return None;
+        }
+    }
+    let total = prefix.len() + hash.len();
+    let out = out.get_mut(..total)?;
+    out[..prefix.len()].copy_from_slice(prefix);
+    out[prefix.len()..].copy_from_slice(hash);
+    Some(total)
+}
+
+/// Largest DER ECDSA signature produced here: P-521 (2 x 66-byte integers).
+pub const MAX_ECDSA_DER_LEN: usize = 3 + 2 * (2 + 1 + 66);
+
+/// Re-encode a raw `r || s` (two equal halves, as `CKM_ECDSA` returns) as
+/// DER `SEQUENCE { INTEGER r, INTEGER s }` into `out`; returns its length.
+pub fn ecdsa_raw_to_der(raw: &[u8], out: &mut [u8]) -> Option<usize> {
+    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 2 * 66 {
+        return None;
+    }
+    let (r, s) = raw.split_at(raw.len() / 2);
+    let body_len = der_integer_len(r) + der_integer_len(s);
+    // Below 128 the length is one byte, else 0x81 and one byte (< 256 here).
+    let header: &[u8] = if body_len < 0x80 { &[0x30, body_len as u8] } else { &[0x30, 0x81, body_len as u8] };
+    let total = header.len() + body_len;
+    let out = out.get_mut(..total)?;
+    out[..header.len()].copy_from_slice(header);
+    let at = write_der_integer(r, &mut out[header.len()..]);
+    write_der_integer(s, &mut out[header.len() + at..]);
+    Some(total)
+}
+
+/// Minimal big-endian magnitude: no leading zero bytes, but at least one byte.
+fn trimmed(v: &[u8]) -> &[u8] {
+    let first = v.iter().position(|&b| b != 0).unwrap_or(v.len().saturating_sub(1));
+    &v[first..]
+}
+
+/// Encoded size of a non-negative INTEGER (tag, one length byte, value).
+fn der_integer_len(v: &[u8]) -> usize {
+    let t = trimmed(v);
+    // A set top bit would read as negative: prepend a zero byte.
+    let pad = usize::from(t.first().is_some_and(|&b| b & 0x80 != 0));
+    2 + pad + t.len()
+}
+
+/// Write the INTEGER; `out` holds at least `der_integer_len(v)` bytes.
+fn write_der_integer(v: &[u8], out: &mut [u8]) -> usize {
+    let t = trimmed(v);
+    let len = der_integer_len(v);
+    let pad = len - 2 - t.len();
+    out[0] = 0x02;
+    out[1] = (len - 2) as u8;
+    if pad == 1 {
+        out[2] = 0;
+    }
+    out[2 + pad..len].copy_from_slice(t);
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_info_prefixes_are_consistent_der() {
+        for (md, hash_len) in
+            [(m::MD_SHA1, 20), (m::MD_SHA224, 28), (m::MD_SHA256, 32), (m::MD_SHA384, 48), (m::MD_SHA512, 64)]
+        {
+            let p = digest_info_prefix(md).unwrap();
+            // Outer SEQUENCE length covers everything after its 2-byte header.
+            assert_eq!(usize::from(p[1]), p.len() - 2 + hash_len, "md {md}");
+            // AlgorithmIdentifier SEQUENCE ends right before the OCTET STRING.
+            assert_eq!(4 + usize::from(p[3]), p.len() - 2, "md {md}");
+            assert_eq!(p[p.len() - 2], 0x04);
+            assert_eq!(usize::from(p[p.len() - 1]), hash_len);
+        }
+        assert_eq!(digest_info_prefix(m::MD_MD5), None);
+    }
+
+    #[test]
+    fn digest_info_checks_hash_length_and_space() {
+        let hash = [0xAB; 32];
+        let mut out = [0u8; 64];
+        let n = digest_info(m::MD_SHA256, &hash, &mut out).unwrap();
+        assert_eq!(n, 19 + 32);
+        assert_eq!(&out[..19], &SHA256_PREFIX);
+        assert_eq!(&out[19..n], &hash);
+        assert_eq!(digest_info(m::MD_SHA384, &hash, &mut out), None, "wrong hash length");
+        assert_eq!(digest_info(m::MD_SHA256, &hash, &mut out[..50]), None, "no room");
+        assert_eq!(digest_info(m::MD_NONE, &hash[..5], &mut out), Some(5));
+    }
+
+    #[test]
+    fn ecdsa_der_follows_integer_rules() {
+        let mut out = [0u8; MAX_ECDSA_DER_LEN];
+        // Top bit set: a zero byte is prepended.
+        let mut raw = [0u8; 64];
+        raw[0] = 0x80;
+        raw[32] = 0x01;
+        raw[63] = 0x02;
+        let n = ecdsa_raw_to_der(&raw, &mut out).unwrap();
+        assert_eq!(&out[..5], &[0x30, (n - 2) as u8, 0x02, 33, 0x00]);
+        assert_eq!(out[5], 0x80);
+        // Leading zeros of s are dropped: 0x01 00..00 02 -> 32 bytes.
+        assert_eq!(&out[2 + 35..2 + 37], &[0x02, 32]);
+        assert_eq!(out[2 + 37], 0x01);
+        assert_eq!(n, 2 + 35 + 34);
+        // All-zero halves still encode one byte each.
+        let n = ecdsa_raw_to_der(&[0u8; 64], &mut out).unwrap();
+        assert_eq!(&out[..n], &[0x30, 6, 0x02, 1, 0, 0x02, 1, 0]);
+        // Long form length for P-521 sized values with top bits set.
+        let n = ecdsa_raw_to_der(&[0xFF; 132], &mut out).unwrap();
+        assert_eq!(n, MAX_ECDSA_DER_LEN);
+        assert_eq!(&out[..3], &[0x30, 0x81, (n - 3) as u8]);
+    }
+
+    #[test]
+    fn ecdsa_der_rejects_bad_input_and_small_output() {
+        let mut out = [0u8; MAX_ECDSA_DER_LEN];
+        assert_eq!(ecdsa_raw_to_der(&[], &mut out), None);
+        assert_eq!(ecdsa_raw_to_der(&[1; 63], &mut out), None);
+        assert_eq!(ecdsa_raw_to_der(&[1; 134], &mut out), None);
+        assert_eq!(ecdsa_raw_to_der(&[0xFF; 64], &mut out[..60]), None);
+    }
+
+    #[test]
+    fn ecdsa_der_parses_back_with_mbedtls() {
+        // The same structure mbedTLS's own ECDSA writes must read back.
+        let mut raw = [0u8; 64];
+        for (i, b) in raw.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37).wrapping_add(0x90);
+        }
+        let mut out = [0u8; MAX_ECDSA_DER_LEN];
+        let n = ecdsa_raw_to_der(&raw, &mut out).unwrap();
+        let mut p = out.as_mut_ptr();
+        // SAFETY: `p..end` is the encoded signature; the mpis are init/freed here.
+        unsafe {
+            let end = p.add(n);
+            let mut len = 0usize;
+            assert_eq!(m::asn1_get_tag(&mut p, end, &mut len, 0x30), 0);
+            let mut r: m::mpi = core::mem::zeroed();
+            let mut s: m::mpi = core::mem::zeroed();
+            m::mpi_init(&mut r);
+            m::mpi_init(&mut s);
+            assert_eq!(m::asn1_get_mpi(&mut p, end, &mut r), 0);
+            assert_eq!(m::asn1_get_mpi(&mut p, end, &mut s), 0);
+            assert_eq!(p, end);
+            let mut back = [0u8; 32];
+            assert_eq!(m::mpi_write_binary(&r, back.as_mut_ptr(), 32), 0);
+            assert_eq!(back, raw[..32]);
+            assert_eq!(m::mpi_write_binary(&s, back.as_mut_ptr(), 32), 0);
+            assert_eq!(back, raw[32..]);
+            m::mpi_free(&mut r);
+            m::mpi_free(&mut s);
+        }
+    }
+}

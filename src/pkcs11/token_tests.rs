@@ -1,0 +1,125 @@
+//! The bridge end to end against a real SoftHSM2 token: mbedTLS's own
+//! `pk_sign` through the installed `pk_info_t`, checked with mbedTLS's own
+//! `pk_verify` on the certificate's public key, for every hash the bridge
+//! supports (the TLS tests only reach SHA-256 and SHA-384).
+
+extern crate std;
+
+use std::format;
+use std::path::Path;
+use std::process::Command;
+use std::string::String;
+use std::vec;
+
+use mbedtls_sys as m;
+
+use super::credential::{ClientCredential, KeyKind};
+use super::labels::CredentialLabels;
+use super::mbedtls_key::{install, TokenKey, SIGNATURE_MAX};
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("run tool");
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A token holding one device key and its self-signed certificate.
+fn provision(dir: &Path, genpkey: &[&str]) {
+    let conf = dir.join("softhsm2.conf");
+    std::fs::create_dir(dir.join("tokens")).unwrap();
+    let body = format!("directories.tokendir = {}/tokens\nobjectstore.backend = file\n", dir.display());
+    std::fs::write(&conf, body).unwrap();
+    std::env::set_var("SOFTHSM2_CONF", &conf);
+    let ossl = |args: &[&str]| run(Command::new("openssl").current_dir(dir).args(args));
+    let mut args = vec!["genpkey"];
+    args.extend_from_slice(genpkey);
+    args.extend_from_slice(&["-out", "dev.key"]);
+    ossl(&args);
+    ossl(&["req", "-new", "-x509", "-key", "dev.key", "-subj", "/CN=bridge", "-days", "2", "-out", "dev.crt"]);
+    ossl(&["x509", "-in", "dev.crt", "-outform", "DER", "-out", "dev.der"]);
+    run(Command::new("softhsm2-util").env("SOFTHSM2_CONF", &conf).args([
+        "--init-token",
+        "--free",
+        "--label",
+        "bridge",
+        "--so-pin",
+        "12345678",
+        "--pin",
+        "0000",
+    ]));
+    let module = option_env!("FREERTOS_TLS_PKCS11_MODULE").unwrap_or("/usr/lib/softhsm/libsofthsm2.so");
+    let tool = |args: &[&str]| {
+        run(Command::new("pkcs11-tool")
+            .current_dir(dir)
+            .env("SOFTHSM2_CONF", &conf)
+            .args(["--module", module, "--login", "--pin", "0000"])
+            .args(args))
+    };
+    tool(&["--write-object", "dev.key", "--type", "privkey", "--id", "01", "--label", "Device Priv TLS Key"]);
+    tool(&["--write-object", "dev.der", "--type", "cert", "--id", "01", "--label", "Device Cert"]);
+}
+
+/// Sign with every hash through mbedTLS and verify with the certificate.
+fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
+    let labels = CredentialLabels::defaults();
+    let cred = ClientCredential::load(&labels).expect("credential in the token");
+    assert_eq!(cred.kind, expected);
+    // SAFETY: local mbedTLS contexts, initialised and freed in this block;
+    // they do not move while mbedTLS holds pointers to them.
+    unsafe {
+        let mut crt: m::x509_crt = core::mem::zeroed();
+        let mut pk: m::pk_context = core::mem::zeroed();
+        m::x509_crt_init(&mut crt);
+        m::pk_init(&mut pk);
+        assert_eq!(m::x509_crt_parse_der(&mut crt, cred.certificate.as_ptr(), cred.certificate.len()), 0);
+        let bits = m::pk_get_bitlen(&crt.pk);
+        assert_eq!(bits, expected_bits);
+        let ClientCredential { session, key, kind, .. } = cred;
+        assert!(install(&mut pk, TokenKey::new(session, key, kind, bits)).is_ok());
+        assert_eq!(m::pk_get_bitlen(&pk), bits, "get_bitlen answers for the token key");
+
+        for md in [m::MD_SHA1, m::MD_SHA224, m::MD_SHA256, m::MD_SHA384, m::MD_SHA512] {
+            let info = m::md_info_from_type(md);
+            let mut hash = [0u8; 64];
+            let msg = format!("handshake transcript for md {md}");
+            assert_eq!(m::md(info, msg.as_ptr(), msg.len(), hash.as_mut_ptr()), 0);
+            let hash_len = usize::from(m::md_get_size(info));
+            let mut sig = [0u8; SIGNATURE_MAX];
+            let mut sig_len = 0usize;
+            let rc = m::pk_sign(
+                &mut pk,
+                md,
+                hash.as_ptr(),
+                hash_len,
+                sig.as_mut_ptr(),
+                &mut sig_len,
+                None,
+                core::ptr::null_mut(),
+            );
+            assert_eq!(rc, 0, "sign md {md}");
+            assert!(sig_len > 0 && sig_len <= SIGNATURE_MAX);
+            let rc = m::pk_verify(&mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len);
+            assert_eq!(rc, 0, "verify md {md}: -0x{:x}", -rc);
+            // The check can fail: another hash does not verify.
+            hash[0] ^= 1;
+            assert_ne!(m::pk_verify(&mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len), 0);
+        }
+        // Closes the session and releases the module.
+        m::pk_free(&mut pk);
+        m::x509_crt_free(&mut crt);
+    }
+}
+
+#[test]
+fn token_keys_sign_every_supported_hash_as_mbedtls_verifies_it() {
+    // One test, so the process-wide SOFTHSM2_CONF changes only between
+    // phases, after the module has been finalised (no connection left).
+    let rsa = tempfile::tempdir().unwrap();
+    provision(rsa.path(), &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]);
+    sign_and_verify_all_hashes(KeyKind::Rsa, 2048);
+    let ec = tempfile::tempdir().unwrap();
+    provision(ec.path(), &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    sign_and_verify_all_hashes(KeyKind::Ec, 256);
+    let ec384 = tempfile::tempdir().unwrap();
+    provision(ec384.path(), &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"]);
+    sign_and_verify_all_hashes(KeyKind::Ec, 384);
+}

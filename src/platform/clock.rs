@@ -1,0 +1,133 @@
+//! Clocks: UTC wall time for certificate validity, and a monotonic
+//! millisecond counter for bounded waits.
+//!
+//! The firmware can register its own UTC source (SNTP, RTC); on a host
+//! build with `std` the system clock is the default.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// A function returning the current UTC time in seconds since the Unix
+/// epoch, or a negative value when the time is not known.
+pub type UtcClockFn = extern "C" fn() -> i64;
+
+// Stored as usize so it can live in an atomic; 0 means "no hook".
+static UTC_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Register (or with `None` remove) the firmware's UTC clock.
+pub fn set_utc_clock(hook: Option<UtcClockFn>) {
+    UTC_HOOK.store(hook.map_or(0, |f| f as usize), Ordering::Release);
+}
+
+/// Current UTC seconds since the epoch, or `None` when no clock is known.
+pub fn utc_now() -> Option<i64> {
+    let raw = UTC_HOOK.load(Ordering::Acquire);
+    if raw != 0 {
+        // SAFETY: `raw` was stored from a valid `UtcClockFn` by
+        // `set_utc_clock`, and function pointers round-trip through usize.
+        let hook: UtcClockFn = unsafe { core::mem::transmute::<usize, UtcClockFn>(raw) };
+        let now = hook();
+        return (now >= 0).then_some(now);
+    }
+    system_utc_now()
+}
+
+#[cfg(feature = "std")]
+fn system_utc_now() -> Option<i64> {
+    extern crate std;
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
+}
+
+#[cfg(not(feature = "std"))]
+fn system_utc_now() -> Option<i64> {
+    None
+}
+
+/// Milliseconds from an arbitrary fixed point, for measuring timeouts.
+#[cfg(feature = "std")]
+pub fn monotonic_ms() -> u64 {
+    extern crate std;
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = START.get_or_init(Instant::now);
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(all(not(feature = "std"), feature = "freertos"))]
+pub use super::freertos::monotonic_ms;
+
+/// With neither std nor a kernel there is no time source: deadlines never
+/// expire, as in the original library.
+#[cfg(not(any(feature = "std", feature = "freertos")))]
+pub fn monotonic_ms() -> u64 {
+    0
+}
+
+/// Broken-down UTC time, as `struct tm` fields (year since 1900, month 0-11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CivilTime {
+    pub year: i32,
+    pub month: i32,
+    pub day: i32,
+    pub hour: i32,
+    pub minute: i32,
+    pub second: i32,
+    pub weekday: i32,
+    pub yearday: i32,
+}
+
+/// Convert seconds since the Unix epoch to a UTC calendar date.
+///
+/// Works on whole 400-year Gregorian cycles (146 097 days), so it is exact
+/// for every date `i64` seconds can reach without leap-second tables.
+pub fn civil_from_unix(secs: i64) -> CivilTime {
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Shift the epoch to 0000-03-01 so leap days fall at the end of a year.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // day of era, 0..146096
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // 0..399
+    let doy_mar = doe - (365 * yoe + yoe / 4 - yoe / 100); // 0..365, from March 1
+    let mp = (5 * doy_mar + 2) / 153; // 0..11, March-based month
+    let day = doy_mar - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 }; // 1..12
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let yearday = if month <= 2 { doy_mar - 306 } else { doy_mar + 59 + i64::from(leap) };
+    CivilTime {
+        year: (year - 1900) as i32,
+        month: (month - 1) as i32,
+        day: day as i32,
+        hour: (sod / 3600) as i32,
+        minute: (sod % 3600 / 60) as i32,
+        second: (sod % 60) as i32,
+        weekday: (days + 4).rem_euclid(7) as i32, // 1970-01-01 was a Thursday
+        yearday: yearday as i32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        let t = civil_from_unix(0);
+        assert_eq!((t.year, t.month, t.day, t.weekday, t.yearday), (70, 0, 1, 4, 0));
+        // 2000-02-29 12:34:56 UTC
+        let t = civil_from_unix(951_827_696);
+        assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (100, 1, 29, 12, 34, 56));
+        assert_eq!(t.yearday, 59);
+        // 2038-01-19 03:14:08 UTC, one second past the 32-bit limit
+        let t = civil_from_unix(2_147_483_648);
+        assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (138, 0, 19, 3, 14, 8));
+        // 1969-12-31 23:59:59 UTC
+        let t = civil_from_unix(-1);
+        assert_eq!((t.year, t.month, t.day, t.hour), (69, 11, 31, 23));
+        // 2024-12-31, a leap year's last day
+        let t = civil_from_unix(1_735_603_200);
+        assert_eq!((t.year, t.month, t.day, t.yearday), (124, 11, 31, 365));
+    }
+}

@@ -1,0 +1,54 @@
+//! C symbols that the mbedTLS build (`custom_gmtime_r`, `custom_printf`)
+//! expects the platform to provide.
+
+use core::ffi::{c_char, c_int, c_longlong};
+use mbedtls_sys::types::tm;
+
+use super::clock;
+
+/// `mbedtls_time`: current UTC seconds. With no clock it reports the epoch,
+/// so every certificate looks not-yet-valid: an unknown time never passes
+/// a validity check silently.
+#[no_mangle]
+pub extern "C" fn mbedtls_time(out: *mut c_longlong) -> c_longlong {
+    let now = clock::utc_now().unwrap_or(0);
+    if !out.is_null() {
+        // SAFETY: mbedTLS passes either NULL or a pointer to its own time_t.
+        unsafe { out.write(now) };
+    }
+    now
+}
+
+/// `mbedtls_platform_gmtime_r`: UTC calendar fields for `tt`.
+#[no_mangle]
+pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut tm) -> *mut tm {
+    if tt.is_null() || tm_buf.is_null() {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: both pointers are non-NULL and point to mbedTLS's own locals.
+    let secs = unsafe { tt.read() };
+    let c = clock::civil_from_unix(secs);
+    let fields = tm {
+        tm_sec: c.second,
+        tm_min: c.minute,
+        tm_hour: c.hour,
+        tm_mday: c.day,
+        tm_mon: c.month,
+        tm_year: c.year,
+        tm_wday: c.weekday,
+        tm_yday: c.yearday,
+        tm_isdst: 0,
+    };
+    // SAFETY: see above; `tm` here is the 9-int layout this mbedTLS build uses.
+    unsafe { tm_buf.write(fields) };
+    tm_buf
+}
+
+/// `mbedtls_printf`: only mbedTLS's self-test routines call it, and this
+/// library never runs them. Declared in C as variadic; reading only the
+/// first (named) argument is compatible with the SysV and AAPCS calling
+/// conventions. Output is dropped: nothing in this library prints.
+#[no_mangle]
+pub extern "C" fn mbedtls_printf(_format: *const c_char) -> c_int {
+    0
+}

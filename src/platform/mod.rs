@@ -1,0 +1,48 @@
+//! What differs between a FreeRTOS image and a host: clocks, logging, the
+//! heap, critical sections, and the C symbols mbedTLS expects.
+
+pub mod clock;
+#[cfg(feature = "freertos")]
+pub(crate) mod freertos;
+#[cfg(not(feature = "std"))]
+mod heap;
+pub mod log;
+mod mbedtls_hooks;
+
+#[cfg(all(feature = "std", feature = "freertos"))]
+compile_error!("features `std` (host) and `freertos` (firmware) are exclusive: build with --no-default-features --features freertos,port-...");
+
+/// Without std, a panic calls the firmware's `vAssertCalled` (the usual
+/// target of `configASSERT`) with `freertos`, then halts. Panics never
+/// unwind: every profile is `panic = "abort"`.
+#[cfg(not(any(feature = "std", test)))]
+#[panic_handler]
+fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    #[cfg(feature = "freertos")]
+    {
+        extern "C" {
+            fn vAssertCalled(file: *const core::ffi::c_char, line: core::ffi::c_ulong);
+        }
+        // The file name is not NUL-terminated: copy its tail (the telling
+        // part) onto the stack.
+        let mut file = [0u8; 64];
+        let (name, line) = info.location().map_or(("?", 0), |l| (l.file(), l.line()));
+        let tail = &name.as_bytes()[name.len().saturating_sub(file.len() - 1)..];
+        file[..tail.len()].copy_from_slice(tail);
+        // SAFETY: vAssertCalled takes a NUL-terminated file name and a line.
+        unsafe { vAssertCalled(file.as_ptr().cast(), core::ffi::c_ulong::from(line)) };
+    }
+    #[cfg(not(feature = "freertos"))]
+    let _ = info;
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// Host targets ship a `core` built for unwinding, whose tables name
+/// `rust_eh_personality`. Without std nothing provides it; with
+/// `panic = "abort"` it is never called, so an empty symbol satisfies the
+/// linker (FreeRTOS POSIX simulator builds). Bare-metal targets need none.
+#[cfg(all(not(any(feature = "std", test)), target_os = "linux"))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}

@@ -1,0 +1,102 @@
+//! What a connection needs to know before it connects. Everything is
+//! copied out of the caller's memory, so the caller's strings may go away
+//! after `TLS_Init`.
+
+use alloc::ffi::CString;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Result};
+
+/// Handshake deadline when the caller sets none.
+pub const DEFAULT_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
+
+/// AWS IoT roots: Amazon Root CA 1, Amazon Root CA 3, Starfield Services
+/// Root Certificate Authority - G2. NUL-terminated, as mbedTLS's PEM
+/// parser requires.
+const DEFAULT_ROOTS_PEM: &str = concat!(include_str!("../../certs/aws-iot-roots.pem"), "\0");
+
+/// Which certificates the server's chain must lead to.
+pub enum TrustAnchors {
+    /// The built-in AWS IoT roots.
+    Default,
+    /// Caller-supplied PEM text, NUL-terminated.
+    Pem(Vec<u8>),
+}
+
+impl TrustAnchors {
+    /// PEM bytes including the terminating NUL.
+    pub(crate) fn pem_with_nul(&self) -> &[u8] {
+        match self {
+            TrustAnchors::Default => DEFAULT_ROOTS_PEM.as_bytes(),
+            TrustAnchors::Pem(v) => v,
+        }
+    }
+
+    /// Copy caller PEM (`len` counts the NUL, as in `TLSParams_t`).
+    pub fn from_pem(pem: &[u8]) -> Result<Self> {
+        // mbedTLS only treats a buffer as PEM when its last byte is NUL; a
+        // missing NUL is a caller bug worth a clear error, not a DER guess.
+        match pem.split_last() {
+            Some((0, body)) if !body.is_empty() && !body.contains(&0) => {}
+            _ => {
+                return Err(Error::BadParameter(
+                    "pcServerCertificate: PEM text must end with its NUL, counted in ulServerCertificateLength",
+                ))
+            }
+        }
+        Ok(TrustAnchors::Pem(try_copy(pem)?))
+    }
+}
+
+/// Everything a connection is configured with.
+pub struct TlsConfig {
+    /// Server host name: SNI and certificate name check.
+    pub server_name: CString,
+    pub trust_anchors: TrustAnchors,
+    /// ALPN protocol names, most preferred first.
+    pub alpn: Vec<CString>,
+    pub handshake_timeout_ms: u32,
+}
+
+impl TlsConfig {
+    pub fn new(server_name: &[u8], trust_anchors: TrustAnchors) -> Result<Self> {
+        if server_name.is_empty() {
+            return Err(Error::BadParameter("pcDestination: empty host name"));
+        }
+        Ok(TlsConfig {
+            server_name: try_cstring(server_name)?,
+            trust_anchors,
+            alpn: Vec::new(),
+            handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        })
+    }
+
+    /// Add one ALPN protocol name (1..=255 bytes, as RFC 7301 requires).
+    pub fn push_alpn(&mut self, name: &[u8]) -> Result<()> {
+        if name.is_empty() || name.len() > 255 {
+            return Err(Error::BadParameter("ppcAlpnProtocols: each name must be 1..255 bytes"));
+        }
+        self.alpn.try_reserve(1).map_err(|_| Error::NoMemory)?;
+        self.alpn.push(try_cstring(name)?);
+        Ok(())
+    }
+}
+
+/// Copy bytes without aborting on allocation failure.
+pub(crate) fn try_copy(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len()).map_err(|_| Error::NoMemory)?;
+    v.extend_from_slice(bytes);
+    Ok(v)
+}
+
+/// A C string from bytes that contain no NUL, without aborting on OOM.
+fn try_cstring(bytes: &[u8]) -> Result<CString> {
+    if bytes.contains(&0) {
+        return Err(Error::BadParameter("string contains NUL"));
+    }
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
+    v.extend_from_slice(bytes);
+    CString::new(v).map_err(|_| Error::BadParameter("string contains NUL"))
+}

@@ -1,0 +1,332 @@
+//! A TLS client connection: configure, handshake, read, write.
+
+use core::ffi::{c_char, c_int};
+use core::ptr::{self, addr_of, addr_of_mut};
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use mbedtls_sys as m;
+
+use super::config::TlsConfig;
+use super::mbed_state::MbedBox;
+use super::transport::{bio_recv, bio_send, Transport, TransportError};
+use super::validity;
+use crate::entropy::drbg_entropy_callback;
+use crate::error::{mbedtls_rc, Error, Result};
+use crate::platform::clock;
+use crate::platform::log::log;
+
+/// Cipher suites offered, most preferred first: forward-secret AEAD, then
+/// CBC-SHA256, then the CBC-SHA pair AWS Greengrass still lists.
+static CIPHERSUITES: [c_int; 11] = [
+    m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    m::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    m::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    m::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    m::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+    m::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    0,
+];
+
+/// Key-exchange groups offered: no curves under 256 bits.
+static CURVES: [m::ecp_group_id; 5] =
+    [m::ECP_DP_SECP256R1, m::ECP_DP_CURVE25519, m::ECP_DP_SECP384R1, m::ECP_DP_SECP521R1, m::ECP_DP_NONE];
+
+/// Signature hashes accepted in the handshake: no SHA-1, no MD5.
+static SIG_HASHES: [c_int; 4] =
+    [m::MD_SHA256 as c_int, m::MD_SHA384 as c_int, m::MD_SHA512 as c_int, m::MD_NONE as c_int];
+
+const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Initialized,
+    Connected,
+    Failed(Error),
+}
+
+/// Detail of the last failure, for logs a human can act on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LastError {
+    /// The code the C caller was given (0 = no error yet).
+    pub code: i32,
+    /// The mbedTLS error code behind it, if any.
+    pub mbedtls_code: i32,
+    /// X.509 verification flags (`MBEDTLS_X509_BADCERT_*`) of the server chain.
+    pub verify_flags: u32,
+    /// PKCS#11 `CK_RV` behind a credential failure, if any.
+    pub pkcs11_rv: u64,
+    /// Which check failed, in words (empty when nothing failed).
+    pub reason: &'static core::ffi::CStr,
+}
+
+/// One TLS client connection.
+pub struct Connection {
+    mbed: MbedBox,
+    config: TlsConfig,
+    /// NULL-terminated pointers into `config.alpn`, kept alive for mbedTLS.
+    alpn_ptrs: Vec<*const c_char>,
+    phase: Phase,
+    last_error: LastError,
+}
+
+// SAFETY: `alpn_ptrs` point into `config.alpn`, owned by the same value.
+unsafe impl Send for Connection {}
+
+impl Connection {
+    /// Allocate the connection and parse the trust anchors. No I/O.
+    pub fn new(config: TlsConfig, transport: Box<dyn Transport + Send>) -> Result<Self> {
+        let mbed = MbedBox::new(transport)?;
+        let mut alpn_ptrs = Vec::new();
+        if !config.alpn.is_empty() {
+            alpn_ptrs.try_reserve_exact(config.alpn.len() + 1).map_err(|_| Error::NoMemory)?;
+            alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr()));
+            alpn_ptrs.push(ptr::null());
+        }
+        let pem = config.trust_anchors.pem_with_nul();
+        // SAFETY: `ca_chain` was initialised by MbedBox::new; `pem` is a
+        // NUL-terminated buffer of `pem.len()` bytes that mbedTLS copies.
+        let rc = unsafe { m::x509_crt_parse(addr_of_mut!((*mbed.ptr()).ca_chain), pem.as_ptr(), pem.len()) };
+        match rc {
+            0 => {}
+            m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
+            _ => return Err(Error::BadParameter("pcServerCertificate: not a valid PEM certificate list")),
+        }
+        Ok(Connection { mbed, config, alpn_ptrs, phase: Phase::Initialized, last_error: LastError::default() })
+    }
+
+    /// Run the handshake to completion, within the configured deadline.
+    pub fn connect(&mut self) -> Result<()> {
+        if self.phase != Phase::Initialized {
+            return Err(Error::InvalidState("TLS_Connect may be called once, after TLS_Init"));
+        }
+        let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
+        if let Err(e) = r {
+            log!(
+                Error,
+                "TLS_Connect to {}: {} (mbedTLS -0x{:04X}, verify flags 0x{:X})",
+                self.config.server_name.to_str().unwrap_or("?"),
+                e.reason(self.last_error.verify_flags).to_str().unwrap_or("?"),
+                e.mbedtls_code().unsigned_abs(),
+                self.last_error.verify_flags
+            );
+        }
+        self.settle(r)
+    }
+
+    /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
+    pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
+        if self.phase != Phase::Initialized {
+            return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
+        }
+        if ms == 0 {
+            return Err(Error::BadParameter("handshake timeout must be at least 1 ms"));
+        }
+        self.config.handshake_timeout_ms = ms;
+        Ok(())
+    }
+
+    /// Certificate dates need a clock: warn without one, or refuse with
+    /// the `require-clock` build option.
+    fn check_clock(&self) -> Result<()> {
+        if clock::utc_now().is_some() {
+            return Ok(());
+        }
+        if validity::CLOCK_REQUIRED {
+            return Err(Error::NoClock);
+        }
+        log!(Warn, "no UTC clock registered (TLS_SetUtcClock): certificate validity dates are NOT checked");
+        Ok(())
+    }
+
+    /// Read up to `buf.len()` bytes. `Ok(0)` means nothing is available now.
+    pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.require_connected()?;
+        let ssl = self.ssl();
+        let mut got = 0;
+        let r = loop {
+            if got == buf.len() {
+                break Ok(got);
+            }
+            let rest = &mut buf[got..];
+            // SAFETY: `ssl` is a set-up context; `rest` is valid for writes.
+            let rc = unsafe { m::ssl_read(ssl, rest.as_mut_ptr(), rest.len()) };
+            match rc {
+                n if n > 0 => got += n as usize,
+                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break Ok(got),
+                // Data already read is the caller's; the error comes next call.
+                _ if got > 0 => break Ok(got),
+                0 | m::ERR_SSL_PEER_CLOSE_NOTIFY => break Err(Error::Closed),
+                rc => break Err(self.io_error(rc)),
+            }
+        };
+        self.settle(r)
+    }
+
+    /// Write all of `data` unless the transport reports it cannot take more
+    /// now; returns the count written. After a short count, call again with
+    /// the remaining bytes (mbedTLS holds the pending record).
+    pub fn send(&mut self, data: &[u8]) -> Result<usize> {
+        self.require_connected()?;
+        let ssl = self.ssl();
+        let mut sent = 0;
+        let r = loop {
+            if sent == data.len() {
+                break Ok(sent);
+            }
+            let rest = &data[sent..];
+            // SAFETY: `ssl` is a set-up context; `rest` is valid for reads.
+            let rc = unsafe { m::ssl_write(ssl, rest.as_ptr(), rest.len()) };
+            match rc {
+                n if n > 0 => sent += n as usize,
+                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break Ok(sent),
+                _ if sent > 0 => break Ok(sent),
+                rc => break Err(self.io_error(rc)),
+            }
+        };
+        self.settle(r)
+    }
+
+    /// Detail of the most recent failure.
+    pub fn last_error(&self) -> LastError {
+        self.last_error
+    }
+
+    /// The ALPN protocol the server selected, if any.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        // SAFETY: the context is valid; mbedTLS returns NULL or a pointer
+        // into our own `config.alpn` strings, which live as long as `self`.
+        let p = unsafe { m::ssl_get_alpn_protocol(self.ssl()) };
+        if p.is_null() {
+            return None;
+        }
+        self.config.alpn.iter().find(|s| s.as_ptr() == p).map(|s| s.to_bytes())
+    }
+
+    fn ssl(&self) -> *mut m::ssl_context {
+        // SAFETY: only forms a raw pointer into the live block.
+        unsafe { addr_of_mut!((*self.mbed.ptr()).ssl) }
+    }
+
+    fn require_connected(&self) -> Result<()> {
+        match self.phase {
+            Phase::Connected => Ok(()),
+            Phase::Initialized => Err(Error::InvalidState("call TLS_Connect first")),
+            Phase::Failed(e) => Err(e),
+        }
+    }
+
+    /// Record a failure: the context stays failed and reports it again.
+    fn settle<T>(&mut self, r: Result<T>) -> Result<T> {
+        if let Err(e) = r {
+            if !matches!(e, Error::InvalidState(_) | Error::BadParameter(_)) {
+                self.phase = Phase::Failed(e);
+            }
+            self.last_error.code = e.code();
+            self.last_error.mbedtls_code = e.mbedtls_code();
+            self.last_error.reason = e.reason(self.last_error.verify_flags);
+        }
+        r
+    }
+
+    /// Map an mbedTLS read/write error, preferring the transport's own fault.
+    fn io_error(&self, rc: c_int) -> Error {
+        // SAFETY: reading a plain field of the live block; mbedTLS is not running.
+        let fault = unsafe { (*self.mbed.ptr()).bio.fault };
+        match fault {
+            Some(TransportError::Failed | TransportError::Overrun) => Error::Transport,
+            None => Error::Mbedtls(rc),
+        }
+    }
+
+    fn setup(&mut self) -> Result<()> {
+        let s = self.mbed.ptr();
+        // SAFETY: every pointer below points into the live, pinned block or
+        // into `self.config`/`self.alpn_ptrs`, which outlive the contexts
+        // (Connection drops the block first: see field order). mbedTLS is
+        // not running concurrently.
+        unsafe {
+            let drbg = addr_of_mut!((*s).drbg);
+            let conf = addr_of_mut!((*s).conf);
+            let ssl = addr_of_mut!((*s).ssl);
+            let rc = m::ctr_drbg_seed(
+                drbg,
+                Some(drbg_entropy_callback),
+                ptr::null_mut(),
+                DRBG_PERSONALISATION.as_ptr(),
+                DRBG_PERSONALISATION.len(),
+            );
+            mbedtls_rc(rc).map_err(|_| Error::Rng)?;
+            let rc = m::ssl_config_defaults(conf, m::SSL_IS_CLIENT, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT);
+            mbedtls_rc(rc).map_err(Error::Mbedtls)?;
+            m::ssl_conf_authmode(conf, m::SSL_VERIFY_REQUIRED);
+            m::ssl_conf_ca_chain(conf, addr_of_mut!((*s).ca_chain), ptr::null_mut());
+            m::ssl_conf_verify(conf, Some(validity::verify_certificate), ptr::null_mut());
+            m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
+            m::ssl_conf_min_version(conf, m::SSL_MAJOR_VERSION_3, m::SSL_MINOR_VERSION_3);
+            m::ssl_conf_ciphersuites(conf, CIPHERSUITES.as_ptr());
+            m::ssl_conf_curves(conf, CURVES.as_ptr());
+            m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
+            m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
+            // The original asked for 4096-byte records; servers may ignore it.
+            mbedtls_rc(m::ssl_conf_max_frag_len(conf, m::SSL_MAX_FRAG_LEN_4096 as u8)).map_err(Error::Mbedtls)?;
+            if !self.alpn_ptrs.is_empty() {
+                let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_ptr().cast_mut());
+                mbedtls_rc(rc).map_err(Error::Mbedtls)?;
+            }
+            // Client credential from the PKCS#11 token. Without one the
+            // handshake still runs: the server may not ask for a certificate.
+            (*s).credential_failure =
+                crate::pkcs11::configure(conf, addr_of_mut!((*s).own_chain), addr_of_mut!((*s).own_key)).err();
+            mbedtls_rc(m::ssl_setup(ssl, conf)).map_err(|rc| match rc {
+                m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
+                rc => Error::Mbedtls(rc),
+            })?;
+            mbedtls_rc(m::ssl_set_hostname(ssl, self.config.server_name.as_ptr())).map_err(Error::Mbedtls)?;
+            m::ssl_set_bio(ssl, addr_of_mut!((*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
+        }
+        Ok(())
+    }
+
+    fn handshake(&mut self) -> Result<()> {
+        let ssl = self.ssl();
+        let started = clock::monotonic_ms();
+        let limit = u64::from(self.config.handshake_timeout_ms);
+        loop {
+            // SAFETY: the context was set up by `setup`.
+            let rc = unsafe { m::ssl_handshake(ssl) };
+            match rc {
+                0 => {
+                    self.phase = Phase::Connected;
+                    return Ok(());
+                }
+                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => {
+                    if clock::monotonic_ms().saturating_sub(started) >= limit {
+                        return Err(Error::HandshakeTimeout);
+                    }
+                }
+                rc => {
+                    // SAFETY: reads the verify result of a live context.
+                    self.last_error.verify_flags = unsafe { m::ssl_get_verify_result(addr_of!(*ssl)) };
+                    if self.last_error.verify_flags == u32::MAX {
+                        self.last_error.verify_flags = 0; // no certificate was checked
+                    }
+                    // SAFETY: mbedTLS has returned; nothing else uses the block.
+                    if let Some(cause) = unsafe { self.mbed.credential_cause() } {
+                        self.last_error.pkcs11_rv = cause.rv_u64();
+                        return Err(cause.error);
+                    }
+                    return Err(match self.io_error(rc) {
+                        Error::Transport => Error::Transport,
+                        _ if rc == m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
+                        _ => Error::Handshake(rc),
+                    });
+                }
+            }
+        }
+    }
+}

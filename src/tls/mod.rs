@@ -1,0 +1,13 @@
+//! One TLS 1.2 client connection over mbedTLS: configuration, handshake,
+//! record I/O. Safe Rust API; the C boundary lives in `crate::ffi`.
+
+mod config;
+mod connection;
+mod mbed_state;
+mod transport;
+mod validity;
+
+pub use config::{TlsConfig, TrustAnchors, DEFAULT_HANDSHAKE_TIMEOUT_MS};
+pub use connection::{Connection, LastError};
+pub use transport::{Transport, TransportError};
+pub use validity::{set_date_is_in_the_past, DateIsInThePastFn};

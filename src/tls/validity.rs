@@ -1,0 +1,64 @@
+//! Certificate validity dates: what happens when the device has a clock,
+//! has none, or uses the original library's `DateIsInThePast` hook.
+//!
+//! mbedTLS checks both dates of every certificate in the chain against
+//! `mbedtls_time` (see `platform::clock`). With no clock it would see the
+//! epoch and reject every certificate as not yet valid; instead the date
+//! flags are cleared and a warning is logged (or, with `require-clock`, the
+//! connection is refused before the handshake).
+
+use core::ffi::c_int;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use mbedtls_sys as m;
+use mbedtls_sys::types::raw_types::c_void;
+
+use crate::ffi::BaseType_t;
+use crate::platform::clock;
+
+/// The original `DateIsInThePast_t`: non-zero when day/month/year (of a
+/// certificate's `valid_to`) lies in the past.
+pub type DateIsInThePastFn = extern "C" fn(day: BaseType_t, month: BaseType_t, year: BaseType_t) -> BaseType_t;
+
+static DATE_IS_IN_THE_PAST: AtomicUsize = AtomicUsize::new(0);
+
+pub fn set_date_is_in_the_past(hook: Option<DateIsInThePastFn>) {
+    DATE_IS_IN_THE_PAST.store(hook.map_or(0, |f| f as usize), Ordering::Release);
+}
+
+fn date_is_in_the_past() -> Option<DateIsInThePastFn> {
+    let raw = DATE_IS_IN_THE_PAST.load(Ordering::Acquire);
+    // SAFETY: stored from a valid DateIsInThePastFn by the setter above.
+    (raw != 0).then(|| unsafe { core::mem::transmute::<usize, DateIsInThePastFn>(raw) })
+}
+
+const DATE_FLAGS: u32 = (m::X509_BADCERT_EXPIRED | m::X509_BADCERT_FUTURE) as u32;
+
+/// `f_vrfy` for `mbedtls_ssl_conf_verify`, called once per chain certificate.
+pub(crate) unsafe extern "C" fn verify_certificate(
+    _ctx: *mut c_void,
+    crt: *mut m::x509_crt,
+    _depth: c_int,
+    flags: *mut u32,
+) -> c_int {
+    if crt.is_null() || flags.is_null() {
+        return m::ERR_X509_BAD_INPUT_DATA;
+    }
+    // SAFETY: mbedTLS passes the certificate being checked and its flags.
+    let (crt, flags) = unsafe { (&*crt, &mut *flags) };
+    if clock::utc_now().is_none() {
+        // No time source: mbedTLS compared against the epoch. Dates are
+        // unknown, not wrong; `connect` has already warned about it.
+        *flags &= !DATE_FLAGS;
+    }
+    if let Some(hook) = date_is_in_the_past() {
+        let to = &crt.valid_to;
+        if hook(to.day as BaseType_t, to.mon as BaseType_t, to.year as BaseType_t) != 0 {
+            *flags |= m::X509_BADCERT_EXPIRED as u32;
+        }
+    }
+    0
+}
+
+/// Whether builds with `require-clock` refuse to connect without a clock.
+pub(crate) const CLOCK_REQUIRED: bool = cfg!(feature = "require-clock");

@@ -1,0 +1,204 @@
+/*
+ * Allocation-failure harness for the `freertos` build of the library.
+ *
+ * Provides the FreeRTOS symbols the library needs (pvPortMalloc/vPortFree,
+ * critical sections, tick count, vAssertCalled) over a counting heap, and
+ * routes mbedTLS's calloc/free there too (linked with --wrap=calloc,
+ * --wrap=free, as firmware maps them to the FreeRTOS heap). Then:
+ *
+ *   alloc_failure_test <port> <ca.pem>
+ *
+ * runs one full connection to count its allocations N, and for every k in
+ * 1..N repeats it with the k-th allocation failing. Every run must end with
+ * an error code or a working connection, no crash, and nothing left
+ * allocated. Last line: "N passed, N failed".
+ */
+#include "FreeRTOS.h"
+#include "iot_tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- counting heap with one injected failure ---- */
+void *__real_calloc(size_t n, size_t size);
+void __real_free(void *p);
+
+static long outstanding;   /* blocks currently allocated */
+static long allocations;   /* allocations attempted in this run */
+static long fail_at;       /* 1-based index to fail, 0 = never */
+static int failure_injected;
+
+static void *counted(size_t bytes)
+{
+    void *p;
+    allocations++;
+    if (fail_at != 0 && allocations == fail_at) {
+        failure_injected = 1;
+        return NULL;
+    }
+    p = __real_calloc(1, bytes ? bytes : 1);
+    if (p) outstanding++;
+    return p;
+}
+
+static void uncounted(void *p)
+{
+    if (p) {
+        outstanding--;
+        __real_free(p);
+    }
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size) return NULL; /* overflow-checked */
+    return counted(n * size);
+}
+void __wrap_free(void *p) { uncounted(p); }
+void *pvPortMalloc(size_t size) { return counted(size); }
+void vPortFree(void *p) { uncounted(p); }
+
+/* ---- the rest of the kernel surface the library uses ---- */
+void vPortEnterCritical(void) {}
+void vPortExitCritical(void) {}
+uint32_t xTaskGetTickCount(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000); /* 1000 Hz */
+}
+void vAssertCalled(const char *file, unsigned long line)
+{
+    fprintf(stderr, "vAssertCalled %s:%lu\n", file, line);
+    abort();
+}
+
+/* ---- transport ---- */
+static BaseType_t sock_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    int fd = *(int *)ctx;
+    for (;;) {
+        ssize_t n = recv(fd, buf, len, 0);
+        if (n > 0) return (BaseType_t)n;
+        if (n == 0) return -1;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        return -1;
+    }
+}
+
+static BaseType_t sock_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    int fd = *(int *)ctx;
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    return n >= 0 ? (BaseType_t)n : -1;
+}
+
+static int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        perror("connect");
+        exit(2);
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+static char ca_pem[16384];
+static uint32_t ca_len;
+
+/* One connection. Returns 0 if it worked end to end, else the failing code. */
+static long one_connection(int port)
+{
+    static const char msg[] = "allocation failure harness";
+    unsigned char back[sizeof msg];
+    size_t got = 0;
+    int tries = 0, fd = tcp_connect(port);
+    void *tls = NULL;
+    TLSParams_t p;
+    long rc;
+
+    memset(&p, 0, sizeof p);
+    p.ulSize = sizeof p;
+    p.pcDestination = "localhost";
+    p.pcServerCertificate = ca_pem;
+    p.ulServerCertificateLength = ca_len;
+    p.pxNetworkRecv = sock_recv;
+    p.pxNetworkSend = sock_send;
+    p.pvCallerContext = &fd;
+
+    rc = TLS_Init(&tls, &p);
+    if (rc == 0) rc = TLS_Connect(tls);
+    if (rc == 0) {
+        BaseType_t n = TLS_Send(tls, (const unsigned char *)msg, sizeof msg);
+        rc = n == (BaseType_t)sizeof msg ? 0 : (n < 0 ? n : -1);
+    }
+    while (rc == 0 && got < sizeof msg && tries++ < 50) {
+        BaseType_t n = TLS_Recv(tls, back + got, sizeof msg - got);
+        if (n < 0) rc = n;
+        else got += (size_t)n;
+    }
+    if (rc == 0 && (got != sizeof msg || memcmp(back, msg, sizeof msg) != 0)) rc = -1;
+    TLS_Cleanup(tls);
+    close(fd);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int passed = 0, failed = 0, port;
+    long k, total, errors = 0, tolerated = 0;
+    FILE *f;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: alloc_failure_test <port> <ca.pem>\n");
+        return 2;
+    }
+    port = atoi(argv[1]);
+    f = fopen(argv[2], "rb");
+    if (!f) return 2;
+    ca_len = (uint32_t)fread(ca_pem, 1, sizeof ca_pem - 1, f) + 1; /* NUL counted */
+    fclose(f);
+
+    /* Baseline: count the allocations of one complete connection. */
+    if (one_connection(port) != 0 || outstanding != 0) {
+        fprintf(stderr, "baseline connection failed (outstanding %ld)\n", outstanding);
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    total = allocations;
+    printf("one connection makes %ld allocations\n", total);
+
+    for (k = 1; k <= total; k++) {
+        long rc;
+        allocations = 0;
+        failure_injected = 0;
+        fail_at = k;
+        rc = one_connection(port);
+        if (!failure_injected || outstanding != 0) {
+            fprintf(stderr, "k=%ld: injected=%d rc=%ld outstanding=%ld\n", k, failure_injected, rc, outstanding);
+            failed++;
+            outstanding = 0;
+            continue;
+        }
+        if (rc < 0) errors++;
+        else tolerated++; /* e.g. no client credential: handshake went on */
+        passed++;
+    }
+    printf("%ld runs: %ld returned an error, %ld recovered, none leaked\n", total, errors, tolerated);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,25 @@
+//! The committed C header must be exactly what cbindgen generates now.
+
+use std::path::Path;
+
+#[test]
+fn committed_header_matches_cbindgen() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let mut generated = Vec::new();
+    cbindgen::Builder::new()
+        .with_crate(root)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen failed")
+        .write(&mut generated);
+    let path = root.join("include/iot_tls.h");
+    if std::env::var_os("UPDATE_HEADER").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "include/iot_tls.h is stale: run `UPDATE_HEADER=1 cargo test --test header` and commit it"
+    );
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""TLS echo peer for the integration tests (Python's ssl module, i.e. OpenSSL).
+
+Listens on 127.0.0.1 (port 0 = pick one), prints "PORT <n>" once ready,
+then for each connection prints one line "CONN sni=<name> alpn=<proto>"
+after the handshake and echoes every byte back. Options:
+  --drop-after N   close the TCP socket abruptly (RST) after N echoed bytes
+  --silent         accept TCP but never answer (handshake timeout tests)
+  --client-ca F    require a client certificate issued under F
+"""
+import argparse
+import socket
+import ssl
+import struct
+import sys
+import threading
+
+
+def serve(conn, args, ctx):
+    sni = {"name": "-"}
+
+    def on_sni(sock, name, _ctx):
+        sni["name"] = name or "-"
+
+    ctx.sni_callback = on_sni
+    try:
+        tls = ctx.wrap_socket(conn, server_side=True)
+    except (ssl.SSLError, OSError) as exc:
+        print(f"HANDSHAKE_FAILED {exc}", flush=True)
+        conn.close()
+        return
+    print(f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}", flush=True)
+    echoed = 0
+    try:
+        while True:
+            data = tls.recv(65536)
+            if not data:
+                break
+            if args.drop_after is not None and echoed + len(data) >= args.drop_after:
+                # RST instead of FIN, and no close_notify: a dead peer.
+                tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                tls.close()
+                return
+            tls.sendall(data)
+            echoed += len(data)
+    except (ssl.SSLError, OSError):
+        pass
+    finally:
+        try:
+            tls.close()
+        except OSError:
+            pass
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--alpn", default="")
+    p.add_argument("--drop-after", type=int)
+    p.add_argument("--silent", action="store_true")
+    p.add_argument("--client-ca")
+    args = p.parse_args()
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(args.cert, args.key)
+    if args.alpn:
+        ctx.set_alpn_protocols(args.alpn.split(","))
+    if args.client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(args.client_ca)
+
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    print(f"PORT {srv.getsockname()[1]}", flush=True)
+    held = []
+    while True:
+        conn, _ = srv.accept()
+        if args.silent:
+            held.append(conn)  # keep it open, say nothing
+            continue
+        threading.Thread(target=serve, args=(conn, args, ctx), daemon=True).start()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(0)

@@ -1,0 +1,306 @@
+//! Shared harness for the integration tests: a throw-away PKI, the real
+//! OpenSSL echo peer (tests/peers/tls_echo_server.py), and a TCP transport
+//! plugged into the C ABI exactly as a firmware caller would.
+#![allow(dead_code)]
+
+use std::ffi::{c_void, CString};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use freertos_tls::ffi::{self, BaseType_t, TLSParams_t};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use time::OffsetDateTime;
+
+pub const DAY: time::Duration = time::Duration::days(1);
+
+/// A CA and server certificates with chosen names and validity windows.
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    ca: CertifiedIssuer<'static, KeyPair>,
+}
+
+/// Files for one server identity.
+pub struct ServerIdentity {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl Pki {
+    pub fn new(name: &str) -> Pki {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, format!("{name} Root CA"));
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.not_before = OffsetDateTime::now_utc() - DAY;
+        params.not_after = OffsetDateTime::now_utc() + 365 * DAY;
+        let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+        Pki { dir, ca }
+    }
+
+    pub fn ca_pem_path(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// CA PEM text with its terminating NUL, as `TLSParams_t` wants it.
+    pub fn ca_pem_with_nul(&self) -> Vec<u8> {
+        let mut v = std::fs::read(self.ca_pem_path()).unwrap();
+        v.push(0);
+        v
+    }
+
+    /// A server certificate for `dns_name`, valid from `not_before` to `not_after`.
+    pub fn server(
+        &self,
+        file_stem: &str,
+        dns_name: &str,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> ServerIdentity {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec![dns_name.to_string()]).unwrap();
+        params.distinguished_name.push(DnType::CommonName, dns_name);
+        params.not_before = not_before;
+        params.not_after = not_after;
+        let cert = params.signed_by(&key, &self.ca).unwrap();
+        let id = ServerIdentity {
+            cert: self.dir.path().join(format!("{file_stem}.crt")),
+            key: self.dir.path().join(format!("{file_stem}.key")),
+        };
+        std::fs::write(&id.cert, cert.pem()).unwrap();
+        std::fs::write(&id.key, key.serialize_pem()).unwrap();
+        id
+    }
+
+    /// A currently valid server certificate for "localhost".
+    pub fn localhost(&self) -> ServerIdentity {
+        let now = OffsetDateTime::now_utc();
+        self.server("localhost", "localhost", now - DAY, now + 30 * DAY)
+    }
+}
+
+/// Options for the echo peer.
+#[derive(Default)]
+pub struct PeerOptions<'a> {
+    pub alpn: &'a [&'a str],
+    pub drop_after: Option<usize>,
+    pub silent: bool,
+    pub client_ca: Option<&'a Path>,
+}
+
+/// The echo peer process; killed on drop.
+pub struct EchoPeer {
+    child: Child,
+    pub port: u16,
+    lines: Receiver<String>,
+}
+
+impl EchoPeer {
+    pub fn start(id: &ServerIdentity, opts: PeerOptions<'_>) -> EchoPeer {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tls_echo_server.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key);
+        if !opts.alpn.is_empty() {
+            cmd.arg("--alpn").arg(opts.alpn.join(","));
+        }
+        if let Some(n) = opts.drop_after {
+            cmd.arg("--drop-after").arg(n.to_string());
+        }
+        if opts.silent {
+            cmd.arg("--silent");
+        }
+        if let Some(ca) = opts.client_ca {
+            cmd.arg("--client-ca").arg(ca);
+        }
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("python3 must be installed");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = rx.recv_timeout(Duration::from_secs(20)).expect("echo peer did not start");
+        let port = first.strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("echo peer announces its port");
+        EchoPeer { child, port, lines: rx }
+    }
+
+    /// The next "CONN ..." / "HANDSHAKE_FAILED ..." line the peer printed.
+    pub fn next_event(&self) -> String {
+        self.lines.recv_timeout(Duration::from_secs(20)).expect("echo peer reported nothing")
+    }
+}
+
+impl Drop for EchoPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The caller context behind `pvCallerContext`: a TCP stream with a short
+/// read timeout, so "nothing now" (0) is a real outcome.
+pub struct TcpTransport {
+    pub stream: TcpStream,
+}
+
+impl TcpTransport {
+    pub fn connect(port: u16) -> Box<TcpTransport> {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        stream.set_nodelay(true).unwrap();
+        Box::new(TcpTransport { stream })
+    }
+}
+
+pub unsafe extern "C" fn tcp_recv(ctx: *mut c_void, buf: *mut u8, len: usize) -> BaseType_t {
+    // SAFETY: the tests pass a live Box<TcpTransport> as the caller context,
+    // and the library passes a buffer of `len` bytes.
+    let (t, buf) = unsafe { (&mut *ctx.cast::<TcpTransport>(), std::slice::from_raw_parts_mut(buf, len)) };
+    match t.stream.read(buf) {
+        Ok(0) => -1, // orderly TCP close: the stream is gone
+        Ok(n) => n as BaseType_t,
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
+        Err(_) => -1,
+    }
+}
+
+pub unsafe extern "C" fn tcp_send(ctx: *mut c_void, buf: *const u8, len: usize) -> BaseType_t {
+    // SAFETY: as in `tcp_recv`.
+    let (t, buf) = unsafe { (&mut *ctx.cast::<TcpTransport>(), std::slice::from_raw_parts(buf, len)) };
+    match t.stream.write(buf) {
+        Ok(n) => n as BaseType_t,
+        Err(_) => -1,
+    }
+}
+
+/// A connection driven through the C ABI, cleaned up on drop.
+pub struct Client {
+    pub ctx: *mut c_void,
+    // Kept alive for as long as the library may call back into them.
+    pub transport: Box<TcpTransport>,
+    _host: CString,
+    _ca: Vec<u8>,
+    _alpn: Vec<CString>,
+    _alpn_ptrs: Vec<*const std::ffi::c_char>,
+}
+
+// SAFETY: a Client is used by one thread at a time; the test moves it whole.
+unsafe impl Send for Client {}
+
+pub struct ClientOptions<'a> {
+    pub host: &'a str,
+    pub ca_pem: Option<Vec<u8>>,
+    pub alpn: &'a [&'a str],
+}
+
+impl Client {
+    /// TLS_Init with the current `TLSParams_t` layout. Panics if it fails.
+    pub fn init(port: u16, opts: ClientOptions<'_>) -> Client {
+        let (client, rc) = Client::try_init(port, opts);
+        assert_eq!(rc, 0, "TLS_Init failed");
+        client
+    }
+
+    pub fn try_init(port: u16, opts: ClientOptions<'_>) -> (Client, BaseType_t) {
+        let mut transport = TcpTransport::connect(port);
+        let host = CString::new(opts.host).unwrap();
+        let ca = opts.ca_pem.unwrap_or_default();
+        let alpn: Vec<CString> = opts.alpn.iter().map(|s| CString::new(*s).unwrap()).collect();
+        let mut alpn_ptrs: Vec<*const std::ffi::c_char> = alpn.iter().map(|s| s.as_ptr()).collect();
+        alpn_ptrs.push(std::ptr::null());
+        let mut params = TLSParams_t {
+            ulSize: std::mem::size_of::<TLSParams_t>() as u32,
+            pcDestination: host.as_ptr(),
+            pcServerCertificate: if ca.is_empty() { std::ptr::null() } else { ca.as_ptr().cast() },
+            ulServerCertificateLength: ca.len() as u32,
+            ppcAlpnProtocols: if alpn.is_empty() { std::ptr::null_mut() } else { alpn_ptrs.as_mut_ptr() },
+            ulAlpnProtocolsCount: alpn.len() as u32,
+            pxNetworkRecv: Some(tcp_recv),
+            pxNetworkSend: Some(tcp_send),
+            pvCallerContext: (&mut *transport as *mut TcpTransport).cast(),
+        };
+        let mut ctx = std::ptr::null_mut();
+        // SAFETY: params points to a fully initialised current-layout struct.
+        let rc = unsafe { ffi::TLS_Init(&mut ctx, &mut params) };
+        (Client { ctx, transport, _host: host, _ca: ca, _alpn: alpn, _alpn_ptrs: alpn_ptrs }, rc)
+    }
+
+    pub fn connect(&mut self) -> BaseType_t {
+        // SAFETY: ctx came from TLS_Init (or is NULL, which is accepted).
+        unsafe { ffi::TLS_Connect(self.ctx) }
+    }
+
+    pub fn send(&mut self, data: &[u8]) -> BaseType_t {
+        // SAFETY: as above; data is a valid slice.
+        unsafe { ffi::TLS_Send(self.ctx, data.as_ptr(), data.len()) }
+    }
+
+    pub fn recv(&mut self, buf: &mut [u8]) -> BaseType_t {
+        // SAFETY: as above; buf is a valid slice.
+        unsafe { ffi::TLS_Recv(self.ctx, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    pub fn last_error(&self) -> ffi::TLSLastError_t {
+        let mut e = ffi::TLSLastError_t {
+            xCode: 0,
+            lMbedtlsCode: 0,
+            ulVerifyFlags: 0,
+            ulPkcs11ReturnValue: 0,
+            pcReason: std::ptr::null(),
+        };
+        // SAFETY: as above; e is writable.
+        assert_eq!(unsafe { ffi::TLS_GetLastError(self.ctx, &mut e) }, 0);
+        e
+    }
+
+    /// Send all of `data` (retrying short writes), then read back exactly
+    /// as many bytes, within `deadline`.
+    pub fn echo(&mut self, data: &[u8], deadline: Duration) -> Vec<u8> {
+        let start = std::time::Instant::now();
+        let mut sent = 0;
+        while sent < data.len() {
+            let n = self.send(&data[sent..]);
+            assert!(n >= 0, "TLS_Send failed: {n}");
+            sent += n as usize;
+            assert!(start.elapsed() < deadline, "send timed out");
+        }
+        let mut out = vec![0u8; data.len()];
+        let mut got = 0;
+        while got < out.len() {
+            let n = self.recv(&mut out[got..]);
+            assert!(n >= 0, "TLS_Recv failed: {n}");
+            got += n as usize;
+            assert!(start.elapsed() < deadline, "echo timed out after {got} of {} bytes", out.len());
+        }
+        out
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // SAFETY: ctx is NULL or a live context; it is not used afterwards.
+        unsafe { ffi::TLS_Cleanup(self.ctx) };
+    }
+}
+
+/// Pseudo-random test payload (xorshift; content only needs to be varied).
+pub fn payload(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}

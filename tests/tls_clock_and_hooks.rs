@@ -1,0 +1,186 @@
+//! Device-integration hooks: a registered UTC clock decides certificate
+//! validity both ways, the original `DateIsInThePast` hook still works, log
+//! lines reach the registered sink, and the handshake deadline is settable.
+//! The hooks are process-wide, so these tests run one at a time.
+
+mod support;
+
+use std::ffi::{c_char, CStr};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use freertos_tls::ffi::{self, BaseType_t, TLS_ERROR_HANDSHAKE_FAILED};
+use support::*;
+use time::OffsetDateTime;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+static CLOCK_NOW: AtomicI64 = AtomicI64::new(-1);
+static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static EXPIRY_SEEN: Mutex<Option<(BaseType_t, BaseType_t, BaseType_t)>> = Mutex::new(None);
+
+extern "C" fn test_clock() -> i64 {
+    CLOCK_NOW.load(Ordering::SeqCst)
+}
+
+extern "C" fn test_log(level: BaseType_t, msg: *const c_char) {
+    // SAFETY: the library passes a NUL-terminated line valid for this call.
+    let text = unsafe { CStr::from_ptr(msg) }.to_string_lossy().into_owned();
+    LOG.lock().unwrap().push(format!("{level}:{text}"));
+}
+
+extern "C" fn everything_is_past(day: BaseType_t, month: BaseType_t, year: BaseType_t) -> BaseType_t {
+    *EXPIRY_SEEN.lock().unwrap() = Some((day, month, year));
+    1
+}
+
+/// Serialize, and reset every hook to "not registered" on both ends.
+struct Hooks(#[allow(dead_code)] MutexGuard<'static, ()>);
+
+impl Hooks {
+    fn take() -> Hooks {
+        let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        reset();
+        Hooks(guard)
+    }
+}
+
+impl Drop for Hooks {
+    fn drop(&mut self) {
+        reset();
+    }
+}
+
+fn reset() {
+    ffi::TLS_SetUtcClock(None);
+    ffi::TLS_setDateIsInThePastFunction(None);
+    ffi::TLS_SetLogHook(None);
+    LOG.lock().unwrap().clear();
+}
+
+/// A certificate valid from yesterday for 30 days; connect at `clock` seconds.
+fn connect_at(clock: Option<i64>) -> (BaseType_t, ffi::TLSLastError_t) {
+    let pki = Pki::new("clock");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
+    if let Some(t) = clock {
+        CLOCK_NOW.store(t, Ordering::SeqCst);
+        ffi::TLS_SetUtcClock(Some(test_clock));
+    }
+    let mut c =
+        Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
+    let rc = c.connect();
+    (rc, c.last_error())
+}
+
+fn reason(e: &ffi::TLSLastError_t) -> String {
+    // SAFETY: pcReason always points to a static NUL-terminated string.
+    unsafe { CStr::from_ptr(e.pcReason) }.to_string_lossy().into_owned()
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[test]
+fn clock_after_expiry_rejects_the_server() {
+    let _h = Hooks::take();
+    let (rc, e) = connect_at(Some(now() + 60 * 86_400));
+    assert_eq!(rc, TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
+    assert_ne!(e.ulVerifyFlags & 0x01, 0, "expected BADCERT_EXPIRED, flags 0x{:x}", e.ulVerifyFlags);
+    assert_eq!(reason(&e), "server certificate has expired");
+}
+
+#[test]
+fn clock_before_validity_rejects_the_server() {
+    let _h = Hooks::take();
+    let (rc, e) = connect_at(Some(now() - 10 * 86_400));
+    assert_eq!(rc, TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
+    assert_ne!(e.ulVerifyFlags & 0x200, 0, "expected BADCERT_FUTURE, flags 0x{:x}", e.ulVerifyFlags);
+    assert_eq!(reason(&e), "server certificate is not yet valid");
+}
+
+#[test]
+fn clock_within_validity_connects() {
+    let _h = Hooks::take();
+    let (rc, e) = connect_at(Some(now() + 10 * 86_400));
+    assert_eq!(rc, 0, "{}", reason(&e));
+}
+
+#[test]
+fn unknown_time_leaves_dates_unchecked_and_warns() {
+    let _h = Hooks::take();
+    ffi::TLS_SetLogHook(Some(test_log));
+    // The clock answers "not known yet" (negative): an expired certificate
+    // passes, and the library says loudly that dates were not checked.
+    let pki = Pki::new("noclock");
+    let t = OffsetDateTime::now_utc();
+    let id = pki.server("expired", "localhost", t - 30 * DAY, t - DAY);
+    let peer = EchoPeer::start(&id, PeerOptions::default());
+    CLOCK_NOW.store(-1, Ordering::SeqCst);
+    ffi::TLS_SetUtcClock(Some(test_clock));
+    let mut c =
+        Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
+    assert_eq!(c.connect(), 0);
+    let log = LOG.lock().unwrap().clone();
+    assert!(log.iter().any(|l| l.starts_with("2:") && l.contains("NOT checked")), "{log:?}");
+}
+
+#[test]
+fn original_date_is_in_the_past_hook_marks_expiry() {
+    let _h = Hooks::take();
+    ffi::TLS_setDateIsInThePastFunction(Some(everything_is_past));
+    let pki = Pki::new("past");
+    let t = OffsetDateTime::now_utc();
+    let expiry = t + 30 * DAY;
+    let id = pki.server("s", "localhost", t - DAY, expiry);
+    let peer = EchoPeer::start(&id, PeerOptions::default());
+    let mut c =
+        Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
+    assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
+    assert_ne!(c.last_error().ulVerifyFlags & 0x01, 0);
+    // The hook was asked about a chain certificate's expiry date; the
+    // server certificate's is the one checked last (depth 0).
+    let seen = EXPIRY_SEEN.lock().unwrap().expect("hook called");
+    assert_eq!(seen, (expiry.day() as BaseType_t, u8::from(expiry.month()) as BaseType_t, expiry.year() as BaseType_t));
+}
+
+#[test]
+fn failures_are_logged_with_their_cause() {
+    let _h = Hooks::take();
+    ffi::TLS_SetLogHook(Some(test_log));
+    let pki = Pki::new("log");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
+    let mut c = Client::init(
+        peer.port,
+        ClientOptions { host: "other.example", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] },
+    );
+    assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
+    let log = LOG.lock().unwrap().clone();
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("1:") && l.contains("other.example") && l.contains("does not match the host name")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn handshake_timeout_is_configurable() {
+    let _h = Hooks::take();
+    let pki = Pki::new("timeout");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { silent: true, ..Default::default() });
+    let mut c =
+        Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
+    // SAFETY: c.ctx is a live context.
+    unsafe {
+        assert_eq!(ffi::TLS_SetHandshakeTimeout(c.ctx, 0), ffi::TLS_ERROR_BAD_PARAMETER as BaseType_t);
+        assert_eq!(ffi::TLS_SetHandshakeTimeout(std::ptr::null_mut(), 10), ffi::TLS_ERROR_BAD_PARAMETER as BaseType_t);
+        assert_eq!(ffi::TLS_SetHandshakeTimeout(c.ctx, 1500), 0);
+    }
+    let start = Instant::now();
+    assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(1500) && took < Duration::from_millis(2500), "took {took:?}");
+    assert_eq!(reason(&c.last_error()), "TLS handshake timed out");
+    // SAFETY: as above; after connect the timeout can no longer change.
+    assert_eq!(unsafe { ffi::TLS_SetHandshakeTimeout(c.ctx, 100) }, ffi::TLS_ERROR_INVALID_STATE as BaseType_t);
+}
