@@ -318,18 +318,4 @@ void TLS_SetLogHook(TLSLogHook_t pxHook);
  */
 BaseType_t TLS_SetHandshakeTimeout(void *pvContext, uint32_t ulTimeoutMs);
 
-extern void vPortEnterCritical(void);
-
-extern void vPortExitCritical(void);
-
-extern uint32_t xTaskGetTickCount(void);
-
-extern void *heap_alloc(size_t size);
-
-extern void heap_free(void *p);
-
-extern void *heap_alloc(size_t size);
-
-extern void heap_free(void *p);
-
 #endif  /* IOT_TLS_H */
