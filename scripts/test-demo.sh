@@ -107,6 +107,29 @@ expect_failure "wrong CA" "$work/wrong-ca.log" "$rc" "TLS_Connect returned -2001
     "not trusted|CA" "could not establish a TLS session"
 demo_stop_broker "$work/broker-foreign"
 
+step "FreeRTOS stress: 4 tasks, 100 mutual-TLS connections, heap and stack accounting"
+# A real OpenSSL peer (Python ssl) that requires the device certificate;
+# the library under test is the demo build's (freertos feature: FreeRTOS heap).
+peer_log=$work/stress-peer.log
+python3 "$root/tests/peers/tls_echo_server.py" --cert "$work/pki/broker-chain.pem" --key "$work/pki/broker.key" \
+    --client-ca "$work/pki/client-ca.pem" > "$peer_log" 2>&1 &
+peer_pid=$!
+for _ in $(seq 1 50); do grep -q '^PORT ' "$peer_log" && break; sleep 0.1; done
+rc=0
+SOFTHSM2_CONF="$work/pki/softhsm2.conf" STRESS_PORT=$(sed -n 's/^PORT //p' "$peer_log") \
+    STRESS_ROOT_CA="$work/pki/root-ca.pem" STRESS_TASKS=4 STRESS_CONNECTIONS=100 \
+    timeout 300 "$build/freertos_tls_stress" > "$work/stress.log" 2>&1 || rc=$?
+kill "$peer_pid" 2>/dev/null || true
+grep '^\[stress\]' "$work/stress.log" || true
+if [ "$rc" != 0 ] || ! grep -q '^STRESS RESULT PASS' "$work/stress.log"; then
+    tail -20 "$work/stress.log" >&2
+    fail "FreeRTOS stress (exit $rc)"
+elif [ "$(grep -c '^CONN ' "$peer_log")" != 100 ]; then
+    fail "FreeRTOS stress: the peer did not see 100 mutual-TLS connections"
+else
+    pass "FreeRTOS stress: 100 connections from 4 tasks, heap returned, stacks within budget"
+fi
+
 step "CMake consumer project (add_subdirectory + exported target)"
 consumer=$work/consumer-build
 if timeout 300 cmake -S "$root/tests/cmake-consumer" -B "$consumer" \

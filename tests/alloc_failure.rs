@@ -55,6 +55,12 @@ fn every_allocation_failure_is_an_error_not_a_crash_or_leak() {
         .find_map(|l| l.strip_prefix("one connection makes ")?.strip_suffix(" allocations")?.parse().ok())
         .expect("harness reports its allocation count");
     assert!(total > 10, "{text}");
-    assert!(text.contains(&format!("{total} passed, 0 failed")), "{text}");
+    // Every injected failure ended cleanly, and the injections covered a
+    // whole connection (the count varies a little between handshakes).
+    let passed: usize = text
+        .lines()
+        .find_map(|l| l.strip_suffix(" passed, 0 failed")?.parse().ok())
+        .unwrap_or_else(|| panic!("some injected failures misbehaved:\n{text}"));
+    assert!(passed + passed / 100 >= total, "only {passed} of ~{total} allocations were failed:\n{text}");
     eprintln!("{text}");
 }

@@ -23,18 +23,22 @@
 #define configSTACK_DEPTH_TYPE                     uint32_t
 
 /* Memory: heap_4, so the low-water mark of the heap is observable with
- * xPortGetMinimumEverFreeHeapSize(). mbedTLS and the Rust library allocate
- * from the host C heap on the simulator, not from here. */
+ * xPortGetMinimumEverFreeHeapSize(). Everything the TLS layer allocates
+ * comes from here, as on a device: the Rust library through pvPortMalloc
+ * (cargo feature `freertos`), mbedTLS through calloc/free mapped onto this
+ * heap (app_hooks.c). The heap array is the application's, so that free()
+ * can tell FreeRTOS blocks from host ones. Sized for the stress test's
+ * four concurrent connections plus their task stacks. */
 #define configSUPPORT_DYNAMIC_ALLOCATION           1
 #define configSUPPORT_STATIC_ALLOCATION            0
-#define configTOTAL_HEAP_SIZE                      ( ( size_t ) ( 256 * 1024 ) )
-#define configAPPLICATION_ALLOCATED_HEAP           0
+#define configTOTAL_HEAP_SIZE                      ( ( size_t ) ( 1024 * 1024 ) )
+#define configAPPLICATION_ALLOCATED_HEAP           1
 
-/* Hooks: only failures are hooked (see main.c). */
+/* Hooks: only failures are hooked (app_hooks.c). */
 #define configUSE_IDLE_HOOK                        0
 #define configUSE_TICK_HOOK                        0
 #define configUSE_MALLOC_FAILED_HOOK               1
-#define configCHECK_FOR_STACK_OVERFLOW             0
+#define configCHECK_FOR_STACK_OVERFLOW             2
 #define configUSE_DAEMON_TASK_STARTUP_HOOK         0
 
 /* Features the demo does not use stay off, which also keeps the timer
@@ -56,12 +60,12 @@
 #define INCLUDE_vTaskDelay                         1
 #define INCLUDE_vTaskDelete                        1
 #define INCLUDE_xTaskGetTickCount                  1
-#define INCLUDE_uxTaskGetStackHighWaterMark        0
+#define INCLUDE_uxTaskGetStackHighWaterMark        1
 #define INCLUDE_vTaskSuspend                       1
 #define INCLUDE_xTaskGetSchedulerState             1
 #define INCLUDE_xTaskGetCurrentTaskHandle          1
 
-/* A failed assertion stops the demo with file and line (main.c). */
+/* A failed assertion stops the program with file and line (app_hooks.c). */
 void vAssertCalled( const char * pcFile, unsigned long ulLine );
 #define configASSERT( x )    do { if( ( x ) == 0 ) { vAssertCalled( __FILE__, __LINE__ ); } } while( 0 )
 

@@ -22,6 +22,7 @@
 #include "FreeRTOS.h"
 #include "task.h"
 
+#include "app_hooks.h"
 #include "mqtt_demo.h"
 
 #define DEMO_TASK_STACK_WORDS    ( 4096U )
@@ -31,23 +32,6 @@
 static MqttDemoConfig_t xDemoConfig;
 static char acClientId[ 64 ];
 static char acTopic[ 128 ];
-
-/* configASSERT's target; libraries built for FreeRTOS report through it too. */
-void vAssertCalled( const char * pcFile,
-                    unsigned long ulLine )
-{
-    printf( "[demo] FATAL: assertion failed at %s:%lu\n", pcFile, ulLine );
-    ( void ) fflush( stdout );
-    _exit( 2 );
-}
-
-void vApplicationMallocFailedHook( void )
-{
-    printf( "[demo] FATAL: FreeRTOS heap exhausted (configTOTAL_HEAP_SIZE %u)\n",
-            ( unsigned ) configTOTAL_HEAP_SIZE );
-    ( void ) fflush( stdout );
-    _exit( 2 );
-}
 
 /* Reads a whole text file into a NUL-terminated heap buffer, or NULL. */
 static char * prvReadTextFile( const char * pcPath )
@@ -173,6 +157,7 @@ int main( void )
         return EXIT_FAILURE;
     }
 
+    vAppRegisterTlsHooks();
     vTaskStartScheduler();
 
     /* Only reached when the scheduler could not start. */

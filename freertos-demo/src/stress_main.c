@@ -1,0 +1,354 @@
+/*
+ * Multi-task stress test of the TLS layer inside FreeRTOS (POSIX simulator).
+ *
+ * N worker tasks share the connections to be made: each connection is TCP
+ * connect, TLS_Init + TLS_Connect (mutual TLS when the PKCS#11 token holds
+ * a device credential), a payload sent and echoed back by the peer and
+ * compared, then TLS_Cleanup. A controller task measures the FreeRTOS heap
+ * before the workers start and after they all finished, and reads each
+ * worker's stack use. Everything the TLS layer allocates comes
+ * from the FreeRTOS heap in this build (see app_hooks.c), so "after" must
+ * equal "before". Settings from the environment:
+ *
+ *   STRESS_PORT         TLS echo peer port on 127.0.0.1 (required)
+ *   STRESS_ROOT_CA      PEM file with the CA of the peer's certificate (required)
+ *   STRESS_HOST_NAME    name the peer certificate carries, default localhost
+ *   STRESS_TASKS        worker tasks, default 4
+ *   STRESS_CONNECTIONS  connections in total, default 100
+ *
+ * Stack: the POSIX port runs each task on a host pthread stack, not on the
+ * stack FreeRTOS allocated for it, so uxTaskGetStackHighWaterMark() cannot
+ * see what the TLS layer uses here. Each worker therefore paints the host
+ * stack below its entry frame and, after its connections, finds the deepest
+ * byte that was overwritten: the real peak stack depth of its work (signal
+ * frames of the simulator's tick included, so an upper bound). The test
+ * requires it to stay below the FreeRTOS stack the task was given.
+ *
+ * Output ends with "STRESS RESULT PASS" (exit 0) or "STRESS RESULT FAIL".
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "FreeRTOS.h"
+#include "task.h"
+
+#include "app_hooks.h"
+#include "tls_transport.h"
+
+#define STRESS_MAX_TASKS            16U
+#define STRESS_WORKER_STACK_WORDS   ( 4096U )
+#define STRESS_PAYLOAD_BYTES        ( 3000U )
+#define STRESS_ECHO_TIMEOUT_MS      ( 10000U )
+#define STRESS_MAX_PEM_BYTES        ( 64U * 1024U )
+#define STRESS_STACK_BUDGET_BYTES   ( STRESS_WORKER_STACK_WORDS * sizeof( StackType_t ) )
+#define STRESS_PAINT_BYTES          ( 4U * STRESS_STACK_BUDGET_BYTES )
+#define STRESS_PAINT_VALUE          ( 0xA5U )
+
+typedef struct Worker
+{
+    TaskHandle_t xHandle;
+    uint32_t ulConnections; /* To make. */
+    uint32_t ulSucceeded;
+    uint32_t ulFailed;
+    size_t xStackUsed; /* Peak bytes below the entry frame. */
+    char acName[ configMAX_TASK_NAME_LEN ];
+} Worker_t;
+
+static Worker_t axWorkers[ STRESS_MAX_TASKS ];
+static uint32_t ulTaskCount = 4;
+static uint32_t ulConnectionCount = 100;
+static TaskHandle_t xController;
+static TlsServerInfo_t xServer;
+
+/* Fills the STRESS_PAINT_BYTES below the caller's frame with the paint
+ * value; returns the lowest painted address. */
+static __attribute__( ( noinline ) ) uintptr_t prvPaintStack( void )
+{
+    volatile uint8_t aucPaint[ STRESS_PAINT_BYTES ];
+    size_t i;
+
+    for( i = 0; i < STRESS_PAINT_BYTES; i++ )
+    {
+        aucPaint[ i ] = STRESS_PAINT_VALUE;
+    }
+
+    return ( uintptr_t ) &aucPaint[ 0 ];
+}
+
+/* Bytes between xTop and the deepest overwritten byte of the painted area. */
+static size_t prvStackUsed( uintptr_t xLowest,
+                            uintptr_t xTop )
+{
+    const volatile uint8_t * pucByte = ( const volatile uint8_t * ) xLowest;
+
+    while( ( ( uintptr_t ) pucByte < xTop ) && ( *pucByte == STRESS_PAINT_VALUE ) )
+    {
+        pucByte++;
+    }
+
+    return ( size_t ) ( xTop - ( uintptr_t ) pucByte );
+}
+
+/* One connection, echo and cleanup. Returns true when the echo matched. */
+static bool prvOneConnection( uint32_t ulWorker,
+                              uint32_t ulRound )
+{
+    static uint8_t aucSent[ STRESS_MAX_TASKS ][ STRESS_PAYLOAD_BYTES ];
+    static uint8_t aucBack[ STRESS_MAX_TASKS ][ STRESS_PAYLOAD_BYTES ];
+    uint8_t * pucSent = aucSent[ ulWorker ];
+    uint8_t * pucBack = aucBack[ ulWorker ];
+    NetworkContext_t xNetwork;
+    size_t xDone = 0;
+    TickType_t xStart;
+    bool xOk = true;
+    uint32_t i;
+
+    for( i = 0; i < STRESS_PAYLOAD_BYTES; i++ )
+    {
+        pucSent[ i ] = ( uint8_t ) ( ( i * 31U ) ^ ( ulWorker * 7U ) ^ ulRound );
+    }
+
+    if( lTlsTransportConnect( &xNetwork, &xServer ) != 0 )
+    {
+        return false;
+    }
+
+    while( xOk && ( xDone < STRESS_PAYLOAD_BYTES ) )
+    {
+        int32_t lSent = lTlsTransportSend( &xNetwork, pucSent + xDone, STRESS_PAYLOAD_BYTES - xDone );
+
+        xOk = lSent > 0;
+        xDone += xOk ? ( size_t ) lSent : 0U;
+    }
+
+    xDone = 0;
+    xStart = xTaskGetTickCount();
+
+    while( xOk && ( xDone < STRESS_PAYLOAD_BYTES ) )
+    {
+        int32_t lGot = lTlsTransportRecv( &xNetwork, pucBack + xDone, STRESS_PAYLOAD_BYTES - xDone );
+
+        if( lGot < 0 )
+        {
+            xOk = false;
+        }
+        else if( ( xTaskGetTickCount() - xStart ) > pdMS_TO_TICKS( STRESS_ECHO_TIMEOUT_MS ) )
+        {
+            printf( "[stress] %s: echo timed out after %u of %u bytes\n", axWorkers[ ulWorker ].acName,
+                    ( unsigned ) xDone, ( unsigned ) STRESS_PAYLOAD_BYTES );
+            xOk = false;
+        }
+        else
+        {
+            xDone += ( size_t ) lGot;
+        }
+    }
+
+    if( xOk && ( memcmp( pucSent, pucBack, STRESS_PAYLOAD_BYTES ) != 0 ) )
+    {
+        printf( "[stress] %s: echoed bytes differ\n", axWorkers[ ulWorker ].acName );
+        xOk = false;
+    }
+
+    vTlsTransportDisconnect( &xNetwork );
+    return xOk;
+}
+
+static void prvWorkerTask( void * pvIndex )
+{
+    uint32_t ulWorker = ( uint32_t ) ( uintptr_t ) pvIndex;
+    Worker_t * pxWorker = &axWorkers[ ulWorker ];
+    uint32_t ulRound;
+    volatile uint8_t ucTopMarker = 0;
+    uintptr_t xTop = ( uintptr_t ) &ucTopMarker;
+    uintptr_t xLowest = prvPaintStack();
+
+    /* Start together, once the controller has read the heap. */
+    ( void ) ulTaskNotifyTake( pdTRUE, portMAX_DELAY );
+
+    for( ulRound = 0; ulRound < pxWorker->ulConnections; ulRound++ )
+    {
+        if( prvOneConnection( ulWorker, ulRound ) )
+        {
+            pxWorker->ulSucceeded++;
+        }
+        else
+        {
+            pxWorker->ulFailed++;
+        }
+    }
+
+    pxWorker->xStackUsed = prvStackUsed( xLowest, xTop );
+    xTaskNotifyGive( xController );
+
+    /* Stay alive (suspended) so that the controller can read the stack
+     * high-water mark and no task deletion moves the heap figures. */
+    vTaskSuspend( NULL );
+}
+
+static void prvControllerTask( void * pvUnused )
+{
+    size_t xHeapBefore, xHeapAfter;
+    uint32_t ulDone = 0, ulSucceeded = 0, ulFailed = 0, i;
+    size_t xMaxStackUsed = 0;
+    TickType_t xStart;
+    bool xPass;
+
+    ( void ) pvUnused;
+
+    for( i = 0; i < ulTaskCount; i++ )
+    {
+        axWorkers[ i ].ulConnections = ulConnectionCount / ulTaskCount + ( i < ulConnectionCount % ulTaskCount ? 1U : 0U );
+        ( void ) snprintf( axWorkers[ i ].acName, sizeof( axWorkers[ i ].acName ), "tls-worker-%u", ( unsigned ) i );
+
+        if( xTaskCreate( prvWorkerTask, axWorkers[ i ].acName, STRESS_WORKER_STACK_WORDS, ( void * ) ( uintptr_t ) i,
+                         tskIDLE_PRIORITY + 1U, &axWorkers[ i ].xHandle ) != pdPASS )
+        {
+            printf( "[stress] ERROR: cannot create %s\n", axWorkers[ i ].acName );
+            printf( "STRESS RESULT FAIL\n" );
+            exit( EXIT_FAILURE );
+        }
+    }
+
+    xHeapBefore = xPortGetFreeHeapSize();
+    printf( "[stress] %u tasks, %u connections, FreeRTOS heap %u bytes, free before %u bytes\n",
+            ( unsigned ) ulTaskCount, ( unsigned ) ulConnectionCount, ( unsigned ) configTOTAL_HEAP_SIZE,
+            ( unsigned ) xHeapBefore );
+    xStart = xTaskGetTickCount();
+
+    for( i = 0; i < ulTaskCount; i++ )
+    {
+        xTaskNotifyGive( axWorkers[ i ].xHandle );
+    }
+
+    while( ulDone < ulTaskCount )
+    {
+        ulDone += ulTaskNotifyTake( pdTRUE, portMAX_DELAY );
+    }
+
+    xHeapAfter = xPortGetFreeHeapSize();
+
+    for( i = 0; i < ulTaskCount; i++ )
+    {
+        size_t xUsed = axWorkers[ i ].xStackUsed;
+
+        printf( "[stress] %s: %u connections ok, %u failed, peak stack %u bytes, minimum free stack %ld of %u bytes\n",
+                axWorkers[ i ].acName, ( unsigned ) axWorkers[ i ].ulSucceeded, ( unsigned ) axWorkers[ i ].ulFailed,
+                ( unsigned ) xUsed, ( long ) STRESS_STACK_BUDGET_BYTES - ( long ) xUsed,
+                ( unsigned ) STRESS_STACK_BUDGET_BYTES );
+        ulSucceeded += axWorkers[ i ].ulSucceeded;
+        ulFailed += axWorkers[ i ].ulFailed;
+        xMaxStackUsed = ( xUsed > xMaxStackUsed ) ? xUsed : xMaxStackUsed;
+    }
+
+    printf( "[stress] connections: %u ok, %u failed in %u ms\n", ( unsigned ) ulSucceeded, ( unsigned ) ulFailed,
+            ( unsigned ) ( ( xTaskGetTickCount() - xStart ) * portTICK_PERIOD_MS ) );
+    printf( "[stress] FreeRTOS heap: free before %u, free after %u, minimum ever free %u (peak use %u bytes), "
+            "allocation failures %u\n",
+            ( unsigned ) xHeapBefore, ( unsigned ) xHeapAfter, ( unsigned ) xPortGetMinimumEverFreeHeapSize(),
+            ( unsigned ) ( configTOTAL_HEAP_SIZE - xPortGetMinimumEverFreeHeapSize() ),
+            ( unsigned ) ulMallocFailures );
+
+    xPass = ( ulSucceeded == ulConnectionCount ) && ( ulFailed == 0U ) && ( xHeapAfter == xHeapBefore ) &&
+            ( xMaxStackUsed < STRESS_STACK_BUDGET_BYTES ) && ( ulMallocFailures == 0U );
+
+    if( xHeapAfter != xHeapBefore )
+    {
+        printf( "[stress] ERROR: %ld bytes of FreeRTOS heap not returned\n",
+                ( long ) xHeapBefore - ( long ) xHeapAfter );
+    }
+
+    printf( "STRESS RESULT %s\n", xPass ? "PASS" : "FAIL" );
+    ( void ) fflush( stdout );
+    exit( xPass ? EXIT_SUCCESS : EXIT_FAILURE );
+}
+
+static char * prvReadTextFile( const char * pcPath )
+{
+    FILE * pxFile = fopen( pcPath, "rb" );
+    char * pcText = malloc( STRESS_MAX_PEM_BYTES + 1U );
+    size_t xLength = 0;
+
+    if( ( pxFile != NULL ) && ( pcText != NULL ) )
+    {
+        xLength = fread( pcText, 1, STRESS_MAX_PEM_BYTES, pxFile );
+    }
+
+    if( pxFile != NULL )
+    {
+        ( void ) fclose( pxFile );
+    }
+
+    if( ( pcText == NULL ) || ( xLength == 0U ) )
+    {
+        printf( "[stress] ERROR: cannot read %s: %s\n", pcPath, strerror( errno ) );
+        free( pcText );
+        return NULL;
+    }
+
+    pcText[ xLength ] = '\0';
+    return pcText;
+}
+
+static uint32_t prvEnvNumber( const char * pcName,
+                              uint32_t ulDefault,
+                              uint32_t ulMax )
+{
+    const char * pcValue = getenv( pcName );
+    char * pcEnd = NULL;
+    unsigned long ulValue;
+
+    if( ( pcValue == NULL ) || ( pcValue[ 0 ] == '\0' ) )
+    {
+        return ulDefault;
+    }
+
+    errno = 0;
+    ulValue = strtoul( pcValue, &pcEnd, 10 );
+    return ( ( errno == 0 ) && ( *pcEnd == '\0' ) && ( ulValue <= ulMax ) ) ? ( uint32_t ) ulValue : 0U;
+}
+
+int main( void )
+{
+    const char * pcRootCa = getenv( "STRESS_ROOT_CA" );
+    const char * pcHostName = getenv( "STRESS_HOST_NAME" );
+    uint32_t ulPort = prvEnvNumber( "STRESS_PORT", 0, 65535 );
+
+    ( void ) setvbuf( stdout, NULL, _IOLBF, 0 );
+    ulTaskCount = prvEnvNumber( "STRESS_TASKS", 4, STRESS_MAX_TASKS );
+    ulConnectionCount = prvEnvNumber( "STRESS_CONNECTIONS", 100, 100000 );
+
+    if( ( ulPort == 0U ) || ( pcRootCa == NULL ) || ( ulTaskCount == 0U ) || ( ulConnectionCount == 0U ) )
+    {
+        printf( "[stress] ERROR: set STRESS_PORT and STRESS_ROOT_CA; STRESS_TASKS in 1..%u, STRESS_CONNECTIONS >= 1\n",
+                ( unsigned ) STRESS_MAX_TASKS );
+        return EXIT_FAILURE;
+    }
+
+    xServer.pcAddress = "127.0.0.1";
+    xServer.usPort = ( uint16_t ) ulPort;
+    xServer.pcHostName = ( pcHostName != NULL ) ? pcHostName : "localhost";
+    xServer.pcRootCaPem = prvReadTextFile( pcRootCa );
+    xServer.ulConnectTimeoutMs = 5000;
+    xServer.ulSocketTimeoutMs = 100;
+
+    if( xServer.pcRootCaPem == NULL )
+    {
+        return EXIT_FAILURE;
+    }
+
+    /* Above the workers, so that it reads the heap before they run. */
+    if( xTaskCreate( prvControllerTask, "stress-ctl", 2048, NULL, tskIDLE_PRIORITY + 2U, &xController ) != pdPASS )
+    {
+        printf( "[stress] ERROR: cannot create the controller task\n" );
+        return EXIT_FAILURE;
+    }
+
+    vAppRegisterTlsHooks();
+    vTaskStartScheduler();
+    printf( "[stress] ERROR: the FreeRTOS scheduler stopped\n" );
+    return EXIT_FAILURE;
+}
