@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, the committed header,
-# Rust unit and integration tests against real peers, the C ABI test.
+# Rust unit and integration tests against real peers (OpenSSL, SoftHSM2),
+# the C ABI and allocation-failure harnesses, the firmware (no std) builds,
+# and the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 ensure_packages "${PROJECT_PACKAGES[@]}"
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy -D warnings"
+step "cargo clippy -D warnings (host and firmware feature sets)"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --lib --no-default-features --features freertos,log-vloggingprintf,port-posix -- -D warnings
 
-step "no_std build (core + alloc only)"
+step "no_std builds (core + alloc only): bare, and as firmware links it"
 cargo build --lib --no-default-features
+cargo build --lib --no-default-features --features freertos,log-vloggingprintf,port-posix
 
-step "cargo test (unit + integration, real OpenSSL peers)"
+step "cargo test (unit + integration, real OpenSSL peers, SoftHSM2 token)"
 cargo test --workspace
+
+step "cargo test: a stuck HAL RNG through the rand_core adapter"
+cargo test --no-default-features --features std,port-rand-core --test entropy_stuck_rng
+
+step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
+./scripts/test-demo.sh
