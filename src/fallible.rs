@@ -4,10 +4,9 @@
 use alloc::boxed::Box;
 use core::alloc::Layout;
 
-use crate::error::Error;
-
-/// `Box::new` that returns `Error::NoMemory` when the heap is exhausted.
-pub(crate) fn try_box<T>(value: T) -> Result<Box<T>, Error> {
+/// `Box::new` that hands the value back when the heap is exhausted (so the
+/// caller decides what to report, and nothing is dropped behind its back).
+pub(crate) fn try_box<T>(value: T) -> Result<Box<T>, T> {
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
         return Ok(Box::new(value)); // zero-sized: no allocation happens
@@ -15,7 +14,7 @@ pub(crate) fn try_box<T>(value: T) -> Result<Box<T>, Error> {
     // SAFETY: the layout has non-zero size.
     let p = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
     if p.is_null() {
-        return Err(Error::NoMemory);
+        return Err(value);
     }
     // SAFETY: a fresh allocation with T's layout from the global allocator,
     // exactly what Box::from_raw expects; `write` initialises it.

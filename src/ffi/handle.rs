@@ -5,13 +5,13 @@ use core::ffi::c_void;
 
 use alloc::boxed::Box;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fallible::try_box;
 use crate::tls::Connection;
 
 /// Move `conn` to the heap (failing cleanly on OOM) and give C its address.
 pub(crate) fn into_raw(conn: Connection) -> Result<*mut c_void> {
-    try_box(conn).map(|b| Box::into_raw(b).cast())
+    try_box(conn).map(|b| Box::into_raw(b).cast()).map_err(|_| Error::NoMemory)
 }
 
 /// Borrow the connection behind a handle. `None` for NULL.

@@ -62,7 +62,8 @@ pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut T
     }
     // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
     let made = unsafe { params::read(pxParams) }.and_then(|(config, transport)| {
-        let conn = Connection::new(config, try_box(transport)?)?;
+        let transport = try_box(transport).map_err(|_| Error::NoMemory)?;
+        let conn = Connection::new(config, transport)?;
         handle::into_raw(conn)
     });
     match made {

@@ -187,7 +187,7 @@ pub unsafe fn install(pk: *mut m::pk_context, key: TokenKey) -> Result<(), Token
         KeyKind::Rsa => &RSA_INFO.0,
         KeyKind::Ec => &EC_INFO.0,
     };
-    let boxed = crate::pkcs11::try_box(key)?;
+    let boxed = crate::fallible::try_box(key)?;
     // SAFETY: per the contract; this is what `pk_setup` does, minus its
     // allocation, which would need a per-key `ctx_alloc_func`.
     unsafe {

@@ -16,24 +16,3 @@ mod token_tests;
 
 pub(crate) use credential::CredentialFailure;
 pub(crate) use own_cert::{configure, handshake_failure};
-
-use alloc::boxed::Box;
-use core::alloc::Layout;
-
-/// `Box::new` that reports allocation failure instead of aborting.
-fn try_box<T>(value: T) -> Result<Box<T>, T> {
-    let layout = Layout::new::<T>();
-    if layout.size() == 0 {
-        return Ok(Box::new(value));
-    }
-    // SAFETY: non-zero size checked above.
-    let p = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
-    if p.is_null() {
-        return Err(value);
-    }
-    // SAFETY: fresh allocation with T's layout, as Box expects.
-    unsafe {
-        p.write(value);
-        Ok(Box::from_raw(p))
-    }
-}
