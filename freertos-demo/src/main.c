@@ -23,6 +23,7 @@
 #include "task.h"
 
 #include "app_hooks.h"
+#include "settings.h"
 #include "mqtt_demo.h"
 
 #define DEMO_TASK_STACK_WORDS    ( 4096U )
@@ -33,84 +34,12 @@ static MqttDemoConfig_t xDemoConfig;
 static char acClientId[ 64 ];
 static char acTopic[ 128 ];
 
-/* Reads a whole text file into a NUL-terminated heap buffer, or NULL. */
-static char * prvReadTextFile( const char * pcPath )
-{
-    FILE * pxFile = fopen( pcPath, "rb" );
-    char * pcText;
-    size_t xLength;
-
-    if( pxFile == NULL )
-    {
-        printf( "[demo] ERROR: cannot open %s: %s\n", pcPath, strerror( errno ) );
-        return NULL;
-    }
-
-    pcText = malloc( DEMO_MAX_PEM_BYTES + 1U );
-
-    if( pcText == NULL )
-    {
-        ( void ) fclose( pxFile );
-        printf( "[demo] ERROR: out of memory reading %s\n", pcPath );
-        return NULL;
-    }
-
-    xLength = fread( pcText, 1, DEMO_MAX_PEM_BYTES + 1U, pxFile );
-
-    if( ferror( pxFile ) || ( xLength == 0U ) || ( xLength > DEMO_MAX_PEM_BYTES ) )
-    {
-        printf( "[demo] ERROR: %s is unreadable, empty or larger than %u bytes\n", pcPath,
-                ( unsigned ) DEMO_MAX_PEM_BYTES );
-        ( void ) fclose( pxFile );
-        free( pcText );
-        return NULL;
-    }
-
-    ( void ) fclose( pxFile );
-    pcText[ xLength ] = '\0';
-    return pcText;
-}
-
-static const char * prvEnvOr( const char * pcName,
-                              const char * pcDefault )
-{
-    const char * pcValue = getenv( pcName );
-
-    return ( ( pcValue != NULL ) && ( pcValue[ 0 ] != '\0' ) ) ? pcValue : pcDefault;
-}
-
-/* Parses a positive integer setting in [1, ulMax]; 0 means invalid. */
-static unsigned long prvEnvNumber( const char * pcName,
-                                   unsigned long ulDefault,
-                                   unsigned long ulMax )
-{
-    const char * pcValue = getenv( pcName );
-    char * pcEnd = NULL;
-    unsigned long ulValue;
-
-    if( ( pcValue == NULL ) || ( pcValue[ 0 ] == '\0' ) )
-    {
-        return ulDefault;
-    }
-
-    errno = 0;
-    ulValue = strtoul( pcValue, &pcEnd, 10 );
-
-    if( ( errno != 0 ) || ( *pcEnd != '\0' ) || ( ulValue == 0U ) || ( ulValue > ulMax ) )
-    {
-        printf( "[demo] ERROR: %s=%s is not a number in 1..%lu\n", pcName, pcValue, ulMax );
-        return 0;
-    }
-
-    return ulValue;
-}
-
 int main( void )
 {
     const char * pcRootCaPath = getenv( "DEMO_ROOT_CA" );
-    unsigned long ulPort = prvEnvNumber( "DEMO_BROKER_PORT", 0, 65535 );
-    unsigned long ulIterations = prvEnvNumber( "DEMO_ITERATIONS", 3, 100 );
-    unsigned long ulMessages = prvEnvNumber( "DEMO_MESSAGES", 3, 100 );
+    unsigned long ulPort = ulSettingsNumber( "DEMO_BROKER_PORT", 0, 65535 );
+    unsigned long ulIterations = ulSettingsNumber( "DEMO_ITERATIONS", 3, 100 );
+    unsigned long ulMessages = ulSettingsNumber( "DEMO_MESSAGES", 3, 100 );
 
     /* Line-buffered output keeps the log in order when piped. */
     ( void ) setvbuf( stdout, NULL, _IOLBF, 0 );
@@ -123,7 +52,7 @@ int main( void )
     }
 
     ( void ) snprintf( acClientId, sizeof( acClientId ), "%s",
-                       prvEnvOr( "DEMO_CLIENT_ID", "" ) );
+                       pcSettingsText( "DEMO_CLIENT_ID", "" ) );
 
     if( acClientId[ 0 ] == '\0' )
     {
@@ -132,10 +61,10 @@ int main( void )
 
     ( void ) snprintf( acTopic, sizeof( acTopic ), "freertos-tls/demo/%s", acClientId );
 
-    xDemoConfig.pcBrokerAddress = prvEnvOr( "DEMO_BROKER_ADDRESS", "127.0.0.1" );
+    xDemoConfig.pcBrokerAddress = pcSettingsText( "DEMO_BROKER_ADDRESS", "127.0.0.1" );
     xDemoConfig.usBrokerPort = ( uint16_t ) ulPort;
-    xDemoConfig.pcBrokerHostName = prvEnvOr( "DEMO_BROKER_NAME", "localhost" );
-    xDemoConfig.pcRootCaPem = prvReadTextFile( pcRootCaPath );
+    xDemoConfig.pcBrokerHostName = pcSettingsText( "DEMO_BROKER_NAME", "localhost" );
+    xDemoConfig.pcRootCaPem = pcSettingsReadTextFile( pcRootCaPath, DEMO_MAX_PEM_BYTES );
     xDemoConfig.pcClientId = acClientId;
     xDemoConfig.pcTopic = acTopic;
     xDemoConfig.ulIterations = ( uint32_t ) ulIterations;

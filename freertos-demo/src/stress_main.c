@@ -36,6 +36,7 @@
 #include "task.h"
 
 #include "app_hooks.h"
+#include "settings.h"
 #include "tls_transport.h"
 
 #define STRESS_MAX_TASKS            16U
@@ -266,60 +267,14 @@ static void prvControllerTask( void * pvUnused )
     exit( xPass ? EXIT_SUCCESS : EXIT_FAILURE );
 }
 
-static char * prvReadTextFile( const char * pcPath )
-{
-    FILE * pxFile = fopen( pcPath, "rb" );
-    char * pcText = malloc( STRESS_MAX_PEM_BYTES + 1U );
-    size_t xLength = 0;
-
-    if( ( pxFile != NULL ) && ( pcText != NULL ) )
-    {
-        xLength = fread( pcText, 1, STRESS_MAX_PEM_BYTES, pxFile );
-    }
-
-    if( pxFile != NULL )
-    {
-        ( void ) fclose( pxFile );
-    }
-
-    if( ( pcText == NULL ) || ( xLength == 0U ) )
-    {
-        printf( "[stress] ERROR: cannot read %s: %s\n", pcPath, strerror( errno ) );
-        free( pcText );
-        return NULL;
-    }
-
-    pcText[ xLength ] = '\0';
-    return pcText;
-}
-
-static uint32_t prvEnvNumber( const char * pcName,
-                              uint32_t ulDefault,
-                              uint32_t ulMax )
-{
-    const char * pcValue = getenv( pcName );
-    char * pcEnd = NULL;
-    unsigned long ulValue;
-
-    if( ( pcValue == NULL ) || ( pcValue[ 0 ] == '\0' ) )
-    {
-        return ulDefault;
-    }
-
-    errno = 0;
-    ulValue = strtoul( pcValue, &pcEnd, 10 );
-    return ( ( errno == 0 ) && ( *pcEnd == '\0' ) && ( ulValue <= ulMax ) ) ? ( uint32_t ) ulValue : 0U;
-}
-
 int main( void )
 {
     const char * pcRootCa = getenv( "STRESS_ROOT_CA" );
-    const char * pcHostName = getenv( "STRESS_HOST_NAME" );
-    uint32_t ulPort = prvEnvNumber( "STRESS_PORT", 0, 65535 );
+    uint32_t ulPort = ulSettingsNumber( "STRESS_PORT", 0, 65535 );
 
     ( void ) setvbuf( stdout, NULL, _IOLBF, 0 );
-    ulTaskCount = prvEnvNumber( "STRESS_TASKS", 4, STRESS_MAX_TASKS );
-    ulConnectionCount = prvEnvNumber( "STRESS_CONNECTIONS", 100, 100000 );
+    ulTaskCount = ulSettingsNumber( "STRESS_TASKS", 4, STRESS_MAX_TASKS );
+    ulConnectionCount = ulSettingsNumber( "STRESS_CONNECTIONS", 100, 100000 );
 
     if( ( ulPort == 0U ) || ( pcRootCa == NULL ) || ( ulTaskCount == 0U ) || ( ulConnectionCount == 0U ) )
     {
@@ -330,8 +285,8 @@ int main( void )
 
     xServer.pcAddress = "127.0.0.1";
     xServer.usPort = ( uint16_t ) ulPort;
-    xServer.pcHostName = ( pcHostName != NULL ) ? pcHostName : "localhost";
-    xServer.pcRootCaPem = prvReadTextFile( pcRootCa );
+    xServer.pcHostName = pcSettingsText( "STRESS_HOST_NAME", "localhost" );
+    xServer.pcRootCaPem = pcSettingsReadTextFile( pcRootCa, STRESS_MAX_PEM_BYTES );
     xServer.ulConnectTimeoutMs = 5000;
     xServer.ulSocketTimeoutMs = 100;
 
