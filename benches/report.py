@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Turn the raw samples of scripts/bench.sh into benches/results/report.md
+and handshake.svg.   usage: report.py RAW_DIR RESULTS_DIR
+
+Every number in the report comes from the files in RAW_DIR; the targets are
+the only constants (issue 7).
+"""
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+HANDSHAKE_RATIO_MAX = 1.05
+THROUGHPUT_RATIO_MIN = 0.95
+PEAK_HEAP_EXTRA_MAX = 2048
+ENTROPY_RATIO_MIN = 0.8
+
+KINDS = {"ecdsa": "ECDHE-ECDSA P-256", "rsa": "ECDHE-RSA 2048"}
+
+
+def p90(xs):
+    s = sorted(xs)
+    return s[max(0, math.ceil(0.9 * len(s)) - 1)]
+
+
+def lines(path, tag):
+    with open(path) as f:
+        return [l.split() for l in f if l.startswith(tag + " ")]
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+# ------------------------------------------------------------------ code size
+
+
+def member_group(member):
+    """Which part of the archive an object file belongs to."""
+    if member.endswith(".c.o"):
+        return "mbedTLS (C)"
+    m = re.match(r"([a-z0-9_]+)-[0-9a-f]+\.", member)
+    crate = m.group(1) if m else ""
+    if crate in ("freertos_tls", "freertos_rng_ports", "mbedtls_sys", "critical_section", "zeroize",
+                 "getrandom", "libc", "cfg_if", "embedded_hal", "rand_core"):
+        return "Rust: this crate and its dependencies"
+    if crate in ("compiler_builtins",) or not member.endswith(".rcgu.o"):
+        return "compiler builtins"
+    return "Rust: std, core, alloc (+ std's backtrace deps)"
+
+
+def linked_text(map_path):
+    """.text bytes per archive group actually linked (after --gc-sections),
+    from the GNU ld map: input sections of the output section .text."""
+    sizes = defaultdict(int)
+    in_map = False
+    out_section = None
+    pending = None
+    entry = re.compile(r"^\s+(?:(\S+)\s+)?0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$")
+    with open(map_path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("Linker script and memory map"):
+                in_map = True
+                continue
+            if not in_map:
+                continue
+            if line and not line[0].isspace():
+                out_section = line.split()[0]
+                pending = None
+                continue
+            if out_section != ".text":
+                continue
+            m = entry.match(line)
+            if m is None:
+                # A long input section name stands alone; its numbers follow.
+                name = line.strip()
+                pending = name if name.startswith(".text") else None
+                continue
+            name = m.group(1) or pending
+            pending = None
+            if not name or not name.startswith(".text"):
+                continue
+            obj = m.group(3)
+            a = re.search(r"libfreertos_tls\.a\((.+)\)$", obj)
+            group = member_group(a.group(1)) if a else "driver, libc, start files"
+            sizes[group] += int(m.group(2), 16)
+    return sizes
+
+
+def archive_text(size_path):
+    sizes = defaultdict(int)
+    with open(size_path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 6 or not parts[0].isdigit() or parts[5] == "(TOTALS)":
+                continue
+            sizes[member_group(os.path.basename(parts[5]))] += int(parts[0])
+    return sizes
+
+
+# ------------------------------------------------------------------ plot
+
+
+def plot(hs, raw, results):
+    """ECDF of handshake latency per key type, ours vs baseline."""
+    series = []
+    for kind in KINDS:
+        for impl in ("baseline", "ours", "ours_stub"):
+            xs = sorted(hs[(kind, impl)])
+            if not xs:
+                continue
+            path = os.path.join(raw, f"ecdf-{kind}-{impl}.dat")
+            with open(path, "w") as f:
+                for i, x in enumerate(xs):
+                    f.write(f"{x / 1000:.3f} {(i + 1) / len(xs):.4f}\n")
+            series.append((kind, impl, path))
+    style = {"baseline": "lc rgb '#1f77b4' lw 2", "ours": "lc rgb '#d62728' lw 2",
+             "ours_stub": "lc rgb '#d62728' lw 1 dt 2"}
+    title = {"baseline": "baseline (raw mbedTLS)", "ours": "ours (iot\\_tls.h, SoftHSM2 linked)",
+             "ours_stub": "ours (PKCS#11 stub)"}
+    script = [
+        "set terminal svg size 960,420 dynamic font 'sans,11'",
+        f"set output '{os.path.join(results, 'handshake.svg')}'",
+        "set multiplot layout 1,2 title 'Full TLS 1.2 handshake latency, 127.0.0.1 (empirical CDF)'",
+        "set xlabel 'handshake time [ms]'", "set ylabel 'fraction of handshakes'",
+        "set yrange [0:1]", "set grid", "set key right bottom",
+    ]
+    for kind, label in KINDS.items():
+        mine = [s for s in series if s[0] == kind]
+        hi = max(p90(hs[(kind, i)]) for _, i, _ in mine) / 1000 * 2
+        script.append(f"set title '{label}'")
+        script.append(f"set xrange [0:{hi:.1f}]")
+        script.append("plot " + ", ".join(f"'{p}' using 1:2 with steps {style[i]} title '{title[i]}'"
+                                          for _, i, p in mine))
+    script.append("unset multiplot")
+    subprocess.run(["gnuplot"], input="\n".join(script), text=True, check=True)
+
+
+# ------------------------------------------------------------------ report
+
+
+def main():
+    raw, results = sys.argv[1], sys.argv[2]
+    machine = dict(l.rstrip("\n").split("=", 1) for l in open(os.path.join(raw, "machine.txt")))
+
+    hs, heap_peak, heap_steady, heap_allocs = (defaultdict(list) for _ in range(4))
+    for _, kind, impl, usec, peak, steady, allocs in lines(os.path.join(raw, "handshake.txt"), "HS"):
+        hs[(kind, impl)].append(int(usec))
+        heap_peak[(kind, impl)].append(int(peak))
+        heap_steady[(kind, impl)].append(int(steady))
+        heap_allocs[(kind, impl)].append(int(allocs))
+
+    bulk, bulk_peak = defaultdict(list), defaultdict(list)
+    for _, d, impl, nbytes, usec, peak in lines(os.path.join(raw, "bulk.txt"), "BULK"):
+        bulk[(d, impl)].append(int(nbytes) / 1048576 / (int(usec) / 1e6))
+        bulk_peak[(d, impl)].append(int(peak))
+    ceiling = {d: int(n) / 1048576 / (int(u) / 1e6) for _, d, _, n, u in lines(os.path.join(raw, "bulk.txt"), "PEERBULK")}
+    bulk_mib = int(lines(os.path.join(raw, "bulk.txt"), "BULK")[0][3]) >> 20
+
+    ent = defaultdict(list)
+    for _, impl, req, total, usec in lines(os.path.join(raw, "entropy.txt"), "ENT"):
+        ent[(impl, int(req))].append(int(total) / 1048576 / (int(usec) / 1e6))
+
+    out = []
+    w = out.append
+    w("# freertos-tls benchmarks: ours vs raw mbedTLS\n")
+    w("Produced by `./scripts/bench.sh` (see benches/README.md for the method). "
+      "*ours* = the C interface `iot_tls.h` of `libfreertos_tls.a`; *baseline* = the same archive's "
+      "mbedTLS 2.28 called directly from C with the configuration `TLS_Connect` applies. Both are linked "
+      "from one release build (opt-level s, LTO) and run alternately against the same peer on 127.0.0.1.\n")
+    w(f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['kernel']} ({machine['os']}); "
+      f"load average at the end {machine['load']}. {machine['rustc']}; {machine['cc']}. "
+      f"Peer: {machine['peer']}. CPU AES instructions: {machine['aesni']}; "
+      f"used by this mbedTLS build (MBEDTLS_AESNI_C): {machine['mbedtls_aesni']}. Run {machine['date']}.\n")
+
+    # Handshakes
+    w("## Full handshake latency (server authentication, TLS 1.2)\n")
+    w("Timed from before `TLS_Init` (baseline: before allocating the contexts) to the end of the "
+      "handshake; includes CA parse and DRBG seeding, excludes the TCP connect. Cipher suite: "
+      "ECDHE-ECDSA-AES128-GCM-SHA256 / ECDHE-RSA-AES128-GCM-SHA256.\n")
+    w("| key exchange | implementation | n | median ms | p90 ms | median ratio vs baseline | p90 ratio |")
+    w("|---|---|---:|---:|---:|---:|---:|")
+    hs_ratio = {}
+    for kind, label in KINDS.items():
+        b = hs[(kind, "baseline")]
+        for impl in ("baseline", "ours", "ours_stub"):
+            xs = hs[(kind, impl)]
+            if not xs:
+                continue
+            r_med = statistics.median(xs) / statistics.median(b)
+            r_p90 = p90(xs) / p90(b)
+            if impl == "ours":
+                hs_ratio[kind] = r_med
+            name = {"baseline": "baseline", "ours": "ours", "ours_stub": "ours, PKCS#11 stub"}[impl]
+            ratio = "-" if impl == "baseline" else f"{r_med:.3f}"
+            ratio90 = "-" if impl == "baseline" else f"{r_p90:.3f}"
+            w(f"| {label} | {name} | {len(xs)} | {statistics.median(xs) / 1000:.2f} | {p90(xs) / 1000:.2f} "
+              f"| {ratio} | {ratio90} |")
+    w("\n*ours* links SoftHSM2 with an empty token directory, so every `TLS_Connect` also looks for a "
+      "client credential (C_Initialize, slot scan, C_Finalize) and finds none; *PKCS#11 stub* links a "
+      "`C_GetFunctionList` that fails at once, isolating the TLS layer itself. "
+      "Distribution: [handshake.svg](handshake.svg).\n")
+
+    # Throughput
+    w(f"## Bulk throughput (AES-128-GCM, {bulk_mib} MiB per run, median of runs)\n")
+    w("| direction | baseline MiB/s | ours MiB/s | ratio ours/baseline | runs | peer alone (OpenSSL client) MiB/s |")
+    w("|---|---:|---:|---:|---:|---:|")
+    tp_ratio = {}
+    for d, label in (("up", "client → peer"), ("down", "peer → client")):
+        b, o = statistics.median(bulk[(d, "baseline")]), statistics.median(bulk[(d, "ours")])
+        tp_ratio[d] = o / b
+        c = f"{ceiling[d]:.0f}" if d in ceiling else "-"
+        w(f"| {label} | {b:.1f} | {o:.1f} | {o / b:.3f} | {len(bulk[(d, 'ours')])} | {c} |")
+    w("")
+
+    # Heap
+    w("## Heap per connection (C heap, bytes)\n")
+    w("Counted by wrapping malloc/calloc/realloc/free/posix_memalign/aligned_alloc at link time "
+      "(`malloc_usable_size` of each block); medians over all handshakes. *Peak* = highest use from "
+      "before `TLS_Init` to the end of the handshake; *steady* = held by a connected, idle connection.\n")
+    w("| key exchange | implementation | peak | steady | allocations per connect | peak − baseline |")
+    w("|---|---|---:|---:|---:|---:|")
+    peak_extra = {}
+    for kind, label in KINDS.items():
+        bp = statistics.median(heap_peak[(kind, "baseline")])
+        for impl in ("baseline", "ours", "ours_stub"):
+            if not heap_peak[(kind, impl)]:
+                continue
+            pk = statistics.median(heap_peak[(kind, impl)])
+            st = statistics.median(heap_steady[(kind, impl)])
+            al = statistics.median(heap_allocs[(kind, impl)])
+            if impl == "ours":
+                peak_extra[kind] = pk - bp
+            name = {"baseline": "baseline", "ours": "ours", "ours_stub": "ours, PKCS#11 stub"}[impl]
+            extra = "-" if impl == "baseline" else f"{pk - bp:+.0f}"
+            w(f"| {label} | {name} | {pk:.0f} | {st:.0f} | {al:.0f} | {extra} |")
+    bp_up = statistics.median(bulk_peak[("up", "baseline")])
+    op_up = statistics.median(bulk_peak[("up", "ours")])
+    w(f"\nPeak over a whole {bulk_mib} MiB upload connection: baseline {bp_up:.0f}, ours {op_up:.0f} "
+      f"({op_up - bp_up:+.0f}). SoftHSM2's own allocations (inside its shared library) are not counted.\n")
+
+    # Entropy
+    w("## Entropy: `mbedtls_hardware_poll` (posix port, SP 800-90B health tests on) vs raw `getrandom(2)`\n")
+    w("| request size | getrandom MiB/s | mbedtls_hardware_poll MiB/s | ratio | runs |")
+    w("|---|---:|---:|---:|---:|")
+    ent_ratio = {}
+    for req, label in ((1024, "1 KiB"), (1048576, "1 MiB")):
+        r, o = statistics.median(ent[("raw", req)]), statistics.median(ent[("ours", req)])
+        ent_ratio[req] = o / r
+        w(f"| {label} | {r:.0f} | {o:.0f} | {o / r:.3f} | {len(ent[('ours', req)])} |")
+    w("")
+
+    # Code size
+    linked = linked_text(os.path.join(raw, "bench_client.map"))
+    archive = archive_text(os.path.join(raw, "size-archive.txt"))
+    w("## Code size (`.text`, bytes, release build: opt-level s, LTO)\n")
+    w("*Linked*: input `.text*` sections that the GNU ld map of the benchmark program (which calls both "
+      "the `TLS_*` interface and mbedTLS directly, linked with `--gc-sections`) takes from each archive "
+      "member. *Archive*: `size` over every member of `libfreertos_tls.a`, linked or not. Members are "
+      "told apart by name: `*.c.o` are mbedTLS, `*.rcgu.o` are Rust (by crate).\n")
+    w("| part | linked | archive |")
+    w("|---|---:|---:|")
+    groups = ["Rust: this crate and its dependencies", "Rust: std, core, alloc (+ std's backtrace deps)", "mbedTLS (C)", "compiler builtins"]
+    for g in groups:
+        w(f"| {g} | {linked.get(g, 0)} | {archive.get(g, 0)} |")
+    rust_linked = linked.get(groups[0], 0) + linked.get(groups[1], 0)
+    w(f"| **Rust layer total (this crate + std/core/alloc)** | **{rust_linked}** | "
+      f"**{archive.get(groups[0], 0) + archive.get(groups[1], 0)}** |")
+    w(f"\nRust layer as a share of the linked TLS code (Rust + mbedTLS): "
+      f"{100 * rust_linked / max(1, rust_linked + linked.get(groups[2], 0)):.1f} %.\n")
+
+    # Targets
+    w("## Targets (issue 7)\n")
+    w("| target | measured | verdict |")
+    w("|---|---|---|")
+    worst = max(hs_ratio.values())
+    w(f"| handshake median ratio ≤ {HANDSHAKE_RATIO_MAX} | "
+      + ", ".join(f"{KINDS[k]} {v:.3f}" for k, v in hs_ratio.items()) + f" | {verdict(worst <= HANDSHAKE_RATIO_MAX)} |")
+    w(f"| throughput ratio ≥ {THROUGHPUT_RATIO_MIN} | up {tp_ratio['up']:.3f}, down {tp_ratio['down']:.3f} | "
+      f"{verdict(min(tp_ratio.values()) >= THROUGHPUT_RATIO_MIN)} |")
+    w(f"| peak heap ≤ baseline + {PEAK_HEAP_EXTRA_MAX} B | "
+      + ", ".join(f"{KINDS[k]} {v:+.0f} B" for k, v in peak_extra.items())
+      + f" | {verdict(max(peak_extra.values()) <= PEAK_HEAP_EXTRA_MAX)} |")
+    w(f"| entropy ≥ {ENTROPY_RATIO_MIN} × getrandom | 1 KiB {ent_ratio[1024]:.3f}, 1 MiB {ent_ratio[1048576]:.3f} | "
+      f"{verdict(min(ent_ratio.values()) >= ENTROPY_RATIO_MIN)} |")
+    w("\nWhy a target is missed, where one is: benches/README.md.\n")
+
+    with open(os.path.join(results, "report.md"), "w") as f:
+        f.write("\n".join(out))
+    plot(hs, raw, results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Benchmarks of freertos-tls against raw mbedTLS (see benches/README.md):
+# handshake latency, bulk throughput, heap per connection, entropy speed and
+# code size, measured in one run with ours and the baseline alternating
+# against the same local peer. Writes benches/results/report.md (also
+# printed) and benches/results/handshake.svg. Raw samples go to
+# build/bench/raw/ (not committed).
+#
+# Knobs (environment): BENCH_HANDSHAKES (per implementation and key type,
+# default 100), BENCH_BULK_MIB (per direction and run, default 64),
+# BENCH_BULK_RUNS (default 5), BENCH_ENTROPY_RUNS (default 5).
+# Installs missing Debian packages first (needs root or sudo).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/deps.sh"
+source "$root/scripts/demo-lib.sh"
+ensure_packages build-essential openssl python3 softhsm2 gnuplot-nox
+demo_require_cargo
+
+handshakes=${BENCH_HANDSHAKES:-100}
+bulk_bytes=$(( ${BENCH_BULK_MIB:-64} * 1024 * 1024 ))
+bulk_runs=${BENCH_BULK_RUNS:-5}
+entropy_runs=${BENCH_ENTROPY_RUNS:-5}
+rounds=10 # handshakes are split into this many alternating batches
+[ $((handshakes % rounds)) -eq 0 ] || { echo "BENCH_HANDSHAKES must be a multiple of $rounds" >&2; exit 2; }
+
+work=$root/build/bench
+raw=$work/raw
+results=$root/benches/results
+rm -rf "$work"
+mkdir -p "$raw" "$work/pki" "$work/hsm" "$results"
+peers=()
+cleanup() {
+    local pid
+    for pid in "${peers[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+step() { printf '==> %s\n' "$*" >&2; }
+
+step "cargo build --release --lib (opt-level s, LTO)"
+json=$(cd "$root" && cargo build --release --lib --message-format=json)
+lib=$(printf '%s\n' "$json" | grep -o '"[^"]*/libfreertos_tls\.a"' | tail -1 | tr -d '"')
+mbedtls_out=$(printf '%s\n' "$json" | grep '"reason":"build-script-executed"' | grep 'mbedtls-sys-auto' \
+    | grep -o '"out_dir":"[^"]*"' | tail -1 | cut -d'"' -f4)
+[ -f "$lib" ] && [ -f "$mbedtls_out/config.h" ] || { echo "ERROR: no library or mbedTLS out dir from cargo" >&2; exit 1; }
+
+step "C drivers (cc, against $lib)"
+# The same include dir and MBEDTLS_CONFIG_FILE as CMakeLists.txt exports.
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"
+        -I"$mbedtls_out/include" "-DMBEDTLS_CONFIG_FILE=\"$mbedtls_out/config.h\"")
+wrap=-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign,--wrap=aligned_alloc
+syslibs=(-lpthread -ldl -lm -lrt -lutil)
+softhsm=/usr/lib/softhsm/libsofthsm2.so
+# As shipped on a host: the PKCS#11 module linked is SoftHSM2.
+cc "${cflags[@]}" "$root/benches/c/bench_client.c" "$lib" "$softhsm" -Wl,-rpath,/usr/lib/softhsm "$wrap" \
+    -Wl,--gc-sections -Wl,-Map="$work/bench_client.map" "${syslibs[@]}" -o "$work/bench_client"
+# Same, with a stub module whose C_GetFunctionList fails at once.
+cc "${cflags[@]}" -DBENCH_PKCS11_STUB "$root/benches/c/bench_client.c" "$lib" "$wrap" "${syslibs[@]}" \
+    -o "$work/bench_client_stub"
+cp "$work/bench_client.map" "$raw/"
+
+step "PKI: P-256 and RSA-2048 CAs, server certificates for localhost"
+pki=$work/pki
+for kind in ecdsa rsa; do
+    if [ "$kind" = ecdsa ]; then key=(-newkey ec -pkeyopt ec_paramgen_curve:P-256); else key=(-newkey rsa:2048); fi
+    openssl req -x509 "${key[@]}" -nodes -keyout "$pki/$kind-ca.key" -out "$pki/$kind-ca.pem" -days 30 \
+        -subj "/CN=bench $kind CA" -addext basicConstraints=critical,CA:TRUE \
+        -addext keyUsage=critical,keyCertSign 2>/dev/null
+    openssl req "${key[@]}" -nodes -keyout "$pki/$kind-srv.key" -out "$pki/$kind-srv.csr" -subj /CN=localhost 2>/dev/null
+    printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$pki/ext.cnf"
+    openssl x509 -req -in "$pki/$kind-srv.csr" -CA "$pki/$kind-ca.pem" -CAkey "$pki/$kind-ca.key" \
+        -CAcreateserial -days 30 -extfile "$pki/ext.cnf" -out "$pki/$kind-srv.pem" 2>/dev/null
+done
+
+# SoftHSM2 with an empty token directory: the library's credential lookup
+# runs (C_Initialize, slot scan) and finds nothing, as on a device that only
+# does server authentication.
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/hsm" >"$work/softhsm2.conf"
+export SOFTHSM2_CONF=$work/softhsm2.conf
+
+declare -A port
+for kind in ecdsa rsa; do
+    if [ "$kind" = ecdsa ]; then suite=ECDHE-ECDSA-AES128-GCM-SHA256; else suite=ECDHE-RSA-AES128-GCM-SHA256; fi
+    python3 "$root/benches/peer/bench_peer.py" --cert "$pki/$kind-srv.pem" --key "$pki/$kind-srv.key" \
+        --cipher "$suite" >"$work/peer-$kind.out" 2>&1 &
+    peers+=($!)
+    for _ in $(seq 100); do grep -q '^PORT ' "$work/peer-$kind.out" && break; sleep 0.1; done
+    port[$kind]=$(sed -n 's/^PORT //p' "$work/peer-$kind.out")
+    [ -n "${port[$kind]}" ] || { echo "ERROR: $kind peer did not start" >&2; exit 1; }
+done
+
+# run_impl IMPL ARGS...: one driver process; ours_stub is the stub build.
+run_impl() {
+    local impl=$1
+    shift
+    case $impl in
+        ours_stub) "$work/bench_client_stub" "$1" ours "${@:2}" | sed 's/ ours / ours_stub /' ;;
+        *) "$work/bench_client" "$1" "$impl" "${@:2}" ;;
+    esac
+}
+
+# Rotate the order each round so that neither side always runs first.
+order() {
+    local r=$1
+    shift
+    local items=("$@") n=$# i
+    for ((i = 0; i < n; i++)); do printf '%s\n' "${items[$(((i + r) % n))]}"; done
+}
+
+per=$((handshakes / rounds))
+step "Handshakes: $handshakes per implementation and key type, $rounds alternating rounds"
+for ((r = 0; r < rounds; r++)); do
+    for kind in ecdsa rsa; do
+        for impl in $(order "$r" ours baseline ours_stub); do
+            run_impl "$impl" handshake "${port[$kind]}" "$pki/$kind-ca.pem" "$per" "$kind" >>"$raw/handshake.txt"
+        done
+    done
+done
+
+step "Bulk: $((bulk_bytes >> 20)) MiB each way, $bulk_runs runs, AES-128-GCM (ECDHE-ECDSA)"
+for ((r = 0; r < bulk_runs; r++)); do
+    for dir in up down; do
+        for impl in $(order "$r" ours baseline); do
+            run_impl "$impl" bulk "${port[ecdsa]}" "$pki/ecdsa-ca.pem" "$dir" "$bulk_bytes" >>"$raw/bulk.txt"
+        done
+    done
+done
+step "Peer ceiling: OpenSSL client against the same peer"
+python3 "$root/benches/peer/bench_peer.py" --client "${port[ecdsa]}" --ca "$pki/ecdsa-ca.pem" \
+    --up "$bulk_bytes" --down "$bulk_bytes" >>"$raw/bulk.txt"
+
+step "Entropy: mbedtls_hardware_poll (posix port) vs getrandom, $entropy_runs runs"
+for ((r = 0; r < entropy_runs; r++)); do
+    for impl in $(order "$r" ours raw); do
+        "$work/bench_client" entropy "$impl" 1024 8192 >>"$raw/entropy.txt"     # 8 MiB in 1 KiB requests
+        "$work/bench_client" entropy "$impl" 1048576 16 >>"$raw/entropy.txt"    # 16 MiB in 1 MiB requests
+    done
+done
+
+step "Code size"
+size -A "$work/bench_client" >"$raw/size-binary.txt"
+(cd "$work" && rm -rf ar && mkdir ar && cd ar && ar x "$lib" && size -t ./* >"$raw/size-archive.txt" 2>/dev/null || true)
+
+step "Machine"
+{
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "cores=$(nproc)"
+    echo "kernel=$(uname -sr)"
+    echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+    echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "rustc=$(rustc --version)"
+    echo "cc=$(cc --version | head -1)"
+    echo "peer=$(python3 -c 'import ssl, sys; print("Python", sys.version.split()[0], ssl.OPENSSL_VERSION)')"
+    echo "aesni=$(grep -qw aes /proc/cpuinfo && echo yes || echo no)"
+    echo "mbedtls_aesni=$(grep -q '^#define MBEDTLS_AESNI_C' "$mbedtls_out/config.h" && echo yes || echo no)"
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+} >"$raw/machine.txt"
+
+step "Report"
+python3 "$root/benches/report.py" "$raw" "$results"
+cat "$results/report.md"
