@@ -119,21 +119,24 @@ def plot(hs, raw, results):
                     f.write(f"{x / 1000:.3f} {(i + 1) / len(xs):.4f}\n")
             series.append((kind, impl, path))
     style = {"baseline": "lc rgb '#1f77b4' lw 2", "ours": "lc rgb '#d62728' lw 2",
-             "ours_stub": "lc rgb '#d62728' lw 1 dt 2"}
+             "ours_stub": "lc rgb '#ff7f0e' lw 1.5 dt 2"}
     title = {"baseline": "baseline (raw mbedTLS)", "ours": "ours (iot\\_tls.h, SoftHSM2 linked)",
              "ours_stub": "ours (PKCS#11 stub)"}
     script = [
-        "set terminal svg size 960,420 dynamic font 'sans,11'",
+        "set terminal svg size 960,480 dynamic font 'sans,11'",
         f"set output '{os.path.join(results, 'handshake.svg')}'",
         "set multiplot layout 1,2 title 'Full TLS 1.2 handshake latency, 127.0.0.1 (empirical CDF)'",
         "set xlabel 'handshake time [ms]'", "set ylabel 'fraction of handshakes'",
-        "set yrange [0:1]", "set grid", "set key right bottom",
+        "set yrange [0:1]", "set grid", "set key below",
     ]
     for kind, label in KINDS.items():
         mine = [s for s in series if s[0] == kind]
-        hi = max(p90(hs[(kind, i)]) for _, i, _ in mine) / 1000 * 2
+        # Lowest sample to the 99th percentile: the long tail of a busy
+        # machine would squash the curves into one corner.
+        lo = min(min(hs[(kind, i)]) for _, i, _ in mine) / 1000 * 0.9
+        hi = max(sorted(hs[(kind, i)])[int(0.99 * (len(hs[(kind, i)]) - 1))] for _, i, _ in mine) / 1000 * 1.3
         script.append(f"set title '{label}'")
-        script.append(f"set xrange [0:{hi:.1f}]")
+        script.append(f"set xrange [{lo:.2f}:{hi:.2f}]")
         script.append("plot " + ", ".join(f"'{p}' using 1:2 with steps {style[i]} title '{title[i]}'"
                                           for _, i, p in mine))
     script.append("unset multiplot")
@@ -147,16 +150,18 @@ def main():
     raw, results = sys.argv[1], sys.argv[2]
     machine = dict(l.rstrip("\n").split("=", 1) for l in open(os.path.join(raw, "machine.txt")))
 
-    hs, heap_peak, heap_steady, heap_allocs = (defaultdict(list) for _ in range(4))
-    for _, kind, impl, usec, peak, steady, allocs in lines(os.path.join(raw, "handshake.txt"), "HS"):
+    hs, hs_cpu, heap_peak, heap_steady, heap_allocs = (defaultdict(list) for _ in range(5))
+    for _, kind, impl, usec, peak, steady, allocs, cpu in lines(os.path.join(raw, "handshake.txt"), "HS"):
         hs[(kind, impl)].append(int(usec))
+        hs_cpu[(kind, impl)].append(int(cpu))
         heap_peak[(kind, impl)].append(int(peak))
         heap_steady[(kind, impl)].append(int(steady))
         heap_allocs[(kind, impl)].append(int(allocs))
 
-    bulk, bulk_peak = defaultdict(list), defaultdict(list)
-    for _, d, impl, nbytes, usec, peak in lines(os.path.join(raw, "bulk.txt"), "BULK"):
+    bulk, bulk_cpu, bulk_peak = defaultdict(list), defaultdict(list), defaultdict(list)
+    for _, d, impl, nbytes, usec, peak, cpu in lines(os.path.join(raw, "bulk.txt"), "BULK"):
         bulk[(d, impl)].append(int(nbytes) / 1048576 / (int(usec) / 1e6))
+        bulk_cpu[(d, impl)].append(int(nbytes) / 1048576 / (int(cpu) / 1e6))
         bulk_peak[(d, impl)].append(int(peak))
     ceiling = {d: int(n) / 1048576 / (int(u) / 1e6) for _, d, _, n, u in lines(os.path.join(raw, "bulk.txt"), "PEERBULK")}
     bulk_mib = int(lines(os.path.join(raw, "bulk.txt"), "BULK")[0][3]) >> 20
@@ -182,15 +187,20 @@ def main():
     w("Timed from before `TLS_Init` (baseline: before allocating the contexts) to the end of the "
       "handshake; includes CA parse and DRBG seeding, excludes the TCP connect. Cipher suite: "
       "ECDHE-ECDSA-AES128-GCM-SHA256 / ECDHE-RSA-AES128-GCM-SHA256.\n")
-    w("| key exchange | implementation | n | median ms | p90 ms | median ratio vs baseline | p90 ratio |")
-    w("|---|---|---:|---:|---:|---:|---:|")
-    hs_ratio = {}
+    w("| key exchange | implementation | n | median ms | p90 ms | median ratio vs baseline | p90 ratio "
+      "| client CPU median ms | CPU ratio |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    hs_ratio, hs_cpu_ratio = {}, {}
     for kind, label in KINDS.items():
-        b = hs[(kind, "baseline")]
         for impl in ("baseline", "ours", "ours_stub"):
             xs = hs[(kind, impl)]
             if not xs:
                 continue
+            # Each build's ours is compared with the baseline handshakes
+            # interleaved with it in the same processes.
+            ref = "baseline_stub" if impl == "ours_stub" else "baseline"
+            b = hs[(kind, ref)]
+            bc = statistics.median(hs_cpu[(kind, ref)])
             r_med = statistics.median(xs) / statistics.median(b)
             r_p90 = p90(xs) / p90(b)
             if impl == "ours":
@@ -198,23 +208,35 @@ def main():
             name = {"baseline": "baseline", "ours": "ours", "ours_stub": "ours, PKCS#11 stub"}[impl]
             ratio = "-" if impl == "baseline" else f"{r_med:.3f}"
             ratio90 = "-" if impl == "baseline" else f"{r_p90:.3f}"
+            cpu = statistics.median(hs_cpu[(kind, impl)])
+            cpu_ratio = "-" if impl == "baseline" else f"{cpu / bc:.3f}"
+            if impl == "ours":
+                hs_cpu_ratio[kind] = cpu / bc
             w(f"| {label} | {name} | {len(xs)} | {statistics.median(xs) / 1000:.2f} | {p90(xs) / 1000:.2f} "
-              f"| {ratio} | {ratio90} |")
-    w("\n*ours* links SoftHSM2 with an empty token directory, so every `TLS_Connect` also looks for a "
+              f"| {ratio} | {ratio90} | {cpu / 1000:.2f} | {cpu_ratio} |")
+    w("\nBoth builds alternate ours and baseline handshake by handshake in one process; each ratio "
+      "compares with the baseline handshakes interleaved with it (the stub build's own baseline for the "
+      "stub row). *ours* links SoftHSM2 with an empty token directory, so every `TLS_Connect` also looks for a "
       "client credential (C_Initialize, slot scan, C_Finalize) and finds none; *PKCS#11 stub* links a "
       "`C_GetFunctionList` that fails at once, isolating the TLS layer itself. "
+      "*Client CPU* is the client process's CPU time over the same interval: it leaves out the peer's "
+      "work and time lost to other processes on this shared machine. "
       "Distribution: [handshake.svg](handshake.svg).\n")
 
     # Throughput
     w(f"## Bulk throughput (AES-128-GCM, {bulk_mib} MiB per run, median of runs)\n")
-    w("| direction | baseline MiB/s | ours MiB/s | ratio ours/baseline | runs | peer alone (OpenSSL client) MiB/s |")
-    w("|---|---:|---:|---:|---:|---:|")
-    tp_ratio = {}
+    w("| direction | baseline MiB/s | ours MiB/s | ratio ours/baseline | runs | baseline MiB per CPU-s "
+      "| ours MiB per CPU-s | CPU ratio | peer alone (OpenSSL client) MiB/s |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    tp_ratio, tp_cpu_ratio = {}, {}
     for d, label in (("up", "client → peer"), ("down", "peer → client")):
         b, o = statistics.median(bulk[(d, "baseline")]), statistics.median(bulk[(d, "ours")])
         tp_ratio[d] = o / b
         c = f"{ceiling[d]:.0f}" if d in ceiling else "-"
-        w(f"| {label} | {b:.1f} | {o:.1f} | {o / b:.3f} | {len(bulk[(d, 'ours')])} | {c} |")
+        bc, oc = statistics.median(bulk_cpu[(d, "baseline")]), statistics.median(bulk_cpu[(d, "ours")])
+        tp_cpu_ratio[d] = oc / bc
+        w(f"| {label} | {b:.1f} | {o:.1f} | {o / b:.3f} | {len(bulk[(d, 'ours')])} | {bc:.1f} | {oc:.1f} "
+          f"| {oc / bc:.3f} | {c} |")
     w("")
 
     # Heap
@@ -226,10 +248,10 @@ def main():
     w("|---|---|---:|---:|---:|---:|")
     peak_extra = {}
     for kind, label in KINDS.items():
-        bp = statistics.median(heap_peak[(kind, "baseline")])
         for impl in ("baseline", "ours", "ours_stub"):
             if not heap_peak[(kind, impl)]:
                 continue
+            bp = statistics.median(heap_peak[(kind, "baseline_stub" if impl == "ours_stub" else "baseline")])
             pk = statistics.median(heap_peak[(kind, impl)])
             st = statistics.median(heap_steady[(kind, impl)])
             al = statistics.median(heap_allocs[(kind, impl)])
@@ -275,18 +297,22 @@ def main():
 
     # Targets
     w("## Targets (issue 7)\n")
-    w("| target | measured | verdict |")
-    w("|---|---|---|")
+    w("Verdicts use the wall-clock medians the issue asks for; the client-CPU ratios are the cross-check "
+      "that is not disturbed by other load on the machine.\n")
+    w("| target | measured (wall clock) | verdict | client CPU cross-check |")
+    w("|---|---|---|---|")
     worst = max(hs_ratio.values())
     w(f"| handshake median ratio ≤ {HANDSHAKE_RATIO_MAX} | "
-      + ", ".join(f"{KINDS[k]} {v:.3f}" for k, v in hs_ratio.items()) + f" | {verdict(worst <= HANDSHAKE_RATIO_MAX)} |")
+      + ", ".join(f"{KINDS[k]} {v:.3f}" for k, v in hs_ratio.items()) + f" | {verdict(worst <= HANDSHAKE_RATIO_MAX)} | "
+      + ", ".join(f"{KINDS[k]} {v:.3f}" for k, v in hs_cpu_ratio.items()) + " |")
     w(f"| throughput ratio ≥ {THROUGHPUT_RATIO_MIN} | up {tp_ratio['up']:.3f}, down {tp_ratio['down']:.3f} | "
-      f"{verdict(min(tp_ratio.values()) >= THROUGHPUT_RATIO_MIN)} |")
+      f"{verdict(min(tp_ratio.values()) >= THROUGHPUT_RATIO_MIN)} | "
+      f"up {tp_cpu_ratio['up']:.3f}, down {tp_cpu_ratio['down']:.3f} |")
     w(f"| peak heap ≤ baseline + {PEAK_HEAP_EXTRA_MAX} B | "
       + ", ".join(f"{KINDS[k]} {v:+.0f} B" for k, v in peak_extra.items())
-      + f" | {verdict(max(peak_extra.values()) <= PEAK_HEAP_EXTRA_MAX)} |")
+      + f" | {verdict(max(peak_extra.values()) <= PEAK_HEAP_EXTRA_MAX)} | - |")
     w(f"| entropy ≥ {ENTROPY_RATIO_MIN} × getrandom | 1 KiB {ent_ratio[1024]:.3f}, 1 MiB {ent_ratio[1048576]:.3f} | "
-      f"{verdict(min(ent_ratio.values()) >= ENTROPY_RATIO_MIN)} |")
+      f"{verdict(min(ent_ratio.values()) >= ENTROPY_RATIO_MIN)} | - |")
     w("\nWhy a target is missed, where one is: benches/README.md.\n")
 
     with open(os.path.join(results, "report.md"), "w") as f:

@@ -7,8 +7,8 @@
 # build/bench/raw/ (not committed).
 #
 # Knobs (environment): BENCH_HANDSHAKES (per implementation and key type,
-# default 100), BENCH_BULK_MIB (per direction and run, default 64),
-# BENCH_BULK_RUNS (default 5), BENCH_ENTROPY_RUNS (default 5).
+# default 1000), BENCH_BULK_MIB (per direction and run, default 64),
+# BENCH_BULK_RUNS (default 11), BENCH_ENTROPY_RUNS (default 5).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,11 +17,11 @@ source "$root/scripts/demo-lib.sh"
 ensure_packages build-essential openssl python3 softhsm2 gnuplot-nox
 demo_require_cargo
 
-handshakes=${BENCH_HANDSHAKES:-100}
+handshakes=${BENCH_HANDSHAKES:-1000}
 bulk_bytes=$(( ${BENCH_BULK_MIB:-64} * 1024 * 1024 ))
-bulk_runs=${BENCH_BULK_RUNS:-5}
+bulk_runs=${BENCH_BULK_RUNS:-11}
 entropy_runs=${BENCH_ENTROPY_RUNS:-5}
-rounds=10 # handshakes are split into this many alternating batches
+rounds=10 # handshakes are split into this many batches per build
 [ $((handshakes % rounds)) -eq 0 ] || { echo "BENCH_HANDSHAKES must be a multiple of $rounds" >&2; exit 2; }
 
 work=$root/build/bench
@@ -90,13 +90,17 @@ for kind in ecdsa rsa; do
     [ -n "${port[$kind]}" ] || { echo "ERROR: $kind peer did not start" >&2; exit 1; }
 done
 
-# run_impl IMPL ARGS...: one driver process; ours_stub is the stub build.
+# run_impl IMPL MODE ARGS...: one driver process. Handshakes use IMPL
+# "both" (ours and baseline alternate handshake by handshake, inside one
+# process) with the SoftHSM2 build ("main") or the PKCS#11-stub build
+# ("stub", whose lines are renamed ours_stub / baseline_stub).
 run_impl() {
-    local impl=$1
-    shift
+    local impl=$1 mode=$2
+    shift 2
     case $impl in
-        ours_stub) "$work/bench_client_stub" "$1" ours "${@:2}" | sed 's/ ours / ours_stub /' ;;
-        *) "$work/bench_client" "$1" "$impl" "${@:2}" ;;
+        stub) "$work/bench_client_stub" "$mode" both "$@" | sed 's/ ours / ours_stub /; s/ baseline / baseline_stub /' ;;
+        main) "$work/bench_client" "$mode" both "$@" ;;
+        *) "$work/bench_client" "$mode" "$impl" "$@" ;;
     esac
 }
 
@@ -109,11 +113,11 @@ order() {
 }
 
 per=$((handshakes / rounds))
-step "Handshakes: $handshakes per implementation and key type, $rounds alternating rounds"
+step "Handshakes: $handshakes per implementation and key type, interleaved, in $rounds rounds"
 for ((r = 0; r < rounds; r++)); do
     for kind in ecdsa rsa; do
-        for impl in $(order "$r" ours baseline ours_stub); do
-            run_impl "$impl" handshake "${port[$kind]}" "$pki/$kind-ca.pem" "$per" "$kind" >>"$raw/handshake.txt"
+        for build in $(order "$r" main stub); do
+            run_impl "$build" handshake "${port[$kind]}" "$pki/$kind-ca.pem" "$per" "$kind" >>"$raw/handshake.txt"
         done
     done
 done

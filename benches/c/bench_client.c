@@ -8,15 +8,19 @@
  *             applies (same cipher suites, curves, signature hashes, maximum
  *             fragment length, CTR_DRBG, CA parse, host name check, SNI).
  *
- *   bench_client handshake <ours|baseline> <port> <ca.pem> <n> <label>
- *       n full handshakes; one line per handshake:
- *       HS <label> <impl> <usec> <peak_bytes> <steady_bytes> <allocs>
+ *   bench_client handshake <ours|baseline|both> <port> <ca.pem> <n> <label>
+ *       n full handshakes (each, with both); one line per handshake:
+ *       HS <label> <impl> <usec> <peak_bytes> <steady_bytes> <allocs> <cpu_usec>
  *   bench_client bulk <ours|baseline> <port> <ca.pem> <up|down> <bytes>
  *       one connection moving <bytes> of application data one way:
- *       BULK <dir> <impl> <bytes> <usec> <peak_bytes>
+ *       BULK <dir> <impl> <bytes> <usec> <peak_bytes> <cpu_usec>
  *   bench_client entropy <ours|raw> <request_bytes> <requests>
  *       mbedtls_hardware_poll (posix port, health tests on) or getrandom(2):
  *       ENT <impl> <request_bytes> <total_bytes> <usec>
+ *
+ * <cpu_usec> is this process's CPU time (user + system) over the same
+ * interval: unlike wall-clock time it leaves out time spent waiting while
+ * other processes run, so it shows the client's own work on a busy machine.
  *
  * Heap use is counted by wrapping the allocator (link with
  * -Wl,--wrap=malloc,...): every allocation made from this program or from
@@ -152,6 +156,13 @@ static uint64_t now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
@@ -410,22 +421,37 @@ static int parse_impl(const char *s)
     exit(2);
 }
 
-static void run_handshakes(int ours, int port, const char *ca, size_t ca_len, int n, const char *label)
+/* One full handshake; prints its line. */
+static void one_handshake(int ours, int port, const char *ca, size_t ca_len, const char *label)
+{
+    struct conn c;
+    size_t base = heap_mark(), steady;
+    uint64_t t0, t1, c0, c1;
+    /* TCP connect is outside the timed part: it is kernel work, the same
+     * for both, and not what is compared. */
+    t0 = now_us();
+    c0 = cpu_us();
+    conn_open(&c, ours, port, ca, ca_len);
+    c1 = cpu_us();
+    t1 = now_us();
+    steady = heap_now - base;
+    conn_close(&c);
+    printf("HS %s %s %llu %zu %zu %lu %llu\n", label, ours ? "ours" : "baseline", (unsigned long long)(t1 - t0),
+           heap_peak - base, steady, heap_allocs, (unsigned long long)(c1 - c0));
+}
+
+/* impl "both": ours and baseline alternate handshake by handshake (order
+ * flipped every pair), so both see the same background load. */
+static void run_handshakes(const char *impl, int port, const char *ca, size_t ca_len, int n, const char *label)
 {
     int i;
     for (i = 0; i < n; i++) {
-        struct conn c;
-        size_t base = heap_mark(), steady;
-        uint64_t t0, t1;
-        /* TCP connect is outside the timed part: it is kernel work, the same
-         * for both, and not what is compared. */
-        t0 = now_us();
-        conn_open(&c, ours, port, ca, ca_len);
-        t1 = now_us();
-        steady = heap_now - base;
-        conn_close(&c);
-        printf("HS %s %s %llu %zu %zu %lu\n", label, ours ? "ours" : "baseline", (unsigned long long)(t1 - t0),
-               heap_peak - base, steady, heap_allocs);
+        if (strcmp(impl, "both") == 0) {
+            one_handshake(i % 2 == 0, port, ca, ca_len, label);
+            one_handshake(i % 2 != 0, port, ca, ca_len, label);
+        } else {
+            one_handshake(parse_impl(impl), port, ca, ca_len, label);
+        }
     }
 }
 
@@ -439,7 +465,7 @@ static void run_bulk(int ours, int port, const char *ca, size_t ca_len, int up, 
     struct conn c;
     size_t base = heap_mark();
     unsigned long long left = total;
-    uint64_t t0, t1;
+    uint64_t t0, t1, c0, c1;
     int i;
 
     for (i = 0; i < CHUNK; i++) buf[i] = (unsigned char)(i * 131u + 7u);
@@ -447,6 +473,7 @@ static void run_bulk(int ours, int port, const char *ca, size_t ca_len, int up, 
     req[0] = up ? 'U' : 'D';
     for (i = 0; i < 8; i++) req[1 + i] = (unsigned char)(total >> (56 - 8 * i));
     t0 = now_us();
+    c0 = cpu_us();
     conn_write(&c, req, sizeof req);
     while (left > 0) {
         size_t n = left < CHUNK ? (size_t)left : CHUNK;
@@ -456,9 +483,10 @@ static void run_bulk(int ours, int port, const char *ca, size_t ca_len, int up, 
     }
     /* Upload ends when the peer confirms it has decrypted everything. */
     if (up) conn_read(&c, buf, 1);
+    c1 = cpu_us();
     t1 = now_us();
-    printf("BULK %s %s %llu %llu %zu\n", up ? "up" : "down", ours ? "ours" : "baseline", total,
-           (unsigned long long)(t1 - t0), heap_peak - base);
+    printf("BULK %s %s %llu %llu %zu %llu\n", up ? "up" : "down", ours ? "ours" : "baseline", total,
+           (unsigned long long)(t1 - t0), heap_peak - base, (unsigned long long)(c1 - c0));
     conn_close(&c);
 }
 
@@ -502,7 +530,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "handshake") == 0 && argc == 7) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
-        run_handshakes(parse_impl(argv[2]), atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6]);
+        run_handshakes(argv[2], atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6]);
         free(ca);
     } else if (strcmp(mode, "bulk") == 0 && argc == 7) {
         size_t ca_len;
