@@ -97,9 +97,34 @@ pub trait NoiseSource {
     /// Declared min-entropy per sample, in bits.
     const MIN_ENTROPY: f64;
 
+    /// Output bytes one critical section may produce. Small for slow
+    /// peripherals, so that interrupts are not held off for long; large for
+    /// sources that are fast and cheaper per byte in bulk (the OS).
+    const BYTES_PER_SECTION: usize = 32;
+
     /// Read one sample (only the low `SAMPLE_BITS` bits are used), waiting a
     /// bounded time, recovering from peripheral errors as the manual says.
     fn sample(&mut self) -> Result<u32, EntropyError>;
+
+    /// `true` when [`read_samples`](Self::read_samples) reads many samples
+    /// at once: [`HealthTested`] then reads a whole request first and tests
+    /// it in place before anyone sees it. Peripheral ports leave it `false`:
+    /// each sample is tested as it is read, so a failing peripheral is not
+    /// read any further.
+    const READS_IN_BULK: bool = false;
+
+    /// Read raw samples straight into `out`: whole samples, the low
+    /// `SAMPLE_BITS` of each, little-endian (`out.len()` is a multiple of
+    /// `SAMPLE_BITS / 8`). Used when [`READS_IN_BULK`](Self::READS_IN_BULK);
+    /// the default reads one [`sample`](Self::sample) at a time.
+    fn read_samples(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
+        let width = (Self::SAMPLE_BITS / 8) as usize;
+        for chunk in out.chunks_exact_mut(width) {
+            let bytes = self.sample()?.to_le_bytes();
+            chunk.copy_from_slice(&bytes[..width]);
+        }
+        Ok(())
+    }
 }
 
 /// An [`EntropySource`] whose output has passed the SP 800-90B health
@@ -108,11 +133,17 @@ pub trait NoiseSource {
 pub trait TestedSource: EntropySource + sealed::Sealed {
     /// See [`HealthTested::start_up_step`].
     fn start_up_step(&mut self, max_samples: u32) -> Result<bool, EntropyError>;
+    /// See [`NoiseSource::BYTES_PER_SECTION`].
+    fn bytes_per_section(&self) -> usize;
 }
 
 impl<S: NoiseSource> TestedSource for HealthTested<S> {
     fn start_up_step(&mut self, max_samples: u32) -> Result<bool, EntropyError> {
         HealthTested::start_up_step(self, max_samples)
+    }
+
+    fn bytes_per_section(&self) -> usize {
+        S::BYTES_PER_SECTION
     }
 }
 

@@ -33,6 +33,11 @@ impl Default for PosixRng {
 impl NoiseSource for PosixRng {
     const SAMPLE_BITS: u32 = 8;
     const MIN_ENTROPY: f64 = 8.0;
+    /// A system call per 32 bytes would cost more than the bytes; a host
+    /// (or the simulator, whose critical sections only mask signals) can
+    /// afford long sections.
+    const BYTES_PER_SECTION: usize = 64 * 1024;
+    const READS_IN_BULK: bool = true;
 
     fn sample(&mut self) -> Result<u32, EntropyError> {
         if self.next == BUFFER {
@@ -42,6 +47,10 @@ impl NoiseSource for PosixRng {
         let byte = core::mem::take(&mut self.buf[self.next]);
         self.next += 1;
         Ok(u32::from(byte))
+    }
+
+    fn read_samples(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
+        getrandom::fill(out).map_err(|_| EntropyError::Unavailable)
     }
 }
 

@@ -21,8 +21,9 @@ pub unsafe extern "C" fn mbedtls_hardware_poll(
     len: usize,
     olen: *mut usize,
 ) -> c_int {
-    let _ = data; // the board context of the original; ports need none
-                  // SAFETY: forwarded from this function's contract.
+    // `data` is the original's board context; ports need none.
+    let _ = data;
+    // SAFETY: forwarded from this function's contract.
     unsafe { poll_with(super::fill, output, len, olen) }
 }
 

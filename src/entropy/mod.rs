@@ -33,6 +33,7 @@ mod compiled {
     pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
         super::fill_in_sections(
             out,
+            Active::SECTION_BYTES,
             |n| critical_section::with(|cs| PORT.borrow_ref_mut(cs).start_up_step(n)),
             |chunk| critical_section::with(|cs| PORT.borrow_ref_mut(cs).fill(chunk)),
         )
@@ -41,24 +42,24 @@ mod compiled {
 
 /// Start-up samples per critical section.
 const START_UP_SAMPLES_PER_SECTION: u32 = 32;
-/// Output bytes per critical section (a multiple of every sample width).
-const BYTES_PER_SECTION: usize = 32;
 
 /// Ports are not reentrant, so every access happens inside a critical
 /// section (tasks and interrupts alike). On a single core that masks
-/// interrupts, so the work is cut into short sections: the 1024-sample
+/// interrupts, so the work is cut into short sections of at most
+/// `section_bytes` (the port's `BYTES_PER_SECTION`): the 1024-sample
 /// start-up test and a 4 KiB request would otherwise keep interrupts off
 /// for the whole time a slow RNG (e.g. ~120 µs per byte on nRF52) needs.
 /// Concurrent callers may interleave sections; each still gets bytes no one
 /// else got. On error all of `out` is wiped.
 fn fill_in_sections(
     out: &mut [u8],
+    section_bytes: usize,
     mut start_up_step: impl FnMut(u32) -> Result<bool, EntropyError>,
     mut fill_section: impl FnMut(&mut [u8]) -> Result<(), EntropyError>,
 ) -> Result<(), EntropyError> {
     let result = (|| {
         while !start_up_step(START_UP_SAMPLES_PER_SECTION)? {}
-        out.chunks_mut(BYTES_PER_SECTION).try_for_each(&mut fill_section)
+        out.chunks_mut(section_bytes.max(1)).try_for_each(&mut fill_section)
     })();
     if result.is_err() {
         zeroize::Zeroize::zeroize(out);
@@ -109,6 +110,7 @@ mod tests {
         let mut out = vec![0u8; 4097];
         fill_in_sections(
             &mut out,
+            32,
             |n| {
                 steps.push(n);
                 start_up_left = start_up_left.saturating_sub(n);
@@ -124,7 +126,7 @@ mod tests {
         assert_eq!(steps.len(), 1024 / 32);
         assert!(steps.iter().all(|&n| n == START_UP_SAMPLES_PER_SECTION));
         assert_eq!(sections.len(), 129);
-        assert!(sections.iter().all(|&len| len <= BYTES_PER_SECTION));
+        assert!(sections.iter().all(|&len| len <= 32));
         assert_eq!(sections.iter().sum::<usize>(), 4097);
         assert!(out.iter().all(|&b| b == 1));
     }
@@ -135,6 +137,7 @@ mod tests {
         let mut calls = 0;
         let r = fill_in_sections(
             &mut out,
+            32,
             |_| Ok(true),
             |chunk| {
                 calls += 1;
@@ -154,7 +157,7 @@ mod tests {
     #[test]
     fn a_failing_start_up_produces_nothing() {
         let mut out = vec![0x77u8; 16];
-        let r = fill_in_sections(&mut out, |_| Err(EntropyError::HealthTestFailed), |_| panic!("no output"));
+        let r = fill_in_sections(&mut out, 32, |_| Err(EntropyError::HealthTestFailed), |_| panic!("no output"));
         assert_eq!(r, Err(EntropyError::HealthTestFailed));
         assert!(out.iter().all(|&b| b == 0));
     }

@@ -137,6 +137,9 @@ mod no_port {
     pub(in crate::entropy) struct NoPort;
 
     impl NoPort {
+        /// Any size: the first section reports the missing port.
+        pub(in crate::entropy) const SECTION_BYTES: usize = 32;
+
         pub(in crate::entropy) fn start_up_step(&mut self, _max_samples: u32) -> Result<bool, EntropyError> {
             Err(EntropyError::NoSource)
         }

@@ -30,6 +30,7 @@ impl RepetitionCountTest {
     }
 
     /// Feed one sample; `false` means the test failed.
+    #[inline]
     pub fn feed(&mut self, sample: u32) -> bool {
         if self.run > 0 && sample == self.last {
             self.run += 1;
@@ -63,6 +64,7 @@ impl AdaptiveProportionTest {
     }
 
     /// Feed one sample; `false` means the test failed.
+    #[inline]
     pub fn feed(&mut self, sample: u32) -> bool {
         if self.seen == 0 {
             self.first = sample;
@@ -134,6 +136,9 @@ pub struct HealthTested<S: NoiseSource> {
 impl<S: NoiseSource> HealthTested<S> {
     /// The cutoffs this source is tested with (computed at compile time).
     pub const CUTOFFS: Cutoffs = Cutoffs::for_source(S::SAMPLE_BITS, S::MIN_ENTROPY);
+    /// Output bytes per critical section for this source (see
+    /// [`NoiseSource::BYTES_PER_SECTION`]).
+    pub const SECTION_BYTES: usize = S::BYTES_PER_SECTION;
     const SAMPLE_BYTES: usize = (S::SAMPLE_BITS / 8) as usize;
     const SAMPLE_MASK: u32 = if S::SAMPLE_BITS == 32 { u32::MAX } else { (1 << S::SAMPLE_BITS) - 1 };
 
@@ -166,21 +171,51 @@ impl<S: NoiseSource> HealthTested<S> {
         &mut self.source
     }
 
-    /// One sample that passed both tests; latches `Failed` otherwise.
-    fn tested_sample(&mut self) -> Result<u32, EntropyError> {
-        let sample = self.source.sample()? & Self::SAMPLE_MASK;
+    /// Run both tests on `sample`; latches `Failed` if either rejects it.
+    #[inline]
+    fn check(&mut self, sample: u32) -> Result<(), EntropyError> {
         // Both tests see every sample, even when the first one already failed.
         let rct_ok = self.rct.feed(sample);
         let apt_ok = self.apt.feed(sample);
-        let failure = if !rct_ok {
-            Failure::RepetitionCount
-        } else if !apt_ok {
-            Failure::AdaptiveProportion
-        } else {
-            return Ok(sample);
-        };
+        if rct_ok && apt_ok {
+            return Ok(());
+        }
+        let failure = if rct_ok { Failure::AdaptiveProportion } else { Failure::RepetitionCount };
         self.state = State::Failed(failure);
         Err(EntropyError::HealthTestFailed)
+    }
+
+    /// [`check`](Self::check) on every whole sample of `bytes`, with the
+    /// tests' state in locals so that the loop runs from registers.
+    fn check_all(&mut self, bytes: &[u8]) -> Result<(), EntropyError> {
+        let mut rct = RepetitionCountTest { cutoff: self.rct.cutoff, last: self.rct.last, run: self.rct.run };
+        let mut apt = AdaptiveProportionTest { ..self.apt };
+        let mut failure = None;
+        for sample in bytes.chunks_exact(Self::SAMPLE_BYTES) {
+            let sample = sample.iter().rev().fold(0, |word, &b| (word << 8) | u32::from(b));
+            let rct_ok = rct.feed(sample);
+            let apt_ok = apt.feed(sample);
+            if !(rct_ok && apt_ok) {
+                failure = Some(if rct_ok { Failure::AdaptiveProportion } else { Failure::RepetitionCount });
+                break;
+            }
+        }
+        self.rct = rct;
+        self.apt = apt;
+        match failure {
+            None => Ok(()),
+            Some(failure) => {
+                self.state = State::Failed(failure);
+                Err(EntropyError::HealthTestFailed)
+            }
+        }
+    }
+
+    /// One sample that passed both tests; latches `Failed` otherwise.
+    fn tested_sample(&mut self) -> Result<u32, EntropyError> {
+        let sample = self.source.sample()? & Self::SAMPLE_MASK;
+        self.check(sample)?;
+        Ok(sample)
     }
 
     /// Run at most `max_samples` more samples of the start-up test;
@@ -209,10 +244,33 @@ impl<S: NoiseSource> HealthTested<S> {
             return Err(EntropyError::HealthTestFailed);
         }
         self.start_up_step(u32::MAX)?;
+        if S::READS_IN_BULK {
+            self.fill_bulk(out)
+        } else {
+            self.fill_sample_by_sample(out)
+        }
+    }
+
+    fn fill_sample_by_sample(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
         for chunk in out.chunks_mut(Self::SAMPLE_BYTES) {
             let mut bytes = self.tested_sample()?.to_le_bytes();
             // A short last chunk drops the sample's remaining bytes: never reused.
             chunk.copy_from_slice(&bytes[..chunk.len()]);
+            bytes.zeroize();
+        }
+        Ok(())
+    }
+
+    fn fill_bulk(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
+        let whole = out.len() - out.len() % Self::SAMPLE_BYTES;
+        let (body, tail) = out.split_at_mut(whole);
+        // Whole samples in one read, tested in place; on a failure the
+        // caller wipes `out`, so an untested or rejected sample never leaves.
+        self.source.read_samples(body)?;
+        self.check_all(body)?;
+        if !tail.is_empty() {
+            let mut bytes = self.tested_sample()?.to_le_bytes();
+            tail.copy_from_slice(&bytes[..tail.len()]);
             bytes.zeroize();
         }
         Ok(())

@@ -170,3 +170,69 @@ fn restart_reruns_start_up() {
     // 4 stuck samples failed; nothing taken while latched; then a fresh start-up.
     assert_eq!(src.source_mut().taken, 4 + 1024 + 1);
 }
+
+/// A byte source that reads in bulk (like the OS), from a scripted stream.
+struct BulkScripted<F: FnMut(u64) -> u8> {
+    next: F,
+    taken: u64,
+}
+
+impl<F: FnMut(u64) -> u8> NoiseSource for BulkScripted<F> {
+    const SAMPLE_BITS: u32 = 8;
+    const MIN_ENTROPY: f64 = 8.0;
+    const READS_IN_BULK: bool = true;
+    fn sample(&mut self) -> Result<u32, EntropyError> {
+        self.taken += 1;
+        Ok(u32::from((self.next)(self.taken - 1)))
+    }
+    fn read_samples(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
+        for b in out {
+            *b = (self.next)(self.taken);
+            self.taken += 1;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn bulk_reads_are_tested_before_anything_leaves() {
+    // Stuck in the middle of one bulk read: the whole request is refused and
+    // wiped, although most of its bytes were good.
+    let mut rng = SplitMix64::new(random_seed());
+    let stuck_from = 1024 + 100;
+    let mut src = HealthTested::new(BulkScripted {
+        next: move |i| if i >= stuck_from { 0x42 } else { rng.next() as u8 },
+        taken: 0,
+    });
+    let mut out = [0x55u8; 200];
+    assert_eq!(src.fill(&mut out), Err(EntropyError::HealthTestFailed));
+    assert_eq!(src.failure(), Some(Failure::RepetitionCount));
+    assert_eq!(out, [0; 200], "output wiped on failure");
+    assert_eq!(src.fill(&mut out[..1]), Err(EntropyError::HealthTestFailed), "failure latches");
+
+    // After start-up, every other byte is 0 (never twice in a row, so the
+    // RCT stays quiet): the bulk path's APT must catch the bias.
+    let mut rng = SplitMix64::new(random_seed());
+    let mut src = HealthTested::new(BulkScripted {
+        next: move |i| if i >= 1024 && i % 2 == 0 { 0 } else { rng.next() as u8 | 1 },
+        taken: 0,
+    });
+    let mut out = [0u8; 4096];
+    assert_eq!(src.fill(&mut out), Err(EntropyError::HealthTestFailed));
+    assert_eq!(src.failure(), Some(Failure::AdaptiveProportion));
+}
+
+#[test]
+fn bulk_reads_hand_out_exactly_the_samples_read() {
+    // The stream is its own index, so every output byte tells where it came from.
+    let mut src = HealthTested::new(BulkScripted { next: |i| (i % 255) as u8, taken: 0 });
+    let mut taken = 1024; // the start-up test's samples are discarded
+    for len in [1usize, 3, 5, 4097, 70_000] {
+        let mut out = std::vec![0u8; len];
+        src.fill(&mut out).unwrap_or_else(|e| panic!("len {len}: {e:?}"));
+        let expected: std::vec::Vec<u8> = (taken..taken + len as u64).map(|i| (i % 255) as u8).collect();
+        assert_eq!(out, expected, "len {len}");
+        taken += len as u64;
+        assert_eq!(src.source_mut().taken, taken);
+    }
+}
