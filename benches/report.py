@@ -178,7 +178,7 @@ def main():
       "mbedTLS 2.28 called directly from C with the configuration `TLS_Connect` applies. Both are linked "
       "from one release build (opt-level s, LTO) and run alternately against the same peer on 127.0.0.1.\n")
     w(f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['kernel']} ({machine['os']}); "
-      f"load average at the end {machine['load']}. {machine['rustc']}; {machine['cc']}. "
+      f"load average at the end {machine['load']}. Library built from commit {machine['commit']}. {machine['rustc']}; {machine['cc']}. "
       f"Peer: {machine['peer']}. CPU AES instructions: {machine['aesni']}; "
       f"used by this mbedTLS build (MBEDTLS_AESNI_C): {machine['mbedtls_aesni']}. Run {machine['date']}.\n")
 
@@ -265,6 +265,25 @@ def main():
     w(f"\nPeak over a whole {bulk_mib} MiB upload connection: baseline {bp_up:.0f}, ours {op_up:.0f} "
       f"({op_up - bp_up:+.0f}). SoftHSM2's own allocations (inside its shared library) are not counted.\n")
 
+    stress = os.path.join(raw, "freertos-stress.txt")
+    text = open(stress).read() if os.path.exists(stress) else ""
+    m = re.search(r"free before (\d+), free after (\d+), minimum ever free (\d+)", text)
+    st = re.search(r"(\d+) connections ok, (\d+) failed, peak stack (\d+) bytes", text)
+    if m and st and "STRESS RESULT PASS" in text:
+        before, after, low = (int(x) for x in m.groups())
+        w("FreeRTOS build (the demo's `freertos_tls_stress`, release profile, `freertos` feature: no std, "
+          "every allocation of the library and of mbedTLS on the FreeRTOS heap_4), *ours* only, one task, "
+          f"{st.group(1)} sequential **mutual-TLS** connections (P-256 device key in SoftHSM2, server chain with "
+          "an intermediate CA, echo checked):\n")
+        w("| FreeRTOS figure | bytes |")
+        w("|---|---:|")
+        w(f"| peak heap use per connection (free before − minimum ever free, heap_4 headers included) | {before - low} |")
+        w(f"| heap not returned after the connections (free before − free after) | {before - after} |")
+        w(f"| peak stack of the connecting task (host stack painting, upper bound) | {st.group(3)} |")
+        w("")
+    else:
+        w("FreeRTOS build figures: not measured in this run (BENCH_FREERTOS=0, or the demo build/run failed).\n")
+
     # Entropy
     w("## Entropy: `mbedtls_hardware_poll` (posix port, SP 800-90B health tests on) vs raw `getrandom(2)`\n")
     w("| request size | getrandom MiB/s | mbedtls_hardware_poll MiB/s | ratio | runs |")
@@ -294,6 +313,20 @@ def main():
       f"**{archive.get(groups[0], 0) + archive.get(groups[1], 0)}** |")
     w(f"\nRust layer as a share of the linked TLS code (Rust + mbedTLS): "
       f"{100 * rust_linked / max(1, rust_linked + linked.get(groups[2], 0)):.1f} %.\n")
+
+    gc_map = os.path.join(raw, "freertos_stress_gc.map")
+    nostd = linked_text(gc_map) if os.path.exists(gc_map) else {}
+    if nostd:
+        w("FreeRTOS (no std) build: the demo's `freertos_tls_stress` link line re-run with `--gc-sections` "
+          "and a map (the demo itself links without it), same method:\n")
+        w("| part | linked `.text` |")
+        w("|---|---:|")
+        for g in groups:
+            w(f"| {g} | {nostd.get(g, 0)} |")
+        nr = nostd.get(groups[0], 0) + nostd.get(groups[1], 0)
+        w(f"| **Rust layer total** | **{nr}** |")
+        w(f"\nRust layer as a share of the linked TLS code in the FreeRTOS build: "
+          f"{100 * nr / max(1, nr + nostd.get(groups[2], 0)):.1f} %.\n")
 
     # Targets
     w("## Targets (issue 7)\n")

@@ -8,13 +8,14 @@
 #
 # Knobs (environment): BENCH_HANDSHAKES (per implementation and key type,
 # default 1000), BENCH_BULK_MIB (per direction and run, default 64),
-# BENCH_BULK_RUNS (default 11), BENCH_ENTROPY_RUNS (default 5).
+# BENCH_BULK_RUNS (default 11), BENCH_ENTROPY_RUNS (default 5), BENCH_FREERTOS
+# (default 1; 0 skips the FreeRTOS demo build and its heap/size figures).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
-ensure_packages build-essential openssl python3 softhsm2 gnuplot-nox
+ensure_packages build-essential openssl python3 softhsm2 gnuplot-nox binutils
 demo_require_cargo
 
 handshakes=${BENCH_HANDSHAKES:-1000}
@@ -142,6 +143,36 @@ for ((r = 0; r < entropy_runs; r++)); do
     done
 done
 
+# FreeRTOS build (freertos feature: no std, every allocation on the
+# FreeRTOS heap_4): one worker task, mutual TLS with the demo's PKI and a
+# P-256 device key in SoftHSM2. Ours only (the baseline has no FreeRTOS
+# build). Kept in build/bench-demo between runs so that later runs are
+# incremental. Not fatal: a failure leaves these rows out of the report.
+if [ "${BENCH_FREERTOS:-1}" = 1 ]; then
+    step "FreeRTOS demo build (release) and single-task stress run"
+    ensure_packages cmake pkg-config libclang-dev clang
+    demo=$root/build/bench-demo
+    fpki=$work/demo-pki
+    if mkdir -p "$demo" && demo_build "$root" "$demo" -DCMAKE_BUILD_TYPE=Release \
+        && "$root/scripts/demo-pki.sh" "$fpki" >/dev/null; then
+        python3 "$root/tests/peers/tls_echo_server.py" --cert "$fpki/broker-chain.pem" --key "$fpki/broker.key" \
+            --client-ca "$fpki/client-ca.pem" >"$work/stress-peer.log" 2>&1 &
+        peers+=($!)
+        for _ in $(seq 100); do grep -q '^PORT ' "$work/stress-peer.log" && break; sleep 0.1; done
+        SOFTHSM2_CONF=$fpki/softhsm2.conf STRESS_PORT=$(sed -n 's/^PORT //p' "$work/stress-peer.log") \
+            STRESS_ROOT_CA=$fpki/root-ca.pem STRESS_TASKS=1 STRESS_CONNECTIONS=20 \
+            timeout 300 "$demo/freertos_tls_stress" >"$raw/freertos-stress.txt" 2>&1 \
+            || echo "WARNING: freertos_tls_stress failed (see $raw/freertos-stress.txt)" >&2
+        # Code size: the demo's own link line again, plus --gc-sections (as a
+        # firmware link would) and a map, into a separate file.
+        (cd "$demo" && eval "$(sed 's/ -o freertos_tls_stress / -o "$work\/freertos_tls_stress_gc" /' \
+            CMakeFiles/freertos_tls_stress.dir/link.txt)" -Wl,--gc-sections -Wl,-Map="$raw/freertos_stress_gc.map") \
+            || echo "WARNING: relinking freertos_tls_stress with --gc-sections failed" >&2
+    else
+        echo "WARNING: FreeRTOS demo build or PKI failed; FreeRTOS rows left out" >&2
+    fi
+fi
+
 step "Code size"
 size -A "$work/bench_client" >"$raw/size-binary.txt"
 (cd "$work" && rm -rf ar && mkdir ar && cd ar && ar x "$lib" && size -t ./* >"$raw/size-archive.txt" 2>/dev/null || true)
@@ -159,6 +190,9 @@ step "Machine"
     echo "aesni=$(grep -qw aes /proc/cpuinfo && echo yes || echo no)"
     echo "mbedtls_aesni=$(grep -q '^#define MBEDTLS_AESNI_C' "$mbedtls_out/config.h" && echo yes || echo no)"
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    # The library is built from the working tree: say if it differs from HEAD.
+    dirty=$(cd "$root" && git status --porcelain -- src ports Cargo.toml Cargo.lock build.rs | wc -l)
+    echo "commit=$(cd "$root" && git rev-parse --short HEAD)$([ "$dirty" = 0 ] || echo " + uncommitted changes in $dirty library files")"
 } >"$raw/machine.txt"
 
 step "Report"
