@@ -236,3 +236,67 @@ fn bulk_reads_hand_out_exactly_the_samples_read() {
         assert_eq!(src.source_mut().taken, taken);
     }
 }
+
+/// The byte fast path against the reference: the same stream fed one
+/// sample at a time through `check`. Streams are random with injected runs
+/// of every length around the RCT cutoff and windows biased around the APT
+/// cutoff, cut into pieces of assorted sizes.
+#[test]
+fn byte_fast_path_matches_sample_by_sample_tests() {
+    type Src = BulkScripted<fn(u64) -> u8>;
+    let c = HealthTested::<Src>::CUTOFFS;
+    let mut rng = SplitMix64::new(random_seed());
+    let mut verdicts = [0usize; 3];
+    for trial in 0..400 {
+        let mut stream: std::vec::Vec<u8> = (0..20_000).map(|_| rng.next() as u8).collect();
+        let plant_at = 100 + (rng.next() % 19_000) as usize;
+        match trial % 3 {
+            // A run of length cutoff-2 ..= cutoff+1.
+            0 => {
+                let len = (c.rct as usize - 2) + (rng.next() % 4) as usize;
+                let v = stream[plant_at];
+                stream[plant_at..plant_at + len].fill(v);
+            }
+            // A window (they start every 512 samples after start-up) whose
+            // first value occurs around the APT cutoff times, never twice in
+            // a row.
+            1 => {
+                let start = 512 * (plant_at / 512).min(stream.len() / 512 - 1);
+                let v = stream[start];
+                let n = (c.apt as usize - 2) + (rng.next() % 5) as usize;
+                for k in 0..n {
+                    stream[start + k * (512 / n)] = v;
+                }
+            }
+            _ => {}
+        }
+        let new = || {
+            let mut t: HealthTested<Src> = HealthTested::new(BulkScripted { next: |i| i as u8, taken: 0 });
+            t.start_up_step(u32::MAX).unwrap();
+            t
+        };
+        let (mut fast, mut reference) = (new(), new());
+        let mut at = 0;
+        while at < stream.len() {
+            let len = [1usize, 7, 8, 9, 511, 512, 513, 4096][(rng.next() % 8) as usize].min(stream.len() - at);
+            let piece = &stream[at..at + len];
+            at += len;
+            let got = fast.check_all(piece);
+            let want = piece.iter().try_for_each(|&b| reference.check(u32::from(b)));
+            assert_eq!(got, want, "trial {trial}");
+            assert_eq!(fast.state, reference.state, "trial {trial}");
+            if got.is_err() {
+                break;
+            }
+            let state = |t: &HealthTested<Src>| (t.rct.last, t.rct.run, t.apt.first, t.apt.count, t.apt.seen);
+            assert_eq!(state(&fast), state(&reference), "trial {trial}");
+        }
+        verdicts[match fast.failure() {
+            None => 0,
+            Some(Failure::RepetitionCount) => 1,
+            Some(Failure::AdaptiveProportion) => 2,
+        }] += 1;
+    }
+    // Every kind of outcome was exercised.
+    assert!(verdicts.iter().all(|&n| n > 10), "{verdicts:?}");
+}
