@@ -166,6 +166,17 @@ def main():
         bulk[(d, impl)].append(int(nbytes) / 1048576 / (int(usec) / 1e6))
         bulk_cpu[(d, impl)].append(int(nbytes) / 1048576 / (int(cpu) / 1e6))
         bulk_peak[(d, impl)].append(int(peak))
+    # Runs come in adjacent ours/baseline pairs per direction (bench.sh
+    # alternates them): the per-pair ratio shows the run-to-run spread.
+    paired, pending = defaultdict(list), {}
+    for _, d, impl, nbytes, usec, _peak, _cpu in lines(os.path.join(raw, "bulk.txt"), "BULK"):
+        rate = int(nbytes) / (int(usec) / 1e6)
+        if d in pending:
+            other_impl, other_rate = pending.pop(d)
+            ours_rate, base_rate = (rate, other_rate) if impl == "ours" else (other_rate, rate)
+            paired[d].append(ours_rate / base_rate)
+        else:
+            pending[d] = (impl, rate)
     ceiling = {d: int(n) / 1048576 / (int(u) / 1e6) for _, d, _, n, u in lines(os.path.join(raw, "bulk.txt"), "PEERBULK")}
     bulk_mib = int(lines(os.path.join(raw, "bulk.txt"), "BULK")[0][3]) >> 20
 
@@ -228,9 +239,9 @@ def main():
 
     # Throughput
     w(f"## Bulk throughput (AES-128-GCM, {bulk_mib} MiB per run, median of runs)\n")
-    w("| direction | baseline MiB/s | ours MiB/s | ratio ours/baseline | runs | baseline MiB per CPU-s "
-      "| ours MiB per CPU-s | CPU ratio | peer alone (OpenSSL client) MiB/s |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("| direction | baseline MiB/s | ours MiB/s | ratio ours/baseline | runs | paired-run ratios: 10th–90th pct "
+      "| baseline MiB per CPU-s | ours MiB per CPU-s | CPU ratio | peer alone (OpenSSL client) MiB/s |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     tp_ratio, tp_cpu_ratio = {}, {}
     for d, label in (("up", "client → peer"), ("down", "peer → client")):
         b, o = statistics.median(bulk[(d, "baseline")]), statistics.median(bulk[(d, "ours")])
@@ -238,7 +249,9 @@ def main():
         c = f"{ceiling[d]:.0f}" if d in ceiling else "-"
         bc, oc = statistics.median(bulk_cpu[(d, "baseline")]), statistics.median(bulk_cpu[(d, "ours")])
         tp_cpu_ratio[d] = oc / bc
-        w(f"| {label} | {b:.1f} | {o:.1f} | {o / b:.3f} | {len(bulk[(d, 'ours')])} | {bc:.1f} | {oc:.1f} "
+        pr = sorted(paired[d])
+        spread = f"{pr[int(0.1 * (len(pr) - 1))]:.3f}–{pr[math.ceil(0.9 * (len(pr) - 1))]:.3f}" if pr else "-"
+        w(f"| {label} | {b:.1f} | {o:.1f} | {o / b:.3f} | {len(bulk[(d, 'ours')])} | {spread} | {bc:.1f} | {oc:.1f} "
           f"| {oc / bc:.3f} | {c} |")
     w("")
 

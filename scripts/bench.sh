@@ -8,7 +8,7 @@
 #
 # Knobs (environment): BENCH_HANDSHAKES (per implementation and key type,
 # default 1000), BENCH_BULK_MIB (per direction and run, default 64),
-# BENCH_BULK_RUNS (default 11), BENCH_ENTROPY_RUNS (default 5), BENCH_FREERTOS
+# BENCH_BULK_RUNS (default 21), BENCH_ENTROPY_RUNS (default 5), BENCH_FREERTOS
 # (default 1; 0 skips the FreeRTOS demo build and its heap/size figures).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
@@ -20,7 +20,7 @@ demo_require_cargo
 
 handshakes=${BENCH_HANDSHAKES:-1000}
 bulk_bytes=$(( ${BENCH_BULK_MIB:-64} * 1024 * 1024 ))
-bulk_runs=${BENCH_BULK_RUNS:-11}
+bulk_runs=${BENCH_BULK_RUNS:-21}
 entropy_runs=${BENCH_ENTROPY_RUNS:-5}
 rounds=10 # handshakes are split into this many batches per build
 [ $((handshakes % rounds)) -eq 0 ] || { echo "BENCH_HANDSHAKES must be a multiple of $rounds" >&2; exit 2; }
