@@ -61,9 +61,9 @@ pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut T
         return rc(TLS_ERROR_BAD_PARAMETER);
     }
     // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
-    let made = unsafe { params::read(pxParams) }.and_then(|(config, transport)| {
+    let made = unsafe { params::read(pxParams) }.and_then(|(config, anchors, transport)| {
         let transport = try_box(transport).map_err(|_| Error::NoMemory)?;
-        let conn = Connection::new(config, transport)?;
+        let conn = Connection::new(config, &anchors, transport)?;
         handle::into_raw(conn)
     });
     match made {

@@ -23,13 +23,15 @@ struct Fields {
     transport: CTransport,
 }
 
-/// Validate and copy everything out of the caller's struct.
+/// Validate and copy everything out of the caller's struct, except the
+/// trust anchors, which are borrowed for `'a` (to be parsed by the caller).
 ///
 /// # Safety
 /// `params` must be non-NULL and point to at least `ulSize` readable bytes
 /// laid out as one of the two published `TLSParams_t` versions; strings it
-/// points to must be NUL-terminated.
-pub(crate) unsafe fn read(params: *const TLSParams_t) -> Result<(TlsConfig, CTransport)> {
+/// points to must be NUL-terminated; the certificate text must stay valid
+/// for `'a` (in practice: the `TLS_Init` call).
+pub(crate) unsafe fn read<'a>(params: *const TLSParams_t) -> Result<(TlsConfig, TrustAnchors<'a>, CTransport)> {
     // SAFETY: `ulSize` is the first field of both layouts.
     let size = unsafe { params.cast::<u32>().read_unaligned() } as usize;
     let f = if size == size_of::<TLSParams_t>() {
@@ -75,7 +77,7 @@ pub(crate) unsafe fn read(params: *const TLSParams_t) -> Result<(TlsConfig, CTra
         TrustAnchors::from_pem(pem)?
     };
 
-    let mut config = TlsConfig::new(host, anchors)?;
+    let mut config = TlsConfig::new(host)?;
     if f.alpn_count > 0 {
         if f.alpn.is_null() {
             return Err(Error::BadParameter("ppcAlpnProtocols is NULL but ulAlpnProtocolsCount is not 0"));
@@ -95,7 +97,7 @@ pub(crate) unsafe fn read(params: *const TLSParams_t) -> Result<(TlsConfig, CTra
             config.push_alpn(name)?;
         }
     }
-    Ok((config, f.transport))
+    Ok((config, anchors, f.transport))
 }
 
 fn fields(

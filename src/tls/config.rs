@@ -1,5 +1,6 @@
 //! What a connection needs to know before it connects. Everything is
-//! copied out of the caller's memory, so the caller's strings may go away
+//! copied out of the caller's memory (the trust anchors by mbedTLS, which
+//! parses them during `TLS_Init`), so the caller's strings may go away
 //! after `TLS_Init`.
 
 use alloc::ffi::CString;
@@ -15,15 +16,17 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 /// parser requires.
 const DEFAULT_ROOTS_PEM: &str = concat!(include_str!("../../certs/aws-iot-roots.pem"), "\0");
 
-/// Which certificates the server's chain must lead to.
-pub enum TrustAnchors {
+/// Which certificates the server's chain must lead to. Borrowed only
+/// until the connection has parsed them: keeping a copy of the PEM text
+/// would cost its size in RAM for the whole connection.
+pub enum TrustAnchors<'a> {
     /// The built-in AWS IoT roots.
     Default,
     /// Caller-supplied PEM text, NUL-terminated.
-    Pem(Vec<u8>),
+    Pem(&'a [u8]),
 }
 
-impl TrustAnchors {
+impl<'a> TrustAnchors<'a> {
     /// PEM bytes including the terminating NUL.
     pub(crate) fn pem_with_nul(&self) -> &[u8] {
         match self {
@@ -32,8 +35,8 @@ impl TrustAnchors {
         }
     }
 
-    /// Copy caller PEM (`len` counts the NUL, as in `TLSParams_t`).
-    pub fn from_pem(pem: &[u8]) -> Result<Self> {
+    /// Caller PEM (`len` counts the NUL, as in `TLSParams_t`).
+    pub fn from_pem(pem: &'a [u8]) -> Result<Self> {
         // mbedTLS only treats a buffer as PEM when its last byte is NUL; a
         // missing NUL is a caller bug worth a clear error, not a DER guess.
         match pem.split_last() {
@@ -44,7 +47,7 @@ impl TrustAnchors {
                 ))
             }
         }
-        Ok(TrustAnchors::Pem(try_copy(pem)?))
+        Ok(TrustAnchors::Pem(pem))
     }
 }
 
@@ -52,20 +55,18 @@ impl TrustAnchors {
 pub struct TlsConfig {
     /// Server host name: SNI and certificate name check.
     pub server_name: CString,
-    pub trust_anchors: TrustAnchors,
     /// ALPN protocol names, most preferred first.
     pub alpn: Vec<CString>,
     pub handshake_timeout_ms: u32,
 }
 
 impl TlsConfig {
-    pub fn new(server_name: &[u8], trust_anchors: TrustAnchors) -> Result<Self> {
+    pub fn new(server_name: &[u8]) -> Result<Self> {
         if server_name.is_empty() {
             return Err(Error::BadParameter("pcDestination: empty host name"));
         }
         Ok(TlsConfig {
             server_name: try_cstring(server_name)?,
-            trust_anchors,
             alpn: Vec::new(),
             handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT_MS,
         })
@@ -80,14 +81,6 @@ impl TlsConfig {
         self.alpn.push(try_cstring(name)?);
         Ok(())
     }
-}
-
-/// Copy bytes without aborting on allocation failure.
-pub(crate) fn try_copy(bytes: &[u8]) -> Result<Vec<u8>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(bytes.len()).map_err(|_| Error::NoMemory)?;
-    v.extend_from_slice(bytes);
-    Ok(v)
 }
 
 /// A C string from bytes that contain no NUL, without aborting on OOM.

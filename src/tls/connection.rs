@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use mbedtls_sys as m;
 
-use super::config::TlsConfig;
+use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
 use super::transport::{bio_recv, bio_send, Transport, TransportError};
 use super::validity;
@@ -79,7 +79,7 @@ unsafe impl Send for Connection {}
 
 impl Connection {
     /// Allocate the connection and parse the trust anchors. No I/O.
-    pub fn new(config: TlsConfig, transport: Box<dyn Transport + Send>) -> Result<Self> {
+    pub fn new(config: TlsConfig, anchors: &TrustAnchors<'_>, transport: Box<dyn Transport + Send>) -> Result<Self> {
         let mbed = MbedBox::new(transport)?;
         let mut alpn_ptrs = Vec::new();
         if !config.alpn.is_empty() {
@@ -87,7 +87,7 @@ impl Connection {
             alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr()));
             alpn_ptrs.push(ptr::null());
         }
-        let pem = config.trust_anchors.pem_with_nul();
+        let pem = anchors.pem_with_nul();
         // SAFETY: `ca_chain` was initialised by MbedBox::new; `pem` is a
         // NUL-terminated buffer of `pem.len()` bytes that mbedTLS copies.
         let rc = unsafe { m::x509_crt_parse(addr_of_mut!((*mbed.ptr()).ca_chain), pem.as_ptr(), pem.len()) };

@@ -185,12 +185,10 @@ pub unsafe extern "C" fn tcp_send(ctx: *mut c_void, buf: *const u8, len: usize) 
 /// A connection driven through the C ABI, cleaned up on drop.
 pub struct Client {
     pub ctx: *mut c_void,
-    // Kept alive for as long as the library may call back into them.
+    // Kept alive for as long as the library may call back into it. The
+    // strings of TLSParams_t are not: the contract says the caller may free
+    // them after TLS_Init, so `try_init` scribbles over them and frees them.
     pub transport: Box<TcpTransport>,
-    _host: CString,
-    _ca: Vec<u8>,
-    _alpn: Vec<CString>,
-    _alpn_ptrs: Vec<*const std::ffi::c_char>,
 }
 
 // SAFETY: a Client is used by one thread at a time; the test moves it whole.
@@ -231,7 +229,13 @@ impl Client {
         let mut ctx = std::ptr::null_mut();
         // SAFETY: params points to a fully initialised current-layout struct.
         let rc = unsafe { ffi::TLS_Init(&mut ctx, &mut params) };
-        (Client { ctx, transport, _host: host, _ca: ca, _alpn: alpn, _alpn_ptrs: alpn_ptrs }, rc)
+        let mut strings: Vec<Vec<u8>> = alpn.into_iter().map(CString::into_bytes_with_nul).collect();
+        strings.push(host.into_bytes_with_nul());
+        strings.push(ca);
+        strings.iter_mut().for_each(|s| s.fill(0xA5));
+        alpn_ptrs.fill(std::ptr::dangling());
+        drop((strings, alpn_ptrs));
+        (Client { ctx, transport }, rc)
     }
 
     pub fn connect(&mut self) -> BaseType_t {
