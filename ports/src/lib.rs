@@ -85,6 +85,10 @@ pub trait EntropySource {
     fn fill(&mut self, out: &mut [u8]) -> Result<(), EntropyError>;
 }
 
+/// Output bytes per critical section of the peripheral ports (see
+/// [`NoiseSource::BYTES_PER_SECTION`]).
+pub const DEFAULT_BYTES_PER_SECTION: usize = 32;
+
 /// A raw noise source: one peripheral read is one sample.
 ///
 /// `MIN_ENTROPY` is the port's declared min-entropy per sample, in bits
@@ -100,7 +104,7 @@ pub trait NoiseSource {
     /// Output bytes one critical section may produce. Small for slow
     /// peripherals, so that interrupts are not held off for long; large for
     /// sources that are fast and cheaper per byte in bulk (the OS).
-    const BYTES_PER_SECTION: usize = 32;
+    const BYTES_PER_SECTION: usize = DEFAULT_BYTES_PER_SECTION;
 
     /// Read one sample (only the low `SAMPLE_BITS` bits are used), waiting a
     /// bounded time, recovering from peripheral errors as the manual says.

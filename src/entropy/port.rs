@@ -138,7 +138,7 @@ mod no_port {
 
     impl NoPort {
         /// Any size: the first section reports the missing port.
-        pub(in crate::entropy) const SECTION_BYTES: usize = 32;
+        pub(in crate::entropy) const SECTION_BYTES: usize = freertos_rng_ports::DEFAULT_BYTES_PER_SECTION;
 
         pub(in crate::entropy) fn start_up_step(&mut self, _max_samples: u32) -> Result<bool, EntropyError> {
             Err(EntropyError::NoSource)

@@ -21,7 +21,8 @@ pub fn register_source(source: Registered) {
 /// Fill `out` from the registered source; nothing registered is an error.
 pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
     // Nothing registered: any size will do, the first section reports it.
-    let section_bytes = with_source(|source| Ok(source.bytes_per_section())).unwrap_or(32);
+    let section_bytes =
+        with_source(|source| Ok(source.bytes_per_section())).unwrap_or(freertos_rng_ports::DEFAULT_BYTES_PER_SECTION);
     super::fill_in_sections(
         out,
         section_bytes,

@@ -61,7 +61,7 @@ fn repetition_scan(cutoff: u32, last: u32, run: u32, bytes: &[u8]) -> Option<(u3
         let previous = (w << 8) | u64::from(state.0);
         if zero_bytes(w ^ previous) == 0 {
             // No sample equals the one before it: the run ends at length 1.
-            state = (u32::from(piece[7]), 1);
+            state = ((w >> 56) as u32, 1);
         } else if !exact(piece, &mut state) {
             return None;
         }

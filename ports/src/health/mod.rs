@@ -186,33 +186,15 @@ impl<S: NoiseSource> HealthTested<S> {
         Err(EntropyError::HealthTestFailed)
     }
 
-    /// [`check`](Self::check) on every whole sample of `bytes`, with the
-    /// tests' state in locals so that the loop runs from registers.
+    /// [`check`](Self::check) on every whole sample of `bytes`. Byte samples
+    /// take the word-at-a-time path when nothing fails in them.
     fn check_all(&mut self, bytes: &[u8]) -> Result<(), EntropyError> {
         if Self::SAMPLE_BYTES == 1 && bytes::advance_if_passing(&mut self.rct, &mut self.apt, bytes) {
             return Ok(());
         }
-        let mut rct = RepetitionCountTest { cutoff: self.rct.cutoff, last: self.rct.last, run: self.rct.run };
-        let mut apt = AdaptiveProportionTest { ..self.apt };
-        let mut failure = None;
-        for sample in bytes.chunks_exact(Self::SAMPLE_BYTES) {
-            let sample = sample.iter().rev().fold(0, |word, &b| (word << 8) | u32::from(b));
-            let rct_ok = rct.feed(sample);
-            let apt_ok = apt.feed(sample);
-            if !(rct_ok && apt_ok) {
-                failure = Some(if rct_ok { Failure::AdaptiveProportion } else { Failure::RepetitionCount });
-                break;
-            }
-        }
-        self.rct = rct;
-        self.apt = apt;
-        match failure {
-            None => Ok(()),
-            Some(failure) => {
-                self.state = State::Failed(failure);
-                Err(EntropyError::HealthTestFailed)
-            }
-        }
+        bytes
+            .chunks_exact(Self::SAMPLE_BYTES)
+            .try_for_each(|sample| self.check(sample.iter().rev().fold(0, |word, &b| (word << 8) | u32::from(b))))
     }
 
     /// One sample that passed both tests; latches `Failed` otherwise.
