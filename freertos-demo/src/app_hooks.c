@@ -107,18 +107,26 @@ void vLoggingPrintf( const char * pcFormat,
     va_end( xArgs );
 }
 
+/* TLS_SetUtcClock is an extension of aws_tls.h (its extension error codes
+ * tell); the C original checks no dates and has nothing to set. */
+#if defined( TLS_ERROR_BAD_PARAMETER )
+
 /* The simulator's "RTC": the host's clock. A device would answer from SNTP
  * or its RTC, and return -1 until it has the time. */
-static int64_t prvUtcNow( void )
-{
-    return ( int64_t ) time( NULL );
-}
+    static int64_t prvUtcNow( void )
+    {
+        return ( int64_t ) time( NULL );
+    }
 
-void vAppRegisterTlsHooks( void )
-{
-    /* TLS_SetUtcClock is an extension of aws_tls.h (its extension error
-     * codes tell); the C original checks no dates and has nothing to set. */
-    #if defined( TLS_ERROR_BAD_PARAMETER )
+    void vAppRegisterTlsHooks( void )
+    {
         TLS_SetUtcClock( prvUtcNow );
-    #endif
-}
+    }
+
+#else
+
+    void vAppRegisterTlsHooks( void )
+    {
+    }
+
+#endif

@@ -13,10 +13,8 @@
  * The client key and certificate are not files: the TLS layer takes them
  * from the PKCS#11 token (SoftHSM2, configured through SOFTHSM2_CONF).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "FreeRTOS.h"

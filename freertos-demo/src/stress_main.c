@@ -26,7 +26,6 @@
  *
  * Output ends with "STRESS RESULT PASS" (exit 0) or "STRESS RESULT FAIL".
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
