@@ -1,5 +1,4 @@
-//! Clocks: UTC wall time for certificate validity, and a monotonic
-//! millisecond counter for bounded waits.
+//! UTC wall time for certificate validity (bounded waits: `wait`).
 //!
 //! The firmware can register its own UTC source (SNTP, RTC); on a host
 //! build with `std` the system clock is the default.
@@ -41,27 +40,6 @@ fn system_utc_now() -> Option<i64> {
 #[cfg(not(feature = "std"))]
 fn system_utc_now() -> Option<i64> {
     None
-}
-
-/// Milliseconds from an arbitrary fixed point, for measuring timeouts.
-#[cfg(feature = "std")]
-pub fn monotonic_ms() -> u64 {
-    extern crate std;
-    use std::sync::OnceLock;
-    use std::time::Instant;
-    static START: OnceLock<Instant> = OnceLock::new();
-    let start = START.get_or_init(Instant::now);
-    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-#[cfg(all(not(feature = "std"), feature = "freertos"))]
-pub use super::freertos::monotonic_ms;
-
-/// With neither std nor a kernel there is no time source: deadlines never
-/// expire, as in the original library.
-#[cfg(not(any(feature = "std", feature = "freertos")))]
-pub fn monotonic_ms() -> u64 {
-    0
 }
 
 /// Broken-down UTC time, as `struct tm` fields (year since 1900, month 0-11).

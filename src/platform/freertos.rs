@@ -8,11 +8,13 @@ extern "C" {
     // it 64 bits, the low 32 bits arrive in the same register, and the
     // wrapping arithmetic below stays correct.
     fn xTaskGetTickCount() -> u32;
+    // TickType_t argument, passed in the same register as u32.
+    fn vTaskDelay(ticks: u32);
 }
 
 /// Kernel tick rate, from the firmware's `configTICK_RATE_HZ` (the CMake
 /// build passes it; 1000 Hz otherwise).
-const TICK_RATE_HZ: u32 = parse_u32(option_env!("FREERTOS_TLS_TICK_RATE_HZ"), 1000);
+pub(crate) const TICK_RATE_HZ: u32 = parse_u32(option_env!("FREERTOS_TLS_TICK_RATE_HZ"), 1000);
 
 const fn parse_u32(s: Option<&str>, default: u32) -> u32 {
     let Some(s) = s else { return default };
@@ -28,11 +30,17 @@ const fn parse_u32(s: Option<&str>, default: u32) -> u32 {
     v
 }
 
-/// Milliseconds since the scheduler started, wrapping with the tick count.
-pub fn monotonic_ms() -> u64 {
+/// The kernel's tick counter (wraps; compare with `wait::ticks_between`).
+pub(crate) fn tick_count() -> u32 {
     // SAFETY: plain kernel query, callable from any task.
-    let ticks = unsafe { xTaskGetTickCount() };
-    u64::from(ticks) * 1000 / u64::from(TICK_RATE_HZ)
+    unsafe { xTaskGetTickCount() }
+}
+
+/// Block the calling task for one tick.
+pub(crate) fn delay_one_tick() {
+    // SAFETY: kernel call valid from task context; every library entry
+    // point runs in a task.
+    unsafe { vTaskDelay(1) }
 }
 
 /// critical-section over the FreeRTOS kernel's nesting critical sections.

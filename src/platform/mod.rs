@@ -8,6 +8,7 @@ pub(crate) mod freertos;
 mod heap;
 pub mod log;
 mod mbedtls_hooks;
+pub mod wait;
 
 #[cfg(all(feature = "std", feature = "freertos"))]
 compile_error!("features `std` (host) and `freertos` (firmware) are exclusive: build with --no-default-features --features freertos,port-...");

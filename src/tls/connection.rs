@@ -1,11 +1,12 @@
 //! A TLS client connection: configure, handshake, read, write.
 
-use core::ffi::{c_char, c_int};
+use core::ffi::c_int;
 use core::ptr::{self, addr_of, addr_of_mut};
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use mbedtls_sys as m;
+use mbedtls_sys::types::raw_types::c_char;
 
 use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
@@ -15,6 +16,7 @@ use crate::entropy::drbg_entropy_callback;
 use crate::error::{mbedtls_rc, Error, Result};
 use crate::platform::clock;
 use crate::platform::log::log;
+use crate::platform::wait::{pause_for_io, Deadline};
 
 /// Cipher suites offered, most preferred first: forward-secret AEAD, then
 /// CBC-SHA256, then the CBC-SHA pair AWS Greengrass still lists.
@@ -84,7 +86,7 @@ impl Connection {
         let mut alpn_ptrs = Vec::new();
         if !config.alpn.is_empty() {
             alpn_ptrs.try_reserve_exact(config.alpn.len() + 1).map_err(|_| Error::NoMemory)?;
-            alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr()));
+            alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr().cast::<c_char>()));
             alpn_ptrs.push(ptr::null());
         }
         let pem = anchors.pem_with_nul();
@@ -204,7 +206,7 @@ impl Connection {
         if p.is_null() {
             return None;
         }
-        self.config.alpn.iter().find(|s| s.as_ptr() == p).map(|s| s.to_bytes())
+        self.config.alpn.iter().find(|s| s.as_ptr().cast::<c_char>() == p).map(|s| s.to_bytes())
     }
 
     fn ssl(&self) -> *mut m::ssl_context {
@@ -286,7 +288,7 @@ impl Connection {
                 m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
                 rc => Error::Mbedtls(rc),
             })?;
-            mbedtls_rc(m::ssl_set_hostname(ssl, self.config.server_name.as_ptr())).map_err(Error::Mbedtls)?;
+            mbedtls_rc(m::ssl_set_hostname(ssl, self.config.server_name.as_ptr().cast())).map_err(Error::Mbedtls)?;
             m::ssl_set_bio(ssl, addr_of_mut!((*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
         }
         Ok(())
@@ -294,8 +296,7 @@ impl Connection {
 
     fn handshake(&mut self) -> Result<()> {
         let ssl = self.ssl();
-        let started = clock::monotonic_ms();
-        let limit = u64::from(self.config.handshake_timeout_ms);
+        let deadline = Deadline::after_ms(self.config.handshake_timeout_ms);
         loop {
             // SAFETY: the context was set up by `setup`.
             let rc = unsafe { m::ssl_handshake(ssl) };
@@ -305,9 +306,11 @@ impl Connection {
                     return Ok(());
                 }
                 m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => {
-                    if clock::monotonic_ms().saturating_sub(started) >= limit {
+                    // The transport had nothing now: no progress until it has.
+                    if deadline.expired() {
                         return Err(Error::HandshakeTimeout);
                     }
+                    pause_for_io();
                 }
                 rc => {
                     // SAFETY: reads the verify result of a live context.

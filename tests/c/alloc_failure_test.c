@@ -77,6 +77,7 @@ uint32_t xTaskGetTickCount(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000); /* 1000 Hz */
 }
+void vTaskDelay(uint32_t ticks) { usleep(ticks * 1000u); } /* 1000 Hz */
 void vAssertCalled(const char *file, unsigned long line)
 {
     fprintf(stderr, "vAssertCalled %s:%lu\n", file, line);

@@ -1,0 +1,125 @@
+//! Bounded waits for the network: a deadline that survives a wrap of the
+//! kernel's tick counter, and a pause that lets other tasks run while the
+//! transport has nothing ("0 = nothing now").
+
+/// Elapsed ticks between two readings of a wrapping 32-bit tick counter.
+/// Correct across one wrap, which is all a wait shorter than the counter's
+/// period (49.7 days at 1 kHz) can see.
+#[cfg_attr(not(any(test, feature = "freertos")), allow(dead_code))]
+pub(crate) const fn ticks_between(start: u32, now: u32) -> u32 {
+    now.wrapping_sub(start)
+}
+
+/// Ticks that cover at least `ms` milliseconds at `rate_hz` (rounded up,
+/// at least one, saturating at the counter's period).
+#[cfg_attr(not(any(test, feature = "freertos")), allow(dead_code))]
+pub(crate) const fn ticks_for_ms(ms: u32, rate_hz: u32) -> u32 {
+    let t = (ms as u64 * rate_hz as u64).div_ceil(1000);
+    if t == 0 {
+        1
+    } else if t > u32::MAX as u64 {
+        u32::MAX
+    } else {
+        t as u32
+    }
+}
+
+/// A wait bound of a fixed number of milliseconds from its creation.
+pub struct Deadline(Inner);
+
+#[cfg(feature = "std")]
+struct Inner {
+    start: std::time::Instant,
+    limit: core::time::Duration,
+}
+
+#[cfg(all(not(feature = "std"), feature = "freertos"))]
+struct Inner {
+    start: u32,
+    limit: u32,
+}
+
+#[cfg(not(any(feature = "std", feature = "freertos")))]
+struct Inner;
+
+#[cfg(feature = "std")]
+extern crate std;
+
+impl Deadline {
+    /// A deadline `ms` milliseconds from now.
+    pub fn after_ms(ms: u32) -> Self {
+        #[cfg(feature = "std")]
+        return Deadline(Inner {
+            start: std::time::Instant::now(),
+            limit: core::time::Duration::from_millis(ms.into()),
+        });
+        #[cfg(all(not(feature = "std"), feature = "freertos"))]
+        return Deadline(Inner {
+            start: super::freertos::tick_count(),
+            limit: ticks_for_ms(ms, super::freertos::TICK_RATE_HZ),
+        });
+        #[cfg(not(any(feature = "std", feature = "freertos")))]
+        {
+            let _ = ms;
+            Deadline(Inner)
+        }
+    }
+
+    /// Whether the bound has been reached.
+    pub fn expired(&self) -> bool {
+        #[cfg(feature = "std")]
+        return self.0.start.elapsed() >= self.0.limit;
+        #[cfg(all(not(feature = "std"), feature = "freertos"))]
+        return ticks_between(self.0.start, super::freertos::tick_count()) >= self.0.limit;
+        // With neither std nor a kernel there is no time source: the wait is
+        // bounded by the transport alone, as in the original library.
+        #[cfg(not(any(feature = "std", feature = "freertos")))]
+        false
+    }
+}
+
+/// The transport had nothing: give the CPU away before trying again.
+/// Under FreeRTOS this blocks the calling task for one tick, so tasks of
+/// lower priority run; on a host the thread sleeps for a millisecond.
+pub fn pause_for_io() {
+    #[cfg(feature = "std")]
+    std::thread::sleep(core::time::Duration::from_millis(1));
+    #[cfg(all(not(feature = "std"), feature = "freertos"))]
+    super::freertos::delay_one_tick();
+    #[cfg(not(any(feature = "std", feature = "freertos")))]
+    core::hint::spin_loop();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_ticks_survive_the_wrap() {
+        // A counter that starts just below the wrap, as after 49.7 days.
+        let start = u32::MAX - 5;
+        let limit = ticks_for_ms(10, 1000);
+        assert_eq!(limit, 10);
+        assert!(ticks_between(start, u32::MAX) < limit);
+        assert!(ticks_between(start, 3) < limit); // wrapped: 9 ticks
+        assert!(ticks_between(start, 4) >= limit); // wrapped: 10 ticks
+                                                   // The old millisecond arithmetic never fired after the wrap.
+        assert_eq!(u64::from(4u32).saturating_sub(u64::from(start)), 0);
+    }
+
+    #[test]
+    fn ticks_round_up_and_saturate() {
+        assert_eq!(ticks_for_ms(1, 100), 1); // 0.1 tick -> 1
+        assert_eq!(ticks_for_ms(15, 100), 2);
+        assert_eq!(ticks_for_ms(0, 1000), 1);
+        assert_eq!(ticks_for_ms(u32::MAX, 10_000), u32::MAX);
+    }
+
+    #[test]
+    fn deadline_fires_on_the_host() {
+        let d = Deadline::after_ms(20);
+        assert!(!d.expired());
+        std::thread::sleep(core::time::Duration::from_millis(25));
+        assert!(d.expired());
+    }
+}
