@@ -108,9 +108,10 @@ def main():
         if member.startswith("compiler_builtins-"):
             rows.append(("core", kind, size, None))
         elif member.endswith(".rcgu.o"):
-            # Function sections are named .text.<mangled symbol>.
-            symbol = section.split(".", 2)[2] if section.count(".") >= 2 else ""
-            rows.append(("rust?", kind, size, symbol if kind == ".text" else None))
+            # Function sections are named .text.<mangled symbol>, cold ones
+            # .text.unlikely.<mangled symbol>.
+            symbol = re.sub(r"^\.text\.(unlikely\.|hot\.|startup\.|exit\.)?", "", section) if kind == ".text" else None
+            rows.append(("rust?", kind, size, symbol))
         else:
             rows.append(("mbedtls", kind, size, None))
 
