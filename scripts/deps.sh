@@ -23,5 +23,5 @@ PROJECT_PACKAGES=(
     softhsm2 opensc
     mosquitto mosquitto-clients
     ent rng-tools5
-    python3
+    python3 python3-venv
 )
