@@ -208,7 +208,14 @@ def session_case(name, sock, chain, key):
         hold(raw, 15)
     elif name == "hello_request":
         raw.sendall(buffered_records(conn, lambda: send_msg(conn, HelloRequest().create())))
-        # The client refuses renegotiation and the session goes on.
+        # The client refuses renegotiation (a no_renegotiation warning,
+        # read here below tlslite-ng, which would end the session on it)...
+        for result in conn._getNextRecord():
+            if result not in (0, 1):
+                header, parser = result
+                break
+        say(f"reply_to_hello_request type={header.type} body={bytes(parser.bytes).hex()}")
+        # ...and the session goes on.
         data = conn.read(max=16384, min=1)
         say(f"after_hello_request {bytes(data).decode(errors='replace')}")
         conn.write(bytes(data))
