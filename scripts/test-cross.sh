@@ -114,9 +114,11 @@ consumer=$work/consumer
 rm -rf "$consumer"
 t0=$(date +%s)
 # env -i: nothing from this script's environment (PATH and HOME only).
+# Same cargo target directory as above: the release profile's units are
+# its own, but the build-time tools (bindgen, ...) are compiled once.
 if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
         -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
-        -DFREERTOS_TLS_CARGO_TARGET_DIR="$work/cmake-cargo" >"$consumer.log" 2>&1 &&
+        -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" >"$consumer.log" 2>&1 &&
    env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
     pass "cross consumer built ($(( $(date +%s) - t0 )) s)"
     arm-none-eabi-readelf -h "$consumer/cross_consumer.elf" | grep -Eq "Type: +EXEC" &&
