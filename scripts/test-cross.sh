@@ -114,8 +114,8 @@ consumer=$work/consumer
 rm -rf "$consumer"
 t0=$(date +%s)
 # env -i: nothing from this script's environment (PATH and HOME only).
-# Same cargo target directory as above: the release profile's units are
-# its own, but the build-time tools (bindgen, ...) are compiled once.
+# Same cargo target directory as above (one place to cache in CI); the
+# release profile's units, build-time tools included, are its own.
 if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
         -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
         -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" >"$consumer.log" 2>&1 &&
