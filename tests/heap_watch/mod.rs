@@ -1,9 +1,9 @@
 //! A heap watcher for one test binary: every block allocated on the
 //! watched thread, by Rust (the global allocator below) or by mbedTLS
 //! (`calloc`/`free`, which this binary defines in front of glibc's), is
-//! recorded; when such a block is freed its contents are searched for the
-//! registered secrets. After the watched code returns, what is still
-//! recorded is what it leaked.
+//! recorded; when such a block is freed its contents are kept, so a test
+//! can search them afterwards for secrets it learnt later. After the
+//! watched code returns, what is still recorded is what it leaked.
 //!
 //! Only blocks allocated while watching are recorded, so the test harness,
 //! other threads and earlier one-time set-up are not counted.
@@ -83,77 +83,76 @@ impl Table {
     }
 }
 
-// --- secrets searched for in freed blocks --------------------------------
+// --- freed blocks kept for inspection -------------------------------------
 
-const MAX_SECRETS: usize = 8;
-const MAX_SECRET_LEN: usize = 64;
+/// Room for the contents of every block freed during one watched run.
+const KEPT_BYTES: usize = 48 << 20;
 
-struct Secrets {
-    bytes: [[u8; MAX_SECRET_LEN]; MAX_SECRETS],
-    lens: [usize; MAX_SECRETS],
+/// Contents of the recorded blocks freed while watching, each as
+/// (length: u32 little-endian, bytes).
+struct Kept {
+    bytes: [u8; KEPT_BYTES],
+    used: usize,
+    blocks: usize,
+    /// Blocks that did not fit (a run that reports any is inconclusive).
+    dropped: usize,
 }
 
-static SECRETS: Mutex<Secrets> =
-    Mutex::new(Secrets { bytes: [[0; MAX_SECRET_LEN]; MAX_SECRETS], lens: [0; MAX_SECRETS] });
-/// Per secret: freed blocks that still held it.
-static FOUND_IN_FREED: [AtomicUsize; MAX_SECRETS] = [const { AtomicUsize::new(0) }; MAX_SECRETS];
+static KEPT: Mutex<Kept> = Mutex::new(Kept { bytes: [0; KEPT_BYTES], used: 0, blocks: 0, dropped: 0 });
+
+fn kept() -> MutexGuard<'static, Kept> {
+    KEPT.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Copy a recorded block that is about to be freed.
+fn keep(p: *const u8, size: usize) {
+    let mut k = kept();
+    if k.used + 4 + size > KEPT_BYTES {
+        k.dropped += 1;
+        return;
+    }
+    // SAFETY: `p` is a live block of `size` bytes that is about to be freed.
+    let block = unsafe { std::slice::from_raw_parts(p, size) };
+    let at = k.used;
+    k.bytes[at..at + 4].copy_from_slice(&(size as u32).to_le_bytes());
+    k.bytes[at + 4..at + 4 + size].copy_from_slice(block);
+    k.used += 4 + size;
+    k.blocks += 1;
+}
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Search a block about to be freed.
-fn inspect(p: *const u8, size: usize) {
-    let s = SECRETS.lock().unwrap_or_else(|p| p.into_inner());
-    if s.lens.iter().all(|&l| l == 0) {
-        return;
+/// How many blocks freed during the last watched run still held `secret`.
+pub fn freed_blocks_holding(secret: &[u8]) -> usize {
+    let k = kept();
+    assert_eq!(k.dropped, 0, "{} freed blocks did not fit the inspection buffer", k.dropped);
+    let (mut at, mut n) = (0, 0);
+    while at < k.used {
+        let size = u32::from_le_bytes(k.bytes[at..at + 4].try_into().unwrap()) as usize;
+        n += usize::from(contains(&k.bytes[at + 4..at + 4 + size], secret));
+        at += 4 + size;
     }
-    // SAFETY: `p` is a live block of `size` bytes that is about to be freed.
-    let block = unsafe { std::slice::from_raw_parts(p, size) };
-    for ((bytes, &len), found) in s.bytes.iter().zip(&s.lens).zip(&FOUND_IN_FREED) {
-        if contains(block, &bytes[..len]) {
-            found.fetch_add(1, Ordering::Relaxed);
-        }
-    }
+    n
 }
 
-/// Register the secrets to look for (replacing earlier ones); resets counts.
-pub fn set_secrets(list: &[&[u8]]) {
-    assert!(list.len() <= MAX_SECRETS);
-    let mut s = SECRETS.lock().unwrap();
-    s.lens = [0; MAX_SECRETS];
-    for (i, secret) in list.iter().enumerate() {
-        assert!(secret.len() <= MAX_SECRET_LEN && !secret.is_empty());
-        s.bytes[i][..secret.len()].copy_from_slice(secret);
-        s.lens[i] = secret.len();
-    }
-    FOUND_IN_FREED.iter().for_each(|c| c.store(0, Ordering::Relaxed));
+/// How many blocks freed during the last watched run were kept.
+pub fn freed_blocks() -> usize {
+    kept().blocks
 }
 
-/// Per registered secret: how many freed blocks still held it.
-pub fn found_in_freed() -> Vec<usize> {
-    let n = SECRETS.lock().unwrap().lens.iter().filter(|&&l| l > 0).count();
-    FOUND_IN_FREED[..n].iter().map(|c| c.load(Ordering::Relaxed)).collect()
-}
-
-/// Per registered secret: how many recorded, still live blocks hold it.
-pub fn found_in_live() -> Vec<usize> {
-    // Allocate before taking the table: the allocator takes it too.
-    let mut out = vec![0; MAX_SECRETS];
+/// How many recorded blocks, still allocated, hold `secret` now.
+pub fn live_blocks_holding(secret: &[u8]) -> usize {
     let t = table();
-    let s = SECRETS.lock().unwrap();
-    let n = s.lens.iter().filter(|&&l| l > 0).count();
-    out.truncate(n);
-    for &(p, size) in t.slots.iter().filter(|(p, _)| *p > GONE) {
-        // SAFETY: recorded blocks are live until removed from the table.
-        let block = unsafe { std::slice::from_raw_parts(p as *const u8, size) };
-        for (i, o) in out.iter_mut().enumerate() {
-            if contains(block, &s.bytes[i][..s.lens[i]]) {
-                *o += 1;
-            }
-        }
-    }
-    out
+    t.slots
+        .iter()
+        .filter(|(p, _)| *p > GONE)
+        .filter(|&&(p, size)| {
+            // SAFETY: recorded blocks are live until removed from the table.
+            contains(unsafe { std::slice::from_raw_parts(p as *const u8, size) }, secret)
+        })
+        .count()
 }
 
 // --- the two allocators ---------------------------------------------------
@@ -177,7 +176,7 @@ pub unsafe extern "C" fn free(p: *mut c_void) {
     }
     let size = table().remove(p as usize);
     if let Some(size) = size {
-        inspect(p.cast(), size);
+        keep(p.cast(), size);
     }
     // SAFETY: `p` came from glibc's allocator (directly or via `calloc`).
     unsafe { __libc_free(p) };
@@ -210,7 +209,7 @@ unsafe impl GlobalAlloc for Watching {
 
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         if table().remove(p as usize).is_some() {
-            inspect(p, layout.size());
+            keep(p, layout.size());
         }
         // SAFETY: forwarded (System frees through `free` above, which no
         // longer finds the block).
@@ -242,6 +241,8 @@ pub fn watch<T>(f: impl FnOnce() -> T) -> (T, Report) {
         let mut t = table();
         t.slots.iter_mut().for_each(|s| *s = (EMPTY, 0));
         (t.live, t.live_bytes, t.recorded) = (0, 0, 0);
+        let mut k = kept();
+        (k.used, k.blocks, k.dropped) = (0, 0, 0);
     }
     // SAFETY: pthread_self has no preconditions.
     WATCHED.store(unsafe { pthread_self() }, Ordering::SeqCst);
