@@ -20,8 +20,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use freertos_tls::ffi;
-use support::{Client, ClientOptions, EchoPeer};
+use freertos_tls::ffi::{self, BaseType_t};
+use support::{Client, ClientOptions, EchoPeer, Misbehaviour};
 use support_pkcs11::{KeyAlg, Token};
 
 /// A PIN no certificate, label or key could contain by chance.
@@ -96,9 +96,27 @@ fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
     drop(connect_and_echo(&peer, &ca));
     next_secrets(&peer);
 
+    check_one_connection(&peer, &ca, "after a clean session", |_| {});
+    check_one_connection(&peer, &ca, "after a transport failure", |c| {
+        c.transport.misbehaviour = Misbehaviour::RecvReturns(-1);
+        let mut buf = [0u8; 8];
+        assert_eq!(c.recv(&mut buf), ffi::TLS_ERROR_TRANSPORT as BaseType_t);
+    });
+    // Back to the build's PIN for any later test in this binary.
+    let default_pin = CString::new(support_pkcs11::PIN).unwrap();
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { ffi::TLS_SetClientCredentialLabels(default_pin.as_ptr(), std::ptr::null(), std::ptr::null()) },
+        0
+    );
+}
+
+/// One watched connection: connect, echo, `then`, TLS_Cleanup; then no
+/// freed block may hold a secret.
+fn check_one_connection(peer: &EchoPeer, ca: &[u8], what: &str, then: impl FnOnce(&mut Client)) {
     let ((secrets, live), report) = heap_watch::watch(|| {
-        let c = connect_and_echo(&peer, &ca);
-        let line = next_secrets(&peer);
+        let mut c = connect_and_echo(peer, ca);
+        let line = next_secrets(peer);
         let s = SessionSecrets {
             master: unhex(&line, "master"),
             client_key: unhex(&line, "client_key"),
@@ -109,15 +127,13 @@ fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
             heap_watch::live_blocks_holding(&s.client_key),
             heap_watch::live_blocks_holding(&s.server_key),
         ];
+        then(&mut c);
         drop(c); // TLS_Cleanup
         (s, live)
     });
-    // SAFETY: back to the defaults for later tests in this binary.
-    assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(c"0000".as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
-
-    assert_eq!(report.live_blocks, 0, "leaked: {report:?}");
+    assert_eq!(report.live_blocks, 0, "{what}: leaked: {report:?}");
     // The control: while connected, the library's heap held each secret.
-    assert!(live.iter().all(|&n| n > 0), "master/client key/server key in live blocks: {live:?}");
+    assert!(live.iter().all(|&n| n > 0), "{what}: master/client key/server key in live blocks: {live:?}");
     let freed = heap_watch::freed_blocks();
     let holding = [
         ("PIN", heap_watch::freed_blocks_holding(SECRET_PIN.as_bytes())),
@@ -125,9 +141,9 @@ fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
         ("client write key", heap_watch::freed_blocks_holding(&secrets.client_key)),
         ("server write key", heap_watch::freed_blocks_holding(&secrets.server_key)),
     ];
-    eprintln!("{freed} blocks freed ({} recorded); still holding a secret: {holding:?}", report.recorded);
-    assert!(freed > 100, "the watcher kept only {freed} blocks");
-    for (what, n) in holding {
-        assert_eq!(n, 0, "{n} freed blocks still hold the {what}");
+    eprintln!("{what}: {freed} blocks freed ({} recorded); still holding a secret: {holding:?}", report.recorded);
+    assert!(freed > 100, "{what}: the watcher kept only {freed} blocks");
+    for (secret, n) in holding {
+        assert_eq!(n, 0, "{what}: {n} freed blocks still hold the {secret}");
     }
 }
