@@ -24,4 +24,8 @@ PROJECT_PACKAGES=(
     mosquitto mosquitto-clients
     ent rng-tools5
     python3
+    # Cortex-M firmware: cross binutils/newlib, QEMU, and a rustc that knows
+    # thumbv* targets with the library sources for build-std (bookworm-security).
+    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+    rustc-web cargo-web rust-web-src
 )

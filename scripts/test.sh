@@ -2,6 +2,7 @@
 # Runs every test of the project: formatting, lints, the committed header,
 # Rust unit and integration tests against real peers (OpenSSL, SoftHSM2),
 # the C ABI and allocation-failure harnesses, the firmware (no std) builds,
+# the nrf52 RNG port on QEMU's micro:bit (scripts/test-microbit-rng.sh),
 # and the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
@@ -30,6 +31,9 @@ cargo test --workspace
 
 step "cargo test: a stuck HAL RNG through the rand_core adapter"
 cargo test --no-default-features --features std,port-rand-core --test entropy_stuck_rng
+
+step "nrf52 RNG port on QEMU micro:bit (thumbv6m): health-tested bytes checked on the host"
+./scripts/test-microbit-rng.sh
 
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
