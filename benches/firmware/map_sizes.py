@@ -82,9 +82,10 @@ def origin_of(section, obj):
         if member.startswith("compiler_builtins-"):
             return "core/alloc", None
         if member.endswith(".rcgu.o"):
-            # Function sections are named .text.<mangled symbol>.
-            symbol = section.split(".", 2)[2] if section.count(".") >= 2 else ""
-            return "this library's Rust", symbol if symbol.startswith(("_ZN", "_R")) else None
+            # Function sections are named .text.<mangled symbol> (or
+            # .text.unlikely.<symbol> for cold code).
+            symbol = re.search(r"\.(_ZN|_R)[^.]*(\.\S*)?$", section)
+            return "this library's Rust", symbol.group(0)[1:] if symbol else None
         return "mbedTLS", None
     base = (member or obj).rsplit("/", 1)[-1]
     source = re.sub(r"\.(o|obj)$", "", base)
