@@ -34,17 +34,9 @@ cleanup() { [ -z "$peer_pid" ] || kill "$peer_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The board's CMake wants the MQTT demo's PKI even when only the benchmark
-# is built (its demo targets are configured, not built).
-if [ ! -f "$work/demo-pki/root-ca.pem" ]; then
-    step "demo PKI for the board's CMake (certificates only)"
-    "$root/scripts/demo-pki.sh" "$work/demo-pki" --no-token >/dev/null
-fi
-
 step "configure and build the benchmark image (release profile, LTO; first build takes minutes)"
 cmake -S "$root/benches/firmware" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake" \
-    -DFREERTOS_DEMO_BOARD_PKI_DIR="$work/demo-pki" >"$work/configure.log" 2>&1 ||
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake" >"$work/configure.log" 2>&1 ||
     { tail -n 30 "$work/configure.log" >&2; exit 1; }
 cmake --build "$build" --target freertos_tls_firmware_bench -j "$(nproc)" >"$work/build.log" 2>&1 ||
     { tail -n 30 "$work/build.log" >&2; exit 1; }
