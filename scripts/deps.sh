@@ -24,4 +24,42 @@ PROJECT_PACKAGES=(
     mosquitto mosquitto-clients
     ent rng-tools5
     python3
+    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
+
+# The Cortex-M triples the tests build for (scripts/test.sh, cross step).
+CROSS_TRIPLES=(thumbv7em-none-eabihf thumbv6m-none-eabi)
+
+# ensure_cross_rust: make sure some rustc can build for every CROSS_TRIPLES
+# entry. A rustup toolchain with the targets added needs nothing; otherwise
+# Debian's rustc-web (a rustc that knows the thumbv* targets) and its
+# library sources (for -Zbuild-std) come from bookworm-security, which is
+# added to APT's sources first if the image lacks it.
+ensure_cross_rust() {
+    # shellcheck source=scripts/cross-env.sh
+    source "$(dirname "${BASH_SOURCE[0]}")/cross-env.sh"
+    local triple missing=0
+    for triple in "${CROSS_TRIPLES[@]}"; do
+        cross_detect "$triple" 2>/dev/null || missing=1
+    done
+    [ "$missing" = 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if ! grep -rqs "bookworm-security" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        echo "Adding bookworm-security to APT's sources (for rustc-web)"
+        printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian-security" "Suites: bookworm-security" \
+            "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
+            $sudo tee /etc/apt/sources.list.d/freertos-tls-bookworm-security.sources >/dev/null
+        unset APT_UPDATED
+    fi
+    if [ -z "${APT_UPDATED:-}" ]; then
+        $sudo apt-get update -qq
+        export APT_UPDATED=1
+    fi
+    echo "Installing rustc-web cargo-web rust-web-src from bookworm-security (Cortex-M targets, build-std)"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        -t bookworm-security rustc-web cargo-web rust-web-src >/dev/null
+    for triple in "${CROSS_TRIPLES[@]}"; do
+        cross_detect "$triple" || return 1
+    done
+}
