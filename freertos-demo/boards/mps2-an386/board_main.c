@@ -145,7 +145,8 @@ static unsigned long long prvNumber( const char * pcName,
     if( ( pcEnd == pcValue ) || ( ( *pcEnd != '\0' ) && ( *pcEnd != ' ' ) ) || ( ullValue < ullMin ) ||
         ( ullValue > ullMax ) )
     {
-        printf( "[board] ERROR: %s must be a number in %llu..%llu\n", pcName, ullMin, ullMax );
+        /* (newlib-nano's printf has no %llu.) */
+        printf( "[board] ERROR: %s=%s is not a decimal number in range\n", pcName, pcValue );
         exit( 2 );
     }
 

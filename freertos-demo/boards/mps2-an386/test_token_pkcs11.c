@@ -34,8 +34,14 @@
 #include "mbedtls/pk.h"
 #include "mbedtls/x509_crt.h"
 
-#include "aws_tls.h"
 #include "test_token_credentials.h"
+
+/* The TLS library's entropy entry point (iot_tls.h declares it too, but
+ * needs FreeRTOS.h, which this module has no use for). */
+int mbedtls_hardware_poll( void * pvData,
+                           unsigned char * pucOutput,
+                           size_t xLength,
+                           size_t * pxOutputLength );
 
 typedef unsigned long CK_ULONG;
 typedef CK_ULONG CK_RV;
