@@ -8,7 +8,7 @@
 #      0 when no byte is there): every message must come back, and a
 #      lower-priority task must have run during the handshake;
 #   3. the same with the default blocking transport (50 ms receive wait);
-#   4. tick wrap: firmware whose tick counter starts 2001 ticks before the
+#   4. tick wrap: firmware whose tick counter starts 400 ticks before the
 #      32-bit wrap; under -icount (virtual time = instructions) the wrap
 #      falls inside the first handshake, which must still succeed;
 #   5. tick wrap, peer that never answers: TLS_Connect with a 3 s handshake
@@ -99,7 +99,7 @@ demo_board_run "$fw" "tcp:127.0.0.1:$port" "$work/blocking.log" 60 \
     "port=$port utc=$(date +%s) recv-wait=50" || rc=$?
 demo_check "blocking demo" "$work/blocking.log" "$rc"
 
-step "Tick wrap during the handshake (counter starts 2001 ticks before 2^32; -icount)"
+step "Tick wrap during the handshake (counter starts 400 ticks before 2^32; -icount)"
 rc=0
 demo_board_run "$fw_wrap" "tcp:127.0.0.1:$port" "$work/tickwrap.log" 90 \
     "port=$port utc=$(date +%s) recv-wait=0" -icount shift=3 || rc=$?
