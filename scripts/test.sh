@@ -40,3 +40,6 @@ cargo test --no-default-features --features std,port-rand-core --test entropy_st
 
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
+
+step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
+./scripts/test-board.sh
