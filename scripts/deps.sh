@@ -23,7 +23,7 @@ PROJECT_PACKAGES=(
     softhsm2 opensc
     mosquitto mosquitto-clients
     ent rng-tools5
-    python3
+    python3 python3-venv
     gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 
@@ -33,8 +33,8 @@ CROSS_TRIPLES=(thumbv7em-none-eabihf thumbv6m-none-eabi)
 # ensure_cross_rust: make sure some rustc can build for every CROSS_TRIPLES
 # entry. A rustup toolchain with the targets added needs nothing; otherwise
 # Debian's rustc-web (a rustc that knows the thumbv* targets) and its
-# library sources (for -Zbuild-std) come from bookworm-security, which is
-# added to APT's sources first if the image lacks it.
+# library sources (for -Zbuild-std) come from bookworm-security, which
+# Debian 12 images carry in their APT sources.
 ensure_cross_rust() {
     # shellcheck source=scripts/cross-env.sh
     source "$(dirname "${BASH_SOURCE[0]}")/cross-env.sh"
@@ -46,11 +46,8 @@ ensure_cross_rust() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     if ! grep -rqs "bookworm-security" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-        echo "Adding bookworm-security to APT's sources (for rustc-web)"
-        printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian-security" "Suites: bookworm-security" \
-            "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
-            $sudo tee /etc/apt/sources.list.d/freertos-tls-bookworm-security.sources >/dev/null
-        unset APT_UPDATED
+        echo "APT has no bookworm-security suite: add a rustup toolchain with the thumbv* targets instead" >&2
+        return 1
     fi
     if [ -z "${APT_UPDATED:-}" ]; then
         $sudo apt-get update -qq
