@@ -52,6 +52,20 @@ if(NOT EXISTS "${LIBRARY}")
     message(FATAL_ERROR "freertos-tls: cargo succeeded but ${LIBRARY} does not exist")
 endif()
 
+# Cargo hard-links a cached artifact when settings switch back (profile,
+# features), keeping its old modification time: the firmware would not be
+# relinked. A new content gets a new time.
+file(SHA256 "${LIBRARY}" library_hash)
+set(hash_file "${LIBRARY}.sha256")
+set(previous_hash "")
+if(EXISTS "${hash_file}")
+    file(READ "${hash_file}" previous_hash)
+endif()
+if(NOT library_hash STREQUAL previous_hash)
+    file(TOUCH "${LIBRARY}")
+    file(WRITE "${hash_file}" "${library_hash}")
+endif()
+
 # Cargo reports every build script's out_dir, also when it was fresh.
 if(NOT messages MATCHES "\"reason\":\"build-script-executed\",\"package_id\":\"[^\"]*mbedtls-sys-auto[@#][^\"]*\"[^\n]*\"out_dir\":\"([^\"]*)\"")
     message(FATAL_ERROR "freertos-tls: cargo did not report the mbedtls-sys-auto build output")

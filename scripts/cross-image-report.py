@@ -9,24 +9,30 @@ section listed was kept) and prints a table of .text / .rodata / .data /
 
   rust        this library's Rust code: the members of the library archive
               that rustc produced, without the functions of core, alloc and
-              compiler_builtins (named by their demangled section names).
-              With LTO, core's code is merged into the library's object:
-              functions are told apart by name; unnamed read-only data
-              (string literals, tables) cannot be, and all of it is counted
-              here.
+              compiler_builtins. With LTO, core's code is merged into the
+              library's object: functions are told apart by their demangled
+              section names, unnamed constants (.rodata..Lanon.*) by the
+              functions that refer to them (relocations): only constants no
+              function of this library uses count as core. Merged string
+              literals (.rodata.str*) cannot be split and all count here.
+  roots       the built-in AWS IoT root certificates (certs/aws-iot-roots.pem,
+              PEM text the library uses when the caller passes none): data,
+              not code, found by content in the library's read-only data
   core        core / alloc / compiler_builtins functions
   mbedtls     the C members of the library archive (mbedTLS)
   unwinder    libgcc's ARM EHABI unwinder (unwind-arm.o, pr-support.o, ...)
   other       the firmware, newlib, the rest of libgcc
 
-Fails (exit 1) when any unwinder object is in the image, or when the Rust
-code exceeds --max-rust-bytes.
+Fails (exit 1) when any unwinder object is in the image, or when the
+library's Rust code (row rust: .text + .rodata) exceeds --max-rust-bytes.
 """
 import argparse
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 UNWINDER_MEMBERS = re.compile(r"libgcc\.a\((unwind-arm|pr-support|libunwind|unwind-sjlj|unwind-c)\.o\)")
 KINDS = (".text", ".rodata", ".data", ".bss", ".ARM.exidx")
@@ -79,17 +85,78 @@ def demangler():
     return demangle
 
 
+def anon_users(archive, member, demangle):
+    """For each .rodata..Lanon.* section of one archive member: the demangled
+    names of the functions whose relocations point at it."""
+    objdump = shutil.which("arm-none-eabi-objdump")
+    ar = shutil.which("arm-none-eabi-ar")
+    if not objdump or not ar:
+        return {}
+    obj = subprocess.run([ar, "p", archive, member], capture_output=True, check=True).stdout
+    with tempfile.NamedTemporaryFile(suffix=".o") as f:
+        f.write(obj)
+        f.flush()
+        dump = subprocess.run([objdump, "-r", f.name], capture_output=True, text=True, check=True).stdout
+    refs = {}
+    section = None
+    for line in dump.splitlines():
+        m = re.match(r"^RELOCATION RECORDS FOR \[(.+)\]:$", line)
+        if m:
+            section = m.group(1)
+            continue
+        m = re.search(r"\s(\.Lanon\.[0-9a-f]+\.\d+)", line)
+        if m and section and section.startswith(".text"):
+            refs.setdefault(".rodata." + m.group(1), set()).add(function_symbol(section))
+        elif m and section and section.startswith(".rodata"):
+            # constants referring to constants (tables of string slices)
+            refs.setdefault(".rodata." + m.group(1), set()).add(section)
+    names = sorted({n for users in refs.values() for n in users if not n.startswith(".rodata")})
+    demangled = demangle(names)
+    return {sec: {demangled.get(n, n) for n in users} for sec, users in refs.items()}
+
+
+def section_bytes(archive, member, section):
+    ar = shutil.which("arm-none-eabi-ar")
+    objcopy = shutil.which("arm-none-eabi-objcopy")
+    if not ar or not objcopy:
+        return b""
+    obj = subprocess.run([ar, "p", archive, member], capture_output=True, check=True).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = os.path.join(tmp, "m.o"), os.path.join(tmp, "s.bin")
+        with open(src, "wb") as f:
+            f.write(obj)
+        subprocess.run([objcopy, "-O", "binary", "--only-section=" + section, src, out], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def function_symbol(section):
+    # Function sections are named .text.<mangled symbol>, cold ones
+    # .text.unlikely.<mangled symbol>.
+    return re.sub(r"^\.text\.(unlikely\.|hot\.|startup\.|exit\.)?", "", section)
+
+
+def is_core_name(name):
+    # v0 names carry crate disambiguators: core[1a2b...]::fmt::write.
+    name = re.sub(r"\[[0-9a-f]+\]", "", name)
+    return name.startswith(CORE_PREFIXES) and not any(c in name for c in OWN_CRATES)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("map")
     ap.add_argument("--library", default="libfreertos_tls.a", help="file name of the library archive")
+    ap.add_argument("--link-dir", default=None, help="directory the link ran in (relative archive paths); default: the map's")
+    ap.add_argument("--roots", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "certs", "aws-iot-roots.pem"),
+                    help="PEM file of the built-in root certificates (reported on their own row)")
     ap.add_argument("--max-rust-bytes", type=int, default=None, help="fail above this .text + .rodata of the library's Rust code")
     args = ap.parse_args()
 
+    link_dir = args.link_dir or os.path.dirname(os.path.abspath(args.map))
     with open(args.map, encoding="utf-8", errors="replace") as f:
         map_text = f.read()
 
-    rows = []  # (origin-before-demangling, kind, size, symbol-part)
+    rows = []  # (origin, kind, size[, function symbol, section, archive, member])
     unwinder_files = set()
     lib_member = re.compile(re.escape(args.library) + r"\(([^)]+)\)$")
     for section, size, path in input_sections(map_text):
@@ -98,43 +165,62 @@ def main():
             continue
         if UNWINDER_MEMBERS.search(path):
             unwinder_files.add(path)
-            rows.append(("unwinder", kind, size, None))
+            rows.append(("unwinder", kind, size))
             continue
         m = lib_member.search(path)
         if not m:
-            rows.append(("other", kind, size, None))
+            rows.append(("other", kind, size))
             continue
         member = m.group(1)
         if member.startswith("compiler_builtins-"):
-            rows.append(("core", kind, size, None))
+            rows.append(("core", kind, size))
         elif member.endswith(".rcgu.o"):
-            # Function sections are named .text.<mangled symbol>, cold ones
-            # .text.unlikely.<mangled symbol>.
-            symbol = re.sub(r"^\.text\.(unlikely\.|hot\.|startup\.|exit\.)?", "", section) if kind == ".text" else None
-            rows.append(("rust?", kind, size, symbol))
+            symbol = function_symbol(section) if kind == ".text" else None
+            archive = os.path.join(link_dir, path[: path.rindex("(")])
+            rows.append(("rust?", kind, size, symbol, section, archive, member))
         else:
-            rows.append(("mbedtls", kind, size, None))
+            rows.append(("mbedtls", kind, size))
 
     demangle = demangler()
     names = sorted({r[3] for r in rows if r[0] == "rust?" and r[3]})
     demangled = demangle(names)
+    users = {}
+    for archive, member in sorted({(r[5], r[6]) for r in rows if r[0] == "rust?"}):
+        users.update(anon_users(archive, member, demangle))
+    roots = b""
+    if args.roots and os.path.exists(args.roots):
+        with open(args.roots, "rb") as f:
+            roots = f.read()
+    roots_found = False
     table = {}
-    for origin, kind, size, symbol in rows:
+    for row in rows:
+        origin, kind, size = row[:3]
         if origin == "rust?":
-            # v0 names carry crate disambiguators: core[1a2b...]::fmt::write.
-            name = re.sub(r"\[[0-9a-f]+\]", "", demangled.get(symbol, symbol)) if symbol else ""
-            is_core = name.startswith(CORE_PREFIXES) and not any(c in name for c in OWN_CRATES)
+            symbol, section = row[3], row[4]
+            if symbol:
+                is_core = is_core_name(demangled.get(symbol, symbol))
+            elif section.startswith(".rodata..Lanon.") and users.get(section):
+                is_core = all(is_core_name(u) for u in users[section] if not u.startswith(".rodata"))
+            else:
+                is_core = False
             origin = "core" if is_core else "rust"
+            if origin == "rust" and kind == ".rodata" and roots and size >= len(roots) and not roots_found:
+                if roots in section_bytes(row[5], row[6], section):
+                    roots_found = True
+                    table.setdefault("roots", dict.fromkeys(KINDS, 0))[kind] += len(roots)
+                    size -= len(roots)
         table.setdefault(origin, dict.fromkeys(KINDS, 0))[kind] += size
 
-    origins = ("rust", "core", "mbedtls", "unwinder", "other")
+    origins = ("rust", "roots", "core", "mbedtls", "unwinder", "other")
     print(f"{'origin':<10}" + "".join(f"{k:>12}" for k in KINDS))
     for origin in origins:
         sizes = table.get(origin, dict.fromkeys(KINDS, 0))
         print(f"{origin:<10}" + "".join(f"{sizes[k]:>12}" for k in KINDS))
     rust = table.get("rust", dict.fromkeys(KINDS, 0))
     rust_bytes = rust[".text"] + rust[".rodata"]
-    print(f"library Rust code (.text + .rodata, core/alloc functions excluded): {rust_bytes} bytes")
+    roots_bytes = table.get("roots", {}).get(".rodata", 0)
+    print(f"library Rust code (.text + .rodata, core/alloc functions excluded): {rust_bytes} bytes"
+          f" (+ {roots_bytes} bytes of built-in root certificates)")
 
     failed = False
     if unwinder_files:

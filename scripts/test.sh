@@ -44,3 +44,6 @@ step "nrf52 RNG port on QEMU micro:bit (thumbv6m): health-tested bytes checked o
 
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
+
+step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
+./scripts/test-board.sh
