@@ -12,19 +12,10 @@ elf=$fw/target/$target/release/microbit-rng
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# A rustup toolchain with the target installed builds it on stable; else
-# Debian's rustc-web builds core from rust-web-src (build-std is unstable,
-# so RUSTC_BOOTSTRAP is set for this one build only).
-if rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-    (cd "$fw" && cargo build --locked --release --target "$target")
-elif /usr/bin/rustc --print target-list 2>/dev/null | grep -qx "$target" \
-    && [ -d /usr/lib/rustlib/src/rust/library ]; then
-    (cd "$fw" && RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --locked --release \
-        --target "$target" -Zbuild-std=core -Zbuild-std-features=compiler-builtins-mem)
-else
-    echo "no Rust toolchain for $target: rustup target add $target, or install rustc-web rust-web-src" >&2
-    exit 1
-fi
+# The cross route scripts/cross-env.sh detects: a rustup toolchain with the
+# target added, or Debian's rustc-web building core from source.
+source scripts/cross-env.sh
+(cd "$fw" && cross_cargo "$target" build --locked --release)
 
 python3 "$fw/check_output.py" --self-test
 
