@@ -28,6 +28,7 @@ build=$work/build
 run=$work/run
 results=$root/benches/results
 step() { printf '==> %s\n' "$*" >&2; }
+mkdir -p "$work"
 
 peer_pid=""
 cleanup() { [ -z "$peer_pid" ] || kill "$peer_pid" 2>/dev/null || true; }
