@@ -124,3 +124,45 @@ demo_run() {
     fi
     return "$rc"
 }
+
+# ------------------------------------------------------------ emulated board
+# The QEMU mps2-an386 board (Cortex-M4F): cross compiler, newlib, QEMU. The
+# Rust side (a rustc that can build thumbv7em-none-eabihf) comes from
+# ensure_cross_rust in scripts/deps.sh.
+BOARD_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+
+# demo_board_build SRC_ROOT BUILD_DIR PKI_DIR [cmake args...]: configure and
+# build the board firmware (freertos_tls_board_demo*.elf) with the demo PKI
+# of PKI_DIR compiled in.
+demo_board_build() {
+    local root=$1 build=$2 pki=$3
+    shift 3
+    mkdir -p "$build"
+    demo_build "$root" "$build" -DFREERTOS_DEMO_BOARD=mps2-an386 \
+        -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake" \
+        -DFREERTOS_DEMO_BOARD_PKI_DIR="$pki" -DCMAKE_BUILD_TYPE=Release "$@"
+}
+
+# demo_board_run ELF UART0 LOG TIMEOUT_S "WORDS" [qemu args...]: runs the
+# firmware under QEMU with UART0 on the chardev UART0 (e.g.
+# tcp:127.0.0.1:PORT), the console (UART1) in LOG, WORDS as the firmware's
+# command line, for at most TIMEOUT_S seconds. Prints the log; returns the
+# firmware's exit status (semihosting), 124 on timeout.
+demo_board_run() {
+    local elf=$1 uart0=$2 log=$3 limit=$4 words=$5
+    shift 5
+    local rc=0
+    : > "$log"
+    timeout "$limit" qemu-system-arm -M mps2-an386 -display none -monitor none \
+        -serial "$uart0" -serial "file:$log" \
+        -semihosting-config enable=on,target=native \
+        -kernel "$elf" -append "$words" "$@" > "$log.qemu" 2>&1 || rc=$?
+    cat "$log"
+    if [ -s "$log.qemu" ]; then
+        sed 's/^/[qemu] /' "$log.qemu"
+    fi
+    if [ "$rc" = 124 ]; then
+        echo "ERROR: the firmware did not finish within $limit s" >&2
+    fi
+    return "$rc"
+}

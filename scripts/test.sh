@@ -2,6 +2,7 @@
 # Runs every test of the project: formatting, lints, the committed header,
 # Rust unit and integration tests against real peers (OpenSSL, SoftHSM2),
 # the C ABI and allocation-failure harnesses, the firmware (no std) builds,
+# the nrf52 RNG port on QEMU's micro:bit (scripts/test-microbit-rng.sh),
 # the Cortex-M cross builds and CMake cross consumer (scripts/test-cross.sh),
 # and the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh).
 # Installs missing Debian packages first (needs root or sudo).
@@ -45,5 +46,11 @@ CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="valgrind -q --soname-synonyms=soma
 step "cargo test: a stuck HAL RNG through the rand_core adapter"
 cargo test --no-default-features --features std,port-rand-core --test entropy_stuck_rng
 
+step "nrf52 RNG port on QEMU micro:bit (thumbv6m): health-tested bytes checked on the host"
+./scripts/test-microbit-rng.sh
+
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
+
+step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
+./scripts/test-board.sh

@@ -71,10 +71,10 @@ int32_t lTlsTransportConnect( NetworkContext_t * pxNetwork,
     BaseType_t xResult;
 
     pxNetwork->pvTlsContext = NULL;
-    pxNetwork->xSocket.iFd = -1;
+    vNetworkStreamInit( &pxNetwork->xStream );
 
-    if( lTcpSocketConnect( &pxNetwork->xSocket, pxServer->pcAddress, pxServer->usPort,
-                           pxServer->ulConnectTimeoutMs, pxServer->ulSocketTimeoutMs ) != 0 )
+    if( lNetworkStreamOpen( &pxNetwork->xStream, pxServer->pcAddress, pxServer->usPort,
+                            pxServer->ulConnectTimeoutMs, pxServer->ulSocketTimeoutMs ) != 0 )
     {
         return -1;
     }
@@ -86,9 +86,9 @@ int32_t lTlsTransportConnect( NetworkContext_t * pxNetwork,
     xParams.ulServerCertificateLength = ( uint32_t ) strlen( pxServer->pcRootCaPem ) + 1U;
     xParams.ppcAlpnProtocols = NULL;
     xParams.ulAlpnProtocolsCount = 0;
-    xParams.pxNetworkRecv = xTcpSocketRecv;
-    xParams.pxNetworkSend = xTcpSocketSend;
-    xParams.pvCallerContext = &pxNetwork->xSocket;
+    xParams.pxNetworkRecv = xNetworkStreamRecv;
+    xParams.pxNetworkSend = xNetworkStreamSend;
+    xParams.pvCallerContext = &pxNetwork->xStream;
 
     xResult = TLS_Init( &pxNetwork->pvTlsContext, &xParams );
 
@@ -99,7 +99,15 @@ int32_t lTlsTransportConnect( NetworkContext_t * pxNetwork,
         return -1;
     }
 
+    #if defined( TLS_TRANSPORT_HANDSHAKE_HOOKS )
+        vTlsTransportHandshakeStarts();
+    #endif
+
     xResult = TLS_Connect( pxNetwork->pvTlsContext );
+
+    #if defined( TLS_TRANSPORT_HANDSHAKE_HOOKS )
+        vTlsTransportHandshakeEnded( xResult );
+    #endif
 
     if( xResult != 0 )
     {
@@ -119,7 +127,7 @@ void vTlsTransportDisconnect( NetworkContext_t * pxNetwork )
         pxNetwork->pvTlsContext = NULL;
     }
 
-    vTcpSocketClose( &pxNetwork->xSocket );
+    vNetworkStreamClose( &pxNetwork->xStream );
 }
 
 int32_t lTlsTransportRecv( NetworkContext_t * pxNetwork,

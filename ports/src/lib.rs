@@ -24,6 +24,8 @@ pub mod wait;
 
 #[cfg(any(test, feature = "esp32"))]
 pub mod esp32;
+#[cfg(any(test, feature = "insecure-emulator-only"))]
+pub mod insecure_emulator;
 #[cfg(any(test, feature = "kinetis-rnga"))]
 pub mod kinetis_rnga;
 #[cfg(any(test, feature = "nrf52"))]

@@ -29,7 +29,8 @@ at_most_one_port!(
     "port-esp32",
     "port-rp2350",
     "port-samd5x",
-    "port-rand-core"
+    "port-rand-core",
+    "port-insecure-emulator-only"
 );
 
 #[cfg(feature = "port-posix")]
@@ -100,6 +101,15 @@ pub(super) const fn new_active() -> Active {
     HealthTested::new(unsafe { freertos_rng_ports::samd5x::SamD5xTrng::new_default() })
 }
 
+#[cfg(feature = "port-insecure-emulator-only")]
+pub(super) type Active = HealthTested<freertos_rng_ports::insecure_emulator::InsecureEmulatorTimer>;
+#[cfg(feature = "port-insecure-emulator-only")]
+pub(super) const fn new_active() -> Active {
+    // SAFETY: the feature only compiles for the emulated mps2-an386 board
+    // (the ports crate enforces it), whose timer 0 nothing else drives.
+    HealthTested::new(unsafe { freertos_rng_ports::insecure_emulator::InsecureEmulatorTimer::new_default() })
+}
+
 #[cfg(not(any(
     feature = "port-posix",
     feature = "port-stm32",
@@ -109,7 +119,8 @@ pub(super) const fn new_active() -> Active {
     feature = "port-esp32",
     feature = "port-rp2350",
     feature = "port-samd5x",
-    feature = "port-rand-core"
+    feature = "port-rand-core",
+    feature = "port-insecure-emulator-only"
 )))]
 pub(super) use no_port::{new_active, Active};
 
@@ -123,7 +134,8 @@ pub(super) use no_port::{new_active, Active};
     feature = "port-esp32",
     feature = "port-rp2350",
     feature = "port-samd5x",
-    feature = "port-rand-core"
+    feature = "port-rand-core",
+    feature = "port-insecure-emulator-only"
 )))]
 mod no_port {
     use freertos_rng_ports::{EntropyError, EntropySource};

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Report of a firmware benchmark run (scripts/bench-firmware.sh).
+
+  report.py --console CONSOLE.txt --peer PEER.log --map FIRMWARE.map \
+            --commit COMMIT [--out RESULT.md]
+
+CONSOLE.txt is the firmware's UART1 output (bench_firmware.c: CAL, HS,
+LEAK and DONE lines), PEER.log the peer's (uart_peer.py: SERVED lines).
+Prints a markdown report with each target MET or MISSED and writes it to
+--out. Exits 1 when the run itself is not sound (a failed or missing
+handshake, an uncalibrated counter, a leak, the two clients on different
+key-exchange groups); a missed target is a result, not a failure.
+"""
+import argparse
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import map_sizes  # noqa: E402
+
+KINDS = {"E": "ECDHE-ECDSA P-256", "R": "ECDHE-RSA-2048"}
+RATIO_TARGET = 1.02
+HEAP_MARGIN = 1024
+STACK_LIMIT = 6 * 1024
+RUST_LIMIT = 16 * 1024
+
+
+def verdict(ok):
+    return "MET" if ok else "MISSED"
+
+
+def parse_console(path):
+    hs, problems, cal, done = [], [], None, False
+    with open(path, encoding="ascii", errors="replace") as f:
+        for line in f:
+            w = line.split()
+            if not w:
+                continue
+            if w[0] == "HS" and len(w) == 7:
+                hs.append({"kind": w[1], "impl": w[2], "insn": int(w[3]), "peak": int(w[4]),
+                           "steady": int(w[5]), "stack": int(w[6])})
+            elif w[0] == "CAL" and len(w) == 3:
+                cal = (int(w[1]), int(w[2]))
+            elif w[0] in ("LEAK", "FAIL"):
+                problems.append(line.strip())
+            elif w[0] == "DONE":
+                done = True
+                if "malloc_failures=0" not in line:
+                    problems.append(line.strip())
+    if not done:
+        problems.append("the firmware did not finish (no DONE line)")
+    return hs, cal, problems
+
+
+def parse_peer(path):
+    groups = {}
+    with open(path, encoding="ascii", errors="replace") as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 5 and w[0] == "SERVED":
+                groups.setdefault((w[1], w[2]), set()).add(w[3])
+    return groups
+
+
+def pairs_of(hs, kind):
+    """(ours, raw) per pair: consecutive handshakes of one kind."""
+    rows = [h for h in hs if h["kind"] == kind]
+    out = []
+    for a, b in zip(rows[0::2], rows[1::2]):
+        by_impl = {a["impl"]: a, b["impl"]: b}
+        if set(by_impl) == {"ours", "raw"}:
+            out.append((by_impl["ours"], by_impl["raw"]))
+    return out
+
+
+def spread(xs, fmt):
+    return f"{fmt(statistics.median(xs))} ({fmt(min(xs))}–{fmt(max(xs))})"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--console", required=True)
+    ap.add_argument("--peer", required=True)
+    ap.add_argument("--map", required=True)
+    ap.add_argument("--commit", required=True)
+    ap.add_argument("--qemu", default="")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+
+    hs, cal, problems = parse_console(args.console)
+    groups = parse_peer(args.peer)
+    if cal is None or abs(cal[1] - cal[0]) > cal[0] // 1000:
+        problems.append(f"instruction counter not calibrated: {cal} (executed, counted)")
+    for kind in KINDS:
+        used = {impl: groups.get((kind, impl), set()) for impl in ("ours", "raw")}
+        if len(used["ours"] | used["raw"]) != 1:
+            problems.append(f"{KINDS[kind]}: key-exchange groups differ or unknown: {used}")
+    pairs = {kind: pairs_of(hs, kind) for kind in KINDS}
+    for kind, p in pairs.items():
+        if not p:
+            problems.append(f"no {KINDS[kind]} pairs")
+    sizes, exidx, _ = map_sizes.parse(args.map)
+
+    out = []
+    emit = out.append
+    n = {k: len(p) for k, p in pairs.items()}
+    emit(f"Library commit {args.commit}; QEMU mps2-an386 (Cortex-M4F), `-icount shift=0`{args.qemu}; "
+         f"{n['E']} ECDSA and {n['R']} RSA pairs of full handshakes (ours and raw alternating, the order "
+         "flipping every pair), server authentication only, ECDHE on P-256.")
+    if cal:
+        emit(f"Counter check: a loop of {cal[0]:,} instructions counted as {cal[1]:,}.")
+    emit("")
+    if problems:
+        emit("**The run is not sound:**")
+        emit("")
+        for p in problems:
+            emit(f"* {p}")
+        emit("")
+
+    targets = []
+    emit("| figure | " + " | ".join(KINDS.values()) + " |")
+    emit("|---|---:|---:|")
+
+    def row(name, cells):
+        emit(f"| {name} | " + " | ".join(cells) + " |")
+
+    mi = lambda x: f"{x / 1e6:.2f} M"
+    ratio_fmt = lambda x: f"{x:.4f}"
+    b = lambda x: f"{x:,.0f} B"
+    cols = {k: p for k, p in pairs.items() if p}
+    if len(cols) == len(KINDS):
+        row("instructions, ours: median (min–max)", [spread([o["insn"] for o, _ in cols[k]], mi) for k in KINDS])
+        row("instructions, raw mbedTLS", [spread([r["insn"] for _, r in cols[k]], mi) for k in KINDS])
+        ratios = {k: [o["insn"] / r["insn"] for o, r in cols[k]] for k in KINDS}
+        row("paired ratio ours/raw: median (min–max)", [spread(ratios[k], ratio_fmt) for k in KINDS])
+        peak = {k: (max(o["peak"] for o, _ in cols[k]), max(r["peak"] for _, r in cols[k])) for k in KINDS}
+        row("peak heap per connection, ours (max)", [b(peak[k][0]) for k in KINDS])
+        row("peak heap per connection, raw (max)", [b(peak[k][1]) for k in KINDS])
+        row("peak heap, ours − raw", [f"{peak[k][0] - peak[k][1]:+,} B" for k in KINDS])
+        steady = {k: (max(o["steady"] for o, _ in cols[k]), max(r["steady"] for _, r in cols[k])) for k in KINDS}
+        row("heap held while connected, ours / raw", [f"{steady[k][0]:,} / {steady[k][1]:,} B" for k in KINDS])
+        stack = {k: (max(o["stack"] for o, _ in cols[k]), max(r["stack"] for _, r in cols[k])) for k in KINDS}
+        row("TLS task stack high-water, ours / raw (max)", [f"{stack[k][0]:,} / {stack[k][1]:,} B" for k in KINDS])
+        for k in KINDS:
+            med = statistics.median(ratios[k])
+            targets.append((f"instructions per handshake ≤ {RATIO_TARGET}× raw ({KINDS[k]})",
+                            f"median ratio {med:.4f} (max {max(ratios[k]):.4f})", med <= RATIO_TARGET))
+        for k in KINDS:
+            d = peak[k][0] - peak[k][1]
+            targets.append((f"peak heap ≤ raw + 1 KB ({KINDS[k]})", f"{d:+,} B", d <= HEAP_MARGIN))
+        worst = max(s[0] for s in stack.values())
+        targets.append(("TLS task stack ≤ 6 KB", f"{worst:,} B", worst <= STACK_LIMIT))
+    emit("")
+
+    emit("Image sizes by part (bytes, from the linker map, `--gc-sections`):")
+    emit("")
+    emit("| part | .text | .rodata | .data | .bss |")
+    emit("|---|---:|---:|---:|---:|")
+    for part in map_sizes.PARTS:
+        emit(f"| {part} | " + " | ".join(f"{sizes[part][k]:,}" for k in map_sizes.KINDS) + " |")
+    emit("")
+    emit("(From `scripts/cross-image-report.py` for the library's parts, the kernel split from the rest "
+         "by object; the kernel's .bss is the 256 KiB heap_4 heap; \"rest\" is the board support, this "
+         "benchmark program with its raw mbedTLS client, newlib and libgcc.)")
+    emit("")
+    own = sizes["this library's Rust"]
+    rust = own[".text"] + own[".rodata"]
+    targets.append(("this library's Rust .text + .rodata ≤ 16 KB (16,384 B), core/alloc excluded",
+                    f"{rust:,} B (+ {sizes['built-in root certificates']['.rodata']:,} B of built-in root "
+                    "certificates, data)", rust <= RUST_LIMIT))
+    unwound = sum(sizes["unwinder"].values())
+    targets.append(("no unwinder in the image", "none" if not unwound else f"present ({unwound:,} B)",
+                    unwound == 0))
+
+    emit("| target | measured | verdict |")
+    emit("|---|---|---|")
+    for name, measured, ok in targets:
+        emit(f"| {name} | {measured} | {verdict(ok)} |")
+    emit("")
+    emit(f"Unwind tables (.ARM.exidx/.ARM.extab) in the image: {exidx} B.")
+
+    text = "\n".join(out) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("# Firmware benchmark: freertos-tls against raw mbedTLS on QEMU mps2-an386\n\n")
+            f.write("Made by `./scripts/bench-firmware.sh` (see benches/README.md, \"Firmware\").\n\n")
+            f.write(text)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Firmware benchmark (see benches/README.md, "Firmware"): freertos-tls and a
+# raw mbedTLS C client in one FreeRTOS image on QEMU mps2-an386
+# (Cortex-M4F), alternating full handshakes against a local TLS peer over
+# UART0, under -icount shift=0 so that the firmware counts instructions.
+# Prints a markdown table with each target MET or MISSED and writes it to
+# benches/results/firmware.md. A benchmark, not a test: not run by CI.
+#
+# Knobs (environment): BENCH_FW_PAIRS (pairs per key type, default 10).
+# Work files (build, console and peer logs) stay in build/bench-firmware/.
+# Installs missing Debian packages first (needs root or sudo).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/deps.sh"
+ensure_packages cmake python3 openssl gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
+    qemu-system-arm
+if declare -F ensure_cross_rust >/dev/null; then
+    ensure_cross_rust
+fi
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+pairs=${BENCH_FW_PAIRS:-10}
+[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_FW_PAIRS must be a positive number" >&2; exit 2; }
+work=$root/build/bench-firmware
+build=$work/build
+run=$work/run
+results=$root/benches/results
+step() { printf '==> %s\n' "$*" >&2; }
+mkdir -p "$work"
+
+peer_pid=""
+cleanup() { [ -z "$peer_pid" ] || kill "$peer_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "configure and build the benchmark image (release profile, LTO; first build takes minutes)"
+cmake -S "$root/benches/firmware" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake" >"$work/configure.log" 2>&1 ||
+    { tail -n 30 "$work/configure.log" >&2; exit 1; }
+cmake --build "$build" --target freertos_tls_firmware_bench -j "$(nproc)" >"$work/build.log" 2>&1 ||
+    { tail -n 30 "$work/build.log" >&2; exit 1; }
+elf=$build/freertos_tls_firmware_bench.elf
+map=$build/freertos_tls_firmware_bench.map
+
+rm -rf "$run"
+mkdir -p "$run" "$results"
+step "peer (Python ssl / OpenSSL) on 127.0.0.1"
+python3 "$root/benches/firmware/uart_peer.py" --dir "$run/pki" --port-file "$run/port" 2>"$run/peer.log" &
+peer_pid=$!
+for _ in $(seq 100); do
+    [ -s "$run/port" ] && break
+    kill -0 "$peer_pid" 2>/dev/null || { cat "$run/peer.log" >&2; exit 1; }
+    sleep 0.1
+done
+[ -s "$run/port" ] || { echo "the peer did not start" >&2; exit 1; }
+
+step "QEMU mps2-an386, -icount shift=0: 2 warm-up + $((4 * pairs)) measured handshakes"
+status=0
+timeout $((120 + 30 * pairs)) qemu-system-arm -M mps2-an386 -kernel "$elf" -display none -monitor none \
+    -serial "tcp:127.0.0.1:$(cat "$run/port")" -serial "file:$run/console.txt" \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -append "pairs=$pairs utc=$(date +%s)" || status=$?
+wait "$peer_pid" || true
+peer_pid=""
+if [ "$status" -ne 0 ]; then
+    echo "QEMU exited with status $status; console:" >&2
+    tail -n 20 "$run/console.txt" >&2
+    exit 1
+fi
+
+commit=$(git -C "$root" rev-parse --short HEAD)
+git -C "$root" diff --quiet HEAD -- || commit="$commit (with uncommitted changes)"
+qemu=$(qemu-system-arm --version | head -1 | sed 's/^QEMU emulator version /, QEMU /')
+python3 "$root/benches/firmware/report.py" --console "$run/console.txt" --peer "$run/peer.log" \
+    --map "$map" --commit "$commit" --qemu "$qemu" --out "$results/firmware.md"
+echo "(written to benches/results/firmware.md; logs in ${run#"$root"/})" >&2
