@@ -188,6 +188,29 @@ fn nothing_after_close_notify_is_parsed() {
 }
 
 #[test]
+fn empty_application_data_records_are_not_a_close() {
+    with_session("empty_records_then_data", |c, _peer| {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 16];
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while got.len() < 3 && std::time::Instant::now() < until {
+            let n = c.recv(&mut buf);
+            assert!(
+                n >= 0,
+                "empty records reported as error {n} (mbedTLS {:#x}) after {got:?}",
+                c.last_error().lMbedtlsCode
+            );
+            got.extend_from_slice(&buf[..n as usize]);
+            if n == 0 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        assert_eq!(got, b"xyz");
+        assert_eq!(c.send(b"still up"), 8);
+    });
+}
+
+#[test]
 fn data_then_bad_mac_in_one_segment_is_fatal() {
     with_session("data_bad_mac", |c, peer| {
         let end = read_to_end(c, Duration::from_secs(5));

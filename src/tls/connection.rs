@@ -163,7 +163,10 @@ impl Connection {
             let rc = unsafe { m::ssl_read(ssl, rest.as_mut_ptr(), rest.len()) };
             match rc {
                 n if n > 0 => got += n as usize,
-                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
+                // 0: mbedTLS met empty application-data records (legal in
+                // TLS 1.2). The BIO never reports end of stream as 0, so it
+                // means "nothing now", never a close.
+                0 | m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
                 rc => {
                     let e = self.fail(self.record_error(rc));
                     if got == 0 {
@@ -252,9 +255,7 @@ impl Connection {
     /// transport's own fault.
     fn record_error(&self, rc: c_int) -> Error {
         match rc {
-            // 0 from `ssl_read` is mbedTLS's end of stream; the BIO never
-            // reports one (0 from the transport is "nothing now").
-            0 | m::ERR_SSL_PEER_CLOSE_NOTIFY => Error::Closed,
+            m::ERR_SSL_PEER_CLOSE_NOTIFY => Error::Closed,
             m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
             rc => match self.io_error(rc) {
                 Error::Transport => Error::Transport,

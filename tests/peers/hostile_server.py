@@ -223,6 +223,15 @@ def session_case(name, sock, chain, key):
     elif name == "unexpected_handshake_after":
         raw.sendall(buffered_records(conn, lambda: send_msg(conn, ServerHelloDone().create())))
         hold(raw, 15)
+    elif name == "empty_records_then_data":
+        # Empty application-data records are legal in TLS 1.2 (RFC 5246 6.2.1).
+        # Each record is sealed on its own: records carry sequence numbers.
+        # (mbedTLS refuses a fourth consecutive empty one as a DoS: bad MAC.)
+        empty = lambda: buffered_records(conn, lambda: send_msg(conn, Message(APPDATA, bytearray())))
+        raw.sendall(empty() + empty() + empty() + appdata(b"x"))
+        time.sleep(0.3)
+        raw.sendall(empty() + appdata(b"yz"))
+        hold(raw, 15)
     elif name == "stall_after_handshake":
         hold(raw, 15)
     elif name == "dribble_record":
