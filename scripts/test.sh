@@ -17,7 +17,15 @@ if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/b
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step prints how long the previous one took (CI keeps a time budget).
+step_started=$(date +%s)
+step_name=""
+step_done() {
+    [ -n "$step_name" ] && printf '<== %s: %ss\n' "$step_name" "$(( $(date +%s) - step_started ))"
+    step_started=$(date +%s)
+}
+step() { step_done; step_name=$*; printf '\n==> %s\n' "$*"; }
+trap 'step_done' EXIT
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
