@@ -262,6 +262,9 @@ impl Connection {
         if let Err(e) = r {
             if !matches!(e, Error::InvalidState(_) | Error::BadParameter(_)) {
                 self.phase = Phase::Failed(e);
+                // The fatal alert mbedTLS wrote, if any, is still in the
+                // flight buffer: one try to deliver it, as before coalescing.
+                let _ = self.flush_output();
             }
             self.last_error.code = e.code();
             self.last_error.mbedtls_code = e.mbedtls_code();

@@ -276,13 +276,25 @@ impl Server {
     /// Trusts only the root CA for client certificates; `extra` args are
     /// appended (e.g. `-cipher`).
     pub fn start(pki: &Pki, mode: ClientCert, extra: &[&str]) -> Server {
+        Server::launch(pki, mode, &["-rev"], extra)
+    }
+
+    /// s_server in its plain mode: prints what the client sends, answers
+    /// nothing, and says "DONE" when the client sends close_notify,
+    /// "ERROR" when the stream ends without it.
+    pub fn start_plain(pki: &Pki) -> Server {
+        Server::launch(pki, ClientCert::NotAsked, &[], &[])
+    }
+
+    fn launch(pki: &Pki, mode: ClientCert, body: &[&str], extra: &[&str]) -> Server {
         let verify: &[&str] = match mode {
             ClientCert::Required => &["-Verify", "4", "-verify_return_error"],
             ClientCert::Optional => &["-verify", "4", "-verify_return_error"],
             ClientCert::NotAsked => &[],
         };
         let mut child = Command::new("openssl")
-            .args(["s_server", "-accept", "127.0.0.1:0", "-rev", "-tls1_2"])
+            .args(["s_server", "-accept", "127.0.0.1:0", "-tls1_2"])
+            .args(body)
             .args(verify)
             .arg("-cert")
             .arg(&pki.server.cert)
@@ -493,6 +505,11 @@ impl Client {
 }
 
 impl Client {
+    /// Close the TCP stream under the live context (a dead link).
+    pub fn shutdown_tcp(&mut self) {
+        let _ = self.transport.stream.shutdown(std::net::Shutdown::Both);
+    }
+
     /// `TLS_Cleanup` now, while the TCP stream stays open.
     pub fn cleanup(&mut self) {
         // SAFETY: the context is NULL or live; it is cleared right after.
