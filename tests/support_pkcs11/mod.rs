@@ -8,6 +8,9 @@
 //! in one binary take turns: [`exclusive`] serialises them.
 #![allow(dead_code)]
 
+// Test binaries that use both harnesses load this small file twice, once
+// per harness; each copy is private to its harness.
+#[allow(clippy::duplicate_mod)]
 #[path = "../support/io_log.rs"]
 mod io_log;
 pub use io_log::Io;
