@@ -36,8 +36,9 @@ fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
     // records in that one send.
     assert!(handshake[1][0] > 5 + 6 + 5, "second flight too short for three records: {handshake:?}");
 
-    // One TLS_Send is one record and one transport call, flushed before
-    // TLS_Send returns: the echo comes back without a further send.
+    // After the handshake a record goes out as it is written: one TLS_Send
+    // of one record is one transport call, and nothing is left behind (the
+    // echo comes back without a further send).
     let before = c.transport.io.len();
     let msg = support::payload(1000, 7);
     assert_eq!(c.echo(&msg, Duration::from_secs(10)), msg);

@@ -231,9 +231,6 @@ impl Connection {
                 rc => return Err(self.fail(self.record_error(rc))),
             }
         }
-        // Application records leave now, as one send; a tail the transport
-        // has no room for goes on the next send, receive or close.
-        self.flush_output().map_err(|e| self.fail(e))?;
         Ok(sent)
     }
 
@@ -412,25 +409,19 @@ impl Connection {
         }
         let ssl = self.ssl();
         let deadline = Deadline::after_ms(CLOSE_NOTIFY_BOUND_MS);
-        let mut alert_queued = false;
+        // Whether the alert record has been written (it may still sit in
+        // mbedTLS's output buffer, waiting for room in the transport).
+        let mut alert_written = false;
         loop {
-            if !alert_queued {
-                // SAFETY: a connected context; mbedTLS is not running. A
-                // record mbedTLS still holds (a short TLS_Send) is flushed
-                // by this call instead of the alert, hence the second round.
-                let (held, rc) = unsafe { ((*ssl).out_left != 0, m::ssl_close_notify(ssl)) };
-                match rc {
-                    0 if held => continue,
-                    0 => alert_queued = true,
-                    m::ERR_SSL_WANT_WRITE | m::ERR_SSL_WANT_READ => {}
-                    _ => return,
-                }
-            }
-            if alert_queued {
-                match self.flush_output() {
-                    Ok(Flushed::All) | Err(_) => return,
-                    Ok(Flushed::Blocked) => {}
-                }
+            // SAFETY: a connected context; mbedTLS is not running. While
+            // mbedTLS holds a partly sent record (the alert, or a record of
+            // a short TLS_Send), this call only flushes it.
+            let (held, rc) = unsafe { ((*ssl).out_left != 0, m::ssl_close_notify(ssl)) };
+            match rc {
+                0 if held && !alert_written => continue, // an old record left; now the alert
+                0 => return,
+                m::ERR_SSL_WANT_WRITE | m::ERR_SSL_WANT_READ => alert_written |= !held,
+                _ => return,
             }
             if deadline.expired() {
                 log!(Debug, "close_notify not sent: the transport took nothing for {} ms", CLOSE_NOTIFY_BOUND_MS);
@@ -452,7 +443,7 @@ impl Connection {
                 0 => match self.flush_output()? {
                     Flushed::All => {
                         // SAFETY: mbedTLS is not running; the bio is in the pinned block.
-                        unsafe { (*self.mbed.ptr()).bio.release_idle_buffer() };
+                        unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
                         self.phase = Phase::Connected;
                         return Ok(());
                     }

@@ -7,8 +7,12 @@
 //! Nagle's algorithm on holds the second small send until the first is
 //! acknowledged, which a delayed-ACK peer does only after ~40 ms. One send
 //! per flight removes that stall. The buffer is flushed before every
-//! receive (the peer cannot answer what it has not seen), at the end of the
-//! handshake, at the end of every `TLS_Send`, and before close_notify.
+//! receive (the peer cannot answer what it has not seen) and at the end of
+//! the handshake. After the handshake records go straight to the transport
+//! again: one `TLS_Send` record is one call anyway, and the count `TLS_Send`
+//! returns must mean bytes the transport took (with a non-blocking
+//! transport the caller sends the rest later, under mbedTLS's own "call
+//! again with the same data" contract for a record it holds).
 
 use core::ffi::{c_int, c_uchar};
 
@@ -34,11 +38,11 @@ pub trait Transport {
 /// flight fits (measured: ClientHello ~150 bytes; key exchange,
 /// ChangeCipherSpec and Finished ~100-130), and so does a mutual-TLS flight
 /// with an EC device certificate and its intermediate (~1 KB; RSA-2048
-/// ones about twice that). A larger flight (long RSA
-/// chains) or an application record above this size leaves in more than
-/// one send: the buffer is flushed when the next record does not fit, and
-/// a record larger than the whole buffer goes to the transport directly.
-/// 4 KB is also the record size the client asks for (max fragment length).
+/// ones about twice that). A larger flight (long RSA chains) leaves in more
+/// than one send: the buffer is flushed when the next record does not fit,
+/// and a record larger than the whole buffer goes to the transport
+/// directly. 4 KB is also the record size the client asks for (max
+/// fragment length).
 pub(crate) const FLIGHT_BUFFER_MAX: usize = 4096;
 
 /// Smallest allocation of the buffer, so that a flight of small records
@@ -99,11 +103,13 @@ pub(crate) struct Bio {
     pub(crate) transport: alloc::boxed::Box<dyn Transport + Send>,
     pub(crate) fault: Option<TransportError>,
     flight: FlightBuffer,
+    /// Queue records (during the handshake) or pass them through (after).
+    coalesce: bool,
 }
 
 impl Bio {
     pub(crate) fn new(transport: alloc::boxed::Box<dyn Transport + Send>) -> Self {
-        Bio { transport, fault: None, flight: FlightBuffer::new() }
+        Bio { transport, fault: None, flight: FlightBuffer::new(), coalesce: true }
     }
 
     fn record(&mut self, r: Result<usize, TransportError>, want: c_int, failed: c_int, asked: usize) -> c_int {
@@ -140,10 +146,11 @@ impl Bio {
         Ok(Flushed::All)
     }
 
-    /// After the handshake: give back the buffer's memory (a mutual-TLS
-    /// flight may have grown it); application records grow it again only
-    /// as far as they need.
-    pub(crate) fn release_idle_buffer(&mut self) {
+    /// After the handshake (once flushed): records pass straight through
+    /// from now on, and the buffer's memory (a mutual-TLS flight may have
+    /// grown it) goes back to the heap.
+    pub(crate) fn end_coalescing(&mut self) {
+        self.coalesce = false;
         if self.flight.queued() == 0 {
             self.flight.bytes = Vec::new();
             self.flight.sent = 0;
@@ -162,12 +169,12 @@ impl Bio {
                 Err(_) => return FAILED,
             }
         }
-        if self.flight.try_append(record) {
+        if self.coalesce && self.flight.try_append(record) {
             // At most FLIGHT_BUFFER_MAX bytes: fits a c_int.
             return c_int::try_from(record.len()).unwrap_or(FAILED);
         }
-        // Larger than the buffer, or no memory for it: straight through,
-        // after whatever is queued, so the byte order stays.
+        // After the handshake, larger than the buffer, or no memory for it:
+        // straight through, after whatever is queued, so the order stays.
         match self.flush() {
             Ok(Flushed::All) => {}
             Ok(Flushed::Blocked) => return WANT,
@@ -341,6 +348,21 @@ mod tests {
         let wire = r.wire.lock().unwrap();
         assert_eq!(&wire[..4], b"head");
         assert_eq!(wire.len(), 4 + big.len());
+    }
+
+    #[test]
+    fn after_the_handshake_records_pass_straight_through() {
+        let mut r = rig(usize::MAX, false);
+        assert_eq!(offer(&mut r.bio, b"finished"), 8);
+        assert_eq!(r.bio.flush(), Ok(Flushed::All));
+        r.bio.end_coalescing();
+        assert_eq!(offer(&mut r.bio, b"app"), 3);
+        assert_eq!(r.calls.load(Ordering::Relaxed), 2, "sent at once, not queued");
+        // A transport with no room: mbedTLS is told WANT_WRITE and keeps
+        // the record, so TLS_Send reports only what the transport took.
+        r.window.store(0, Ordering::Relaxed);
+        assert_eq!(r.bio.send_record(b"more"), mbedtls_sys::ERR_SSL_WANT_WRITE);
+        assert_eq!(&r.wire.lock().unwrap()[..], b"finishedapp");
     }
 
     #[test]
