@@ -4,6 +4,7 @@
 mod config;
 mod connection;
 mod mbed_state;
+mod server_name;
 mod transport;
 mod validity;
 

@@ -7,6 +7,9 @@ after the handshake and echoes every byte back. Options:
   --drop-after N   close the TCP socket abruptly (RST) after N echoed bytes
   --silent         accept TCP but never answer (handshake timeout tests)
   --client-ca F    require a client certificate issued under F
+  --report-close   after each connection print "CLOSED close_notify" (the
+                   client sent close_notify), "CLOSED eof" (TCP closed
+                   without it) or "CLOSED error <text>"
 """
 import argparse
 import socket
@@ -24,17 +27,20 @@ def serve(conn, args, ctx):
 
     ctx.sni_callback = on_sni
     try:
-        tls = ctx.wrap_socket(conn, server_side=True)
+        # Without ragged-EOF suppression, b"" from recv means close_notify.
+        tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not args.report_close)
     except (ssl.SSLError, OSError) as exc:
         print(f"HANDSHAKE_FAILED {exc}", flush=True)
         conn.close()
         return
     print(f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}", flush=True)
     echoed = 0
+    how = "eof"
     try:
         while True:
             data = tls.recv(65536)
             if not data:
+                how = "close_notify" if args.report_close else "eof"
                 break
             if args.drop_after is not None and echoed + len(data) >= args.drop_after:
                 # RST instead of FIN, and no close_notify: a dead peer.
@@ -43,9 +49,13 @@ def serve(conn, args, ctx):
                 return
             tls.sendall(data)
             echoed += len(data)
-    except (ssl.SSLError, OSError):
-        pass
+    except ssl.SSLEOFError:
+        how = "eof"
+    except (ssl.SSLError, OSError) as exc:
+        how = f"error {exc}"
     finally:
+        if args.report_close:
+            print(f"CLOSED {how}", flush=True)
         try:
             tls.close()
         except OSError:
@@ -60,6 +70,7 @@ def main():
     p.add_argument("--drop-after", type=int)
     p.add_argument("--silent", action="store_true")
     p.add_argument("--client-ca")
+    p.add_argument("--report-close", action="store_true")
     args = p.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

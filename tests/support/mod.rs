@@ -3,6 +3,9 @@
 //! plugged into the C ABI exactly as a firmware caller would.
 #![allow(dead_code)]
 
+mod io_log;
+pub use io_log::Io;
+
 use std::ffi::{c_void, CString};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -77,6 +80,26 @@ impl Pki {
         id
     }
 
+    /// A currently valid server certificate with common name `cn` and these
+    /// subject alternative names (IP literals become iPAddress SANs, other
+    /// strings dNSName SANs).
+    pub fn server_with_sans(&self, file_stem: &str, cn: &str, sans: &[&str]) -> ServerIdentity {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - DAY;
+        params.not_after = now + 30 * DAY;
+        let cert = params.signed_by(&key, &self.ca).unwrap();
+        let id = ServerIdentity {
+            cert: self.dir.path().join(format!("{file_stem}.crt")),
+            key: self.dir.path().join(format!("{file_stem}.key")),
+        };
+        std::fs::write(&id.cert, cert.pem()).unwrap();
+        std::fs::write(&id.key, key.serialize_pem()).unwrap();
+        id
+    }
+
     /// A currently valid server certificate for "localhost".
     pub fn localhost(&self) -> ServerIdentity {
         let now = OffsetDateTime::now_utc();
@@ -91,6 +114,8 @@ pub struct PeerOptions<'a> {
     pub drop_after: Option<usize>,
     pub silent: bool,
     pub client_ca: Option<&'a Path>,
+    /// Print a "CLOSED <how>" line after each connection.
+    pub report_close: bool,
 }
 
 /// The echo peer process; killed on drop.
@@ -116,6 +141,9 @@ impl EchoPeer {
         }
         if let Some(ca) = opts.client_ca {
             cmd.arg("--client-ca").arg(ca);
+        }
+        if opts.report_close {
+            cmd.arg("--report-close");
         }
         EchoPeer::spawn(cmd)
     }
@@ -157,9 +185,11 @@ impl Drop for EchoPeer {
 }
 
 /// The caller context behind `pvCallerContext`: a TCP stream with a short
-/// read timeout, so "nothing now" (0) is a real outcome.
+/// read timeout, so "nothing now" (0) is a real outcome. Records every
+/// callback call in `io`.
 pub struct TcpTransport {
     pub stream: TcpStream,
+    pub io: Vec<Io>,
     /// How the callbacks lie to the library (hostile-caller tests).
     pub misbehaviour: Misbehaviour,
 }
@@ -182,11 +212,23 @@ pub enum Misbehaviour {
 }
 
 impl TcpTransport {
+    /// With TCP_NODELAY, as latency-minded firmware sets it.
     pub fn connect(port: u16) -> Box<TcpTransport> {
+        TcpTransport::connect_with(port, true)
+    }
+
+    /// `nodelay = false` keeps Nagle's algorithm on (lwIP's and a plain
+    /// socket's default).
+    pub fn connect_with(port: u16, nodelay: bool) -> Box<TcpTransport> {
         let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        stream.set_nodelay(true).unwrap();
-        Box::new(TcpTransport { stream, misbehaviour: Misbehaviour::None })
+        stream.set_nodelay(nodelay).unwrap();
+        Box::new(TcpTransport { stream, io: Vec::new(), misbehaviour: Misbehaviour::None })
+    }
+
+    /// The sends so far, grouped into flights (see [`io_log::flights`]).
+    pub fn flights(&self) -> Vec<Vec<usize>> {
+        io_log::flights(&self.io)
     }
 }
 
@@ -201,7 +243,10 @@ pub unsafe extern "C" fn tcp_recv(ctx: *mut c_void, buf: *mut u8, len: usize) ->
     };
     match t.stream.read(buf) {
         Ok(0) => -1, // orderly TCP close: the stream is gone
-        Ok(n) => (n + extra) as BaseType_t,
+        Ok(n) => {
+            t.io.push(Io::Recv(n));
+            (n + extra) as BaseType_t
+        }
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
         Err(_) => -1,
     }
@@ -221,6 +266,7 @@ pub unsafe extern "C" fn tcp_send(ctx: *mut c_void, buf: *const u8, len: usize) 
         }
         _ => {}
     }
+    t.io.push(Io::Send(len));
     match t.stream.write(buf) {
         Ok(n) => (n + extra) as BaseType_t,
         Err(_) => -1,
@@ -254,7 +300,11 @@ impl Client {
     }
 
     pub fn try_init(port: u16, opts: ClientOptions<'_>) -> (Client, BaseType_t) {
-        let mut transport = TcpTransport::connect(port);
+        Client::try_init_over(TcpTransport::connect(port), opts)
+    }
+
+    /// TLS_Init over a transport the test has set up (e.g. Nagle on).
+    pub fn try_init_over(mut transport: Box<TcpTransport>, opts: ClientOptions<'_>) -> (Client, BaseType_t) {
         let host = CString::new(opts.host).unwrap();
         let ca = opts.ca_pem.unwrap_or_default();
         let alpn: Vec<CString> = opts.alpn.iter().map(|s| CString::new(*s).unwrap()).collect();
@@ -331,6 +381,16 @@ impl Client {
             assert!(start.elapsed() < deadline, "echo timed out after {got} of {} bytes", out.len());
         }
         out
+    }
+}
+
+impl Client {
+    /// `TLS_Cleanup` now, while the TCP stream stays open (it closes when
+    /// the Client is dropped).
+    pub fn cleanup(&mut self) {
+        // SAFETY: ctx is NULL or a live context; it is cleared right after.
+        unsafe { ffi::TLS_Cleanup(self.ctx) };
+        self.ctx = std::ptr::null_mut();
     }
 }
 
