@@ -1,0 +1,512 @@
+//! Records the seed corpora of the fuzz targets.
+//!
+//! `server_stream` seeds are real handshakes: the library's client (through
+//! the C ABI, with the fuzz harness's fixed entropy and clock) talks to an
+//! in-process mbedTLS server whose DRBG has a fixed seed too, so the server
+//! bytes are exactly those the client's deterministic ClientHello gets.
+//! Each scenario is then replayed from memory through the fuzz harness and
+//! must end the same way, with the same client bytes: the proof that a
+//! seed replays (and so reaches past the server's signature into record
+//! decryption under the fuzzer).
+//!
+//! Usage: cargo run --release --example record_seeds -- <fuzz dir> [--check]
+//! With --check nothing is written: every seed must equal the committed file.
+
+use std::collections::VecDeque;
+use std::ffi::{c_char, c_int, c_uchar, c_void, CStr};
+use std::path::{Path, PathBuf};
+use std::ptr::{addr_of_mut, null, null_mut};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use freertos_tls::ffi::BaseType_t;
+use fuzz_harness::client::{init_and_converse, run_flight, Conversation, StandardParams, REQUEST};
+use fuzz_harness::determinism::{splitmix64, start_run};
+use fuzz_harness::flight::{self, Flight};
+use fuzz_harness::params_input;
+use mbedtls_sys as m;
+use mbedtls_sys::types::raw_types::c_void as MbedVoid;
+
+/// One direction of the in-process wire; reads block (bounded).
+#[derive(Default)]
+struct Pipe {
+    state: Mutex<(VecDeque<u8>, bool)>,
+    ready: Condvar,
+}
+
+impl Pipe {
+    fn write(&self, data: &[u8]) {
+        self.state.lock().unwrap().0.extend(data);
+        self.ready.notify_all();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.ready.notify_all();
+    }
+
+    /// Some bytes, or None once closed and drained (or after 20 s of silence).
+    fn read(&self, buf: &mut [u8]) -> Option<usize> {
+        let guard = self.state.lock().unwrap();
+        let (mut guard, _) = self
+            .ready
+            .wait_timeout_while(guard, Duration::from_secs(20), |(bytes, closed)| bytes.is_empty() && !*closed)
+            .unwrap();
+        let n = buf.len().min(guard.0.len());
+        if n == 0 {
+            return None;
+        }
+        for (dst, src) in buf.iter_mut().zip(guard.0.drain(..n)) {
+            *dst = src;
+        }
+        Some(n)
+    }
+}
+
+#[derive(Default)]
+struct Wire {
+    to_server: Pipe,
+    to_client: Pipe,
+    client_sent: Mutex<Vec<u8>>,
+    server_sent: Mutex<Vec<u8>>,
+}
+
+unsafe extern "C" fn client_recv(ctx: *mut c_void, buf: *mut u8, len: usize) -> BaseType_t {
+    // SAFETY: ctx is the Wire of this recording; buf holds len bytes.
+    let (wire, buf) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts_mut(buf, len)) };
+    wire.to_client.read(buf).map_or(-1, |n| n as BaseType_t)
+}
+
+unsafe extern "C" fn client_send(ctx: *mut c_void, buf: *const u8, len: usize) -> BaseType_t {
+    // SAFETY: as in client_recv.
+    let (wire, data) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts(buf, len)) };
+    wire.client_sent.lock().unwrap().extend_from_slice(data);
+    wire.to_server.write(data);
+    len as BaseType_t
+}
+
+unsafe extern "C" fn server_recv(ctx: *mut MbedVoid, buf: *mut c_uchar, len: usize) -> c_int {
+    // SAFETY: ctx is the Wire of this recording; buf holds len bytes.
+    let (wire, buf) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts_mut(buf, len)) };
+    wire.to_server.read(buf).map_or(m::ERR_NET_CONN_RESET, |n| n as c_int)
+}
+
+unsafe extern "C" fn server_send(ctx: *mut MbedVoid, buf: *const c_uchar, len: usize) -> c_int {
+    // SAFETY: as in server_recv.
+    let (wire, data) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts(buf, len)) };
+    wire.server_sent.lock().unwrap().extend_from_slice(data);
+    wire.to_client.write(data);
+    len as c_int
+}
+
+/// The server's entropy: a fixed stream of its own (not the client's).
+static SERVER_WORD: AtomicU64 = AtomicU64::new(0);
+const SERVER_RNG_SEED: u64 = 0x6675_7a7a_2d73_7276; // "fuzz-srv"
+
+unsafe extern "C" fn server_entropy(_: *mut MbedVoid, out: *mut c_uchar, len: usize) -> c_int {
+    // SAFETY: mbedTLS passes its seed buffer of len bytes.
+    let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
+    for b in out {
+        *b = splitmix64(SERVER_RNG_SEED, SERVER_WORD.fetch_add(1, Ordering::Relaxed)) as u8;
+    }
+    0
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Ecdsa,
+    Rsa,
+}
+
+#[derive(Clone, Copy)]
+struct Scenario {
+    name: &'static str,
+    key: Key,
+    suite: c_int,
+    curve: m::ecp_group_id,
+    etm: bool,
+    select_alpn: bool,
+    ticket: bool,
+    cert_request: bool,
+    /// Plaintext sizes of the server's application-data writes.
+    app_data: &'static [usize],
+    close_notify: bool,
+    /// First flight byte: which TLS_Recv buffer size the client uses.
+    recv_selector: u8,
+}
+
+const fn scenario(name: &'static str, key: Key, suite: c_int) -> Scenario {
+    Scenario {
+        name,
+        key,
+        suite,
+        curve: m::ECP_DP_SECP256R1,
+        etm: true,
+        select_alpn: false,
+        ticket: false,
+        cert_request: false,
+        app_data: &[5, 1, 1000],
+        close_notify: true,
+        recv_selector: 4,
+    }
+}
+
+fn scenarios() -> Vec<Scenario> {
+    use Key::*;
+    vec![
+        Scenario {
+            select_alpn: true,
+            app_data: &[5, 1, 1000, 4096],
+            ..scenario("ecdsa-aes128gcm-alpn", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+        },
+        Scenario {
+            curve: m::ECP_DP_SECP384R1,
+            app_data: &[64, 3000],
+            recv_selector: 6,
+            ..scenario("ecdsa-aes256gcm-sha384-p384", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)
+        },
+        Scenario {
+            curve: m::ECP_DP_CURVE25519,
+            app_data: &[100, 2],
+            recv_selector: 2,
+            ..scenario("ecdsa-chacha20-x25519", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+        },
+        Scenario {
+            app_data: &[17, 4096],
+            recv_selector: 3,
+            ..scenario("ecdsa-aes128cbc-sha256-etm", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256)
+        },
+        Scenario {
+            etm: false,
+            app_data: &[16, 31, 2048],
+            recv_selector: 1,
+            ..scenario("ecdsa-aes128cbc-sha256-mac-then-encrypt", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256)
+        },
+        Scenario {
+            etm: false,
+            app_data: &[1, 40],
+            recv_selector: 0,
+            ..scenario("rsa-aes128cbc-sha1-mac-then-encrypt", Rsa, m::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA)
+        },
+        Scenario {
+            app_data: &[4096, 4096],
+            close_notify: false,
+            recv_selector: 7,
+            ..scenario("rsa-aes256gcm-sha384-no-close-notify", Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)
+        },
+        Scenario {
+            curve: m::ECP_DP_SECP521R1,
+            app_data: &[300],
+            recv_selector: 5,
+            ..scenario("rsa-aes256cbc-sha1-etm-p521", Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA)
+        },
+        Scenario {
+            ticket: true,
+            app_data: &[32],
+            ..scenario("ecdsa-aes128gcm-session-ticket", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+        },
+        Scenario {
+            cert_request: true,
+            app_data: &[10],
+            ..scenario("ecdsa-aes128gcm-certificate-request", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+        },
+    ]
+}
+
+/// The server's mbedTLS contexts, in one block that never moves.
+struct ServerState {
+    ssl: m::ssl_context,
+    conf: m::ssl_config,
+    drbg: m::ctr_drbg_context,
+    cert: m::x509_crt,
+    key: m::pk_context,
+    ca: m::x509_crt,
+    ticket: m::ssl_ticket_context,
+    suites: [c_int; 2],
+    curves: [m::ecp_group_id; 2],
+    alpn: [*const c_char; 2],
+}
+
+impl ServerState {
+    fn new() -> Box<ServerState> {
+        // SAFETY: plain C structs (and arrays of ints / pointers) for which
+        // all-zero is valid; each *_init below sets its initial state.
+        let mut s: Box<ServerState> = Box::new(unsafe { std::mem::zeroed() });
+        // SAFETY: fields of a live, pinned-by-box value.
+        unsafe {
+            m::ssl_init(&mut s.ssl);
+            m::ssl_config_init(&mut s.conf);
+            m::ctr_drbg_init(&mut s.drbg);
+            m::x509_crt_init(&mut s.cert);
+            m::pk_init(&mut s.key);
+            m::x509_crt_init(&mut s.ca);
+            m::ssl_ticket_init(&mut s.ticket);
+        }
+        s
+    }
+}
+
+impl Drop for ServerState {
+    fn drop(&mut self) {
+        // SAFETY: every context was initialised in `new`; ssl goes first.
+        unsafe {
+            m::ssl_free(&mut self.ssl);
+            m::ssl_config_free(&mut self.conf);
+            m::ssl_ticket_free(&mut self.ticket);
+            m::ctr_drbg_free(&mut self.drbg);
+            m::x509_crt_free(&mut self.cert);
+            m::pk_free(&mut self.key);
+            m::x509_crt_free(&mut self.ca);
+        }
+    }
+}
+
+fn check(what: &str, rc: c_int) -> Result<(), String> {
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(format!("{what}: mbedTLS -0x{:04X}", rc.unsigned_abs()))
+    }
+}
+
+fn pem_with_nul(path: &Path) -> Vec<u8> {
+    let mut v = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    v.push(0);
+    v
+}
+
+/// Serve one connection of `sc` over `wire`; returns the negotiated suite.
+fn serve(sc: &Scenario, pki: &Path, wire: &Wire) -> Result<String, String> {
+    SERVER_WORD.store(0, Ordering::Relaxed);
+    let stem = match sc.key {
+        Key::Ecdsa => "fuzz-server-ecdsa",
+        Key::Rsa => "fuzz-server-rsa",
+    };
+    let cert = pem_with_nul(&pki.join(format!("{stem}.crt")));
+    let key = pem_with_nul(&pki.join(format!("{stem}.key")));
+    let ca = pem_with_nul(&pki.join("fuzz-test-ca.crt"));
+    let mut s = ServerState::new();
+    let wire_ptr = (wire as *const Wire).cast_mut().cast::<MbedVoid>();
+    s.suites = [sc.suite, 0];
+    s.curves = [sc.curve, m::ECP_DP_NONE];
+    s.alpn = [c"fuzz/2".as_ptr(), null()];
+    let st: *mut ServerState = &mut *s;
+    // SAFETY: every pointer is into the boxed state (which does not move
+    // until dropped at the end of this function) or into locals that
+    // outlive it; mbedTLS runs on this thread only.
+    unsafe {
+        let (ssl, conf, drbg) = (addr_of_mut!((*st).ssl), addr_of_mut!((*st).conf), addr_of_mut!((*st).drbg));
+        check("drbg", m::ctr_drbg_seed(drbg, Some(server_entropy), null_mut(), null(), 0))?;
+        check("cert", m::x509_crt_parse(addr_of_mut!((*st).cert), cert.as_ptr(), cert.len()))?;
+        check("key", m::pk_parse_key(addr_of_mut!((*st).key), key.as_ptr(), key.len(), null(), 0))?;
+        check("ca", m::x509_crt_parse(addr_of_mut!((*st).ca), ca.as_ptr(), ca.len()))?;
+        check("defaults", m::ssl_config_defaults(conf, m::SSL_IS_SERVER, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT))?;
+        m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
+        check("own cert", m::ssl_conf_own_cert(conf, addr_of_mut!((*st).cert), addr_of_mut!((*st).key)))?;
+        m::ssl_conf_ciphersuites(conf, (*st).suites.as_ptr());
+        m::ssl_conf_curves(conf, (*st).curves.as_ptr());
+        m::ssl_conf_encrypt_then_mac(conf, if sc.etm { m::SSL_ETM_ENABLED } else { m::SSL_ETM_DISABLED } as c_char);
+        if sc.select_alpn {
+            check("alpn", m::ssl_conf_alpn_protocols(conf, (*st).alpn.as_mut_ptr()))?;
+        }
+        if sc.cert_request {
+            m::ssl_conf_authmode(conf, m::SSL_VERIFY_OPTIONAL);
+            m::ssl_conf_ca_chain(conf, addr_of_mut!((*st).ca), null_mut());
+        } else {
+            m::ssl_conf_authmode(conf, m::SSL_VERIFY_NONE);
+        }
+        if sc.ticket {
+            let ticket = addr_of_mut!((*st).ticket);
+            check("ticket", m::ssl_ticket_setup(ticket, Some(m::ctr_drbg_random), drbg.cast(), m::CIPHER_AES_256_GCM, 86_400))?;
+            m::ssl_conf_session_tickets_cb(conf, Some(m::ssl_ticket_write), Some(m::ssl_ticket_parse), ticket.cast());
+        }
+        check("setup", m::ssl_setup(ssl, conf))?;
+        m::ssl_set_bio(ssl, wire_ptr, Some(server_send), Some(server_recv), None);
+        check("handshake", m::ssl_handshake(ssl))?;
+        let suite = CStr::from_ptr(m::ssl_get_ciphersuite(ssl)).to_string_lossy().into_owned();
+
+        let mut request = vec![0u8; REQUEST.len()];
+        let mut got = 0;
+        while got < request.len() {
+            let rc = m::ssl_read(ssl, request[got..].as_mut_ptr(), request.len() - got);
+            if rc <= 0 {
+                return Err(format!("reading the request: -0x{:04X}", rc.unsigned_abs()));
+            }
+            got += rc as usize;
+        }
+        if request != REQUEST {
+            return Err("the client's request differs".into());
+        }
+        for (i, &len) in sc.app_data.iter().enumerate() {
+            let payload: Vec<u8> = (0..len).map(|j| b'a' + ((i * 7 + j) % 26) as u8).collect();
+            let mut off = 0;
+            while off < len {
+                let rc = m::ssl_write(ssl, payload[off..].as_ptr(), len - off);
+                if rc <= 0 {
+                    return Err(format!("writing: -0x{:04X}", rc.unsigned_abs()));
+                }
+                off += rc as usize;
+            }
+        }
+        if sc.close_notify {
+            check("close_notify", m::ssl_close_notify(ssl))?;
+        }
+        Ok(suite)
+    }
+}
+
+/// Record `sc`: returns the seed and how the client's conversation went.
+fn record(sc: &Scenario, pki: &Path) -> Result<(Vec<u8>, Conversation, Vec<u8>, String), String> {
+    let wire = Arc::new(Wire::default());
+    let server = {
+        let wire = Arc::clone(&wire);
+        let pki = pki.to_path_buf();
+        let sc = *sc;
+        std::thread::spawn(move || {
+            let r = serve(&sc, &pki, &wire);
+            wire.to_client.close();
+            r
+        })
+    };
+    start_run();
+    let mut params = StandardParams::standard();
+    let wire_ptr = Arc::as_ptr(&wire).cast_mut().cast::<c_void>();
+    let mut raw = params.raw(Some(client_recv), Some(client_send), wire_ptr);
+    let recv_size = flight::RECV_SIZES[usize::from(sc.recv_selector)];
+    // SAFETY: raw points into params; the wire outlives the call.
+    let conversation =
+        unsafe { init_and_converse(&mut raw, recv_size, u32::MAX) }.map_err(|rc| format!("TLS_Init: {rc}"))?;
+    wire.to_server.close();
+    let suite = server.join().map_err(|_| "server thread panicked".to_string())??;
+    let server_bytes = std::mem::take(&mut *wire.server_sent.lock().unwrap());
+    let client_bytes = std::mem::take(&mut *wire.client_sent.lock().unwrap());
+    let seed = flight::encode(sc.recv_selector, &flight::split_records(&server_bytes));
+    Ok((seed, conversation, client_bytes, suite))
+}
+
+fn write_or_check(path: &Path, bytes: &[u8], check_only: bool, stale: &mut Vec<PathBuf>) {
+    if check_only {
+        if std::fs::read(path).ok().as_deref() != Some(bytes) {
+            stale.push(path.to_path_buf());
+        }
+    } else {
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let fuzz_dir = PathBuf::from(args.next().expect("usage: record_seeds <fuzz dir> [--check]"));
+    let check_only = args.next().as_deref() == Some("--check");
+    let pki = fuzz_dir.join("pki");
+    let corpus = fuzz_dir.join("corpus");
+    let mut stale = Vec::new();
+    let mut failed = false;
+
+    println!("{:<44} {:>6} {:>7} {:>8} {:>9}  suite", "server_stream seed", "bytes", "records", "app data", "replayed");
+    for sc in scenarios() {
+        let (seed, recorded, client_bytes, suite) = match record(&sc, &pki) {
+            Ok(r) => r,
+            Err(e) => {
+                println!("{:<44} recording failed: {e}", sc.name);
+                failed = true;
+                continue;
+            }
+        };
+        let expected: usize = sc.app_data.iter().sum();
+        let records = Flight::parse(&seed).chunks().len();
+        // Replay from memory, exactly as the fuzz target does.
+        let (replayed, replay_client_bytes) = run_flight(&Flight::parse(&seed), true);
+        let same = replayed == recorded && replay_client_bytes == client_bytes;
+        let complete = recorded.connect_rc == 0 && recorded.received.len() == expected;
+        println!(
+            "{:<44} {:>6} {:>7} {:>8} {:>9}  {suite}",
+            sc.name,
+            seed.len(),
+            records,
+            recorded.received.len(),
+            if same { "same" } else { "DIFFERS" }
+        );
+        if !same || !complete {
+            println!("  recorded {recorded:?}\n  replayed {replayed:?}", recorded = Short(&recorded), replayed = Short(&replayed));
+            failed = true;
+        }
+        write_or_check(&corpus.join("server_stream").join(sc.name), &seed, check_only, &mut stale);
+    }
+
+    for (name, bytes) in pem_seeds(&fuzz_dir) {
+        write_or_check(&corpus.join("trust_anchor_pem").join(name), &bytes, check_only, &mut stale);
+    }
+    for (name, bytes) in params_seeds() {
+        write_or_check(&corpus.join("tls_params").join(name), &bytes, check_only, &mut stale);
+    }
+    // The PEM and params targets connect to the reference flight: with the
+    // standard parameters it must complete.
+    let (reference, _) = run_flight(&Flight::parse(fuzz_harness::REFERENCE_FLIGHT), false);
+    if reference.connect_rc != 0 {
+        println!("the reference flight (fuzz/src/lib.rs) no longer connects: {:?}", Short(&reference));
+        failed = true;
+    }
+    for path in &stale {
+        println!("stale seed (re-run scripts/fuzz.sh --record-seeds): {}", path.display());
+    }
+    if failed || !stale.is_empty() {
+        std::process::exit(1);
+    }
+}
+
+/// A conversation without the bulk of its data, for messages.
+struct Short<'a>(&'a Conversation);
+
+impl std::fmt::Debug for Short<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "connect {} received {} bytes, final TLS_Recv {}",
+            self.0.connect_rc,
+            self.0.received.len(),
+            self.0.final_recv_rc
+        )
+    }
+}
+
+/// Trust-anchor seeds: the fuzz CA, the library's built-in roots, both as
+/// one bundle, and the CA with its base64 cut short.
+fn pem_seeds(fuzz_dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
+    let ca = std::fs::read(fuzz_dir.join("pki/fuzz-test-ca.crt")).unwrap();
+    let roots = std::fs::read(fuzz_dir.join("../certs/aws-iot-roots.pem")).unwrap();
+    let mut bundle = roots.clone();
+    bundle.extend_from_slice(&ca);
+    let text = String::from_utf8(ca.clone()).unwrap();
+    let cut = text.len() / 2;
+    let truncated = format!("{}\n-----END CERTIFICATE-----\n", &text[..cut]);
+    vec![
+        ("fuzz-test-ca", ca),
+        ("aws-iot-roots", roots),
+        ("roots-and-fuzz-ca", bundle),
+        ("fuzz-ca-truncated", truncated.into_bytes()),
+    ]
+}
+
+/// `TLSParams_t` seeds: the standard parameters (connecting), the 1.0.0
+/// layout, built-in roots, and a few of each field's edges.
+fn params_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let host = fuzz_harness::SERVER_NAME.as_bytes();
+    let mut ca = fuzz_harness::FUZZ_CA_PEM.as_bytes().to_vec();
+    ca.push(0);
+    let ca_len = ca.len() as u16;
+    let alpn: Vec<&[u8]> = fuzz_harness::CLIENT_ALPN.iter().map(|s| s.as_bytes()).collect();
+    let enc = params_input::encode;
+    vec![
+        ("standard-connects", enc(0x80, 2, 0, 10_000, ca_len, host, &ca, &alpn)),
+        ("v1-layout-connects", enc(0x81, 0, 0, 10_000, ca_len, host, &ca, &[])),
+        ("built-in-roots", enc(0x88, 0, 0, 10_000, 0, host, &[], &[])),
+        ("alpn-not-offered", enc(0x80, 1, 0, 1, ca_len, host, &ca, &[b"h2"])),
+        ("alpn-count-past-names", enc(0x80, 5, 0, 10_000, ca_len, host, &ca, &alpn)),
+        ("certificate-without-nul", enc(0x80, 0, 0, 10_000, ca_len - 1, host, &ca, &[])),
+        ("wrong-size", enc(0x82, 0, 40, 10_000, ca_len, host, &ca, &[])),
+        ("zero-timeout", enc(0x80, 0, 0, 0, ca_len, host, &ca, &[])),
+        ("other-host", enc(0x80, 0, 0, 10_000, ca_len, b"other.server.test", &ca, &[])),
+    ]
+}
