@@ -39,7 +39,7 @@ ensure_cargo_fuzz() {
 fuzz_cargo() {
     env RUSTC_BOOTSTRAP=1 \
         CC=clang \
-        "CFLAGS_${HOST_TRIPLE//-/_}=-g -fsanitize=address,fuzzer-no-link" \
+        "CFLAGS_${HOST_TRIPLE//-/_}=-g -fsanitize=address,fuzzer-no-link -fsanitize-coverage-ignorelist=$PWD/fuzz/sancov-ignorelist.txt" \
         cargo fuzz "$@"
 }
 
@@ -87,14 +87,14 @@ run_target() {
     local target=$1 seconds=$2
     shift 2
     mkdir -p "fuzz/work/$target"
-    nice -n "${FUZZ_NICE:-0}" env RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/work/$target" "fuzz/corpus/$target" \
+    nice -n "${FUZZ_NICE:-0}" "$0" --cargo-fuzz run "$target" "fuzz/work/$target" "fuzz/corpus/$target" \
         -- "${LIBFUZZER_OPTS[@]}" -max_total_time="$seconds" "$@"
 }
 
 # The committed stream seeds must still get through the handshake to
 # application data (a changed ClientHello makes every recorded flight stale).
 check_stream_seeds() {
-    FUZZ_SEEDS_MUST_CONNECT=1 env RUSTC_BOOTSTRAP=1 cargo fuzz run server_stream fuzz/corpus/server_stream \
+    FUZZ_SEEDS_MUST_CONNECT=1 fuzz_cargo run server_stream fuzz/corpus/server_stream \
         -- -runs=0 2>&1 | tail -n 3
 }
 
@@ -104,7 +104,7 @@ coverage_summary() {
     local target=$1
     shift
     local out="fuzz/work/$target.coverage.txt"
-    env RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/work/$target" "fuzz/corpus/$target" \
+    fuzz_cargo run "$target" "fuzz/work/$target" "fuzz/corpus/$target" \
         -- -runs=0 -print_coverage=1 "$@" >"$out" 2>&1 || true
     echo "coverage of $target ($out):"
     grep -E "^(INITED|DONE)|COVERED_FUNC: .*(mbedtls_ssl_decrypt_buf|mbedtls_ssl_read_record|ssl_parse_record_header|mbedtls_x509_crt_parse|mbedtls_pem_read_buffer|ffi::params::read)\b" \
@@ -112,6 +112,10 @@ coverage_summary() {
 }
 
 case "${1:-}" in
+--cargo-fuzz) # internal: cargo fuzz with this script's environment (for nice)
+    shift
+    fuzz_cargo "$@"
+    ;;
 --ci)
     ensure_cargo_fuzz
     build_targets
