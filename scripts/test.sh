@@ -31,5 +31,8 @@ cargo test --workspace
 step "cargo test: a stuck HAL RNG through the rand_core adapter"
 cargo test --no-default-features --features std,port-rand-core --test entropy_stuck_rng
 
+step "fuzz targets: seeds replay past the handshake, then each runs briefly (scripts/fuzz.sh --ci)"
+./scripts/fuzz.sh --ci
+
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh

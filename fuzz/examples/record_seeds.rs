@@ -24,7 +24,7 @@ use freertos_tls::ffi::BaseType_t;
 use fuzz_harness::client::{init_and_converse, run_flight, Conversation, StandardParams, REQUEST};
 use fuzz_harness::determinism::{splitmix64, start_run};
 use fuzz_harness::flight::{self, Flight};
-use fuzz_harness::params_input;
+use fuzz_harness::params_input::ParamsSeed;
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_void as MbedVoid;
 
@@ -301,7 +301,10 @@ fn serve(sc: &Scenario, pki: &Path, wire: &Wire) -> Result<String, String> {
         check("cert", m::x509_crt_parse(addr_of_mut!((*st).cert), cert.as_ptr(), cert.len()))?;
         check("key", m::pk_parse_key(addr_of_mut!((*st).key), key.as_ptr(), key.len(), null(), 0))?;
         check("ca", m::x509_crt_parse(addr_of_mut!((*st).ca), ca.as_ptr(), ca.len()))?;
-        check("defaults", m::ssl_config_defaults(conf, m::SSL_IS_SERVER, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT))?;
+        check(
+            "defaults",
+            m::ssl_config_defaults(conf, m::SSL_IS_SERVER, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT),
+        )?;
         m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
         check("own cert", m::ssl_conf_own_cert(conf, addr_of_mut!((*st).cert), addr_of_mut!((*st).key)))?;
         m::ssl_conf_ciphersuites(conf, (*st).suites.as_ptr());
@@ -318,7 +321,10 @@ fn serve(sc: &Scenario, pki: &Path, wire: &Wire) -> Result<String, String> {
         }
         if sc.ticket {
             let ticket = addr_of_mut!((*st).ticket);
-            check("ticket", m::ssl_ticket_setup(ticket, Some(m::ctr_drbg_random), drbg.cast(), m::CIPHER_AES_256_GCM, 86_400))?;
+            check(
+                "ticket",
+                m::ssl_ticket_setup(ticket, Some(m::ctr_drbg_random), drbg.cast(), m::CIPHER_AES_256_GCM, 86_400),
+            )?;
             m::ssl_conf_session_tickets_cb(conf, Some(m::ssl_ticket_write), Some(m::ssl_ticket_parse), ticket.cast());
         }
         check("setup", m::ssl_setup(ssl, conf))?;
@@ -429,7 +435,11 @@ fn main() {
             if same { "same" } else { "DIFFERS" }
         );
         if !same || !complete {
-            println!("  recorded {recorded:?}\n  replayed {replayed:?}", recorded = Short(&recorded), replayed = Short(&replayed));
+            println!(
+                "  recorded {recorded:?}\n  replayed {replayed:?}",
+                recorded = Short(&recorded),
+                replayed = Short(&replayed)
+            );
             failed = true;
         }
         write_or_check(&corpus.join("server_stream").join(sc.name), &seed, check_only, &mut stale);
@@ -495,18 +505,23 @@ fn params_seeds() -> Vec<(&'static str, Vec<u8>)> {
     let host = fuzz_harness::SERVER_NAME.as_bytes();
     let mut ca = fuzz_harness::FUZZ_CA_PEM.as_bytes().to_vec();
     ca.push(0);
-    let ca_len = ca.len() as u16;
+    let cert_len = ca.len() as u16;
     let alpn: Vec<&[u8]> = fuzz_harness::CLIENT_ALPN.iter().map(|s| s.as_bytes()).collect();
-    let enc = params_input::encode;
+    let base =
+        ParamsSeed { flags: 0x80, alpn_count: 0, size: 0, timeout_ms: 10_000, cert_len, host, cert: &ca, alpn: &[] };
+    let h2: &[&[u8]] = &[b"h2"];
     vec![
-        ("standard-connects", enc(0x80, 2, 0, 10_000, ca_len, host, &ca, &alpn)),
-        ("v1-layout-connects", enc(0x81, 0, 0, 10_000, ca_len, host, &ca, &[])),
-        ("built-in-roots", enc(0x88, 0, 0, 10_000, 0, host, &[], &[])),
-        ("alpn-not-offered", enc(0x80, 1, 0, 1, ca_len, host, &ca, &[b"h2"])),
-        ("alpn-count-past-names", enc(0x80, 5, 0, 10_000, ca_len, host, &ca, &alpn)),
-        ("certificate-without-nul", enc(0x80, 0, 0, 10_000, ca_len - 1, host, &ca, &[])),
-        ("wrong-size", enc(0x82, 0, 40, 10_000, ca_len, host, &ca, &[])),
-        ("zero-timeout", enc(0x80, 0, 0, 0, ca_len, host, &ca, &[])),
-        ("other-host", enc(0x80, 0, 0, 10_000, ca_len, b"other.server.test", &ca, &[])),
+        ("standard-connects", ParamsSeed { alpn_count: 2, alpn: &alpn, ..base }),
+        ("v1-layout-connects", ParamsSeed { flags: 0x81, ..base }),
+        ("built-in-roots", ParamsSeed { flags: 0x88, cert_len: 0, cert: &[], ..base }),
+        ("alpn-not-offered", ParamsSeed { alpn_count: 1, timeout_ms: 1, alpn: h2, ..base }),
+        ("alpn-count-past-names", ParamsSeed { alpn_count: 5, alpn: &alpn, ..base }),
+        ("certificate-without-nul", ParamsSeed { cert_len: cert_len - 1, ..base }),
+        ("wrong-size", ParamsSeed { flags: 0x82, size: 40, ..base }),
+        ("zero-timeout", ParamsSeed { timeout_ms: 0, ..base }),
+        ("other-host", ParamsSeed { host: b"other.server.test", ..base }),
     ]
+    .into_iter()
+    .map(|(name, seed)| (name, seed.encode()))
+    .collect()
 }

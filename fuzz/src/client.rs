@@ -162,7 +162,8 @@ pub unsafe fn converse(ctx: *mut c_void, recv_size: usize, timeout_ms: u32) -> C
 /// # Safety
 /// `ctx` must be a live context.
 unsafe fn check_last_error(ctx: *mut c_void) {
-    let mut e = TLSLastError_t { xCode: 0, lMbedtlsCode: 0, ulVerifyFlags: 0, ulPkcs11ReturnValue: 0, pcReason: null() };
+    let mut e =
+        TLSLastError_t { xCode: 0, lMbedtlsCode: 0, ulVerifyFlags: 0, ulPkcs11ReturnValue: 0, pcReason: null() };
     // SAFETY: per the contract; `e` is writable.
     assert_eq!(unsafe { ffi::TLS_GetLastError(ctx, &mut e) }, 0);
     assert!(e.xCode <= 0);

@@ -184,24 +184,29 @@ impl ParamsInput {
     }
 }
 
-/// Encode an input (the recorder's inverse of [`ParamsInput::parse`]).
-pub fn encode(
-    flags: u8,
-    alpn_count: u8,
-    size: u32,
-    timeout_ms: u32,
-    cert_len: u16,
-    host: &[u8],
-    cert: &[u8],
-    alpn: &[&[u8]],
-) -> Vec<u8> {
-    let mut out = vec![flags, alpn_count];
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&timeout_ms.to_le_bytes());
-    out.extend_from_slice(&cert_len.to_le_bytes());
-    for s in [host, cert].into_iter().chain(alpn.iter().copied()) {
-        out.extend_from_slice(&u16::try_from(s.len()).unwrap().to_be_bytes());
-        out.extend_from_slice(s);
+/// The fields of one input, for the recorder to write seeds with.
+pub struct ParamsSeed<'a> {
+    pub flags: u8,
+    pub alpn_count: u8,
+    pub size: u32,
+    pub timeout_ms: u32,
+    pub cert_len: u16,
+    pub host: &'a [u8],
+    pub cert: &'a [u8],
+    pub alpn: &'a [&'a [u8]],
+}
+
+impl ParamsSeed<'_> {
+    /// Encode as an input (the inverse of [`ParamsInput::parse`]).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.flags, self.alpn_count];
+        out.extend_from_slice(&self.size.to_le_bytes());
+        out.extend_from_slice(&self.timeout_ms.to_le_bytes());
+        out.extend_from_slice(&self.cert_len.to_le_bytes());
+        for s in [self.host, self.cert].into_iter().chain(self.alpn.iter().copied()) {
+            out.extend_from_slice(&u16::try_from(s.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(s);
+        }
+        out
     }
-    out
 }
