@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing of the C ABI with cargo-fuzz (libFuzzer, AddressSanitizer):
-# targets server_stream, trust_anchor_pem, tls_params (fuzz/README.md).
+# targets server_stream, server_records, trust_anchor_pem, tls_params
+# (fuzz/README.md).
 #
 #   ./scripts/fuzz.sh --ci               every target briefly (CI): seeds must
 #                                        still connect, then FUZZ_CI_SECONDS (15) each
@@ -21,7 +22,7 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
-TARGETS=(server_stream trust_anchor_pem tls_params)
+TARGETS=(server_stream server_records trust_anchor_pem tls_params)
 CARGO_FUZZ_VERSION=0.13.2
 HOST_TRIPLE=x86_64-unknown-linux-gnu
 
@@ -75,7 +76,7 @@ make_pki() {
 
 record_seeds() {
     make_pki
-    mkdir -p fuzz/corpus/server_stream fuzz/corpus/trust_anchor_pem fuzz/corpus/tls_params
+    mkdir -p fuzz/corpus/server_stream fuzz/corpus/server_records fuzz/corpus/trust_anchor_pem fuzz/corpus/tls_params
     # A plain (uninstrumented) build: the recorder is not a fuzz target.
     cargo run --quiet --release --manifest-path fuzz/Cargo.toml --example record_seeds -- "$PWD/fuzz" "$@"
 }
@@ -115,7 +116,7 @@ coverage_summary() {
     fuzz_cargo run "$target" "fuzz/work/$target" "fuzz/corpus/$target" \
         -- -runs=0 -print_coverage=1 "$@" >"$out" 2>&1 || true
     echo "coverage of $target ($out):"
-    grep -E "(INITED|DONE) +cov|COVERED_FUNC: .*(mbedtls_ssl_decrypt_buf|mbedtls_ssl_read_record|ssl_parse_record_header|mbedtls_x509_crt_parse|mbedtls_pem_read_buffer|ffi::params::read)\b" \
+    grep -E "(INITED|DONE) +cov|COVERED_FUNC: .*(mbedtls_ssl_decrypt_buf|mbedtls_ssl_read_record|mbedtls_ssl_read|ssl_parse_record_header|mbedtls_ssl_handle_message_type|x509_crt_parse_der_core|mbedtls_pem_read_buffer|params::read)\b" \
         "$out" | sed 's/^/  /' || true
 }
 

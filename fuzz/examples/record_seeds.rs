@@ -13,18 +13,18 @@
 //! With --check nothing is written: every seed must equal the committed file.
 
 use std::collections::VecDeque;
-use std::ffi::{c_char, c_int, c_uchar, c_void, CStr};
+use std::ffi::{c_int, c_uchar, c_void};
 use std::path::{Path, PathBuf};
-use std::ptr::{addr_of_mut, null, null_mut};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use freertos_tls::ffi::BaseType_t;
 use fuzz_harness::client::{init_and_converse, run_flight, Conversation, StandardParams, REQUEST};
-use fuzz_harness::determinism::{splitmix64, start_run};
+use fuzz_harness::determinism::start_run;
 use fuzz_harness::flight::{self, Flight};
 use fuzz_harness::params_input::ParamsSeed;
+use fuzz_harness::records;
+use fuzz_harness::server::{check, Key, Server, ServerConfig};
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_void as MbedVoid;
 
@@ -100,35 +100,10 @@ unsafe extern "C" fn server_send(ctx: *mut MbedVoid, buf: *const c_uchar, len: u
     len as c_int
 }
 
-/// The server's entropy: a fixed stream of its own (not the client's).
-static SERVER_WORD: AtomicU64 = AtomicU64::new(0);
-const SERVER_RNG_SEED: u64 = 0x6675_7a7a_2d73_7276; // "fuzz-srv"
-
-unsafe extern "C" fn server_entropy(_: *mut MbedVoid, out: *mut c_uchar, len: usize) -> c_int {
-    // SAFETY: mbedTLS passes its seed buffer of len bytes.
-    let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
-    for b in out {
-        *b = splitmix64(SERVER_RNG_SEED, SERVER_WORD.fetch_add(1, Ordering::Relaxed)) as u8;
-    }
-    0
-}
-
-#[derive(Clone, Copy)]
-enum Key {
-    Ecdsa,
-    Rsa,
-}
-
 #[derive(Clone, Copy)]
 struct Scenario {
     name: &'static str,
-    key: Key,
-    suite: c_int,
-    curve: m::ecp_group_id,
-    etm: bool,
-    select_alpn: bool,
-    ticket: bool,
-    cert_request: bool,
+    config: ServerConfig,
     /// Plaintext sizes of the server's application-data writes.
     app_data: &'static [usize],
     close_notify: bool,
@@ -136,202 +111,101 @@ struct Scenario {
     recv_selector: u8,
 }
 
-const fn scenario(name: &'static str, key: Key, suite: c_int) -> Scenario {
-    Scenario {
-        name,
-        key,
-        suite,
-        curve: m::ECP_DP_SECP256R1,
-        etm: true,
-        select_alpn: false,
-        ticket: false,
-        cert_request: false,
-        app_data: &[5, 1, 1000],
-        close_notify: true,
-        recv_selector: 4,
-    }
+const fn scenario(name: &'static str, config: ServerConfig) -> Scenario {
+    Scenario { name, config, app_data: &[5, 1, 1000], close_notify: true, recv_selector: 4 }
 }
 
 fn scenarios() -> Vec<Scenario> {
     use Key::*;
+    let cfg = ServerConfig::new;
     vec![
         Scenario {
-            select_alpn: true,
             app_data: &[5, 1, 1000, 4096],
-            ..scenario("ecdsa-aes128gcm-alpn", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+            ..scenario(
+                "ecdsa-aes128gcm-alpn",
+                ServerConfig { select_alpn: true, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) },
+            )
         },
         Scenario {
-            curve: m::ECP_DP_SECP384R1,
             app_data: &[64, 3000],
             recv_selector: 6,
-            ..scenario("ecdsa-aes256gcm-sha384-p384", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)
+            ..scenario(
+                "ecdsa-aes256gcm-sha384-p384",
+                ServerConfig { curve: m::ECP_DP_SECP384R1, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384) },
+            )
         },
         Scenario {
-            curve: m::ECP_DP_CURVE25519,
             app_data: &[100, 2],
             recv_selector: 2,
-            ..scenario("ecdsa-chacha20-x25519", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+            ..scenario(
+                "ecdsa-chacha20-x25519",
+                ServerConfig {
+                    curve: m::ECP_DP_CURVE25519,
+                    ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+                },
+            )
         },
         Scenario {
             app_data: &[17, 4096],
             recv_selector: 3,
-            ..scenario("ecdsa-aes128cbc-sha256-etm", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256)
+            ..scenario("ecdsa-aes128cbc-sha256-etm", cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256))
         },
         Scenario {
-            etm: false,
             app_data: &[16, 31, 2048],
             recv_selector: 1,
-            ..scenario("ecdsa-aes128cbc-sha256-mac-then-encrypt", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256)
+            ..scenario(
+                "ecdsa-aes128cbc-sha256-mac-then-encrypt",
+                ServerConfig { etm: false, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256) },
+            )
         },
         Scenario {
-            etm: false,
             app_data: &[1, 40],
             recv_selector: 0,
-            ..scenario("rsa-aes128cbc-sha1-mac-then-encrypt", Rsa, m::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA)
+            ..scenario(
+                "rsa-aes128cbc-sha1-mac-then-encrypt",
+                ServerConfig { etm: false, ..cfg(Rsa, m::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA) },
+            )
         },
         Scenario {
             app_data: &[4096, 4096],
             close_notify: false,
             recv_selector: 7,
-            ..scenario("rsa-aes256gcm-sha384-no-close-notify", Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)
+            ..scenario("rsa-aes256gcm-sha384-no-close-notify", cfg(Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384))
         },
         Scenario {
-            curve: m::ECP_DP_SECP521R1,
             app_data: &[300],
             recv_selector: 5,
-            ..scenario("rsa-aes256cbc-sha1-etm-p521", Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA)
+            ..scenario(
+                "rsa-aes256cbc-sha1-etm-p521",
+                ServerConfig { curve: m::ECP_DP_SECP521R1, ..cfg(Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA) },
+            )
         },
         Scenario {
-            ticket: true,
             app_data: &[32],
-            ..scenario("ecdsa-aes128gcm-session-ticket", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+            ..scenario(
+                "ecdsa-aes128gcm-session-ticket",
+                ServerConfig { ticket: true, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) },
+            )
         },
         Scenario {
-            cert_request: true,
             app_data: &[10],
-            ..scenario("ecdsa-aes128gcm-certificate-request", Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+            ..scenario(
+                "ecdsa-aes128gcm-certificate-request",
+                ServerConfig { cert_request: true, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) },
+            )
         },
     ]
 }
 
-/// The server's mbedTLS contexts, in one block that never moves.
-struct ServerState {
-    ssl: m::ssl_context,
-    conf: m::ssl_config,
-    drbg: m::ctr_drbg_context,
-    cert: m::x509_crt,
-    key: m::pk_context,
-    ca: m::x509_crt,
-    ticket: m::ssl_ticket_context,
-    suites: [c_int; 2],
-    curves: [m::ecp_group_id; 2],
-    alpn: [*const c_char; 2],
-}
-
-impl ServerState {
-    fn new() -> Box<ServerState> {
-        // SAFETY: plain C structs (and arrays of ints / pointers) for which
-        // all-zero is valid; each *_init below sets its initial state.
-        let mut s: Box<ServerState> = Box::new(unsafe { std::mem::zeroed() });
-        // SAFETY: fields of a live, pinned-by-box value.
-        unsafe {
-            m::ssl_init(&mut s.ssl);
-            m::ssl_config_init(&mut s.conf);
-            m::ctr_drbg_init(&mut s.drbg);
-            m::x509_crt_init(&mut s.cert);
-            m::pk_init(&mut s.key);
-            m::x509_crt_init(&mut s.ca);
-            m::ssl_ticket_init(&mut s.ticket);
-        }
-        s
-    }
-}
-
-impl Drop for ServerState {
-    fn drop(&mut self) {
-        // SAFETY: every context was initialised in `new`; ssl goes first.
-        unsafe {
-            m::ssl_free(&mut self.ssl);
-            m::ssl_config_free(&mut self.conf);
-            m::ssl_ticket_free(&mut self.ticket);
-            m::ctr_drbg_free(&mut self.drbg);
-            m::x509_crt_free(&mut self.cert);
-            m::pk_free(&mut self.key);
-            m::x509_crt_free(&mut self.ca);
-        }
-    }
-}
-
-fn check(what: &str, rc: c_int) -> Result<(), String> {
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(format!("{what}: mbedTLS -0x{:04X}", rc.unsigned_abs()))
-    }
-}
-
-fn pem_with_nul(path: &Path) -> Vec<u8> {
-    let mut v = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    v.push(0);
-    v
-}
-
 /// Serve one connection of `sc` over `wire`; returns the negotiated suite.
-fn serve(sc: &Scenario, pki: &Path, wire: &Wire) -> Result<String, String> {
-    SERVER_WORD.store(0, Ordering::Relaxed);
-    let stem = match sc.key {
-        Key::Ecdsa => "fuzz-server-ecdsa",
-        Key::Rsa => "fuzz-server-rsa",
-    };
-    let cert = pem_with_nul(&pki.join(format!("{stem}.crt")));
-    let key = pem_with_nul(&pki.join(format!("{stem}.key")));
-    let ca = pem_with_nul(&pki.join("fuzz-test-ca.crt"));
-    let mut s = ServerState::new();
-    let wire_ptr = (wire as *const Wire).cast_mut().cast::<MbedVoid>();
-    s.suites = [sc.suite, 0];
-    s.curves = [sc.curve, m::ECP_DP_NONE];
-    s.alpn = [c"fuzz/2".as_ptr(), null()];
-    let st: *mut ServerState = &mut *s;
-    // SAFETY: every pointer is into the boxed state (which does not move
-    // until dropped at the end of this function) or into locals that
-    // outlive it; mbedTLS runs on this thread only.
+fn serve(sc: &Scenario, wire: &Wire) -> Result<String, String> {
+    let bio = (wire as *const Wire).cast_mut().cast::<MbedVoid>();
+    let mut server = Server::new(&sc.config, bio, server_send, server_recv)?;
+    let ssl = server.ssl();
+    // SAFETY: a set-up server context whose BIO, `wire`, outlives it;
+    // buffers are live slices of the lengths passed.
     unsafe {
-        let (ssl, conf, drbg) = (addr_of_mut!((*st).ssl), addr_of_mut!((*st).conf), addr_of_mut!((*st).drbg));
-        check("drbg", m::ctr_drbg_seed(drbg, Some(server_entropy), null_mut(), null(), 0))?;
-        check("cert", m::x509_crt_parse(addr_of_mut!((*st).cert), cert.as_ptr(), cert.len()))?;
-        check("key", m::pk_parse_key(addr_of_mut!((*st).key), key.as_ptr(), key.len(), null(), 0))?;
-        check("ca", m::x509_crt_parse(addr_of_mut!((*st).ca), ca.as_ptr(), ca.len()))?;
-        check(
-            "defaults",
-            m::ssl_config_defaults(conf, m::SSL_IS_SERVER, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT),
-        )?;
-        m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
-        check("own cert", m::ssl_conf_own_cert(conf, addr_of_mut!((*st).cert), addr_of_mut!((*st).key)))?;
-        m::ssl_conf_ciphersuites(conf, (*st).suites.as_ptr());
-        m::ssl_conf_curves(conf, (*st).curves.as_ptr());
-        m::ssl_conf_encrypt_then_mac(conf, if sc.etm { m::SSL_ETM_ENABLED } else { m::SSL_ETM_DISABLED } as c_char);
-        if sc.select_alpn {
-            check("alpn", m::ssl_conf_alpn_protocols(conf, (*st).alpn.as_mut_ptr()))?;
-        }
-        if sc.cert_request {
-            m::ssl_conf_authmode(conf, m::SSL_VERIFY_OPTIONAL);
-            m::ssl_conf_ca_chain(conf, addr_of_mut!((*st).ca), null_mut());
-        } else {
-            m::ssl_conf_authmode(conf, m::SSL_VERIFY_NONE);
-        }
-        if sc.ticket {
-            let ticket = addr_of_mut!((*st).ticket);
-            check(
-                "ticket",
-                m::ssl_ticket_setup(ticket, Some(m::ctr_drbg_random), drbg.cast(), m::CIPHER_AES_256_GCM, 86_400),
-            )?;
-            m::ssl_conf_session_tickets_cb(conf, Some(m::ssl_ticket_write), Some(m::ssl_ticket_parse), ticket.cast());
-        }
-        check("setup", m::ssl_setup(ssl, conf))?;
-        m::ssl_set_bio(ssl, wire_ptr, Some(server_send), Some(server_recv), None);
         check("handshake", m::ssl_handshake(ssl))?;
-        let suite = CStr::from_ptr(m::ssl_get_ciphersuite(ssl)).to_string_lossy().into_owned();
-
         let mut request = vec![0u8; REQUEST.len()];
         let mut got = 0;
         while got < request.len() {
@@ -358,19 +232,18 @@ fn serve(sc: &Scenario, pki: &Path, wire: &Wire) -> Result<String, String> {
         if sc.close_notify {
             check("close_notify", m::ssl_close_notify(ssl))?;
         }
-        Ok(suite)
     }
+    Ok(server.suite())
 }
 
 /// Record `sc`: returns the seed and how the client's conversation went.
-fn record(sc: &Scenario, pki: &Path) -> Result<(Vec<u8>, Conversation, Vec<u8>, String), String> {
+fn record(sc: &Scenario) -> Result<(Vec<u8>, Conversation, Vec<u8>, String), String> {
     let wire = Arc::new(Wire::default());
     let server = {
         let wire = Arc::clone(&wire);
-        let pki = pki.to_path_buf();
         let sc = *sc;
         std::thread::spawn(move || {
-            let r = serve(&sc, &pki, &wire);
+            let r = serve(&sc, &wire);
             wire.to_client.close();
             r
         })
@@ -405,14 +278,13 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let fuzz_dir = PathBuf::from(args.next().expect("usage: record_seeds <fuzz dir> [--check]"));
     let check_only = args.next().as_deref() == Some("--check");
-    let pki = fuzz_dir.join("pki");
     let corpus = fuzz_dir.join("corpus");
     let mut stale = Vec::new();
     let mut failed = false;
 
     println!("{:<44} {:>6} {:>7} {:>8} {:>9}  suite", "server_stream seed", "bytes", "records", "app data", "replayed");
     for sc in scenarios() {
-        let (seed, recorded, client_bytes, suite) = match record(&sc, &pki) {
+        let (seed, recorded, client_bytes, suite) = match record(&sc) {
             Ok(r) => r,
             Err(e) => {
                 println!("{:<44} recording failed: {e}", sc.name);
@@ -447,6 +319,15 @@ fn main() {
 
     for (name, bytes) in pem_seeds(&fuzz_dir) {
         write_or_check(&corpus.join("trust_anchor_pem").join(name), &bytes, check_only, &mut stale);
+    }
+    for (name, bytes) in records_seeds() {
+        let conversation = records::run(&records::RecordsInput::parse(&bytes));
+        println!("server_records seed {name:<28} {:?}", Short(&conversation));
+        if conversation.connect_rc != 0 {
+            println!("server_records seed {name}: the live handshake failed ({:?})", Short(&conversation));
+            failed = true;
+        }
+        write_or_check(&corpus.join("server_records").join(&name), &bytes, check_only, &mut stale);
     }
     for (name, bytes) in params_seeds() {
         write_or_check(&corpus.join("tls_params").join(name), &bytes, check_only, &mut stale);
@@ -524,4 +405,35 @@ fn params_seeds() -> Vec<(&'static str, Vec<u8>)> {
     .into_iter()
     .map(|(name, seed)| (name, seed.encode()))
     .collect()
+}
+
+/// `server_records` seeds: for each server, application data of a few sizes
+/// (one empty), then one record each of the other kinds the client must
+/// handle inside the channel. Type bytes 0..3 are change_cipher_spec,
+/// alert, handshake, application_data (records.rs).
+fn records_seeds() -> Vec<(String, Vec<u8>)> {
+    const CCS: u8 = 0;
+    const ALERT: u8 = 1;
+    const HANDSHAKE: u8 = 2;
+    const DATA: u8 = 3;
+    let big = vec![b'x'; records::MAX_PAYLOAD];
+    let mut out = Vec::new();
+    for server in 0..records::SERVERS.len() as u8 {
+        let data: Vec<(u8, &[u8])> = vec![(DATA, b"hello"), (DATA, b""), (DATA, &big), (ALERT, &[1, 0])];
+        out.push((format!("s{server}-data-close-notify"), records::encode(server, 4, &data)));
+    }
+    let kinds: [(&str, Vec<(u8, &[u8])>); 7] = [
+        ("hello-request", vec![(HANDSHAKE, &[0, 0, 0, 0]), (DATA, b"after")]),
+        ("new-session-ticket", vec![(HANDSHAKE, &[4, 0, 0, 6, 0, 0, 0, 60, 0, 0]), (DATA, b"after")]),
+        ("warning-alert", vec![(ALERT, &[1, 90]), (DATA, b"after")]),
+        ("fatal-alert", vec![(ALERT, &[2, 40])]),
+        ("change-cipher-spec", vec![(CCS, &[1]), (DATA, b"after")]),
+        ("empty-records", vec![(DATA, b""), (DATA, b""), (DATA, b""), (DATA, b"x")]),
+        ("unknown-type", vec![(0xFF, b"what"), (DATA, b"after")]),
+    ];
+    for (i, (name, records)) in kinds.iter().enumerate() {
+        let server = (i % records::SERVERS.len()) as u8;
+        out.push((format!("s{server}-{name}"), records::encode(server, i as u8 % 8, records)));
+    }
+    out
 }

@@ -15,6 +15,8 @@ pub mod determinism;
 pub mod flight;
 mod no_token;
 pub mod params_input;
+pub mod records;
+pub mod server;
 
 /// The host name the client asks for; the fuzz server certificates carry it.
 pub const SERVER_NAME: &str = "fuzz.server.test";
