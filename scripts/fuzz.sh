@@ -4,7 +4,7 @@
 # (fuzz/README.md).
 #
 #   ./scripts/fuzz.sh --ci               every target briefly (CI): seeds must
-#                                        still connect, then FUZZ_CI_SECONDS (15) each
+#                                        still connect, then FUZZ_CI_SECONDS (10) each
 #   ./scripts/fuzz.sh [SECONDS] [TARGET...]
 #                                        long run, SECONDS each (default 1800),
 #                                        then a coverage summary per target
@@ -131,9 +131,9 @@ case "${1:-}" in
     build_targets
     check_stream_seeds
     for t in "${TARGETS[@]}"; do
-        echo "--- $t: ${FUZZ_CI_SECONDS:-15} s"
+        echo "--- $t: ${FUZZ_CI_SECONDS:-10} s"
         rm -rf "fuzz/work/ci/$t"
-        if ! run_target "$t" "${FUZZ_CI_SECONDS:-15}" "fuzz/work/ci/$t" >"fuzz/work/$t.ci.log" 2>&1; then
+        if ! run_target "$t" "${FUZZ_CI_SECONDS:-10}" "fuzz/work/ci/$t" >"fuzz/work/$t.ci.log" 2>&1; then
             tail -n 60 "fuzz/work/$t.ci.log"
             echo "fuzz target $t failed: input in fuzz/artifacts/$t/"
             exit 1

@@ -147,11 +147,16 @@ pub unsafe fn converse(ctx: *mut c_void, recv_size: usize, timeout_ms: u32) -> C
             out.received.extend_from_slice(&buf[..rc as usize]);
         }
         // The connection is finished (or the budget spent): neither call
-        // may crash, and neither may claim more than it was given.
-        let rc = ffi::TLS_Send(ctx, REQUEST.as_ptr(), REQUEST.len());
-        assert!(rc <= REQUEST.len() as BaseType_t);
-        let rc = ffi::TLS_Recv(ctx, buf.as_mut_ptr(), buf.len());
-        assert!(rc <= buf.len() as BaseType_t);
+        // may claim more than it was given, and a failure is sticky: both
+        // fail, TLS_Recv with the same code.
+        let send_rc = ffi::TLS_Send(ctx, REQUEST.as_ptr(), REQUEST.len());
+        assert!(send_rc <= REQUEST.len() as BaseType_t);
+        let recv_rc = ffi::TLS_Recv(ctx, buf.as_mut_ptr(), buf.len());
+        assert!(recv_rc <= buf.len() as BaseType_t);
+        if out.final_recv_rc < 0 {
+            assert!(send_rc < 0, "TLS_Send returned {send_rc} after TLS_Recv failed with {}", out.final_recv_rc);
+            assert_eq!(recv_rc, out.final_recv_rc, "TLS_Recv's failure is not sticky");
+        }
         check_last_error(ctx);
     }
     out
