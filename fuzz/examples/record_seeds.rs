@@ -200,7 +200,8 @@ fn scenarios() -> Vec<Scenario> {
 /// Serve one connection of `sc` over `wire`; returns the negotiated suite.
 fn serve(sc: &Scenario, wire: &Wire) -> Result<String, String> {
     let bio = (wire as *const Wire).cast_mut().cast::<MbedVoid>();
-    let mut server = Server::new(&sc.config, bio, server_send, server_recv)?;
+    // SAFETY: `bio` is the Wire the callbacks expect; it outlives the server.
+    let mut server = unsafe { Server::new(&sc.config, bio, server_send, server_recv) }?;
     let ssl = server.ssl();
     // SAFETY: a set-up server context whose BIO, `wire`, outlives it;
     // buffers are live slices of the lengths passed.
@@ -407,6 +408,9 @@ fn params_seeds() -> Vec<(&'static str, Vec<u8>)> {
     .collect()
 }
 
+/// One record of a `server_records` input: type byte and plaintext.
+type Record<'a> = (u8, &'a [u8]);
+
 /// `server_records` seeds: for each server, application data of a few sizes
 /// (one empty), then one record each of the other kinds the client must
 /// handle inside the channel. Type bytes 0..3 are change_cipher_spec,
@@ -419,10 +423,10 @@ fn records_seeds() -> Vec<(String, Vec<u8>)> {
     let big = vec![b'x'; records::MAX_PAYLOAD];
     let mut out = Vec::new();
     for server in 0..records::SERVERS.len() as u8 {
-        let data: Vec<(u8, &[u8])> = vec![(DATA, b"hello"), (DATA, b""), (DATA, &big), (ALERT, &[1, 0])];
+        let data: Vec<Record<'_>> = vec![(DATA, b"hello"), (DATA, b""), (DATA, &big), (ALERT, &[1, 0])];
         out.push((format!("s{server}-data-close-notify"), records::encode(server, 4, &data)));
     }
-    let kinds: [(&str, Vec<(u8, &[u8])>); 7] = [
+    let kinds: [(&str, Vec<Record<'_>>); 7] = [
         ("hello-request", vec![(HANDSHAKE, &[0, 0, 0, 0]), (DATA, b"after")]),
         ("new-session-ticket", vec![(HANDSHAKE, &[4, 0, 0, 6, 0, 0, 0, 60, 0, 0]), (DATA, b"after")]),
         ("warning-alert", vec![(ALERT, &[1, 90]), (DATA, b"after")]),

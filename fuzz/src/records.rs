@@ -169,7 +169,10 @@ pub fn run(input: &RecordsInput<'_>) -> Conversation {
     crate::determinism::start_run();
     let wire = Rc::new(Wire::default());
     let bio = Rc::as_ptr(&wire).cast_mut().cast::<MbedVoid>();
-    let server = Server::new(&SERVERS[input.server], bio, server_send, server_recv).expect("fuzz server set-up");
+    // SAFETY: `bio` is the Wire the callbacks expect; the session keeps its Rc
+    // (and so the Wire) alive as long as the server.
+    let server =
+        unsafe { Server::new(&SERVERS[input.server], bio, server_send, server_recv) }.expect("fuzz server set-up");
     let mut session = Session { wire, server, handshake_done: false, records: &input.records, records_sent: false };
     let mut params = StandardParams::standard();
     let mut raw = params.raw(Some(client_recv), Some(client_send), (&mut session as *mut Session<'_>).cast());

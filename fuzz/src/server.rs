@@ -96,7 +96,16 @@ fn with_nul(pem: &str) -> Vec<u8> {
 impl Server {
     /// A configured server whose BIO is `(bio, send, recv)`; its entropy
     /// stream restarts, so every server made with one config acts alike.
-    pub fn new(cfg: &ServerConfig, bio: *mut MbedVoid, send: BioSend, recv: BioRecv) -> Result<Box<Server>, String> {
+    ///
+    /// # Safety
+    /// `bio` must be what `send` and `recv` expect, valid for as long as the
+    /// server runs.
+    pub unsafe fn new(
+        cfg: &ServerConfig,
+        bio: *mut MbedVoid,
+        send: BioSend,
+        recv: BioRecv,
+    ) -> Result<Box<Server>, String> {
         SERVER_WORD.store(0, Ordering::Relaxed);
         // SAFETY: plain C structs (and arrays of ints / pointers) for which
         // all-zero is valid; each *_init below sets its initial state, and
