@@ -138,7 +138,7 @@ case "${1:-}" in
             echo "fuzz target $t failed: input in fuzz/artifacts/$t/"
             exit 1
         fi
-        grep -E "^#[0-9]+ +(INITED|DONE)|^stat::(number_of_executed_units|peak_rss_mb)" "fuzz/work/$t.ci.log" || true
+        grep -E "^#[0-9]+\s+(INITED|DONE)|^stat::(number_of_executed_units|peak_rss_mb)" "fuzz/work/$t.ci.log" || true
     done
     ;;
 --record-seeds)
@@ -158,7 +158,7 @@ case "${1:-}" in
         echo "--- $t: $seconds s (log: fuzz/work/$t.log)"
         rc=0
         FUZZ_NICE=10 run_target "$t" "$seconds" "fuzz/work/$t" >"fuzz/work/$t.log" 2>&1 || rc=$?
-        grep -E "^#[0-9]+ +(INITED|DONE)|^stat::|^==[0-9]+==|^SUMMARY" "fuzz/work/$t.log" || true
+        grep -E "^#[0-9]+\s+(INITED|DONE)|^stat::|^==[0-9]+==|^SUMMARY" "fuzz/work/$t.log" || true
         [ "$rc" -eq 0 ] || echo "fuzz target $t stopped with $rc: input in fuzz/artifacts/$t/"
         coverage_summary "$t"
     done
