@@ -94,17 +94,21 @@ run_target() {
         -- "${LIBFUZZER_OPTS[@]}" -max_total_time="$seconds" "$@"
 }
 
-# The committed stream seeds must still get through the handshake to
-# application data (a changed ClientHello makes every recorded flight stale).
-check_stream_seeds() {
-    local log=fuzz/work/seed-check.log
+# The committed seeds must still get through the handshake: a changed
+# ClientHello makes every recorded server_stream flight stale, and a client
+# configuration no fuzz server can meet breaks server_records.
+check_seeds_connect() {
+    local t log
     mkdir -p fuzz/work
-    if ! FUZZ_SEEDS_MUST_CONNECT=1 fuzz_cargo run server_stream fuzz/corpus/server_stream/* >"$log" 2>&1; then
-        grep -E "stale seed|panicked|ERROR" "$log" | head -n 5
-        echo "a committed server_stream seed fails (log: $log); if the ClientHello changed: $0 --record-seeds"
-        exit 1
-    fi
-    echo "all $(grep -c '^Executed' "$log") server_stream seeds connect and deliver application data"
+    for t in server_stream server_records; do
+        log=fuzz/work/$t.seed-check.log
+        if ! FUZZ_SEEDS_MUST_CONNECT=1 fuzz_cargo run "$t" fuzz/corpus/"$t"/* >"$log" 2>&1; then
+            grep -E "stale seed|failed|panicked|ERROR" "$log" | head -n 5
+            echo "a committed $t seed fails (log: $log); if the ClientHello changed: $0 --record-seeds"
+            exit 1
+        fi
+        echo "all $(grep -c '^Executed' "$log") $t seeds complete the handshake"
+    done
 }
 
 # Edges covered per function, from libFuzzer's own table after running the
@@ -129,7 +133,7 @@ case "${1:-}" in
     cargo fmt --manifest-path fuzz/Cargo.toml -- --check
     ensure_cargo_fuzz
     build_targets
-    check_stream_seeds
+    check_seeds_connect
     for t in "${TARGETS[@]}"; do
         echo "--- $t: ${FUZZ_CI_SECONDS:-10} s"
         rm -rf "fuzz/work/ci/$t"

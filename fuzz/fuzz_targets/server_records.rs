@@ -4,11 +4,23 @@
 //! unknown records, each encrypted by the server so that the client's
 //! record layer decrypts it and acts on the plaintext. Input format:
 //! fuzz_harness::records.
+//!
+//! With FUZZ_SEEDS_MUST_CONNECT set (scripts/fuzz.sh --ci, over the
+//! committed seeds only) every input's handshake must complete: a client
+//! configuration change that no fuzz server can meet shows up there.
 #![no_main]
+
+use std::sync::LazyLock;
 
 use fuzz_harness::records::{run, RecordsInput};
 use libfuzzer_sys::fuzz_target;
 
+static SEEDS_MUST_CONNECT: LazyLock<bool> = LazyLock::new(|| std::env::var_os("FUZZ_SEEDS_MUST_CONNECT").is_some());
+
 fuzz_target!(|data: &[u8]| {
-    run(&RecordsInput::parse(data));
+    let conversation = run(&RecordsInput::parse(data));
+    // libFuzzer always runs one empty input first: not a seed.
+    if *SEEDS_MUST_CONNECT && !data.is_empty() {
+        assert_eq!(conversation.connect_rc, 0, "the live handshake with fuzz server {} failed", data[0]);
+    }
 });

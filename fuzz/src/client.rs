@@ -130,6 +130,9 @@ pub unsafe fn converse(ctx: *mut c_void, recv_size: usize, timeout_ms: u32) -> C
         assert_eq!(rc, expected, "TLS_SetHandshakeTimeout({timeout_ms})");
         out.connect_rc = ffi::TLS_Connect(ctx);
         assert!(out.connect_rc <= 0, "TLS_Connect returned {}", out.connect_rc);
+        // The harness's fixed-seed source always passes its health tests: an
+        // RNG failure would mean the runs are no longer fuzzing the network.
+        assert_ne!(out.connect_rc, ffi::TLS_ERROR_RNG as BaseType_t, "the fuzz entropy source failed");
         check_last_error(ctx);
         if out.connect_rc != 0 {
             return out;

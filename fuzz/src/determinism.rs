@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CStr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use freertos_rng_ports::rand_core_adapter::RandCoreNoise;
 use freertos_rng_ports::HealthTested;
@@ -64,21 +64,61 @@ extern "C" fn check_log_line(level: BaseType_t, message: *const c_char) {
     assert!(line.to_bytes().len() <= LOG_LINE_MAX, "log line longer than {LOG_LINE_MAX} bytes");
 }
 
-/// Set the process up once (entropy source, clock, log hook), then restart
-/// the entropy stream: call before every run.
+type FixedSource = HealthTested<RandCoreNoise<FixedSeedRng, 8>>;
+
+/// Two slots for the registered source, used in turn. The health tests keep
+/// state across calls (the adaptive proportion test's window spans runs),
+/// and a stream that restarts every run repeats its words within a window
+/// after a few hundred runs: the test then trips and every connection
+/// fails with TLS_ERROR_RNG. So each run registers a fresh source, built in
+/// the slot that is not registered (the library dropped its reference to
+/// it when the other slot replaced it), and nothing is allocated per run.
+struct Slots {
+    slot: [*mut FixedSource; 2],
+    next: usize,
+}
+
+// SAFETY: the slots are only touched under the mutex below, from the one
+// thread libFuzzer runs inputs on.
+unsafe impl Send for Slots {}
+
+static SLOTS: Mutex<Option<Slots>> = Mutex::new(None);
+
+fn fresh_source() -> FixedSource {
+    HealthTested::new(RandCoreNoise::<_, 8>::new(FixedSeedRng))
+}
+
+/// Make the process ready for one run: clock and log hook (once), a fresh
+/// health-tested source with its start-up samples drawn, and the entropy
+/// stream restarted, so that every run sees the same entropy.
 pub fn start_run() {
-    static SETUP: Once = Once::new();
-    SETUP.call_once(|| {
-        register_source(Box::leak(Box::new(HealthTested::new(RandCoreNoise::<_, 8>::new(FixedSeedRng)))));
+    static HOOKS: Once = Once::new();
+    HOOKS.call_once(|| {
         ffi::TLS_SetUtcClock(Some(fixed_clock));
         ffi::TLS_SetLogHook(Some(check_log_line));
-        // The health tests' start-up samples are drawn once per process;
-        // draw them now so that every run after this one starts alike.
-        let mut warm_up = [0u8; 16];
-        let mut olen = 0;
-        // SAFETY: a live buffer of its length and a live olen.
-        let rc = unsafe { mbedtls_hardware_poll(std::ptr::null_mut(), warm_up.as_mut_ptr(), warm_up.len(), &mut olen) };
-        assert_eq!((rc, olen), (0, warm_up.len()), "the fixed-seed source must pass its start-up tests");
     });
+    let mut guard = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    let slots = guard.get_or_insert_with(|| Slots {
+        slot: [Box::into_raw(Box::new(fresh_source())), Box::into_raw(Box::new(fresh_source()))],
+        next: 0,
+    });
+    let p = slots.slot[slots.next];
+    slots.next ^= 1;
+    // SAFETY: `p` is a live leaked allocation. The library holds no
+    // reference to it: it was either never registered or replaced by the
+    // other slot in the previous run, and nothing else refers to it.
+    let source: &'static mut FixedSource = unsafe {
+        *p = fresh_source();
+        &mut *p
+    };
+    register_source(source);
+    // Draw the start-up samples now, then restart the stream: the run's
+    // first entropy request gets words from index 0, as every other run's.
+    WORD_INDEX.store(0, Ordering::Relaxed);
+    let mut warm_up = [0u8; 16];
+    let mut olen = 0;
+    // SAFETY: a live buffer of its length and a live olen.
+    let rc = unsafe { mbedtls_hardware_poll(std::ptr::null_mut(), warm_up.as_mut_ptr(), warm_up.len(), &mut olen) };
+    assert_eq!((rc, olen), (0, warm_up.len()), "the fixed-seed source must pass its start-up tests");
     WORD_INDEX.store(0, Ordering::Relaxed);
 }
