@@ -57,6 +57,9 @@ cargo test --no-default-features --features std,port-rand-core --test entropy_st
 step "nrf52 RNG port on QEMU micro:bit (thumbv6m): health-tested bytes checked on the host"
 ./scripts/test-microbit-rng.sh
 
+step "fuzz targets: seeds replay past the handshake, then each runs briefly (scripts/fuzz.sh --ci)"
+./scripts/fuzz.sh --ci
+
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
 

@@ -1,0 +1,124 @@
+//! Process-wide settings that make a run a pure function of its input.
+
+use std::ffi::{c_char, CStr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once};
+
+use freertos_rng_ports::rand_core_adapter::RandCoreNoise;
+use freertos_rng_ports::HealthTested;
+use freertos_tls::entropy::{mbedtls_hardware_poll, register_source};
+use freertos_tls::ffi::{self, BaseType_t};
+
+/// The fixed UTC time every run sees: 2030-01-01T00:00:00Z, inside the
+/// validity of the fuzz PKI (fuzz/pki/README.md).
+pub const FIXED_UTC: i64 = 1_893_456_000;
+
+/// Longest log line the library promises (src/platform/log.rs: LINE_MAX).
+const LOG_LINE_MAX: usize = 160;
+
+/// Index of the next 32-bit word of the client's "hardware" RNG.
+static WORD_INDEX: AtomicU64 = AtomicU64::new(0);
+
+const CLIENT_RNG_SEED: u64 = 0x6675_7a7a_2d63_6c69; // "fuzz-cli"
+
+/// SplitMix64 finaliser: word `i` of a seeded stream.
+pub fn splitmix64(seed: u64, i: u64) -> u64 {
+    let mut z = seed.wrapping_add(i.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A "hardware" RNG whose output is a fixed stream, restarted by [`start_run`].
+struct FixedSeedRng;
+
+impl rand_core::RngCore for FixedSeedRng {
+    fn next_u32(&mut self) -> u32 {
+        splitmix64(CLIENT_RNG_SEED, WORD_INDEX.fetch_add(1, Ordering::Relaxed)) as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        u64::from(self.next_u32()) | (u64::from(self.next_u32()) << 32)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(4) {
+            chunk.copy_from_slice(&self.next_u32().to_le_bytes()[..chunk.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+extern "C" fn fixed_clock() -> i64 {
+    FIXED_UTC
+}
+
+/// Every log line must be a NUL-terminated string within the promised length.
+extern "C" fn check_log_line(level: BaseType_t, message: *const c_char) {
+    assert!((1..=4).contains(&level), "log level {level} out of range");
+    assert!(!message.is_null(), "NULL log line");
+    // SAFETY: the library passes a NUL-terminated line valid during the call;
+    // the assertion below is what checks that the NUL comes soon enough.
+    let line = unsafe { CStr::from_ptr(message) };
+    assert!(line.to_bytes().len() <= LOG_LINE_MAX, "log line longer than {LOG_LINE_MAX} bytes");
+}
+
+type FixedSource = HealthTested<RandCoreNoise<FixedSeedRng, 8>>;
+
+/// Two slots for the registered source, used in turn. The health tests keep
+/// state across calls (the adaptive proportion test's window spans runs),
+/// and a stream that restarts every run repeats its words within a window
+/// after a few hundred runs: the test then trips and every connection
+/// fails with TLS_ERROR_RNG. So each run registers a fresh source, built in
+/// the slot that is not registered (the library dropped its reference to
+/// it when the other slot replaced it), and nothing is allocated per run.
+struct Slots {
+    slot: [*mut FixedSource; 2],
+    next: usize,
+}
+
+// SAFETY: the slots are only touched under the mutex below, from the one
+// thread libFuzzer runs inputs on.
+unsafe impl Send for Slots {}
+
+static SLOTS: Mutex<Option<Slots>> = Mutex::new(None);
+
+fn fresh_source() -> FixedSource {
+    HealthTested::new(RandCoreNoise::<_, 8>::new(FixedSeedRng))
+}
+
+/// Make the process ready for one run: clock and log hook (once), a fresh
+/// health-tested source with its start-up samples drawn, and the entropy
+/// stream restarted, so that every run sees the same entropy.
+pub fn start_run() {
+    static HOOKS: Once = Once::new();
+    HOOKS.call_once(|| {
+        ffi::TLS_SetUtcClock(Some(fixed_clock));
+        ffi::TLS_SetLogHook(Some(check_log_line));
+    });
+    let mut guard = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    let slots = guard.get_or_insert_with(|| Slots {
+        slot: [Box::into_raw(Box::new(fresh_source())), Box::into_raw(Box::new(fresh_source()))],
+        next: 0,
+    });
+    let p = slots.slot[slots.next];
+    slots.next ^= 1;
+    // SAFETY: `p` is a live leaked allocation. The library holds no
+    // reference to it: it was either never registered or replaced by the
+    // other slot in the previous run, and nothing else refers to it.
+    let source: &'static mut FixedSource = unsafe {
+        *p = fresh_source();
+        &mut *p
+    };
+    register_source(source);
+    // Draw the start-up samples now, then restart the stream: the run's
+    // first entropy request gets words from index 0, as every other run's.
+    WORD_INDEX.store(0, Ordering::Relaxed);
+    let mut warm_up = [0u8; 16];
+    let mut olen = 0;
+    // SAFETY: a live buffer of its length and a live olen.
+    let rc = unsafe { mbedtls_hardware_poll(std::ptr::null_mut(), warm_up.as_mut_ptr(), warm_up.len(), &mut olen) };
+    assert_eq!((rc, olen), (0, warm_up.len()), "the fixed-seed source must pass its start-up tests");
+    WORD_INDEX.store(0, Ordering::Relaxed);
+}
