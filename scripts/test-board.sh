@@ -14,7 +14,11 @@
 #   5. tick wrap, peer that never answers: TLS_Connect with a 3 s handshake
 #      timeout must give up after 3 s, counted across the wrap.
 # Installs missing Debian packages first (needs root or sudo).
-# Environment: TEST_BOARD_WORK_DIR (default build/test-board).
+# Environment: TEST_BOARD_WORK_DIR (default build/test-board);
+# TEST_BOARD_CARGO_TARGET_DIR (default: the one of scripts/test-cross.sh's
+# CMake consumer, build/test-cross/cmake-cargo, which runs before this in
+# scripts/test.sh: mbedTLS, core and alloc for thumbv7em-none-eabihf are
+# then compiled once, and only the library's own crates again).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
@@ -47,7 +51,8 @@ KEY_TYPE=ec "$root/scripts/demo-pki.sh" "$work/pki" >/dev/null
 step "Build of the mps2-an386 firmware"
 build=$work/firmware-build
 t0=$(date +%s)
-demo_board_build "$root" "$build" "$work/pki"
+demo_board_build "$root" "$build" "$work/pki" \
+    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cmake-cargo}"
 echo "build: $(( $(date +%s) - t0 )) s"
 fw=$build/boards/mps2-an386/freertos_tls_board_demo.elf
 fw_wrap=$build/boards/mps2-an386/freertos_tls_board_demo_tickwrap.elf
