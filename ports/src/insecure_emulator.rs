@@ -197,6 +197,13 @@ mod tests {
     }
 
     #[test]
+    fn cutoffs_for_declared_entropy() {
+        // H = 1 at alpha = 2^-40: `python3 ports/tools/cutoffs.py`.
+        let c = HealthTested::<InsecureEmulatorTimer>::CUTOFFS;
+        assert_eq!((c.rct, c.apt, c.apt_window), (41, 337, 512));
+    }
+
+    #[test]
     fn only_the_emulator_board_name_passes_the_fence() {
         assert!(is_emulator_board(Some("mps2-an386")));
         for other in [None, Some(""), Some("mps2-an385"), Some("mps2-an3860"), Some("stm32")] {

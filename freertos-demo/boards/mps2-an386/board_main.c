@@ -15,6 +15,9 @@
  *                          returned at once)
  *   handshake-timeout=MS   TLS_SetHandshakeTimeout for silent-peer (3000)
  *   messages=N             QoS 1 messages to publish (default 3)
+ *   ring-limit=N           bytes UART0's receive ring may hold (1..4096,
+ *                          default 4096): small values make reception
+ *                          pause often (back-pressure test)
  *   port=N                 the broker port QEMU connected UART0 to (shown)
  *   utc=SECONDS            UTC at start, for certificate dates (default:
  *                          when the firmware's PKI header was generated)
@@ -232,10 +235,11 @@ static int prvFinalReport( int iStatus )
     bool xStarved = false;
 
     vUartStreamGetStats( &xStats );
-    printf( "[board] UART0: received %lu bytes, sent %lu, ring high-water %lu of %u, %lu reception pauses, "
+    printf( "[board] UART0: received %lu bytes, sent %lu, ring high-water %lu of %lu, %lu reception pauses, "
             "%lu overruns\n",
             ( unsigned long ) xStats.ulBytesReceived, ( unsigned long ) xStats.ulBytesSent,
-            ( unsigned long ) xStats.ulRingHighWater, 4096U, ( unsigned long ) xStats.ulRxPauses,
+            ( unsigned long ) xStats.ulRingHighWater, ( unsigned long ) xStats.ulRingLimit,
+            ( unsigned long ) xStats.ulRxPauses,
             ( unsigned long ) xStats.ulOverruns );
     printf( "[board] heap: %u bytes, minimum ever free %u (peak use %u); %lu failed allocations\n",
             ( unsigned ) configTOTAL_HEAP_SIZE, ( unsigned ) xPortGetMinimumEverFreeHeapSize(),
@@ -348,6 +352,7 @@ int main( void )
     ulHandshakeTimeoutMs = ( uint32_t ) prvNumber( "handshake-timeout", BOARD_DEFAULT_HANDSHAKE_MS, 1, 600000 );
     ulMessages = ( unsigned long ) prvNumber( "messages", 3, 1, 100 );
     usPort = ( unsigned short ) prvNumber( "port", 0, 0, 65535 );
+    vUartStreamSetRingLimit( ( uint32_t ) prvNumber( "ring-limit", 4096, 1, 4096 ) );
     llUtcAtStart = ( int64_t ) prvNumber( "utc", DEMO_PKI_GENERATED_UTC, 1, 32503680000ULL );
 
     printf( "[board] FreeRTOS %s on QEMU mps2-an386 (Cortex-M4F), tick 0x%08lx at start; command line \"%s\"\n",

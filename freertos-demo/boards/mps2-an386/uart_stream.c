@@ -29,6 +29,7 @@
 #define RING_SIZE           ( 4096U )
 
 static uint8_t aucRing[ RING_SIZE ];
+static uint32_t ulRingLimit = RING_SIZE; /* Bytes the ring may hold (tests lower it). */
 static volatile uint32_t ulHead;   /* Written by the interrupt only. */
 static volatile uint32_t ulTail;   /* Written by the reader only. */
 static volatile BaseType_t xRxPaused;
@@ -45,7 +46,7 @@ static void prvDrainUart( void )
     {
         uint32_t ulUsed = ulHead - ulTail;
 
-        if( ulUsed >= RING_SIZE )
+        if( ulUsed >= ulRingLimit )
         {
             UART_CTRL &= ~CTRL_RX_INTEN;
             xRxPaused = pdTRUE;
@@ -233,9 +234,17 @@ void vUartStreamClose( UartStream_t * pxStream )
     pxStream->xOpen = pdFALSE;
 }
 
+void vUartStreamSetRingLimit( uint32_t ulBytes )
+{
+    taskENTER_CRITICAL();
+    ulRingLimit = ( ( ulBytes == 0U ) || ( ulBytes > RING_SIZE ) ) ? RING_SIZE : ulBytes;
+    taskEXIT_CRITICAL();
+}
+
 void vUartStreamGetStats( UartStreamStats_t * pxStats )
 {
     taskENTER_CRITICAL();
     *pxStats = xStats;
+    pxStats->ulRingLimit = ulRingLimit;
     taskEXIT_CRITICAL();
 }

@@ -31,6 +31,7 @@ typedef struct UartStreamStats
     uint32_t ulBytesSent;
     uint32_t ulEmptyReads;     /* Receive calls that returned 0 ("nothing now"). */
     uint32_t ulRingHighWater;  /* Most bytes ever waiting in the ring. */
+    uint32_t ulRingLimit;      /* Bytes the ring may hold. */
     uint32_t ulRxPauses;       /* Times the ring was full and reception paused. */
     uint32_t ulOverruns;       /* Bytes the UART itself reports lost: must stay 0. */
 } UartStreamStats_t;
@@ -57,5 +58,9 @@ BaseType_t xUartStreamSend( void * pvStream,
 void vUartStreamClose( UartStream_t * pxStream );
 
 void vUartStreamGetStats( UartStreamStats_t * pxStats );
+
+/* Lets the ring hold at most ulBytes (1..4096; 0 = all of it), so that a
+ * test can make reception pause often and show that no byte is lost. */
+void vUartStreamSetRingLimit( uint32_t ulBytes );
 
 #endif /* UART_STREAM_H */
