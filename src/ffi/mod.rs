@@ -10,11 +10,15 @@ mod credentials;
 mod handle;
 mod params;
 mod platform_hooks;
+mod session;
 pub mod types;
 
 use core::ffi::{c_uchar, c_void};
 
 pub use credentials::TLS_SetClientCredentialLabels;
+pub use session::{
+    TLS_ClearSessionCache, TLS_IsSessionResumed, TLS_SetSessionCacheSize, TLS_SetSessionMaxAge, TLS_SetSessionResumption,
+};
 pub use platform_hooks::{TLS_SetHandshakeTimeout, TLS_SetLogHook, TLS_SetUtcClock, TLS_setDateIsInThePastFunction};
 pub use types::*;
 

@@ -10,6 +10,7 @@ use mbedtls_sys::types::raw_types::c_char;
 
 use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
+use super::session_cache::{self, Offered, SessionKey};
 use super::transport::{bio_recv, bio_send, Transport, TransportError};
 use super::validity;
 use crate::entropy::drbg_entropy_callback;
@@ -74,6 +75,11 @@ pub struct Connection {
     alpn_ptrs: Vec<*const c_char>,
     phase: Phase,
     last_error: LastError,
+    /// Transparent resumption: what this connection's session is bound to,
+    /// the cached session offered, and whether the server took it.
+    session_key: Option<SessionKey>,
+    offered: Option<Offered>,
+    resumed: bool,
 }
 
 // SAFETY: `alpn_ptrs` point into `config.alpn`, owned by the same value.
@@ -98,7 +104,16 @@ impl Connection {
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
             _ => return Err(Error::BadParameter("pcServerCertificate: not a valid PEM certificate list")),
         }
-        Ok(Connection { mbed, config, alpn_ptrs, phase: Phase::Initialized, last_error: LastError::default() })
+        Ok(Connection {
+            mbed,
+            config,
+            alpn_ptrs,
+            phase: Phase::Initialized,
+            last_error: LastError::default(),
+            session_key: None,
+            offered: None,
+            resumed: false,
+        })
     }
 
     /// Run the handshake to completion, within the configured deadline.
@@ -193,6 +208,11 @@ impl Connection {
         self.settle(r)
     }
 
+    /// Whether the handshake resumed a cached session.
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
     /// Detail of the most recent failure.
     pub fn last_error(&self) -> LastError {
         self.last_error
@@ -274,6 +294,7 @@ impl Connection {
             m::ssl_conf_curves(conf, CURVES.as_ptr());
             m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
             m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
+            session_cache::configure(conf);
             // The original asked for 4096-byte records; servers may ignore it.
             mbedtls_rc(m::ssl_conf_max_frag_len(conf, m::SSL_MAX_FRAG_LEN_4096 as u8)).map_err(Error::Mbedtls)?;
             if !self.alpn_ptrs.is_empty() {
@@ -290,8 +311,36 @@ impl Connection {
             })?;
             mbedtls_rc(m::ssl_set_hostname(ssl, self.config.server_name.as_ptr().cast())).map_err(Error::Mbedtls)?;
             m::ssl_set_bio(ssl, addr_of_mut!((*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
+            // Resumption: bound to this destination, these anchors, this
+            // client certificate (none when no credential was configured).
+            if session_cache::enabled() {
+                let identity = (*s).credential_failure.is_none().then_some(addr_of!((*s).own_chain));
+                self.session_key = SessionKey::derive(
+                    self.config.server_name.as_bytes(),
+                    addr_of!((*s).ca_chain),
+                    identity,
+                );
+                if let Some(key) = &self.session_key {
+                    self.offered = session_cache::offer(ssl, key);
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Right after a successful handshake: note whether the offered session
+    /// was resumed, and keep this session for the next connection.
+    fn after_handshake(&mut self) {
+        let ssl = self.ssl();
+        // SAFETY: the handshake of this live context has just completed.
+        unsafe {
+            if let Some(offered) = self.offered.take() {
+                self.resumed = session_cache::was_resumed(ssl, &offered);
+            }
+            if let Some(key) = &self.session_key {
+                session_cache::remember(ssl, key);
+            }
+        }
     }
 
     fn handshake(&mut self) -> Result<()> {
@@ -303,6 +352,7 @@ impl Connection {
             match rc {
                 0 => {
                     self.phase = Phase::Connected;
+                    self.after_handshake();
                     return Ok(());
                 }
                 m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => {
@@ -330,6 +380,18 @@ impl Connection {
                     });
                 }
             }
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // A session that ended in a fatal alert must not be resumed (RFC
+        // 5246, 7.2.2). A broken network or an orderly close is no reason
+        // to forget it: reconnecting after those is what resumption is for.
+        let fatal = matches!(self.phase, Phase::Failed(e) if !matches!(e, Error::Closed | Error::Transport));
+        if let (true, Some(key)) = (fatal, &self.session_key) {
+            session_cache::forget(key);
         }
     }
 }
