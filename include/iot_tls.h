@@ -73,6 +73,31 @@
 #define TLS_ERROR_CONNECTION_CLOSED -2010
 
 /**
+ * How far back a [`Stamp`] can see: the period of the kernel's 32-bit
+ * tick counter, unbounded with `std`, nothing without a clock.
+ */
+#define STAMP_HORIZON_S UINT64_MAX
+
+#define STAMP_HORIZON_S 0
+
+/**
+ * Entries kept when the application sets nothing.
+ */
+#define DEFAULT_ENTRIES 2
+
+/**
+ * Upper bound of [`set_capacity`]; the slots are a fixed array.
+ */
+#define MAX_ENTRIES 8
+
+/**
+ * Longest an entry is kept when the application sets nothing (and the
+ * server's ticket says nothing shorter): one day, as mbedTLS's own server
+ * cache does.
+ */
+#define DEFAULT_MAX_AGE_S 86400
+
+/**
  * Transport receive callback: bytes read, 0 if none now, negative on error.
  */
 typedef BaseType_t (*NetworkRecv_t)(void *pvCallerContext, unsigned char *pucReceiveBuffer, size_t xReceiveLength);
@@ -317,5 +342,49 @@ void TLS_SetLogHook(TLSLogHook_t pxHook);
  * `pvContext` must be NULL or a live context from `TLS_Init`.
  */
 BaseType_t TLS_SetHandshakeTimeout(void *pvContext, uint32_t ulTimeoutMs);
+
+/**
+ * Extension: turn session resumption on (`xEnable` non-zero) or off for
+ * every later `TLS_Connect`. Off wipes every cached session and stops
+ * asking servers for tickets. On by default. Returns 0, or
+ * `TLS_ERROR_INVALID_STATE` when enabling a build made without it (the
+ * `no-session-resumption` option) or without a monotonic clock.
+ */
+BaseType_t TLS_SetSessionResumption(BaseType_t xEnable);
+
+/**
+ * Extension: keep at most `ulEntries` sessions (0 to 8; default 2), one
+ * per destination, trust-anchor set and client identity; the oldest goes
+ * first. Shrinking wipes the entries beyond the new size. Each entry
+ * holds about 150 bytes plus the ticket and the server's certificate.
+ * Returns 0, or `TLS_ERROR_BAD_PARAMETER` above 8.
+ */
+BaseType_t TLS_SetSessionCacheSize(uint32_t ulEntries);
+
+/**
+ * Extension: offer a cached session at most `ulSeconds` after the
+ * handshake that made it (default 86400); a shorter ticket lifetime from
+ * the server still wins. A resumed session skips the server certificate
+ * check, so this bounds how long one verification is trusted. Returns 0,
+ * or `TLS_ERROR_BAD_PARAMETER` for 0 or beyond half the tick counter's
+ * period.
+ */
+BaseType_t TLS_SetSessionMaxAge(uint32_t ulSeconds);
+
+/**
+ * Extension: wipe every cached session (e.g. after changing credentials
+ * or on a factory reset).
+ */
+void TLS_ClearSessionCache(void);
+
+/**
+ * Extension: after `TLS_Connect` succeeded, 1 when the handshake resumed
+ * a cached session, 0 when it was a full handshake. Returns
+ * `TLS_ERROR_BAD_PARAMETER` for a NULL context.
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_IsSessionResumed(void *pvContext);
 
 #endif  /* IOT_TLS_H */

@@ -16,10 +16,11 @@ pub mod types;
 use core::ffi::{c_uchar, c_void};
 
 pub use credentials::TLS_SetClientCredentialLabels;
-pub use session::{
-    TLS_ClearSessionCache, TLS_IsSessionResumed, TLS_SetSessionCacheSize, TLS_SetSessionMaxAge, TLS_SetSessionResumption,
-};
 pub use platform_hooks::{TLS_SetHandshakeTimeout, TLS_SetLogHook, TLS_SetUtcClock, TLS_setDateIsInThePastFunction};
+pub use session::{
+    TLS_ClearSessionCache, TLS_IsSessionResumed, TLS_SetSessionCacheSize, TLS_SetSessionMaxAge,
+    TLS_SetSessionResumption,
+};
 pub use types::*;
 
 use crate::error::Error;

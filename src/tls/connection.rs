@@ -315,11 +315,8 @@ impl Connection {
             // client certificate (none when no credential was configured).
             if session_cache::enabled() {
                 let identity = (*s).credential_failure.is_none().then_some(addr_of!((*s).own_chain));
-                self.session_key = SessionKey::derive(
-                    self.config.server_name.as_bytes(),
-                    addr_of!((*s).ca_chain),
-                    identity,
-                );
+                self.session_key =
+                    SessionKey::derive(self.config.server_name.as_bytes(), addr_of!((*s).ca_chain), identity);
                 if let Some(key) = &self.session_key {
                     self.offered = session_cache::offer(ssl, key);
                 }

@@ -7,6 +7,8 @@ after the handshake and echoes every byte back. Options:
   --drop-after N   close the TCP socket abruptly (RST) after N echoed bytes
   --silent         accept TCP but never answer (handshake timeout tests)
   --client-ca F    require a client certificate issued under F
+  --no-tickets     issue no session tickets (resumption by session ID only)
+  --report-reuse   add " reused=<0|1>" (the server's own verdict) to CONN
 """
 import argparse
 import socket
@@ -29,7 +31,10 @@ def serve(conn, args, ctx):
         print(f"HANDSHAKE_FAILED {exc}", flush=True)
         conn.close()
         return
-    print(f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}", flush=True)
+    line = f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}"
+    if args.report_reuse:
+        line += f" reused={int(tls.session_reused)}"
+    print(line, flush=True)
     echoed = 0
     try:
         while True:
@@ -60,6 +65,8 @@ def main():
     p.add_argument("--drop-after", type=int)
     p.add_argument("--silent", action="store_true")
     p.add_argument("--client-ca")
+    p.add_argument("--no-tickets", action="store_true")
+    p.add_argument("--report-reuse", action="store_true")
     args = p.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -67,6 +74,8 @@ def main():
     ctx.load_cert_chain(args.cert, args.key)
     if args.alpn:
         ctx.set_alpn_protocols(args.alpn.split(","))
+    if args.no_tickets:
+        ctx.options |= ssl.OP_NO_TICKET
     if args.client_ca:
         ctx.verify_mode = ssl.CERT_REQUIRED
         ctx.load_verify_locations(args.client_ca)

@@ -77,6 +77,29 @@ impl Pki {
         id
     }
 
+    /// A server certificate for every name in `dns_names`.
+    pub fn server_with_names(
+        &self,
+        file_stem: &str,
+        dns_names: &[&str],
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> ServerIdentity {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(dns_names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, dns_names[0]);
+        params.not_before = not_before;
+        params.not_after = not_after;
+        let cert = params.signed_by(&key, &self.ca).unwrap();
+        let id = ServerIdentity {
+            cert: self.dir.path().join(format!("{file_stem}.crt")),
+            key: self.dir.path().join(format!("{file_stem}.key")),
+        };
+        std::fs::write(&id.cert, cert.pem()).unwrap();
+        std::fs::write(&id.key, key.serialize_pem()).unwrap();
+        id
+    }
+
     /// A currently valid server certificate for "localhost".
     pub fn localhost(&self) -> ServerIdentity {
         let now = OffsetDateTime::now_utc();
@@ -91,6 +114,10 @@ pub struct PeerOptions<'a> {
     pub drop_after: Option<usize>,
     pub silent: bool,
     pub client_ca: Option<&'a Path>,
+    /// Issue no session tickets (session-ID resumption only).
+    pub no_tickets: bool,
+    /// Append the server's " reused=<0|1>" to each CONN line.
+    pub report_reuse: bool,
 }
 
 /// The echo peer process; killed on drop.
@@ -116,6 +143,12 @@ impl EchoPeer {
         }
         if let Some(ca) = opts.client_ca {
             cmd.arg("--client-ca").arg(ca);
+        }
+        if opts.no_tickets {
+            cmd.arg("--no-tickets");
+        }
+        if opts.report_reuse {
+            cmd.arg("--report-reuse");
         }
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("python3 must be installed");
         let stdout = child.stdout.take().unwrap();
@@ -251,6 +284,16 @@ impl Client {
     pub fn recv(&mut self, buf: &mut [u8]) -> BaseType_t {
         // SAFETY: as above; buf is a valid slice.
         unsafe { ffi::TLS_Recv(self.ctx, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// The library's own verdict: did the handshake resume a cached session?
+    pub fn resumed(&self) -> bool {
+        // SAFETY: ctx came from TLS_Init.
+        match unsafe { ffi::TLS_IsSessionResumed(self.ctx) } {
+            0 => false,
+            1 => true,
+            rc => panic!("TLS_IsSessionResumed: {rc}"),
+        }
     }
 
     pub fn last_error(&self) -> ffi::TLSLastError_t {
