@@ -295,8 +295,10 @@ impl Connection {
             m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
             m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
             session_cache::configure(conf);
-            // The original asked for 4096-byte records; servers may ignore it.
-            mbedtls_rc(m::ssl_conf_max_frag_len(conf, m::SSL_MAX_FRAG_LEN_4096 as u8)).map_err(Error::Mbedtls)?;
+            // Records no larger than the input buffer (none asked with the
+            // default 16 KiB buffer); a server may ignore the request.
+            let mfl = super::record_size::MAX_FRAGMENT_LENGTH_CODE;
+            mbedtls_rc(m::ssl_conf_max_frag_len(conf, mfl)).map_err(Error::Mbedtls)?;
             if !self.alpn_ptrs.is_empty() {
                 let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_ptr().cast_mut());
                 mbedtls_rc(rc).map_err(Error::Mbedtls)?;

@@ -4,6 +4,7 @@
 mod config;
 mod connection;
 mod mbed_state;
+pub mod record_size;
 pub mod session_cache;
 mod transport;
 mod validity;
