@@ -31,5 +31,11 @@ cargo test --workspace
 step "cargo test: a stuck HAL RNG through the rand_core adapter"
 cargo test --no-default-features --features std,port-rand-core --test entropy_stuck_rng
 
+step "4 KiB record buffer profile: linked buffer sizes, struct layouts vs the C build, 1 MiB each way"
+# mbedTLS (and ring, which reads the same flags) rebuild with these C
+# flags; the default-profile run of these tests is part of cargo test above.
+CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=4096 -DMBEDTLS_SSL_OUT_CONTENT_LEN=4096" \
+    cargo test --features record-buffer-4k --lib --test layout --test tls_record_profiles
+
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
