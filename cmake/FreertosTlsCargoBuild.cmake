@@ -5,9 +5,16 @@
 # mbedTLS the static library contains (one mbedTLS per binary).
 #
 # Inputs (-D): CARGO, MANIFEST, TARGET_DIR, PROFILE, RUST_TARGET (may be
-# empty), FEATURES (comma-separated), LIBRARY (the expected .a path),
-# MBEDTLS_DEST. Environment for cargo (CC_<triple>, ...) is set by the
-# caller through `cmake -E env`.
+# empty), FEATURES (comma-separated), BUILD_STD (TRUE: build core/alloc
+# from source), LIBRARY (the expected .a path), MBEDTLS_DEST. Environment
+# for cargo (RUSTC, CC_<triple>, ...) is set by the caller through
+# `cmake -E env`.
+#
+# `cargo rustc --crate-type staticlib` rather than `cargo build`: the
+# manifest's crate-type also lists rlib (the integration tests need it), and
+# with an rlib among the outputs cargo drops the release profile's LTO. Built
+# as a staticlib alone, the crate gets `-C lto`: one optimised module with
+# core, alloc and the allocator shim inside.
 
 foreach(var CARGO MANIFEST TARGET_DIR PROFILE LIBRARY MBEDTLS_DEST)
     if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
@@ -15,7 +22,7 @@ foreach(var CARGO MANIFEST TARGET_DIR PROFILE LIBRARY MBEDTLS_DEST)
     endif()
 endforeach()
 
-set(cargo_args build --package freertos-tls --lib
+set(cargo_args rustc --package freertos-tls --lib --crate-type staticlib
     --manifest-path "${MANIFEST}"
     --target-dir "${TARGET_DIR}"
     --profile "${PROFILE}"
@@ -26,6 +33,9 @@ if(FEATURES)
 endif()
 if(RUST_TARGET)
     list(APPEND cargo_args --target "${RUST_TARGET}")
+endif()
+if(BUILD_STD)
+    list(APPEND cargo_args -Zbuild-std=core,alloc)
 endif()
 
 # stdout carries the JSON messages; stderr (progress, diagnostics) goes

@@ -2,13 +2,17 @@
 # Runs every test of the project: formatting, lints, the committed header,
 # Rust unit and integration tests against real peers (OpenSSL, SoftHSM2),
 # the C ABI and allocation-failure harnesses, the firmware (no std) builds,
+# the Cortex-M cross builds and CMake cross consumer (scripts/test-cross.sh),
 # and the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 ensure_packages "${PROJECT_PACKAGES[@]}"
-if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+ensure_cross_rust
+# rustup's cargo (with rustfmt and clippy) before Debian's cargo-web, which
+# the cross step may have installed.
+if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
@@ -24,6 +28,9 @@ cargo clippy --lib --no-default-features --features freertos,log-vloggingprintf,
 step "no_std builds (core + alloc only): bare, and as firmware links it"
 cargo build --lib --no-default-features
 cargo build --lib --no-default-features --features freertos,log-vloggingprintf,port-posix
+
+step "Cortex-M cross builds (scripts/cross-env.sh; scripts/test-cross.sh)"
+./scripts/test-cross.sh
 
 step "cargo test (unit + integration, real OpenSSL peers, SoftHSM2 token)"
 cargo test --workspace

@@ -25,8 +25,13 @@ pub enum Error {
     NoCertificate,
     /// The PKCS#11 module failed to sign.
     Sign,
-    /// mbedTLS reported an error outside the handshake.
+    /// mbedTLS refused part of the configuration while `TLS_Connect` set
+    /// the connection up (reported as a failed handshake).
     Mbedtls(i32),
+    /// After the handshake, the record layer failed: a record that does not
+    /// decrypt or parse, a fatal alert from the peer, an unexpected message.
+    /// The mbedTLS code says which.
+    Protocol(i32),
     /// The transport callback reported an error or broke its contract.
     Transport,
     /// The peer closed the connection.
@@ -58,6 +63,9 @@ pub const TLS_ERROR_NO_MEMORY: i32 = -2008;
 pub const TLS_ERROR_TRANSPORT: i32 = -2009;
 /// Extension: the peer closed the connection.
 pub const TLS_ERROR_CONNECTION_CLOSED: i32 = -2010;
+/// Extension: after the handshake, a record failed to decrypt or parse, or
+/// the peer sent a fatal alert (the mbedTLS code: `TLS_GetLastError`).
+pub const TLS_ERROR_PROTOCOL: i32 = -2011;
 
 impl Error {
     /// The negative code a C caller sees.
@@ -67,12 +75,13 @@ impl Error {
             Error::InvalidState(_) => TLS_ERROR_INVALID_STATE,
             Error::NoMemory => TLS_ERROR_NO_MEMORY,
             Error::Rng => TLS_ERROR_RNG,
-            Error::Handshake(_) | Error::HandshakeTimeout | Error::NoClock => TLS_ERROR_HANDSHAKE_FAILED,
+            Error::Handshake(_) | Error::HandshakeTimeout | Error::NoClock | Error::Mbedtls(_) => {
+                TLS_ERROR_HANDSHAKE_FAILED
+            }
             Error::NoPrivateKey => TLS_ERROR_NO_PRIVATE_KEY,
             Error::NoCertificate => TLS_ERROR_NO_CERTIFICATE,
             Error::Sign => TLS_ERROR_SIGN,
-            // mbedTLS codes are already negative and in their own range.
-            Error::Mbedtls(rc) => rc,
+            Error::Protocol(_) => TLS_ERROR_PROTOCOL,
             Error::Transport => TLS_ERROR_TRANSPORT,
             Error::Closed => TLS_ERROR_CONNECTION_CLOSED,
         }
@@ -81,7 +90,7 @@ impl Error {
     /// The underlying mbedTLS code, when there is one.
     pub fn mbedtls_code(self) -> i32 {
         match self {
-            Error::Handshake(rc) | Error::Mbedtls(rc) => rc,
+            Error::Handshake(rc) | Error::Mbedtls(rc) | Error::Protocol(rc) => rc,
             _ => 0,
         }
     }
@@ -100,7 +109,8 @@ impl fmt::Display for Error {
             Error::NoPrivateKey => f.write_str("server requires a client certificate: no private key"),
             Error::NoCertificate => f.write_str("server requires a client certificate: no certificate"),
             Error::Sign => f.write_str("PKCS#11 signature failed"),
-            Error::Mbedtls(rc) => write!(f, "mbedTLS error -0x{:04X}", rc.unsigned_abs()),
+            Error::Mbedtls(rc) => write!(f, "mbedTLS refused the configuration (-0x{:04X})", rc.unsigned_abs()),
+            Error::Protocol(rc) => write!(f, "TLS record layer error (mbedTLS -0x{:04X})", rc.unsigned_abs()),
             Error::Transport => f.write_str("transport callback failed"),
             Error::Closed => f.write_str("connection closed by peer"),
         }
@@ -136,7 +146,8 @@ impl Error {
             Error::NoPrivateKey => c"server requires a client certificate: no private key in the PKCS#11 token",
             Error::NoCertificate => c"server requires a client certificate: no certificate in the PKCS#11 token",
             Error::Sign => c"PKCS#11 module failed to sign (see ulPkcs11ReturnValue)",
-            Error::Mbedtls(_) => c"TLS record layer error (see lMbedtlsCode)",
+            Error::Mbedtls(_) => c"mbedTLS refused the connection's configuration (see lMbedtlsCode)",
+            Error::Protocol(_) => c"TLS record layer error or fatal alert from the peer (see lMbedtlsCode)",
             Error::Transport => c"transport callback failed or returned more bytes than asked",
             Error::Closed => c"connection closed by the peer",
         }

@@ -26,8 +26,8 @@ pub use types::*;
 use crate::error::Error;
 pub use crate::error::{
     TLS_ERROR_BAD_PARAMETER, TLS_ERROR_CONNECTION_CLOSED, TLS_ERROR_HANDSHAKE_FAILED, TLS_ERROR_INVALID_STATE,
-    TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_MEMORY, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_RNG, TLS_ERROR_SIGN,
-    TLS_ERROR_TRANSPORT,
+    TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_MEMORY, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_PROTOCOL, TLS_ERROR_RNG,
+    TLS_ERROR_SIGN, TLS_ERROR_TRANSPORT,
 };
 use crate::fallible::try_box;
 use crate::tls::Connection;
@@ -105,7 +105,18 @@ pub unsafe extern "C" fn TLS_Connect(pvContext: *mut c_void) -> BaseType_t {
 /// Read up to `xReadLength` decrypted bytes into `pucReadBuffer`.
 ///
 /// Returns the number of bytes read: possibly fewer than asked, 0 when the
-/// transport has nothing now; negative on error or after the peer closed.
+/// transport has nothing now; negative on error or after the peer closed:
+/// `TLS_ERROR_CONNECTION_CLOSED` (close_notify, or the transport ended
+/// cleanly), `TLS_ERROR_PROTOCOL` (a record that fails to decrypt or
+/// parse, a fatal alert; the mbedTLS code is in `TLS_GetLastError`),
+/// `TLS_ERROR_TRANSPORT`, `TLS_ERROR_NO_MEMORY`, `TLS_ERROR_BAD_PARAMETER`;
+/// `TLS_ERROR_INVALID_STATE` before `TLS_Connect`, and the code of a
+/// failed `TLS_Connect` after one.
+///
+/// Errors are sticky: once one is returned, every later `TLS_Recv` and
+/// `TLS_Send` returns it again. Data read before an error in the same call
+/// is returned first; the error comes on the next call, and no record
+/// after it (e.g. after a close_notify) is ever parsed.
 ///
 /// # Safety
 /// `pvContext` as for `TLS_Connect`; `pucReadBuffer` valid for
@@ -138,7 +149,10 @@ pub unsafe extern "C" fn TLS_Recv(
 ///
 /// Returns the number of bytes written: all of them, or fewer when the
 /// transport reported it could take no more now (send the rest later);
-/// negative on error.
+/// negative on error (the codes of `TLS_Recv`). A failure part-way through
+/// a long message is returned as the error, not as a short count: the
+/// connection is dead. Errors are sticky, as for `TLS_Recv`; after the
+/// peer's close_notify `TLS_Send` returns `TLS_ERROR_CONNECTION_CLOSED`.
 ///
 /// # Safety
 /// `pvContext` as for `TLS_Connect`; `pucMsg` valid for `xMsgLength` bytes.

@@ -161,51 +161,60 @@ impl Connection {
     }
 
     /// Read up to `buf.len()` bytes. `Ok(0)` means nothing is available now.
+    ///
+    /// Errors are sticky. When a call has already read data and then meets
+    /// an error (the peer's close_notify, a record that fails to decrypt or
+    /// parse, a fatal alert, a transport failure), it returns the data and
+    /// leaves the context failed: the next call reports the error. No record
+    /// is read after that, so nothing that follows a close_notify or a bad
+    /// record is ever parsed.
     pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.require_connected()?;
         let ssl = self.ssl();
         let mut got = 0;
-        let r = loop {
-            if got == buf.len() {
-                break Ok(got);
-            }
+        while got < buf.len() {
             let rest = &mut buf[got..];
             // SAFETY: `ssl` is a set-up context; `rest` is valid for writes.
             let rc = unsafe { m::ssl_read(ssl, rest.as_mut_ptr(), rest.len()) };
             match rc {
                 n if n > 0 => got += n as usize,
-                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break Ok(got),
-                // Data already read is the caller's; the error comes next call.
-                _ if got > 0 => break Ok(got),
-                0 | m::ERR_SSL_PEER_CLOSE_NOTIFY => break Err(Error::Closed),
-                rc => break Err(self.io_error(rc)),
+                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
+                rc => {
+                    let e = self.fail(self.record_error(rc));
+                    if got == 0 {
+                        return Err(e);
+                    }
+                    break;
+                }
             }
-        };
-        self.settle(r)
+        }
+        Ok(got)
     }
 
     /// Write all of `data` unless the transport reports it cannot take more
     /// now; returns the count written. After a short count, call again with
     /// the remaining bytes (mbedTLS holds the pending record).
+    ///
+    /// A failure part-way through (the transport fails after some records
+    /// went out) is returned as the error, not as a short count: the
+    /// connection is dead, and a count would invite the caller to send the
+    /// rest later. The error is sticky, as for `recv`.
     pub fn send(&mut self, data: &[u8]) -> Result<usize> {
         self.require_connected()?;
         let ssl = self.ssl();
         let mut sent = 0;
-        let r = loop {
-            if sent == data.len() {
-                break Ok(sent);
-            }
+        while sent < data.len() {
             let rest = &data[sent..];
             // SAFETY: `ssl` is a set-up context; `rest` is valid for reads.
             let rc = unsafe { m::ssl_write(ssl, rest.as_ptr(), rest.len()) };
             match rc {
                 n if n > 0 => sent += n as usize,
-                m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break Ok(sent),
-                _ if sent > 0 => break Ok(sent),
-                rc => break Err(self.io_error(rc)),
+                // 0 is only documented for an empty write; never spin on it.
+                0 | m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
+                rc => return Err(self.fail(self.record_error(rc))),
             }
-        };
-        self.settle(r)
+        }
+        Ok(sent)
     }
 
     /// Whether the handshake resumed a cached session.
@@ -244,18 +253,36 @@ impl Connection {
 
     /// Record a failure: the context stays failed and reports it again.
     fn settle<T>(&mut self, r: Result<T>) -> Result<T> {
-        if let Err(e) = r {
-            if !matches!(e, Error::InvalidState(_) | Error::BadParameter(_)) {
-                self.phase = Phase::Failed(e);
-            }
-            self.last_error.code = e.code();
-            self.last_error.mbedtls_code = e.mbedtls_code();
-            self.last_error.reason = e.reason(self.last_error.verify_flags);
-        }
-        r
+        r.map_err(|e| self.fail(e))
     }
 
-    /// Map an mbedTLS read/write error, preferring the transport's own fault.
+    /// Make `e` the context's failure (sticky unless it is only about the
+    /// call itself) and keep its detail for `TLS_GetLastError`.
+    fn fail(&mut self, e: Error) -> Error {
+        if !matches!(e, Error::InvalidState(_) | Error::BadParameter(_)) {
+            self.phase = Phase::Failed(e);
+        }
+        self.last_error.code = e.code();
+        self.last_error.mbedtls_code = e.mbedtls_code();
+        self.last_error.reason = e.reason(self.last_error.verify_flags);
+        e
+    }
+
+    /// Map an mbedTLS read/write error after the handshake, preferring the
+    /// transport's own fault.
+    fn record_error(&self, rc: c_int) -> Error {
+        match rc {
+            // 0 from `ssl_read`: the transport ended without a close_notify.
+            0 | m::ERR_SSL_PEER_CLOSE_NOTIFY => Error::Closed,
+            m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
+            rc => match self.io_error(rc) {
+                Error::Transport => Error::Transport,
+                _ => Error::Protocol(rc),
+            },
+        }
+    }
+
+    /// Map an mbedTLS error, preferring the transport's own fault.
     fn io_error(&self, rc: c_int) -> Error {
         // SAFETY: reading a plain field of the live block; mbedTLS is not running.
         let fault = unsafe { (*self.mbed.ptr()).bio.fault };

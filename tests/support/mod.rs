@@ -150,6 +150,11 @@ impl EchoPeer {
         if opts.report_reuse {
             cmd.arg("--report-reuse");
         }
+        EchoPeer::spawn(cmd)
+    }
+
+    /// Run a peer process that prints "PORT <n>" first, then event lines.
+    pub fn spawn(mut cmd: Command) -> EchoPeer {
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("python3 must be installed");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -170,6 +175,11 @@ impl EchoPeer {
     pub fn next_event(&self) -> String {
         self.lines.recv_timeout(Duration::from_secs(20)).expect("echo peer reported nothing")
     }
+
+    /// The next line the peer prints within `wait`, if any.
+    pub fn event_within(&self, wait: Duration) -> Option<String> {
+        self.lines.recv_timeout(wait).ok()
+    }
 }
 
 impl Drop for EchoPeer {
@@ -183,6 +193,25 @@ impl Drop for EchoPeer {
 /// read timeout, so "nothing now" (0) is a real outcome.
 pub struct TcpTransport {
     pub stream: TcpStream,
+    /// How the callbacks lie to the library (hostile-caller tests).
+    pub misbehaviour: Misbehaviour,
+}
+
+/// A transport callback breaking its contract, switched on mid-connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Misbehaviour {
+    #[default]
+    None,
+    /// Receive returns this value without reading.
+    RecvReturns(BaseType_t),
+    /// Send returns this value without writing.
+    SendReturns(BaseType_t),
+    /// Receive reads, then claims one byte more than it was given room for.
+    RecvMoreThanAsked,
+    /// Send writes, then claims one byte more than it was given.
+    SendMoreThanAsked,
+    /// Send writes this many more bytes, then fails (-1) from then on.
+    SendFailsAfter(usize),
 }
 
 impl TcpTransport {
@@ -190,7 +219,7 @@ impl TcpTransport {
         let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
         stream.set_nodelay(true).unwrap();
-        Box::new(TcpTransport { stream })
+        Box::new(TcpTransport { stream, misbehaviour: Misbehaviour::None })
     }
 }
 
@@ -198,9 +227,14 @@ pub unsafe extern "C" fn tcp_recv(ctx: *mut c_void, buf: *mut u8, len: usize) ->
     // SAFETY: the tests pass a live Box<TcpTransport> as the caller context,
     // and the library passes a buffer of `len` bytes.
     let (t, buf) = unsafe { (&mut *ctx.cast::<TcpTransport>(), std::slice::from_raw_parts_mut(buf, len)) };
+    let extra = match t.misbehaviour {
+        Misbehaviour::RecvReturns(rc) => return rc,
+        Misbehaviour::RecvMoreThanAsked => 1,
+        _ => 0,
+    };
     match t.stream.read(buf) {
         Ok(0) => -1, // orderly TCP close: the stream is gone
-        Ok(n) => n as BaseType_t,
+        Ok(n) => (n + extra) as BaseType_t,
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
         Err(_) => -1,
     }
@@ -208,9 +242,20 @@ pub unsafe extern "C" fn tcp_recv(ctx: *mut c_void, buf: *mut u8, len: usize) ->
 
 pub unsafe extern "C" fn tcp_send(ctx: *mut c_void, buf: *const u8, len: usize) -> BaseType_t {
     // SAFETY: as in `tcp_recv`.
-    let (t, buf) = unsafe { (&mut *ctx.cast::<TcpTransport>(), std::slice::from_raw_parts(buf, len)) };
+    let (t, mut buf) = unsafe { (&mut *ctx.cast::<TcpTransport>(), std::slice::from_raw_parts(buf, len)) };
+    let mut extra = 0;
+    match t.misbehaviour {
+        Misbehaviour::SendReturns(rc) => return rc,
+        Misbehaviour::SendMoreThanAsked => extra = 1,
+        Misbehaviour::SendFailsAfter(0) => return -1,
+        Misbehaviour::SendFailsAfter(budget) => {
+            buf = &buf[..buf.len().min(budget)];
+            t.misbehaviour = Misbehaviour::SendFailsAfter(budget - buf.len());
+        }
+        _ => {}
+    }
     match t.stream.write(buf) {
-        Ok(n) => n as BaseType_t,
+        Ok(n) => (n + extra) as BaseType_t,
         Err(_) => -1,
     }
 }

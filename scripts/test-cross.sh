@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Cortex-M cross builds, so that they cannot regress (run by scripts/test.sh;
+# runs alone too). The cargo route comes from scripts/cross-env.sh: the
+# rustup target when installed, else Debian's rustc-web with -Zbuild-std.
+#   1. the library for thumbv7em-none-eabihf (Cortex-M4F/M7) with the
+#      firmware features, once per Cortex-M RNG port: stm32, kinetis-rnga,
+#      nxp-trng, nrf52, rp2350, samd5x, rand-core. Not esp32 (Xtensa or
+#      RISC-V cores) and not posix (needs getrandom(2), i.e. an OS).
+#      One target directory: mbedTLS and core are built once, each port
+#      rebuilds only the two crates of this workspace.
+#   2. the ports crate for thumbv6m-none-eabi (Cortex-M0/M0+: no atomic
+#      read-modify-write), every Cortex-M port on.
+#   3. clippy -D warnings on the firmware feature set for thumbv7em, where
+#      the route has a matching clippy (a rustup target; Debian's rustc-web
+#      has none, then the step says so and is skipped).
+#   4. the CMake route as a firmware project uses it: tests/cmake-cross-consumer
+#      configured with cmake/toolchains/arm-none-eabi-cortex-m4f.cmake and
+#      nothing else in the environment, MinSizeRel (release profile, LTO),
+#      links an ARM ELF; the linker map must show no unwinder and at most
+#      16 KiB of this library's Rust code (.text + .rodata, core/alloc
+#      functions excluded). A configure without a port must fail and list
+#      the ports.
+# Environment: TEST_CROSS_WORK_DIR (default build/test-cross).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/deps.sh
+ensure_packages gcc-arm-none-eabi libnewlib-arm-none-eabi cmake python3
+ensure_cross_rust
+if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+fi
+source scripts/cross-env.sh
+
+work=${TEST_CROSS_WORK_DIR:-$root/build/test-cross}
+mkdir -p "$work"
+export CARGO_TARGET_DIR=$work/cargo
+M4F=thumbv7em-none-eabihf
+M0=thumbv6m-none-eabi
+CORTEX_M_PORTS=(stm32 kinetis-rnga nxp-trng nrf52 rp2350 samd5x rand-core)
+FIRMWARE_FEATURES=freertos,log-vloggingprintf
+RUST_BUDGET_BYTES=16384
+
+failures=0
+step() { printf '\n==> %s\n' "$*"; }
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+t_start=$(date +%s)
+
+cross_describe "$M4F"
+cross_describe "$M0"
+
+step "library for $M4F, firmware features, each Cortex-M port"
+for port in "${CORTEX_M_PORTS[@]}"; do
+    t0=$(date +%s)
+    if cross_cargo "$M4F" build --lib --no-default-features --features "$FIRMWARE_FEATURES,port-$port" \
+            >"$work/lib-$port.log" 2>&1; then
+        pass "$M4F port-$port ($(( $(date +%s) - t0 )) s)"
+    else
+        tail -30 "$work/lib-$port.log" >&2
+        fail "$M4F port-$port"
+    fi
+done
+
+step "ports crate for $M0, every Cortex-M port"
+ports_csv=$(IFS=,; echo "${CORTEX_M_PORTS[*]}")
+if cross_cargo "$M0" build -p freertos-rng-ports --features "$ports_csv" >"$work/ports-m0.log" 2>&1; then
+    pass "freertos-rng-ports for $M0"
+else
+    tail -30 "$work/ports-m0.log" >&2
+    fail "freertos-rng-ports for $M0"
+fi
+
+step "clippy -D warnings, firmware feature set, $M4F"
+cross_detect "$M4F"
+if [ "$CROSS_ROUTE_BUILD_STD" = 1 ]; then
+    # clippy-driver is rustup's and would need core built by the same
+    # compiler version; Debian's rustc-web ships no clippy.
+    echo "skipped: $CROSS_ROUTE_RUSTC has no prebuilt core for $M4F, and clippy cannot use build-std's"
+elif cross_cargo "$M4F" clippy --lib --no-default-features --features "$FIRMWARE_FEATURES,port-stm32" \
+        -- -D warnings >"$work/clippy.log" 2>&1; then
+    pass "clippy $M4F"
+else
+    tail -30 "$work/clippy.log" >&2
+    fail "clippy $M4F"
+fi
+
+step "CMake: a cross build without FREERTOS_TLS_RNG_PORT fails at configure time, listing the ports"
+toolchain=$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake
+rm -rf "$work/no-port"
+if cmake -S tests/cmake-cross-consumer -B "$work/no-port" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+        >"$work/no-port.log" 2>&1; then
+    fail "configure without a port succeeded"
+elif ! grep -q "must name its entropy port" "$work/no-port.log" ||
+     ! grep -Eq "stm32, kinetis-rnga, nxp-trng, nrf52" "$work/no-port.log" ||
+     grep -Eq "one of:.*posix" "$work/no-port.log"; then
+    cat "$work/no-port.log" >&2
+    fail "configure without a port: message lacks the port list (or offers posix)"
+else
+    pass "configure without a port fails with the list of ports"
+fi
+
+step "CMake cross consumer: toolchain file + add_subdirectory + target_link_libraries, no extra environment"
+consumer=$work/consumer
+rm -rf "$consumer"
+t0=$(date +%s)
+# env -i: nothing from this script's environment (PATH and HOME only).
+if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
+        -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
+        -DFREERTOS_TLS_CARGO_TARGET_DIR="$work/cmake-cargo" >"$consumer.log" 2>&1 &&
+   env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
+    pass "cross consumer built ($(( $(date +%s) - t0 )) s)"
+    arm-none-eabi-readelf -h "$consumer/cross_consumer.elf" | grep -Eq "Type: +EXEC" &&
+        arm-none-eabi-readelf -A "$consumer/cross_consumer.elf" | grep -q "Tag_ABI_VFP_args: VFP registers" ||
+        fail "cross_consumer.elf is not a hard-float ARM executable"
+    arm-none-eabi-size "$consumer/cross_consumer.elf"
+    if python3 scripts/cross-image-report.py "$consumer/cross_consumer.map" --max-rust-bytes "$RUST_BUDGET_BYTES"; then
+        pass "image: no unwinder, library Rust code within $RUST_BUDGET_BYTES bytes"
+    else
+        fail "image report"
+    fi
+else
+    tail -40 "$consumer.log" >&2
+    fail "cross consumer build"
+fi
+
+echo
+echo "test-cross: $(( $(date +%s) - t_start )) s"
+if [ "$failures" != 0 ]; then
+    echo "test-cross: $failures failure(s)" >&2
+    exit 1
+fi
+echo "test-cross: all passed"

@@ -1,0 +1,69 @@
+/* What a firmware gives the library (README, "Cortex-M"), in the smallest
+ * form that links on a Cortex-M without a kernel: the FreeRTOS symbols the
+ * `freertos` feature calls, the assert hook, and a PKCS#11 module that has
+ * no token. A real firmware links FreeRTOS (and its heap) and its board's
+ * PKCS#11 module instead of this file. mbedTLS's calloc/free come from
+ * newlib here; a firmware maps them onto the FreeRTOS heap. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static volatile uint32_t ulCriticalNesting;
+static volatile uint32_t ulTickCount;
+
+void vPortEnterCritical( void )
+{
+    __asm volatile ( "cpsid i" ::: "memory" );
+    ulCriticalNesting++;
+}
+
+void vPortExitCritical( void )
+{
+    if( --ulCriticalNesting == 0 )
+    {
+        __asm volatile ( "cpsie i" ::: "memory" );
+    }
+}
+
+uint32_t xTaskGetTickCount( void )
+{
+    return ulTickCount;
+}
+
+/* No scheduler: a delay passes its ticks at once. */
+void vTaskDelay( uint32_t xTicksToDelay )
+{
+    ulTickCount += xTicksToDelay;
+}
+
+void * pvPortMalloc( size_t xSize )
+{
+    return malloc( xSize );
+}
+
+void vPortFree( void * pv )
+{
+    free( pv );
+}
+
+void vAssertCalled( const char * pcFile, unsigned long ulLine )
+{
+    ( void ) pcFile;
+    ( void ) ulLine;
+    __asm volatile ( "cpsid i" ::: "memory" );
+    for( ; ; )
+    {
+        __asm volatile ( "wfi" );
+    }
+}
+
+/* PKCS#11 v2.x: CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR).
+ * CKR_GENERAL_ERROR: this image has no token. */
+unsigned long C_GetFunctionList( void ** ppFunctionList )
+{
+    if( ppFunctionList != NULL )
+    {
+        *ppFunctionList = NULL;
+    }
+    return 0x05UL;
+}

@@ -1,0 +1,555 @@
+//! Hostile peers: scripted servers on 127.0.0.1 (tests/peers/hostile_server.py,
+//! tlslite-ng for real sessions it then breaks, raw record bytes for the
+//! handshake) and lying transport callbacks. Every case must end with a
+//! documented code within a bounded time, the code must stay (sticky) for
+//! later calls, and nothing the peer sends after a close_notify or a bad
+//! record may ever reach the caller.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use freertos_tls::ffi::{self, BaseType_t};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
+use support::*;
+use time::OffsetDateTime;
+
+const CLOSED: BaseType_t = ffi::TLS_ERROR_CONNECTION_CLOSED as BaseType_t;
+const PROTOCOL: BaseType_t = ffi::TLS_ERROR_PROTOCOL as BaseType_t;
+const TRANSPORT: BaseType_t = ffi::TLS_ERROR_TRANSPORT as BaseType_t;
+const HANDSHAKE: BaseType_t = ffi::TLS_ERROR_HANDSHAKE_FAILED as BaseType_t;
+
+// mbedTLS error codes (ssl.h facts) the detail must carry.
+const MBEDTLS_INVALID_MAC: i32 = -0x7180;
+const MBEDTLS_INVALID_RECORD: i32 = -0x7200;
+const MBEDTLS_FATAL_ALERT: i32 = -0x7780;
+const MBEDTLS_UNEXPECTED_MESSAGE: i32 = -0x7700;
+
+// TLS content types, as the peer reports the client's records.
+const ALERT_RECORD: &str = "21";
+const APPDATA_RECORD: &str = "23";
+
+/// The Python with tlslite-ng: `HOSTILE_PYTHON`, or a venv under
+/// `build/hostile-venv` made (once) from the system's python3.
+fn tlslite_python() -> &'static Path {
+    static PY: OnceLock<PathBuf> = OnceLock::new();
+    PY.get_or_init(|| {
+        if let Ok(p) = std::env::var("HOSTILE_PYTHON") {
+            return PathBuf::from(p);
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let venv = root.join("build/hostile-venv");
+        let py = venv.join("bin/python3");
+        let ok = |py: &Path| Command::new(py).args(["-c", "import tlslite"]).status().is_ok_and(|s| s.success());
+        if !ok(&py) {
+            let base = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+            let made = Command::new(base).args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
+            assert!(made.success(), "python3 -m venv failed (Debian: apt-get install python3-venv)");
+            let pip = Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "tlslite-ng==0.8.2"])
+                .status()
+                .expect("pip");
+            assert!(pip.success(), "pip install tlslite-ng failed");
+            assert!(ok(&py), "tlslite-ng not importable after install");
+        }
+        py
+    })
+}
+
+/// One hostile server process running `case`.
+fn hostile(pki: &Pki, case: &str) -> EchoPeer {
+    hostile_as(&pki.localhost(), case)
+}
+
+/// One hostile server process presenting `id` and running `case`.
+fn hostile_as(id: &ServerIdentity, case: &str) -> EchoPeer {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_server.py");
+    let mut cmd = Command::new(tlslite_python());
+    cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key).arg("--case").arg(case);
+    EchoPeer::spawn(cmd)
+}
+
+fn client(pki: &Pki, port: u16, handshake_ms: u32) -> Client {
+    let c = Client::init(port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
+    // SAFETY: c.ctx is a live context from TLS_Init.
+    assert_eq!(unsafe { ffi::TLS_SetHandshakeTimeout(c.ctx, handshake_ms) }, 0);
+    c
+}
+
+/// How a connection ended, as the caller saw it.
+#[derive(Debug)]
+struct Ending {
+    /// Every byte TLS_Recv returned, in order.
+    data: Vec<u8>,
+    /// The first negative TLS_Recv result (0 if none before the deadline).
+    code: BaseType_t,
+    mbedtls_code: i32,
+    /// From the start of the read loop to `code`.
+    took: Duration,
+    /// The slowest single TLS_Recv call.
+    slowest_call: Duration,
+}
+
+/// Call TLS_Recv until it fails or `deadline` passes.
+fn read_to_end(c: &mut Client, deadline: Duration) -> Ending {
+    let start = Instant::now();
+    let mut data = Vec::new();
+    let mut slowest_call = Duration::ZERO;
+    let mut buf = [0u8; 64];
+    let code = loop {
+        let t = Instant::now();
+        let n = c.recv(&mut buf);
+        slowest_call = slowest_call.max(t.elapsed());
+        if n < 0 {
+            break n;
+        }
+        data.extend_from_slice(&buf[..n as usize]);
+        if start.elapsed() > deadline {
+            break 0;
+        }
+    };
+    Ending { data, code, mbedtls_code: c.last_error().lMbedtlsCode, took: start.elapsed(), slowest_call }
+}
+
+/// The error is sticky: TLS_Recv and TLS_Send return it again, and
+/// TLS_GetLastError reports it.
+fn assert_sticky(c: &mut Client, code: BaseType_t) {
+    let mut buf = [0u8; 16];
+    for _ in 0..3 {
+        assert_eq!(c.recv(&mut buf), code, "TLS_Recv after the error");
+        assert_eq!(c.send(b"more"), code, "TLS_Send after the error");
+    }
+    assert_eq!(c.last_error().xCode, code);
+}
+
+/// A session the server breaks after the client's first message.
+fn session(case: &str) -> (Client, EchoPeer, Pki) {
+    let pki = Pki::new(case);
+    let peer = hostile(&pki, case);
+    let mut c = client(&pki, peer.port, 10_000);
+    let rc = c.connect();
+    assert_eq!(
+        rc,
+        0,
+        "{case}: handshake with the tlslite-ng peer: {:?} {:?}",
+        c.last_error().lMbedtlsCode,
+        peer.event_within(Duration::from_secs(2))
+    );
+    assert_eq!(c.send(b"ping"), 4);
+    assert_eq!(peer.next_event(), "SAW request ping", "{case}");
+    (c, peer, pki)
+}
+
+/// The client's records the peer saw after it injected its bad record.
+fn client_records(peer: &EchoPeer) -> Vec<String> {
+    let line = peer.event_within(Duration::from_secs(10)).expect("peer reports the client's records");
+    let list = line.strip_prefix("SAW client_records ").unwrap_or_else(|| panic!("unexpected peer line {line}"));
+    list.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+#[test]
+fn data_and_close_notify_in_one_segment_then_silence() {
+    let (mut c, _peer, _pki) = session("data_close_notify_silent");
+    let end = read_to_end(&mut c, Duration::from_secs(5));
+    assert_eq!(end.data, b"hello");
+    assert_eq!(end.code, CLOSED, "{end:?}");
+    assert!(end.took < Duration::from_secs(2), "{end:?}");
+    assert_sticky(&mut c, CLOSED);
+}
+
+#[test]
+fn data_and_close_notify_in_one_segment_then_tcp_close() {
+    let (mut c, _peer, _pki) = session("data_close_notify_fin");
+    let end = read_to_end(&mut c, Duration::from_secs(5));
+    assert_eq!(end.data, b"hello");
+    assert_eq!(end.code, CLOSED, "the close_notify, not the TCP close, is reported: {end:?}");
+    assert_sticky(&mut c, CLOSED);
+}
+
+#[test]
+fn nothing_after_close_notify_is_parsed() {
+    let (mut c, _peer, _pki) = session("data_close_notify_garbage");
+    let end = read_to_end(&mut c, Duration::from_secs(5));
+    assert_eq!(end.data, b"hello", "the record after close_notify must not be delivered");
+    assert_eq!(end.code, CLOSED, "{end:?}");
+    assert_eq!(end.mbedtls_code, 0);
+    assert_sticky(&mut c, CLOSED);
+}
+
+#[test]
+fn data_then_bad_mac_in_one_segment_is_fatal() {
+    let (mut c, peer, _pki) = session("data_bad_mac");
+    let end = read_to_end(&mut c, Duration::from_secs(5));
+    assert_eq!(end.data, b"hello", "the genuine record sent later must not be delivered: {end:?}");
+    assert_eq!(end.code, PROTOCOL, "{end:?}");
+    assert_eq!(end.mbedtls_code, MBEDTLS_INVALID_MAC);
+    assert_sticky(&mut c, PROTOCOL);
+    // The client sent its fatal alert, and no application data after it.
+    assert_eq!(client_records(&peer), [ALERT_RECORD]);
+}
+
+#[test]
+fn data_then_fatal_alert_in_one_segment_is_fatal() {
+    let (mut c, peer, _pki) = session("data_fatal_alert");
+    let end = read_to_end(&mut c, Duration::from_secs(5));
+    assert_eq!(end.data, b"hello");
+    assert_eq!(end.code, PROTOCOL, "{end:?}");
+    assert_eq!(end.mbedtls_code, MBEDTLS_FATAL_ALERT);
+    assert_sticky(&mut c, PROTOCOL);
+    let records = client_records(&peer);
+    assert!(!records.iter().any(|t| t == APPDATA_RECORD), "application data after a fatal alert: {records:?}");
+}
+
+#[test]
+fn transport_failure_in_the_middle_of_a_large_send_is_reported() {
+    let (mut c, peer, _pki) = session("sink");
+    c.transport.misbehaviour = Misbehaviour::SendFailsAfter(5000);
+    let big = payload(64 * 1024, 7);
+    let rc = c.send(&big);
+    assert_eq!(rc, TRANSPORT, "a send that fails part-way reports the failure, not a short count");
+    assert_sticky(&mut c, TRANSPORT);
+    drop(c);
+    let end = peer.event_within(Duration::from_secs(10)).unwrap_or_default();
+    assert!(end.starts_with("SAW sink_"), "{end}");
+}
+
+/// After the handshake, one bad record and nothing before it: a documented
+/// code, the mbedTLS detail, within a bound.
+#[test]
+fn bad_records_after_the_handshake() {
+    // (case, code, mbedTLS detail or None when any is fine)
+    let rows: [(&str, BaseType_t, Option<i32>); 8] = [
+        ("bit_flip", PROTOCOL, Some(MBEDTLS_INVALID_MAC)),
+        ("ciphertext_flip", PROTOCOL, Some(MBEDTLS_INVALID_MAC)),
+        ("oversized_record", PROTOCOL, None),
+        ("zero_length_record", PROTOCOL, Some(MBEDTLS_INVALID_RECORD)),
+        ("plaintext_alert_after_handshake", PROTOCOL, None),
+        ("unexpected_handshake_after", PROTOCOL, Some(MBEDTLS_UNEXPECTED_MESSAGE)),
+        ("truncated_record_then_close", TRANSPORT, None),
+        ("data_close_notify_fin", CLOSED, Some(0)),
+    ];
+    for (case, code, detail) in rows {
+        let (mut c, _peer, _pki) = session(case);
+        let end = read_to_end(&mut c, Duration::from_secs(5));
+        assert_eq!(end.code, code, "{case}: {end:?}");
+        if let Some(d) = detail {
+            assert_eq!(end.mbedtls_code, d, "{case}: {end:?}");
+        }
+        assert!(end.took < Duration::from_secs(3), "{case}: {end:?}");
+        assert_sticky(&mut c, code);
+        eprintln!("{case}: {code} (mbedTLS -0x{:04X}) after {:?}", end.mbedtls_code.unsigned_abs(), end.took);
+    }
+}
+
+/// Silence, a record cut short, a record one byte every 50 ms: TLS_Recv
+/// returns 0 ("nothing now") promptly each call, never blocks, and a
+/// dribbled record still arrives whole.
+#[test]
+fn stalls_and_dribbles_after_the_handshake() {
+    for case in ["stall_after_handshake", "truncated_record_then_stall"] {
+        let (mut c, _peer, _pki) = session(case);
+        let end = read_to_end(&mut c, Duration::from_secs(2));
+        assert_eq!((end.code, end.data.len()), (0, 0), "{case}: {end:?}");
+        assert!(end.slowest_call < Duration::from_millis(500), "{case}: {end:?}");
+    }
+    let (mut c, _peer, _pki) = session("dribble_record");
+    let start = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 16];
+    while got.len() < 8 && start.elapsed() < Duration::from_secs(10) {
+        let n = c.recv(&mut buf);
+        assert!(n >= 0, "dribble: {n}");
+        got.extend_from_slice(&buf[..n as usize]);
+    }
+    assert_eq!(got, b"dribbled");
+}
+
+/// The handshake itself is hostile: raw records from the peer.
+#[test]
+fn hostile_handshakes() {
+    // (case, code, handshake timeout in ms)
+    let rows: [(&str, BaseType_t, u32); 14] = [
+        ("hs_fatal_alert", HANDSHAKE, 10_000),
+        ("hs_fatal_alert_after_hello", HANDSHAKE, 10_000),
+        ("hs_truncated_then_close", TRANSPORT, 10_000),
+        ("hs_truncated_then_stall", HANDSHAKE, 1_500),
+        ("hs_oversized", HANDSHAKE, 10_000),
+        ("hs_zero_length", HANDSHAKE, 10_000),
+        ("hs_unexpected_message", HANDSHAKE, 10_000),
+        ("hs_version_tls10", HANDSHAKE, 10_000),
+        ("hs_version_ssl3", HANDSHAKE, 10_000),
+        ("hs_suite_not_offered", HANDSHAKE, 10_000),
+        ("hs_suite_null", HANDSHAKE, 10_000),
+        ("hs_not_tls", HANDSHAKE, 10_000),
+        ("hs_stall", HANDSHAKE, 1_500),
+        ("hs_dribble", HANDSHAKE, 3_000),
+    ];
+    for (case, code, timeout_ms) in rows {
+        let pki = Pki::new(case);
+        let peer = hostile(&pki, case);
+        let mut c = client(&pki, peer.port, timeout_ms);
+        let start = Instant::now();
+        let rc = c.connect();
+        let took = start.elapsed();
+        let e = c.last_error();
+        assert_eq!(rc, code, "{case}: mbedTLS {}", e.lMbedtlsCode);
+        assert!(took < Duration::from_millis(u64::from(timeout_ms) + 1_000), "{case}: took {took:?}");
+        assert_sticky(&mut c, code);
+        eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}", e.lMbedtlsCode.unsigned_abs());
+    }
+}
+
+/// A HelloRequest after the handshake: renegotiation stays refused, and the
+/// session goes on.
+#[test]
+fn hello_request_is_refused_and_the_connection_still_works() {
+    let (mut c, peer, _pki) = session("hello_request");
+    let end = read_to_end(&mut c, Duration::from_millis(600));
+    assert_eq!((end.code, end.data.len()), (0, 0), "{end:?}");
+    // An alert record (21): warning (01) no_renegotiation (100 = 0x64).
+    assert_eq!(peer.next_event(), "SAW reply_to_hello_request type=21 body=0164");
+    assert_eq!(c.echo(b"again", Duration::from_secs(5)), b"again");
+    assert_eq!(peer.next_event(), "SAW after_hello_request again");
+}
+
+fn echo_session(pki: &Pki, peer: &EchoPeer) -> Client {
+    let mut c = client(pki, peer.port, 10_000);
+    assert_eq!(c.connect(), 0);
+    assert_eq!(c.echo(b"warm", Duration::from_secs(5)), b"warm");
+    c
+}
+
+/// Transport callbacks that lie, after a good handshake with a real
+/// OpenSSL peer: each ends with TLS_ERROR_TRANSPORT (never a code the
+/// callback made up), or keeps returning 0 promptly when it has nothing.
+#[test]
+fn lying_transport_callbacks() {
+    let pki = Pki::new("lying");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
+    let fake_mbedtls = -0x7200;
+    let fake_ours = ffi::TLS_ERROR_CONNECTION_CLOSED as BaseType_t;
+    let recv_rows = [
+        Misbehaviour::RecvMoreThanAsked,
+        Misbehaviour::RecvReturns(-2),
+        Misbehaviour::RecvReturns(BaseType_t::MIN),
+        Misbehaviour::RecvReturns(fake_mbedtls),
+        Misbehaviour::RecvReturns(fake_ours),
+    ];
+    for m in recv_rows {
+        let mut c = echo_session(&pki, &peer);
+        assert_eq!(c.send(b"x"), 1);
+        std::thread::sleep(Duration::from_millis(50)); // the echo is waiting
+        c.transport.misbehaviour = m;
+        let end = read_to_end(&mut c, Duration::from_secs(2));
+        assert_eq!(end.code, TRANSPORT, "{m:?}: {end:?}");
+        assert_sticky(&mut c, TRANSPORT);
+        eprintln!("{m:?}: {}", end.code);
+    }
+    let send_rows = [
+        Misbehaviour::SendMoreThanAsked,
+        Misbehaviour::SendReturns(-5),
+        Misbehaviour::SendReturns(BaseType_t::MIN),
+        Misbehaviour::SendReturns(fake_mbedtls),
+    ];
+    for m in send_rows {
+        let mut c = echo_session(&pki, &peer);
+        c.transport.misbehaviour = m;
+        assert_eq!(c.send(b"lie"), TRANSPORT, "{m:?}");
+        assert_sticky(&mut c, TRANSPORT);
+        eprintln!("{m:?}: {TRANSPORT}");
+    }
+    // 0 forever: "nothing now" for as long as it lasts, promptly each call.
+    let mut c = echo_session(&pki, &peer);
+    c.transport.misbehaviour = Misbehaviour::RecvReturns(0);
+    let end = read_to_end(&mut c, Duration::from_secs(1));
+    assert_eq!((end.code, end.data.len()), (0, 0), "{end:?}");
+    assert!(end.slowest_call < Duration::from_millis(100), "{end:?}");
+    c.transport.misbehaviour = Misbehaviour::SendReturns(0);
+    let start = Instant::now();
+    assert_eq!(c.send(b"stuck"), 0, "a transport that takes nothing: nothing sent yet");
+    assert!(start.elapsed() < Duration::from_millis(100));
+    // The transport recovers: the held record goes out, the echo comes back.
+    c.transport.misbehaviour = Misbehaviour::None;
+    assert_eq!(c.echo(b"stuck", Duration::from_secs(5)), b"stuck");
+    // During the handshake: 0 forever ends with the handshake deadline,
+    // a lie ends with TLS_ERROR_TRANSPORT.
+    for (m, code) in [
+        (Misbehaviour::RecvReturns(0), HANDSHAKE),
+        (Misbehaviour::RecvMoreThanAsked, TRANSPORT),
+        (Misbehaviour::RecvReturns(-3), TRANSPORT),
+        (Misbehaviour::SendMoreThanAsked, TRANSPORT),
+    ] {
+        let mut c = client(&pki, peer.port, 1_000);
+        c.transport.misbehaviour = m;
+        let start = Instant::now();
+        assert_eq!(c.connect(), code, "handshake with {m:?}");
+        assert!(start.elapsed() < Duration::from_secs(2), "{m:?}");
+        assert_sticky(&mut c, code);
+        eprintln!("handshake {m:?}: {code}");
+    }
+}
+
+// --- hostile certificates -----------------------------------------------
+// A 20-deep chain, 10 kB subject and SAN, a NUL inside the CN or a SAN,
+// wildcard names: each is refused with TLS_ERROR_HANDSHAKE_FAILED and the
+// verify flags say why, or accepted and then carries data.
+
+// X.509 verification flags (mbedTLS x509.h facts).
+const BADCERT_CN_MISMATCH: u32 = 0x04;
+
+fn ca_params(name: &str) -> CertificateParams {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(DnType::CommonName, name);
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.not_before = OffsetDateTime::now_utc() - DAY;
+    p.not_after = OffsetDateTime::now_utc() + 30 * DAY;
+    p
+}
+
+fn leaf_params() -> CertificateParams {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.not_before = OffsetDateTime::now_utc() - DAY;
+    p.not_after = OffsetDateTime::now_utc() + 30 * DAY;
+    p
+}
+
+/// A root, `depth - 1` intermediates below it, and a leaf from `leaf`;
+/// the server presents the leaf and every intermediate.
+struct Chain {
+    dir: tempfile::TempDir,
+    root_pem: Vec<u8>,
+    id: ServerIdentity,
+}
+
+fn chain(depth: usize, leaf: CertificateParams) -> Chain {
+    let root = CertifiedIssuer::self_signed(ca_params("hostile root"), KeyPair::generate().unwrap()).unwrap();
+    let mut root_pem = root.pem().into_bytes();
+    root_pem.push(0);
+    let mut issuers = vec![root];
+    for i in 1..depth {
+        let ca = CertifiedIssuer::signed_by(
+            ca_params(&format!("hostile intermediate {i}")),
+            KeyPair::generate().unwrap(),
+            issuers.last().unwrap(),
+        )
+        .unwrap();
+        issuers.push(ca);
+    }
+    let key = KeyPair::generate().unwrap();
+    let cert = leaf.signed_by(&key, issuers.last().unwrap()).unwrap();
+    let mut pem = cert.pem();
+    for ca in issuers.iter().skip(1).rev() {
+        pem.push_str(&ca.pem());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let id = ServerIdentity { cert: dir.path().join("server.crt"), key: dir.path().join("server.key") };
+    std::fs::write(&id.cert, pem).unwrap();
+    std::fs::write(&id.key, key.serialize_pem()).unwrap();
+    Chain { dir, root_pem, id }
+}
+
+/// Connect as `host` to a tlslite-ng peer presenting `chain` (it ignores
+/// the max-fragment-length request, so large chains arrive in full-size
+/// records); on success, echo.
+fn connect(chain: &Chain, host: &str) -> (BaseType_t, u32, i32) {
+    let peer = hostile_as(&chain.id, "echo");
+    let mut c = Client::init(peer.port, ClientOptions { host, ca_pem: Some(chain.root_pem.clone()), alpn: &[] });
+    let start = Instant::now();
+    let rc = c.connect();
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let e = c.last_error();
+    if rc == 0 {
+        assert_eq!(c.echo(b"ping", Duration::from_secs(5)), b"ping");
+    } else {
+        let mut buf = [0u8; 4];
+        assert_eq!(c.recv(&mut buf), rc, "sticky");
+    }
+    let _ = &chain.dir;
+    eprintln!("{host}: {rc} (mbedTLS -0x{:04X}, flags 0x{:x})", e.lMbedtlsCode.unsigned_abs(), e.ulVerifyFlags);
+    (rc, e.ulVerifyFlags, e.lMbedtlsCode)
+}
+
+fn with_dns(mut p: CertificateParams, names: &[&str]) -> CertificateParams {
+    p.subject_alt_names = names.iter().map(|n| SanType::DnsName((*n).try_into().unwrap())).collect();
+    p
+}
+
+#[test]
+fn twenty_deep_chain_is_refused() {
+    let c = chain(20, with_dns(leaf_params(), &["localhost"]));
+    let (rc, _, mbedtls) = connect(&c, "localhost");
+    assert_eq!(rc, HANDSHAKE);
+    assert_eq!(mbedtls, -0x3000, "MBEDTLS_ERR_X509_FATAL_ERROR: longer than the verify chain limit");
+    // The same names under a short chain connect: the depth is the reason.
+    let (rc, _, _) = connect(&chain(3, with_dns(leaf_params(), &["localhost"])), "localhost");
+    assert_eq!(rc, 0);
+}
+
+/// OpenSSL honours the client's max-fragment-length request (4096), so a
+/// Certificate message over 4 kB comes in several records, which mbedTLS
+/// 2.28 does not reassemble (TLS handshake fragmentation): refused, with
+/// the documented code and MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE.
+#[test]
+fn certificate_message_split_over_records_is_refused_cleanly() {
+    let c = chain(20, with_dns(leaf_params(), &["localhost"]));
+    let peer = EchoPeer::start(&c.id, PeerOptions::default());
+    let mut cl =
+        Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(c.root_pem.clone()), alpn: &[] });
+    assert_eq!(cl.connect(), HANDSHAKE);
+    assert_eq!(cl.last_error().lMbedtlsCode, -0x7080);
+    assert_sticky(&mut cl, HANDSHAKE);
+}
+
+#[test]
+fn ten_kilobyte_subject_and_san() {
+    let mut p = with_dns(leaf_params(), &["localhost"]);
+    p.distinguished_name.push(DnType::OrganizationName, "o".repeat(10 * 1024));
+    p.distinguished_name.push(DnType::CommonName, "localhost");
+    assert_eq!(connect(&chain(2, p), "localhost").0, 0, "a 10 kB subject is parsed, the SAN matches");
+
+    let filler: Vec<String> = (0..400).map(|i| format!("filler-{i:04}.{}.example", "x".repeat(8))).collect();
+    let mut names: Vec<&str> = filler.iter().map(String::as_str).collect();
+    names.push("localhost");
+    let total: usize = names.iter().map(|n| n.len()).sum();
+    assert!(total > 10 * 1024, "{total}");
+    assert_eq!(connect(&chain(2, with_dns(leaf_params(), &names)), "localhost").0, 0, "the last of 401 SANs matches");
+    let (rc, flags, _) = connect(&chain(2, with_dns(leaf_params(), &names[..400])), "localhost");
+    assert_eq!(rc, HANDSHAKE, "none of 400 SANs matches");
+    assert_ne!(flags & BADCERT_CN_MISMATCH, 0);
+}
+
+#[test]
+fn nul_inside_a_name_never_matches_its_prefix() {
+    // CN only (no SAN): mbedTLS falls back to the CN.
+    let mut p = leaf_params();
+    p.distinguished_name.push(DnType::CommonName, "localhost\0.attacker.example");
+    let (rc, flags, _) = connect(&chain(2, p), "localhost");
+    assert_eq!(rc, HANDSHAKE);
+    assert_ne!(flags & BADCERT_CN_MISMATCH, 0, "flags 0x{flags:x}");
+    // Control: the same certificate without the NUL tail connects.
+    let mut p = leaf_params();
+    p.distinguished_name.push(DnType::CommonName, "localhost");
+    assert_eq!(connect(&chain(2, p), "localhost").0, 0);
+    // A NUL inside a SAN.
+    let (rc, flags, _) = connect(&chain(2, with_dns(leaf_params(), &["localhost\0.attacker.example"])), "localhost");
+    assert_eq!(rc, HANDSHAKE);
+    assert_ne!(flags & BADCERT_CN_MISMATCH, 0, "flags 0x{flags:x}");
+}
+
+#[test]
+fn wildcard_names_match_one_label_only() {
+    let c = chain(2, with_dns(leaf_params(), &["*.devices.example"]));
+    assert_eq!(connect(&c, "thing1.devices.example").0, 0);
+    for host in ["devices.example", "a.b.devices.example", "thing1.devices.example.attacker", "devices.examplex"] {
+        let (rc, flags, _) = connect(&c, host);
+        assert_eq!(rc, HANDSHAKE, "{host}");
+        assert_ne!(flags & BADCERT_CN_MISMATCH, 0, "{host}: flags 0x{flags:x}");
+    }
+    // A wildcard that is not the whole left-most label is not a wildcard.
+    let c = chain(2, with_dns(leaf_params(), &["thing*.devices.example"]));
+    assert_eq!(connect(&c, "thing1.devices.example").0, HANDSHAKE);
+}
