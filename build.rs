@@ -72,7 +72,8 @@ fn mbedtls_cflags() -> Vec<String> {
     let kind = if env::var("HOST").ok().as_deref() == Some(target.as_str()) { "HOST" } else { "TARGET" };
     let target_u = target.replace(['-', '.'], "_");
     let mut flags = Vec::new();
-    for var in ["CFLAGS".to_owned(), format!("{kind}_CFLAGS"), format!("CFLAGS_{target_u}"), format!("CFLAGS_{target}")] {
+    for var in ["CFLAGS".to_owned(), format!("{kind}_CFLAGS"), format!("CFLAGS_{target_u}"), format!("CFLAGS_{target}")]
+    {
         println!("cargo:rerun-if-env-changed={var}");
         if let Ok(v) = env::var(&var) {
             flags.extend(v.split_ascii_whitespace().map(str::to_owned));
@@ -102,8 +103,10 @@ fn defined_value(flags: &[String], name: &str) -> Option<String> {
 
 fn check_record_buffers() {
     let profiles = [("record-buffer-2k", 2048u32), ("record-buffer-4k", 4096)];
-    let chosen: Vec<_> =
-        profiles.iter().filter(|(f, _)| env::var_os(format!("CARGO_FEATURE_{}", f.to_uppercase().replace('-', "_"))).is_some()).collect();
+    let chosen: Vec<_> = profiles
+        .iter()
+        .filter(|(f, _)| env::var_os(format!("CARGO_FEATURE_{}", f.to_uppercase().replace('-', "_"))).is_some())
+        .collect();
     if chosen.len() > 1 {
         panic!("choose at most one record-buffer-* feature");
     }
@@ -124,7 +127,10 @@ fn check_record_buffers() {
         }
     }
     // For tests/layout.rs: compile a C probe exactly as mbedTLS was compiled.
-    for (dep, ours) in [("DEP_MBEDTLS_INCLUDE", "FREERTOS_TLS_MBEDTLS_INCLUDE"), ("DEP_MBEDTLS_CONFIG_H", "FREERTOS_TLS_MBEDTLS_CONFIG_H")] {
+    for (dep, ours) in [
+        ("DEP_MBEDTLS_INCLUDE", "FREERTOS_TLS_MBEDTLS_INCLUDE"),
+        ("DEP_MBEDTLS_CONFIG_H", "FREERTOS_TLS_MBEDTLS_CONFIG_H"),
+    ] {
         if let Ok(v) = env::var(dep) {
             println!("cargo:rustc-env={ours}={v}");
         }

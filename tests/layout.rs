@@ -114,5 +114,9 @@ fn bindings_match_the_c_build_of_mbedtls() {
         .filter(|(k, v)| c.get(**k) != Some(v))
         .map(|(k, v)| format!("{k}: Rust {v}, C {:?}", c.get(*k)))
         .collect();
-    assert!(mismatches.is_empty(), "layout differs from the C build (defines: {defines:?}):\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "layout differs from the C build (defines: {defines:?}):\n{}",
+        mismatches.join("\n")
+    );
 }
