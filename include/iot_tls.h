@@ -79,31 +79,6 @@
 #define TLS_ERROR_PROTOCOL -2011
 
 /**
- * How far back a [`Stamp`] can see: the period of the kernel's 32-bit
- * tick counter, unbounded with `std`, nothing without a clock.
- */
-#define STAMP_HORIZON_S UINT64_MAX
-
-#define STAMP_HORIZON_S 0
-
-/**
- * Entries kept when the application sets nothing.
- */
-#define DEFAULT_ENTRIES 2
-
-/**
- * Upper bound of [`set_capacity`]; the slots are a fixed array.
- */
-#define MAX_ENTRIES 8
-
-/**
- * Longest an entry is kept when the application sets nothing (and the
- * server's ticket says nothing shorter): one day, as mbedTLS's own server
- * cache does.
- */
-#define DEFAULT_MAX_AGE_S 86400
-
-/**
  * Transport receive callback: bytes read, 0 if none now, negative on error.
  */
 typedef BaseType_t (*NetworkRecv_t)(void *pvCallerContext, unsigned char *pucReceiveBuffer, size_t xReceiveLength);

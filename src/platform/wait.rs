@@ -81,11 +81,11 @@ impl Deadline {
 /// How far back a [`Stamp`] can see: the period of the kernel's 32-bit
 /// tick counter, unbounded with `std`, nothing without a clock.
 #[cfg(feature = "std")]
-pub const STAMP_HORIZON_S: u64 = u64::MAX;
+pub(crate) const STAMP_HORIZON_S: u64 = u64::MAX;
 #[cfg(all(not(feature = "std"), feature = "freertos"))]
-pub const STAMP_HORIZON_S: u64 = u32::MAX as u64 / super::freertos::TICK_RATE_HZ as u64;
+pub(crate) const STAMP_HORIZON_S: u64 = u32::MAX as u64 / super::freertos::TICK_RATE_HZ as u64;
 #[cfg(not(any(feature = "std", feature = "freertos")))]
-pub const STAMP_HORIZON_S: u64 = 0;
+pub(crate) const STAMP_HORIZON_S: u64 = 0;
 
 /// A reading of the monotonic clock, to tell later how old something is
 /// (session-cache entries). `None` from [`Stamp::now`] when the build has

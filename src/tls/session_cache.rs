@@ -27,15 +27,15 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::platform::wait::{Stamp, STAMP_HORIZON_S};
 
 /// The cache is compiled in unless the `no-session-resumption` feature is on.
-pub const BUILT_IN: bool = cfg!(not(feature = "no-session-resumption"));
+pub(crate) const BUILT_IN: bool = cfg!(not(feature = "no-session-resumption"));
 /// Entries kept when the application sets nothing.
-pub const DEFAULT_ENTRIES: usize = 2;
+pub(crate) const DEFAULT_ENTRIES: usize = 2;
 /// Upper bound of [`set_capacity`]; the slots are a fixed array.
-pub const MAX_ENTRIES: usize = 8;
+pub(crate) const MAX_ENTRIES: usize = 8;
 /// Longest an entry is kept when the application sets nothing (and the
 /// server's ticket says nothing shorter): one day, as mbedTLS's own server
 /// cache does.
-pub const DEFAULT_MAX_AGE_S: u32 = 86_400;
+pub(crate) const DEFAULT_MAX_AGE_S: u32 = 86_400;
 
 /// What a session is bound to: SHA-256 over the destination host name,
 /// the DER of every trust anchor, and the DER of the client certificate
