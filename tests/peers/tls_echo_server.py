@@ -8,7 +8,8 @@ after the handshake and echoes every byte back. Options:
   --silent         accept TCP but never answer (handshake timeout tests)
   --client-ca F    require a client certificate issued under F
   --no-tickets     issue no session tickets (resumption by session ID only)
-  --report-reuse   add " reused=<0|1>" (the server's own verdict) to CONN
+  --report-reuse   add " reused=<0|1>" (the server's own verdict) to CONN,
+                   and shut down cleanly after the client's close_notify
 """
 import argparse
 import socket
@@ -26,7 +27,10 @@ def serve(conn, args, ctx):
 
     ctx.sni_callback = on_sni
     try:
-        tls = ctx.wrap_socket(conn, server_side=True)
+        # With --report-reuse, b"" from recv means a real close_notify
+        # (ragged EOFs raise), answered with the server's own close_notify:
+        # OpenSSL keeps a session in its cache only after a clean shutdown.
+        tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not args.report_reuse)
     except (ssl.SSLError, OSError) as exc:
         print(f"HANDSHAKE_FAILED {exc}", flush=True)
         conn.close()
@@ -40,6 +44,8 @@ def serve(conn, args, ctx):
         while True:
             data = tls.recv(65536)
             if not data:
+                if args.report_reuse:
+                    tls = tls.unwrap()
                 break
             if args.drop_after is not None and echoed + len(data) >= args.drop_after:
                 # RST instead of FIN, and no close_notify: a dead peer.
