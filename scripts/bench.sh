@@ -152,6 +152,10 @@ peers+=($!)
 for _ in $(seq 100); do grep -q '^PORT ' "$work/peer-mtls.out" && break; sleep 0.1; done
 mport=$(sed -n 's/^PORT //p' "$work/peer-mtls.out")
 [ -n "$mport" ] || { echo "ERROR: mutual-TLS peer did not start" >&2; exit 1; }
+temp=$(openssl s_client -connect "127.0.0.1:$mport" -tls1_2 -groups P-256:X25519:P-384:P-521 \
+    -CAfile "$mpki/root-ca.pem" -cert "$mpki/device.pem" -key "$mpki/device.key" </dev/null 2>/dev/null \
+    | sed -n 's/^Server Temp Key: //p')
+echo "GROUP mtls ${temp:-unknown}" >>"$raw/groups.txt"
 for ((r = 0; r < rounds; r++)); do
     SOFTHSM2_CONF=$mpki/softhsm2.conf BENCH_CLIENT_CERT=$mpki/device.pem BENCH_CLIENT_KEY=$mpki/device.key \
         "$work/bench_client" handshake both "$mport" "$mpki/root-ca.pem" "$((per / 2))" mtls >>"$raw/handshake.txt"

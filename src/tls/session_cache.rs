@@ -359,23 +359,27 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
         c.active().then_some(c.max_age_s)
     });
     let Some(max_age) = max_age else { return };
-    let mut s = SessionBuf::new();
-    // SAFETY: per the contract; `get_session` deep-copies into `s`.
-    if unsafe { m::ssl_get_session(ssl, &mut s.0) } != 0 {
+    // Serialized straight from the live session: no deep copy (which would
+    // parse the server certificate once more).
+    // SAFETY: per the contract the current session is set; read only.
+    let session = unsafe { (*ssl).session };
+    if session.is_null() {
         return;
     }
+    // SAFETY: non-NULL, owned by the live context, not modified meanwhile.
+    let s = unsafe { &*session };
     // A server that sent no ticket resumes by session ID from its cache;
     // one without either cannot resume at all.
-    if s.0.ticket_len == 0 && s.0.id_len == 0 {
+    if s.ticket_len == 0 && s.id_len == 0 {
         return;
     }
     let mut lifetime_s = u64::from(max_age);
-    if s.0.ticket_len > 0 && s.0.ticket_lifetime > 0 {
-        lifetime_s = lifetime_s.min(s.0.ticket_lifetime.into());
+    if s.ticket_len > 0 && s.ticket_lifetime > 0 {
+        lifetime_s = lifetime_s.min(s.ticket_lifetime.into());
     }
     let mut need = 0usize;
     // SAFETY: a size query: NULL buffer of length 0, `need` receives the size.
-    let rc = unsafe { m::ssl_session_save(&s.0, core::ptr::null_mut(), 0, &mut need) };
+    let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &mut need) };
     if rc != m::ERR_SSL_BUFFER_TOO_SMALL || need == 0 {
         return;
     }
@@ -386,7 +390,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     bytes.resize(need, 0);
     let mut written = 0usize;
     // SAFETY: `bytes` has `need` writable bytes.
-    let rc = unsafe { m::ssl_session_save(&s.0, bytes.as_mut_ptr(), bytes.len(), &mut written) };
+    let rc = unsafe { m::ssl_session_save(s, bytes.as_mut_ptr(), bytes.len(), &mut written) };
     if rc != 0 || written != need {
         bytes.zeroize();
         return;
