@@ -229,8 +229,8 @@ BaseType_t TLS_Connect(void *pvContext);
  *
  * Returns the number of bytes read: possibly fewer than asked, 0 when the
  * transport has nothing now; negative on error or after the peer closed:
- * `TLS_ERROR_CONNECTION_CLOSED` (close_notify, or the transport ended
- * cleanly), `TLS_ERROR_PROTOCOL` (a record that fails to decrypt or
+ * `TLS_ERROR_CONNECTION_CLOSED` (the peer's close_notify),
+ * `TLS_ERROR_PROTOCOL` (a record that fails to decrypt or
  * parse, a fatal alert; the mbedTLS code is in `TLS_GetLastError`),
  * `TLS_ERROR_TRANSPORT`, `TLS_ERROR_NO_MEMORY`, `TLS_ERROR_BAD_PARAMETER`;
  * `TLS_ERROR_INVALID_STATE` before `TLS_Connect`, and the code of a

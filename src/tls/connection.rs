@@ -272,7 +272,8 @@ impl Connection {
     /// transport's own fault.
     fn record_error(&self, rc: c_int) -> Error {
         match rc {
-            // 0 from `ssl_read`: the transport ended without a close_notify.
+            // 0 from `ssl_read` is mbedTLS's end of stream; the BIO never
+            // reports one (0 from the transport is "nothing now").
             0 | m::ERR_SSL_PEER_CLOSE_NOTIFY => Error::Closed,
             m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
             rc => match self.io_error(rc) {

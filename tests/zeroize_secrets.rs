@@ -1,0 +1,149 @@
+//! Zeroization proof: after a mutual-TLS connection (device key in a
+//! SoftHSM2 token behind a non-default PIN) and TLS_Cleanup, no block the
+//! library freed still holds the PIN, the master secret or a session key.
+//!
+//! The secrets are known without making the library deterministic: the
+//! peer (tests/peers/hostile_keylog_server.py, OpenSSL) reads the master
+//! secret from its key log and derives the key block from it and the two
+//! hello randoms. The heap watcher keeps a copy of every block freed
+//! during the run (Rust allocations and mbedTLS's calloc/free), so blocks
+//! freed inside the handshake, before the test learns the secrets, are
+//! searched too. A control checks that the secrets really are in the
+//! library's live memory while the connection is up.
+
+mod heap_watch;
+mod support;
+mod support_pkcs11;
+
+use std::ffi::CString;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use freertos_tls::ffi::{self, BaseType_t};
+use support::{Client, ClientOptions, EchoPeer, Misbehaviour};
+use support_pkcs11::{KeyAlg, Token};
+
+/// A PIN no certificate, label or key could contain by chance.
+const SECRET_PIN: &str = "zeroize-pin-5f1c9a7e3b20d4";
+
+/// What the peer revealed about one session.
+#[derive(Debug, Clone, Copy)]
+struct SessionSecrets {
+    master: [u8; 48],
+    client_key: [u8; 16],
+    server_key: [u8; 16],
+}
+
+fn unhex<const N: usize>(line: &str, field: &str) -> [u8; N] {
+    let start = line.find(&format!("{field}=")).unwrap_or_else(|| panic!("no {field} in {line}")) + field.len() + 1;
+    let hex = &line.as_bytes()[start..start + 2 * N];
+    let mut out = [0u8; N];
+    for (i, b) in out.iter_mut().enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16).expect("hex digit") as u8;
+        *b = digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]);
+    }
+    out
+}
+
+/// The peer's next "SECRETS ..." line (it also reports ended connections).
+fn next_secrets(peer: &EchoPeer) -> String {
+    loop {
+        let line = peer.next_event();
+        if line.starts_with("SECRETS ") {
+            return line;
+        }
+    }
+}
+
+fn connect_and_echo(peer: &EchoPeer, ca: &[u8]) -> Client {
+    let mut c = Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(ca.to_vec()), alpn: &[] });
+    assert_eq!(c.connect(), 0, "mutual TLS with the key-log peer: {}", c.last_error().lMbedtlsCode);
+    for i in 0..4u8 {
+        let msg = [b'a' + i; 300];
+        assert_eq!(c.echo(&msg, Duration::from_secs(5)), msg);
+    }
+    c
+}
+
+#[test]
+fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
+    let _turn = support_pkcs11::exclusive();
+    let mut pki = support_pkcs11::Pki::new();
+    let device = pki.device("zeroize-device", KeyAlg::EcP256);
+    let token = Token::new();
+    token.provision(&pki, &device);
+    let module = support_pkcs11::module();
+    let changed = Command::new("pkcs11-tool")
+        .env("SOFTHSM2_CONF", &token.conf)
+        .args(["--module", &module, "--login", "--pin", support_pkcs11::PIN, "--change-pin", "--new-pin", SECRET_PIN])
+        .output()
+        .expect("pkcs11-tool");
+    assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
+    let pin = CString::new(SECRET_PIN).unwrap();
+    // SAFETY: a NUL-terminated string; NULL keeps the labels.
+    assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg("--cert").arg(&pki.server.cert).arg("--key").arg(&pki.server.key);
+    cmd.arg("--client-ca").arg(&pki.root.cert).arg("--keylog").arg(pki.dir.path().join("keylog.txt"));
+    let peer = EchoPeer::spawn(cmd);
+    let ca = pki.root_pem_with_nul();
+
+    // One connection unwatched first: one-time set-up (entropy, PKCS#11
+    // module) stays allocated by design and is not this test's subject.
+    drop(connect_and_echo(&peer, &ca));
+    next_secrets(&peer);
+
+    check_one_connection(&peer, &ca, "after a clean session", |_| {});
+    check_one_connection(&peer, &ca, "after a transport failure", |c| {
+        c.transport.misbehaviour = Misbehaviour::RecvReturns(-1);
+        let mut buf = [0u8; 8];
+        assert_eq!(c.recv(&mut buf), ffi::TLS_ERROR_TRANSPORT as BaseType_t);
+    });
+    // Back to the build's PIN for any later test in this binary.
+    let default_pin = CString::new(support_pkcs11::PIN).unwrap();
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { ffi::TLS_SetClientCredentialLabels(default_pin.as_ptr(), std::ptr::null(), std::ptr::null()) },
+        0
+    );
+}
+
+/// One watched connection: connect, echo, `then`, TLS_Cleanup; then no
+/// freed block may hold a secret.
+fn check_one_connection(peer: &EchoPeer, ca: &[u8], what: &str, then: impl FnOnce(&mut Client)) {
+    let ((secrets, live), report) = heap_watch::watch(|| {
+        let mut c = connect_and_echo(peer, ca);
+        let line = next_secrets(peer);
+        let s = SessionSecrets {
+            master: unhex(&line, "master"),
+            client_key: unhex(&line, "client_key"),
+            server_key: unhex(&line, "server_key"),
+        };
+        let live = [
+            heap_watch::live_blocks_holding(&s.master),
+            heap_watch::live_blocks_holding(&s.client_key),
+            heap_watch::live_blocks_holding(&s.server_key),
+        ];
+        then(&mut c);
+        drop(c); // TLS_Cleanup
+        (s, live)
+    });
+    assert_eq!(report.live_blocks, 0, "{what}: leaked: {report:?}");
+    // The control: while connected, the library's heap held each secret.
+    assert!(live.iter().all(|&n| n > 0), "{what}: master/client key/server key in live blocks: {live:?}");
+    let freed = heap_watch::freed_blocks();
+    let holding = [
+        ("PIN", heap_watch::freed_blocks_holding(SECRET_PIN.as_bytes())),
+        ("master secret", heap_watch::freed_blocks_holding(&secrets.master)),
+        ("client write key", heap_watch::freed_blocks_holding(&secrets.client_key)),
+        ("server write key", heap_watch::freed_blocks_holding(&secrets.server_key)),
+    ];
+    eprintln!("{what}: {freed} blocks freed ({} recorded); still holding a secret: {holding:?}", report.recorded);
+    assert!(freed > 100, "{what}: the watcher kept only {freed} blocks");
+    for (secret, n) in holding {
+        assert_eq!(n, 0, "{what}: {n} freed blocks still hold the {secret}");
+    }
+}
