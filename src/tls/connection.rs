@@ -361,9 +361,13 @@ impl Connection {
         let ssl = self.ssl();
         // SAFETY: the handshake of this live context has just completed.
         unsafe {
-            if let Some(offered) = self.offered.take() {
-                self.resumed = session_cache::was_resumed(ssl, &offered);
+            if let Some(offered) = self.offered.as_mut() {
+                self.resumed = session_cache::was_resumed(ssl, offered);
+                // Wiped where it lies: `take()` would leave the bytes behind
+                // in this block, only the discriminant changed.
+                offered.wipe();
             }
+            self.offered = None;
             if let Some(key) = &self.session_key {
                 session_cache::remember(ssl, key);
             }
