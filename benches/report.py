@@ -514,7 +514,7 @@ def main():
     # Targets
     w("## Targets (issue 7)\n")
     w("The handshake verdict is the paired client-CPU ratio (issue 12); the other rows as issue 7 defined them.\n")
-    w("| target | measured (wall clock) | verdict | client CPU cross-check |")
+    w("| target | measured | verdict | cross-check |")
     w("|---|---|---|---|")
     # Since issue 12 the handshake verdict is the paired client-CPU ratio
     # (stub build); the unpaired wall-clock medians are the cross-check.
