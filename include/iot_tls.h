@@ -263,8 +263,13 @@ BaseType_t TLS_Recv(void *pvContext, unsigned char *pucReadBuffer, size_t xReadL
 BaseType_t TLS_Send(void *pvContext, const unsigned char *pucMsg, size_t xMsgLength);
 
 /**
- * Free the context and everything it holds; session keys are wiped.
- * Does not call the transport. NULL is accepted and ignored.
+ * Close the connection and free the context and everything it holds;
+ * session keys are wiped. When the handshake has completed and no error
+ * has occurred, first sends a TLS close_notify alert through
+ * `pxNetworkSend` (best effort, as the original did): bounded to 200 ms
+ * while a non-blocking transport returns 0, transport errors ignored; the
+ * transport is not read. Call it before closing the socket. NULL is
+ * accepted and ignored.
  *
  * # Safety
  * `pvContext` must be NULL or a live context; it is invalid afterwards.
@@ -381,5 +386,37 @@ void TLS_ClearSessionCache(void);
  * `pvContext` must be NULL or a live context from `TLS_Init`.
  */
 BaseType_t TLS_IsSessionResumed(void *pvContext);
+
+/**
+ * Extension: send `pcDestination` as the TLS Server Name Indication
+ * (`xEnable` non-zero, the default) or not (0). An IP-literal destination
+ * (IPv4 dotted quad, IPv6 with or without brackets) is never sent, as
+ * RFC 6066 §3 requires. Turning SNI off does not turn off the host-name
+ * check. Call between `TLS_Init` and `TLS_Connect`. Returns 0,
+ * `TLS_ERROR_BAD_PARAMETER` (NULL context) or `TLS_ERROR_INVALID_STATE`
+ * (already connecting or connected).
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_SetServerNameIndication(void *pvContext, BaseType_t xEnable);
+
+/**
+ * Extension: check that the server certificate was issued for
+ * `pcDestination` (`xEnable` non-zero, the default), or accept any
+ * certificate that chains to the trust anchors (0: DANGEROUS, any server
+ * holding such a certificate can impersonate the destination; every
+ * connection logs a warning). A host name is matched against the
+ * certificate's DNS names (its CN when it has none); an IP literal only
+ * against its iPAddress subject alternative names. A mismatch fails
+ * `TLS_Connect` with `TLS_ERROR_HANDSHAKE_FAILED` and the verify flag
+ * `MBEDTLS_X509_BADCERT_CN_MISMATCH` (see `TLS_GetLastError`). Call
+ * between `TLS_Init` and `TLS_Connect`. Returns 0,
+ * `TLS_ERROR_BAD_PARAMETER` (NULL context) or `TLS_ERROR_INVALID_STATE`.
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_SetHostnameVerification(void *pvContext, BaseType_t xEnable);
 
 #endif  /* IOT_TLS_H */

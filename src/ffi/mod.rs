@@ -10,6 +10,7 @@ mod credentials;
 mod handle;
 mod params;
 mod platform_hooks;
+mod server_name;
 mod session;
 pub mod types;
 
@@ -17,6 +18,7 @@ use core::ffi::{c_uchar, c_void};
 
 pub use credentials::TLS_SetClientCredentialLabels;
 pub use platform_hooks::{TLS_SetHandshakeTimeout, TLS_SetLogHook, TLS_SetUtcClock, TLS_setDateIsInThePastFunction};
+pub use server_name::{TLS_SetHostnameVerification, TLS_SetServerNameIndication};
 pub use session::{
     TLS_ClearSessionCache, TLS_IsSessionResumed, TLS_SetSessionCacheSize, TLS_SetSessionMaxAge,
     TLS_SetSessionResumption,
@@ -176,8 +178,13 @@ pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar
     }
 }
 
-/// Free the context and everything it holds; session keys are wiped.
-/// Does not call the transport. NULL is accepted and ignored.
+/// Close the connection and free the context and everything it holds;
+/// session keys are wiped. When the handshake has completed and no error
+/// has occurred, first sends a TLS close_notify alert through
+/// `pxNetworkSend` (best effort, as the original did): bounded to 200 ms
+/// while a non-blocking transport returns 0, transport errors ignored; the
+/// transport is not read. Call it before closing the socket. NULL is
+/// accepted and ignored.
 ///
 /// # Safety
 /// `pvContext` must be NULL or a live context; it is invalid afterwards.

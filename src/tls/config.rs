@@ -53,11 +53,15 @@ impl<'a> TrustAnchors<'a> {
 
 /// Everything a connection is configured with.
 pub struct TlsConfig {
-    /// Server host name: SNI and certificate name check.
+    /// Server host name or IP literal: SNI and certificate name check.
     pub server_name: CString,
     /// ALPN protocol names, most preferred first.
     pub alpn: Vec<CString>,
     pub handshake_timeout_ms: u32,
+    /// Send the host name as SNI (never for an IP literal). Default on.
+    pub server_name_indication: bool,
+    /// Check the server certificate carries the destination. Default on.
+    pub verify_host_name: bool,
 }
 
 impl TlsConfig {
@@ -69,6 +73,8 @@ impl TlsConfig {
             server_name: try_cstring(server_name)?,
             alpn: Vec::new(),
             handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+            server_name_indication: true,
+            verify_host_name: true,
         })
     }
 

@@ -10,8 +10,9 @@ use mbedtls_sys::types::raw_types::c_char;
 
 use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
+use super::server_name::ServerNameCheck;
 use super::session_cache::{self, Offered, SessionKey};
-use super::transport::{bio_recv, bio_send, Transport, TransportError};
+use super::transport::{bio_recv, bio_send, flush_bio, Flushed, Transport, TransportError};
 use super::validity;
 use crate::entropy::drbg_entropy_callback;
 use crate::error::{mbedtls_rc, Error, Result};
@@ -44,6 +45,10 @@ static SIG_HASHES: [c_int; 4] =
     [m::MD_SHA256 as c_int, m::MD_SHA384 as c_int, m::MD_SHA512 as c_int, m::MD_NONE as c_int];
 
 const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
+
+/// Bound on sending close_notify from `TLS_Cleanup` (a few pauses of one
+/// tick while a non-blocking transport has no room).
+const CLOSE_NOTIFY_BOUND_MS: u32 = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -84,6 +89,19 @@ pub struct Connection {
 
 // SAFETY: `alpn_ptrs` point into `config.alpn`, owned by the same value.
 unsafe impl Send for Connection {}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.send_close_notify();
+        // A session that ended in a fatal alert must not be resumed (RFC
+        // 5246, 7.2.2). A broken network or an orderly close is no reason
+        // to forget it: reconnecting after those is what resumption is for.
+        let fatal = matches!(self.phase, Phase::Failed(e) if !matches!(e, Error::Closed | Error::Transport));
+        if let (true, Some(key)) = (fatal, &self.session_key) {
+            session_cache::forget(key);
+        }
+    }
+}
 
 impl Connection {
     /// Allocate the connection and parse the trust anchors. No I/O.
@@ -145,6 +163,27 @@ impl Connection {
         }
         self.config.handshake_timeout_ms = ms;
         Ok(())
+    }
+
+    /// Send the destination as SNI or not (default on; an IP literal never
+    /// is); before `connect`.
+    pub fn set_server_name_indication(&mut self, enable: bool) -> Result<()> {
+        self.config_before_connect("set SNI before TLS_Connect")?.server_name_indication = enable;
+        Ok(())
+    }
+
+    /// Check the server certificate names the destination or not (default
+    /// on); before `connect`.
+    pub fn set_host_name_verification(&mut self, enable: bool) -> Result<()> {
+        self.config_before_connect("set host-name verification before TLS_Connect")?.verify_host_name = enable;
+        Ok(())
+    }
+
+    fn config_before_connect(&mut self, what: &'static str) -> Result<&mut TlsConfig> {
+        match self.phase {
+            Phase::Initialized => Ok(&mut self.config),
+            _ => Err(Error::InvalidState(what)),
+        }
     }
 
     /// Certificate dates need a clock: warn without one, or refuse with
@@ -261,6 +300,9 @@ impl Connection {
     fn fail(&mut self, e: Error) -> Error {
         if !matches!(e, Error::InvalidState(_) | Error::BadParameter(_)) {
             self.phase = Phase::Failed(e);
+            // The fatal alert mbedTLS wrote, if any, is still in the flight
+            // buffer: one try to deliver it, as before coalescing.
+            let _ = self.flush_output();
         }
         self.last_error.code = e.code();
         self.last_error.mbedtls_code = e.mbedtls_code();
@@ -315,7 +357,8 @@ impl Connection {
             mbedtls_rc(rc).map_err(Error::Mbedtls)?;
             m::ssl_conf_authmode(conf, m::SSL_VERIFY_REQUIRED);
             m::ssl_conf_ca_chain(conf, addr_of_mut!((*s).ca_chain), ptr::null_mut());
-            m::ssl_conf_verify(conf, Some(validity::verify_certificate), ptr::null_mut());
+            let name_check = addr_of_mut!((*s).name_check);
+            m::ssl_conf_verify(conf, Some(validity::verify_certificate), name_check.cast());
             m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
             m::ssl_conf_min_version(conf, m::SSL_MAJOR_VERSION_3, m::SSL_MINOR_VERSION_3);
             m::ssl_conf_ciphersuites(conf, CIPHERSUITES.as_ptr());
@@ -339,7 +382,18 @@ impl Connection {
                 m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
                 rc => Error::Mbedtls(rc),
             })?;
-            mbedtls_rc(m::ssl_set_hostname(ssl, self.config.server_name.as_ptr().cast())).map_err(Error::Mbedtls)?;
+            let destination = self.config.server_name.as_c_str();
+            let (plan, name_now) =
+                ServerNameCheck::plan(destination, self.config.server_name_indication, self.config.verify_host_name);
+            if plan.verification_off() {
+                log!(
+                    Warn,
+                    "host-name verification is OFF for {} (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted",
+                    destination.to_str().unwrap_or("?")
+                );
+            }
+            name_check.write(plan);
+            plan.apply(ssl, destination, name_now)?;
             m::ssl_set_bio(ssl, addr_of_mut!((*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
             // Resumption: bound to this destination, these anchors, this
             // client certificate (none when no credential was configured).
@@ -374,18 +428,88 @@ impl Connection {
         }
     }
 
+    /// `mbedtls_ssl_handshake`, one step at a time so that the host-name
+    /// plan can act once the ClientHello is written. 0 when the handshake is
+    /// over, else the step's code (WANT_READ/WANT_WRITE: call again).
+    fn handshake_steps(&mut self) -> c_int {
+        let s = self.mbed.ptr();
+        // SAFETY: the context was set up by `setup`; mbedTLS runs only
+        // inside these calls, and `name_check` lives in the same block.
+        unsafe {
+            let ssl = addr_of_mut!((*s).ssl);
+            loop {
+                if (*ssl).state == m::SSL_HANDSHAKE_OVER as c_int {
+                    return 0;
+                }
+                let rc = m::ssl_handshake_step(ssl);
+                if rc != 0 {
+                    return rc;
+                }
+                let rc = (*s).name_check.after_step(ssl, self.config.server_name.as_c_str());
+                if rc != 0 {
+                    return rc;
+                }
+            }
+        }
+    }
+
+    /// Hand the flight buffer to the transport.
+    fn flush_output(&mut self) -> Result<Flushed> {
+        // SAFETY: the bio lives in the pinned block; mbedTLS is not running.
+        unsafe { flush_bio(addr_of_mut!((*self.mbed.ptr()).bio)) }.map_err(|_| Error::Transport)
+    }
+
+    /// Best effort, from `TLS_Cleanup`: tell the peer the connection ends
+    /// (servers drop a session that was not closed cleanly from their
+    /// cache). Bounded by [`CLOSE_NOTIFY_BOUND_MS`]; errors are ignored.
+    fn send_close_notify(&mut self) {
+        if self.phase != Phase::Connected {
+            return;
+        }
+        let ssl = self.ssl();
+        let deadline = Deadline::after_ms(CLOSE_NOTIFY_BOUND_MS);
+        // Whether the alert record has been written (it may still sit in
+        // mbedTLS's output buffer, waiting for room in the transport).
+        let mut alert_written = false;
+        loop {
+            // SAFETY: a connected context; mbedTLS is not running. While
+            // mbedTLS holds a partly sent record (the alert, or a record of
+            // a short TLS_Send), this call only flushes it.
+            let (held, rc) = unsafe { ((*ssl).out_left != 0, m::ssl_close_notify(ssl)) };
+            match rc {
+                0 if held && !alert_written => continue, // an old record left; now the alert
+                0 => return,
+                m::ERR_SSL_WANT_WRITE | m::ERR_SSL_WANT_READ => alert_written |= !held,
+                _ => return,
+            }
+            if deadline.expired() {
+                log!(Debug, "close_notify not sent: the transport took nothing for {} ms", CLOSE_NOTIFY_BOUND_MS);
+                return;
+            }
+            pause_for_io();
+        }
+    }
+
     fn handshake(&mut self) -> Result<()> {
         let ssl = self.ssl();
         let deadline = Deadline::after_ms(self.config.handshake_timeout_ms);
         loop {
-            // SAFETY: the context was set up by `setup`.
-            let rc = unsafe { m::ssl_handshake(ssl) };
+            let rc = self.handshake_steps();
             match rc {
-                0 => {
-                    self.phase = Phase::Connected;
-                    self.after_handshake();
-                    return Ok(());
-                }
+                // The last flight (of a resumed handshake) leaves now, not
+                // with the caller's first write: a caller may wait for the
+                // socket to become readable before it writes anything.
+                0 => match self.flush_output()? {
+                    Flushed::All => {
+                        // SAFETY: mbedTLS is not running; the bio is in the pinned block.
+                        unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
+                        self.phase = Phase::Connected;
+                        self.after_handshake();
+                        return Ok(());
+                    }
+                    Flushed::Blocked if deadline.expired() => return Err(Error::HandshakeTimeout),
+                    Flushed::Blocked => pause_for_io(),
+                },
                 m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => {
                     // The transport had nothing now: no progress until it has.
                     if deadline.expired() {
@@ -411,18 +535,6 @@ impl Connection {
                     });
                 }
             }
-        }
-    }
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        // A session that ended in a fatal alert must not be resumed (RFC
-        // 5246, 7.2.2). A broken network or an orderly close is no reason
-        // to forget it: reconnecting after those is what resumption is for.
-        let fatal = matches!(self.phase, Phase::Failed(e) if !matches!(e, Error::Closed | Error::Transport));
-        if let (true, Some(key)) = (fatal, &self.session_key) {
-            session_cache::forget(key);
         }
     }
 }

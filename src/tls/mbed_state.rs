@@ -10,6 +10,7 @@ use alloc::alloc::{alloc, dealloc};
 use alloc::boxed::Box;
 use mbedtls_sys as m;
 
+use super::server_name::ServerNameCheck;
 use super::transport::{Bio, Transport};
 use crate::error::{Error, Result};
 use crate::pkcs11::CredentialFailure;
@@ -26,6 +27,8 @@ pub(crate) struct MbedState {
     /// server asks for a certificate.
     pub(crate) credential_failure: Option<CredentialFailure>,
     pub(crate) bio: Bio,
+    /// What the verify callback checks the server certificate's name against.
+    pub(crate) name_check: ServerNameCheck,
 }
 
 /// Owner of one `MbedState` allocation.
@@ -55,7 +58,8 @@ impl MbedBox {
             addr_of_mut!((*s).own_chain).write(core::mem::zeroed());
             addr_of_mut!((*s).own_key).write(core::mem::zeroed());
             addr_of_mut!((*s).credential_failure).write(None);
-            addr_of_mut!((*s).bio).write(Bio { transport, fault: None });
+            addr_of_mut!((*s).bio).write(Bio::new(transport));
+            addr_of_mut!((*s).name_check).write(ServerNameCheck::unset());
             m::ssl_init(addr_of_mut!((*s).ssl));
             m::ssl_config_init(addr_of_mut!((*s).conf));
             m::ctr_drbg_init(addr_of_mut!((*s).drbg));

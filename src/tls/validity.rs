@@ -13,6 +13,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_void;
 
+use super::server_name::ServerNameCheck;
 use crate::ffi::BaseType_t;
 use crate::platform::clock;
 
@@ -35,10 +36,13 @@ fn date_is_in_the_past() -> Option<DateIsInThePastFn> {
 const DATE_FLAGS: u32 = (m::X509_BADCERT_EXPIRED | m::X509_BADCERT_FUTURE) as u32;
 
 /// `f_vrfy` for `mbedtls_ssl_conf_verify`, called once per chain certificate.
+///
+/// `ctx` is the connection's [`ServerNameCheck`] (or NULL): the leaf's name
+/// check for IP literals and for a caller that switched it off.
 pub(crate) unsafe extern "C" fn verify_certificate(
-    _ctx: *mut c_void,
+    ctx: *mut c_void,
     crt: *mut m::x509_crt,
-    _depth: c_int,
+    depth: c_int,
     flags: *mut u32,
 ) -> c_int {
     if crt.is_null() || flags.is_null() {
@@ -56,6 +60,13 @@ pub(crate) unsafe extern "C" fn verify_certificate(
         if hook(to.day as BaseType_t, to.mon as BaseType_t, to.year as BaseType_t) != 0 {
             *flags |= m::X509_BADCERT_EXPIRED as u32;
         }
+    }
+    if depth == 0 && !ctx.is_null() {
+        // SAFETY: `setup` registered the ServerNameCheck inside the
+        // connection's pinned block, which outlives the handshake; mbedTLS
+        // only reads it through this callback.
+        let name_check = unsafe { &*ctx.cast::<ServerNameCheck>() };
+        name_check.check_leaf(crt, flags);
     }
     0
 }

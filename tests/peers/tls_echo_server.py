@@ -10,6 +10,9 @@ after the handshake and echoes every byte back. Options:
   --no-tickets     issue no session tickets (resumption by session ID only)
   --report-reuse   add " reused=<0|1>" (the server's own verdict) to CONN,
                    and shut down cleanly after the client's close_notify
+  --report-close   after each connection print "CLOSED close_notify" (the
+                   client sent close_notify), "CLOSED eof" (TCP closed
+                   without it) or "CLOSED error <text>"
 """
 import argparse
 import socket
@@ -27,10 +30,12 @@ def serve(conn, args, ctx):
 
     ctx.sni_callback = on_sni
     try:
-        # With --report-reuse, b"" from recv means a real close_notify
-        # (ragged EOFs raise), answered with the server's own close_notify:
-        # OpenSSL keeps a session in its cache only after a clean shutdown.
-        tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not args.report_reuse)
+        # With --report-reuse or --report-close, b"" from recv means a real
+        # close_notify (ragged EOFs raise). --report-reuse answers it with the
+        # server's own close_notify: OpenSSL keeps a session in its cache
+        # only after a clean shutdown.
+        clean_eof = args.report_reuse or args.report_close
+        tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not clean_eof)
     except (ssl.SSLError, OSError) as exc:
         print(f"HANDSHAKE_FAILED {exc}", flush=True)
         conn.close()
@@ -40,10 +45,12 @@ def serve(conn, args, ctx):
         line += f" reused={int(tls.session_reused)}"
     print(line, flush=True)
     echoed = 0
+    how = "eof"
     try:
         while True:
             data = tls.recv(65536)
             if not data:
+                how = "close_notify" if clean_eof else "eof"
                 if args.report_reuse:
                     tls = tls.unwrap()
                 break
@@ -54,9 +61,13 @@ def serve(conn, args, ctx):
                 return
             tls.sendall(data)
             echoed += len(data)
-    except (ssl.SSLError, OSError):
-        pass
+    except ssl.SSLEOFError:
+        how = "eof"
+    except (ssl.SSLError, OSError) as exc:
+        how = f"error {exc}"
     finally:
+        if args.report_close:
+            print(f"CLOSED {how}", flush=True)
         try:
             tls.close()
         except OSError:
@@ -73,6 +84,7 @@ def main():
     p.add_argument("--client-ca")
     p.add_argument("--no-tickets", action="store_true")
     p.add_argument("--report-reuse", action="store_true")
+    p.add_argument("--report-close", action="store_true")
     args = p.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

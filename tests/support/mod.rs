@@ -3,6 +3,9 @@
 //! plugged into the C ABI exactly as a firmware caller would.
 #![allow(dead_code)]
 
+mod io_log;
+pub use io_log::Io;
+
 use std::ffi::{c_void, CString};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -77,19 +80,16 @@ impl Pki {
         id
     }
 
-    /// A server certificate for every name in `dns_names`.
-    pub fn server_with_names(
-        &self,
-        file_stem: &str,
-        dns_names: &[&str],
-        not_before: OffsetDateTime,
-        not_after: OffsetDateTime,
-    ) -> ServerIdentity {
+    /// A currently valid server certificate with common name `cn` and these
+    /// subject alternative names (IP literals become iPAddress SANs, other
+    /// strings dNSName SANs).
+    pub fn server_with_sans(&self, file_stem: &str, cn: &str, sans: &[&str]) -> ServerIdentity {
         let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(dns_names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, dns_names[0]);
-        params.not_before = not_before;
-        params.not_after = not_after;
+        let mut params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - DAY;
+        params.not_after = now + 30 * DAY;
         let cert = params.signed_by(&key, &self.ca).unwrap();
         let id = ServerIdentity {
             cert: self.dir.path().join(format!("{file_stem}.crt")),
@@ -118,6 +118,8 @@ pub struct PeerOptions<'a> {
     pub no_tickets: bool,
     /// Append the server's " reused=<0|1>" to each CONN line.
     pub report_reuse: bool,
+    /// Print a "CLOSED <how>" line after each connection.
+    pub report_close: bool,
 }
 
 /// The echo peer process; killed on drop.
@@ -149,6 +151,9 @@ impl EchoPeer {
         }
         if opts.report_reuse {
             cmd.arg("--report-reuse");
+        }
+        if opts.report_close {
+            cmd.arg("--report-close");
         }
         EchoPeer::spawn(cmd)
     }
@@ -190,9 +195,11 @@ impl Drop for EchoPeer {
 }
 
 /// The caller context behind `pvCallerContext`: a TCP stream with a short
-/// read timeout, so "nothing now" (0) is a real outcome.
+/// read timeout, so "nothing now" (0) is a real outcome. Records every
+/// callback call in `io`.
 pub struct TcpTransport {
     pub stream: TcpStream,
+    pub io: Vec<Io>,
     /// How the callbacks lie to the library (hostile-caller tests).
     pub misbehaviour: Misbehaviour,
 }
@@ -215,11 +222,23 @@ pub enum Misbehaviour {
 }
 
 impl TcpTransport {
+    /// With TCP_NODELAY, as latency-minded firmware sets it.
     pub fn connect(port: u16) -> Box<TcpTransport> {
+        TcpTransport::connect_with(port, true)
+    }
+
+    /// `nodelay = false` keeps Nagle's algorithm on (lwIP's and a plain
+    /// socket's default).
+    pub fn connect_with(port: u16, nodelay: bool) -> Box<TcpTransport> {
         let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        stream.set_nodelay(true).unwrap();
-        Box::new(TcpTransport { stream, misbehaviour: Misbehaviour::None })
+        stream.set_nodelay(nodelay).unwrap();
+        Box::new(TcpTransport { stream, io: Vec::new(), misbehaviour: Misbehaviour::None })
+    }
+
+    /// The sends so far, grouped into flights (see [`io_log::flights`]).
+    pub fn flights(&self) -> Vec<Vec<usize>> {
+        io_log::flights(&self.io)
     }
 }
 
@@ -234,7 +253,10 @@ pub unsafe extern "C" fn tcp_recv(ctx: *mut c_void, buf: *mut u8, len: usize) ->
     };
     match t.stream.read(buf) {
         Ok(0) => -1, // orderly TCP close: the stream is gone
-        Ok(n) => (n + extra) as BaseType_t,
+        Ok(n) => {
+            t.io.push(Io::Recv(n));
+            (n + extra) as BaseType_t
+        }
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
         Err(_) => -1,
     }
@@ -254,6 +276,7 @@ pub unsafe extern "C" fn tcp_send(ctx: *mut c_void, buf: *const u8, len: usize) 
         }
         _ => {}
     }
+    t.io.push(Io::Send(len));
     match t.stream.write(buf) {
         Ok(n) => (n + extra) as BaseType_t,
         Err(_) => -1,
@@ -287,7 +310,11 @@ impl Client {
     }
 
     pub fn try_init(port: u16, opts: ClientOptions<'_>) -> (Client, BaseType_t) {
-        let mut transport = TcpTransport::connect(port);
+        Client::try_init_over(TcpTransport::connect(port), opts)
+    }
+
+    /// TLS_Init over a transport the test has set up (e.g. Nagle on).
+    pub fn try_init_over(mut transport: Box<TcpTransport>, opts: ClientOptions<'_>) -> (Client, BaseType_t) {
         let host = CString::new(opts.host).unwrap();
         let ca = opts.ca_pem.unwrap_or_default();
         let alpn: Vec<CString> = opts.alpn.iter().map(|s| CString::new(*s).unwrap()).collect();
@@ -374,6 +401,16 @@ impl Client {
             assert!(start.elapsed() < deadline, "echo timed out after {got} of {} bytes", out.len());
         }
         out
+    }
+}
+
+impl Client {
+    /// `TLS_Cleanup` now, while the TCP stream stays open (it closes when
+    /// the Client is dropped).
+    pub fn cleanup(&mut self) {
+        // SAFETY: ctx is NULL or a live context; it is cleared right after.
+        unsafe { ffi::TLS_Cleanup(self.ctx) };
+        self.ctx = std::ptr::null_mut();
     }
 }
 

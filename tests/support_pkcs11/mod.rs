@@ -8,6 +8,13 @@
 //! in one binary take turns: [`exclusive`] serialises them.
 #![allow(dead_code)]
 
+// Test binaries that use both harnesses load this small file twice, once
+// per harness; each copy is private to its harness.
+#[allow(clippy::duplicate_mod)]
+#[path = "../support/io_log.rs"]
+mod io_log;
+pub use io_log::Io;
+
 use std::ffi::{c_void, CString};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -257,6 +264,8 @@ impl Token {
 pub enum ClientCert {
     Required,
     Optional,
+    /// The server does not ask for one (server authentication only).
+    NotAsked,
 }
 
 /// `openssl s_server -rev` (answers each message reversed); killed on drop.
@@ -270,12 +279,26 @@ impl Server {
     /// Trusts only the root CA for client certificates; `extra` args are
     /// appended (e.g. `-cipher`).
     pub fn start(pki: &Pki, mode: ClientCert, extra: &[&str]) -> Server {
-        let verify = match mode {
-            ClientCert::Required => "-Verify",
-            ClientCert::Optional => "-verify",
+        Server::launch(pki, mode, &["-rev"], extra)
+    }
+
+    /// s_server in its plain mode: prints what the client sends, answers
+    /// nothing, and says "DONE" when the client sends close_notify,
+    /// "ERROR" when the stream ends without it.
+    pub fn start_plain(pki: &Pki) -> Server {
+        Server::launch(pki, ClientCert::NotAsked, &[], &[])
+    }
+
+    fn launch(pki: &Pki, mode: ClientCert, body: &[&str], extra: &[&str]) -> Server {
+        let verify: &[&str] = match mode {
+            ClientCert::Required => &["-Verify", "4", "-verify_return_error"],
+            ClientCert::Optional => &["-verify", "4", "-verify_return_error"],
+            ClientCert::NotAsked => &[],
         };
         let mut child = Command::new("openssl")
-            .args(["s_server", "-accept", "127.0.0.1:0", "-rev", "-tls1_2", verify, "4", "-verify_return_error"])
+            .args(["s_server", "-accept", "127.0.0.1:0", "-tls1_2"])
+            .args(body)
+            .args(verify)
             .arg("-cert")
             .arg(&pki.server.cert)
             .arg("-key")
@@ -317,6 +340,19 @@ impl Server {
     pub fn drain(&self) -> Vec<String> {
         self.output.try_iter().collect()
     }
+
+    /// Wait up to `timeout` for a printed line that starts with one of
+    /// `prefixes`; lines before it are skipped.
+    pub fn wait_for_line(&self, prefixes: &[&str], timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.output.recv_timeout(left).ok()?;
+            if prefixes.iter().any(|p| line.starts_with(p)) {
+                return Some(line);
+            }
+        }
+    }
 }
 
 impl Drop for Server {
@@ -326,9 +362,10 @@ impl Drop for Server {
     }
 }
 
-/// TCP transport behind `pvCallerContext`.
+/// TCP transport behind `pvCallerContext`; records each callback call.
 struct Transport {
     stream: TcpStream,
+    io: Vec<Io>,
 }
 
 unsafe extern "C" fn net_recv(ctx: *mut c_void, buf: *mut u8, len: usize) -> BaseType_t {
@@ -336,7 +373,10 @@ unsafe extern "C" fn net_recv(ctx: *mut c_void, buf: *mut u8, len: usize) -> Bas
     let (t, buf) = unsafe { (&mut *ctx.cast::<Transport>(), std::slice::from_raw_parts_mut(buf, len)) };
     match t.stream.read(buf) {
         Ok(0) => -1, // peer closed: an error, not "nothing yet"
-        Ok(n) => n as BaseType_t,
+        Ok(n) => {
+            t.io.push(Io::Recv(n));
+            n as BaseType_t
+        }
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
         Err(_) => -1,
     }
@@ -345,6 +385,7 @@ unsafe extern "C" fn net_recv(ctx: *mut c_void, buf: *mut u8, len: usize) -> Bas
 unsafe extern "C" fn net_send(ctx: *mut c_void, data: *const u8, len: usize) -> BaseType_t {
     // SAFETY: as for net_recv.
     let (t, data) = unsafe { (&mut *ctx.cast::<Transport>(), std::slice::from_raw_parts(data, len)) };
+    t.io.push(Io::Send(len));
     match t.stream.write(data) {
         Ok(n) => n as BaseType_t,
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
@@ -364,7 +405,7 @@ pub struct LastError {
 /// One TLS client context, made and driven through the C ABI.
 pub struct Client {
     ctx: *mut c_void,
-    _transport: Box<Transport>,
+    transport: Box<Transport>,
     _host: CString,
     _ca: Vec<u8>,
 }
@@ -374,10 +415,15 @@ unsafe impl Send for Client {}
 
 impl Client {
     pub fn new(port: u16, pki: &Pki) -> Client {
+        Client::with_nodelay(port, pki, true)
+    }
+
+    /// `nodelay = false` keeps Nagle's algorithm on the TCP stream.
+    pub fn with_nodelay(port: u16, pki: &Pki, nodelay: bool) -> Client {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
         stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
-        stream.set_nodelay(true).unwrap();
-        let mut transport = Box::new(Transport { stream });
+        stream.set_nodelay(nodelay).unwrap();
+        let mut transport = Box::new(Transport { stream, io: Vec::new() });
         let host = CString::new("localhost").unwrap();
         let ca = pki.root_pem_with_nul();
         let mut params = TLSParams_t {
@@ -395,12 +441,17 @@ impl Client {
         // SAFETY: valid params; the transport outlives the context (Drop order).
         let rc = unsafe { ffi::TLS_Init(&mut ctx, &mut params) };
         assert_eq!(rc, 0, "TLS_Init");
-        Client { ctx, _transport: transport, _host: host, _ca: ca }
+        Client { ctx, transport, _host: host, _ca: ca }
     }
 
     pub fn connect(&mut self) -> BaseType_t {
         // SAFETY: live context from TLS_Init.
         unsafe { ffi::TLS_Connect(self.ctx) }
+    }
+
+    /// The transport calls so far, grouped into flights.
+    pub fn flights(&self) -> Vec<Vec<usize>> {
+        io_log::flights(&self.transport.io)
     }
 
     pub fn last_error(&self) -> LastError {
@@ -456,9 +507,24 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Close the TCP stream under the live context (a dead link).
+    pub fn shutdown_tcp(&mut self) {
+        let _ = self.transport.stream.shutdown(std::net::Shutdown::Both);
+    }
+
+    /// `TLS_Cleanup` now, while the TCP stream stays open.
+    pub fn cleanup(&mut self) {
+        // SAFETY: the context is NULL or live; it is cleared right after.
+        unsafe { ffi::TLS_Cleanup(self.ctx) };
+        self.ctx = std::ptr::null_mut();
+    }
+}
+
 impl Drop for Client {
     fn drop(&mut self) {
-        // SAFETY: the context is live and released exactly once.
+        // SAFETY: the context is NULL (after `cleanup`) or live, and
+        // released exactly once.
         unsafe { ffi::TLS_Cleanup(self.ctx) };
     }
 }

@@ -1,0 +1,77 @@
+//! Clean close: `TLS_Cleanup` on a connected context sends close_notify
+//! (servers drop a session that was not closed cleanly from their cache),
+//! and sends nothing for a context that never connected or has failed.
+
+mod support;
+mod support_pkcs11;
+
+use std::time::Duration;
+
+use support::{Client, ClientOptions, EchoPeer, Io, PeerOptions};
+
+fn opts(pki: &support::Pki) -> ClientOptions<'static> {
+    ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] }
+}
+
+#[test]
+fn python_peer_receives_close_notify_from_cleanup() {
+    let pki = support::Pki::new("close");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
+    let mut c = Client::init(peer.port, opts(&pki));
+    assert_eq!(c.connect(), 0);
+    assert!(peer.next_event().starts_with("CONN "));
+    assert_eq!(c.echo(b"bye soon", Duration::from_secs(10)), b"bye soon");
+    let before = c.transport.io.len();
+    c.cleanup();
+    // One send: the 31-byte encrypted alert (5 + 8 + 2 + 16 with AES-GCM).
+    assert_eq!(c.transport.io[before..], [Io::Send(31)]);
+    assert_eq!(peer.next_event(), "CLOSED close_notify");
+}
+
+#[test]
+fn python_peer_tells_a_close_without_close_notify_apart() {
+    // The TCP stream ends under a live context: proves the test above can fail.
+    let pki = support::Pki::new("close-eof");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
+    let mut c = Client::init(peer.port, opts(&pki));
+    assert_eq!(c.connect(), 0);
+    assert!(peer.next_event().starts_with("CONN "));
+    c.transport.stream.shutdown(std::net::Shutdown::Both).unwrap();
+    assert_eq!(peer.next_event(), "CLOSED eof");
+}
+
+#[test]
+fn a_context_whose_handshake_failed_writes_nothing_at_cleanup() {
+    let pki = support::Pki::new("close-none");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
+    let mut c = Client::init(peer.port, ClientOptions { host: "wrong.example", ..opts(&pki) });
+    assert_eq!(c.connect(), freertos_tls::ffi::TLS_ERROR_HANDSHAKE_FAILED as _);
+    let before = c.transport.io.len();
+    c.cleanup();
+    assert_eq!(c.transport.io[before..], [], "a failed context must not write at cleanup");
+}
+
+/// Connect to plain `s_server`, send a line, and end the connection with
+/// `end`; returns the server's verdict line ("DONE" or "ERROR").
+fn s_server_verdict(end: fn(&mut support_pkcs11::Client)) -> String {
+    let _turn = support_pkcs11::exclusive();
+    let pki = support_pkcs11::Pki::new();
+    let server = support_pkcs11::Server::start_plain(&pki);
+    let mut c = support_pkcs11::Client::new(server.port, &pki);
+    assert_eq!(c.connect(), 0, "{:?}", server.drain());
+    c.send_all(b"last words\n").unwrap();
+    assert!(server.wait_for_line(&["last words"], Duration::from_secs(10)).is_some(), "{:?}", server.drain());
+    end(&mut c);
+    server.wait_for_line(&["DONE", "ERROR"], Duration::from_secs(10)).expect("s_server gave no verdict")
+}
+
+#[test]
+fn openssl_s_server_receives_close_notify_from_cleanup() {
+    assert_eq!(s_server_verdict(support_pkcs11::Client::cleanup), "DONE");
+}
+
+#[test]
+fn openssl_s_server_tells_a_close_without_close_notify_apart() {
+    // The TCP stream ends under a live context: proves the test above can fail.
+    assert_eq!(s_server_verdict(support_pkcs11::Client::shutdown_tcp), "ERROR");
+}
