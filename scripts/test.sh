@@ -45,6 +45,9 @@ CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="valgrind -q --soname-synonyms=soma
 step "cargo test: a stuck HAL RNG through the rand_core adapter"
 cargo test --no-default-features --features std,port-rand-core --test entropy_stuck_rng
 
+step "cargo test: built without session resumption (no-session-resumption)"
+cargo test --features no-session-resumption --test tls_resumption_off
+
 step "4 KiB record buffer profile: linked buffer sizes, struct layouts vs the C build, 1 MiB each way"
 # mbedTLS (and ring, which reads the same flags) rebuild with these C
 # flags; the default-profile run of these tests is part of cargo test above.

@@ -4,6 +4,7 @@
 //! with the library's `TLS_IsSessionResumed`.
 //!
 //! The cache and its switches are process-wide, so the tests take turns.
+#![cfg(not(feature = "no-session-resumption"))]
 
 mod support;
 

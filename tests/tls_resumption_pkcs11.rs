@@ -2,6 +2,7 @@
 //! (device keys in SoftHSM2 tokens, Python's ssl requiring a client
 //! certificate), a session made as one device is never offered as
 //! another. The server reports each reuse itself.
+#![cfg(not(feature = "no-session-resumption"))]
 
 mod support;
 mod support_pkcs11;
