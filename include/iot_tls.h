@@ -344,6 +344,38 @@ void TLS_SetLogHook(TLSLogHook_t pxHook);
 BaseType_t TLS_SetHandshakeTimeout(void *pvContext, uint32_t ulTimeoutMs);
 
 /**
+ * Extension: send `pcDestination` as the TLS Server Name Indication
+ * (`xEnable` non-zero, the default) or not (0). An IP-literal destination
+ * (IPv4 dotted quad, IPv6 with or without brackets) is never sent, as
+ * RFC 6066 §3 requires. Turning SNI off does not turn off the host-name
+ * check. Call between `TLS_Init` and `TLS_Connect`. Returns 0,
+ * `TLS_ERROR_BAD_PARAMETER` (NULL context) or `TLS_ERROR_INVALID_STATE`
+ * (already connecting or connected).
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_SetServerNameIndication(void *pvContext, BaseType_t xEnable);
+
+/**
+ * Extension: check that the server certificate was issued for
+ * `pcDestination` (`xEnable` non-zero, the default), or accept any
+ * certificate that chains to the trust anchors (0: DANGEROUS, any server
+ * holding such a certificate can impersonate the destination; every
+ * connection logs a warning). A host name is matched against the
+ * certificate's DNS names (its CN when it has none); an IP literal only
+ * against its iPAddress subject alternative names. A mismatch fails
+ * `TLS_Connect` with `TLS_ERROR_HANDSHAKE_FAILED` and the verify flag
+ * `MBEDTLS_X509_BADCERT_CN_MISMATCH` (see `TLS_GetLastError`). Call
+ * between `TLS_Init` and `TLS_Connect`. Returns 0,
+ * `TLS_ERROR_BAD_PARAMETER` (NULL context) or `TLS_ERROR_INVALID_STATE`.
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_SetHostnameVerification(void *pvContext, BaseType_t xEnable);
+
+/**
  * Extension: turn session resumption on (`xEnable` non-zero) or off for
  * every later `TLS_Connect`. Off wipes every cached session and stops
  * asking servers for tickets. On by default. Returns 0, or
@@ -386,37 +418,5 @@ void TLS_ClearSessionCache(void);
  * `pvContext` must be NULL or a live context from `TLS_Init`.
  */
 BaseType_t TLS_IsSessionResumed(void *pvContext);
-
-/**
- * Extension: send `pcDestination` as the TLS Server Name Indication
- * (`xEnable` non-zero, the default) or not (0). An IP-literal destination
- * (IPv4 dotted quad, IPv6 with or without brackets) is never sent, as
- * RFC 6066 §3 requires. Turning SNI off does not turn off the host-name
- * check. Call between `TLS_Init` and `TLS_Connect`. Returns 0,
- * `TLS_ERROR_BAD_PARAMETER` (NULL context) or `TLS_ERROR_INVALID_STATE`
- * (already connecting or connected).
- *
- * # Safety
- * `pvContext` must be NULL or a live context from `TLS_Init`.
- */
-BaseType_t TLS_SetServerNameIndication(void *pvContext, BaseType_t xEnable);
-
-/**
- * Extension: check that the server certificate was issued for
- * `pcDestination` (`xEnable` non-zero, the default), or accept any
- * certificate that chains to the trust anchors (0: DANGEROUS, any server
- * holding such a certificate can impersonate the destination; every
- * connection logs a warning). A host name is matched against the
- * certificate's DNS names (its CN when it has none); an IP literal only
- * against its iPAddress subject alternative names. A mismatch fails
- * `TLS_Connect` with `TLS_ERROR_HANDSHAKE_FAILED` and the verify flag
- * `MBEDTLS_X509_BADCERT_CN_MISMATCH` (see `TLS_GetLastError`). Call
- * between `TLS_Init` and `TLS_Connect`. Returns 0,
- * `TLS_ERROR_BAD_PARAMETER` (NULL context) or `TLS_ERROR_INVALID_STATE`.
- *
- * # Safety
- * `pvContext` must be NULL or a live context from `TLS_Init`.
- */
-BaseType_t TLS_SetHostnameVerification(void *pvContext, BaseType_t xEnable);
 
 #endif  /* IOT_TLS_H */
