@@ -9,6 +9,14 @@
 //!    default SoftHSM2, or `FREERTOS_TLS_PKCS11_MODULE=/path/to/module.so`.
 //!    The static library itself is never linked here, so `cargo build` and
 //!    cross builds do not need a module.
+//! 3. The TLS record buffers. mbedTLS's `MBEDTLS_SSL_IN_CONTENT_LEN` and
+//!    `MBEDTLS_SSL_OUT_CONTENT_LEN` reach its build only through the C
+//!    flags (`CFLAGS` and its per-target forms, which the cc and cmake
+//!    crates read). The `record-buffer-*` feature tells the Rust side which
+//!    size to expect (it picks the max-fragment-length request from it);
+//!    this script reads the same flags the C build sees and refuses to
+//!    build when the two disagree. It also hands the mbedTLS include dir,
+//!    config and flags to the layout test (tests/layout.rs).
 
 use std::env;
 use std::path::Path;
@@ -28,6 +36,8 @@ fn main() {
             println!("cargo:rustc-env={var}={value}");
         }
     }
+
+    check_record_buffers();
 
     println!("cargo:rerun-if-env-changed=FREERTOS_TLS_PKCS11_MODULE");
     // Only host builds run tests against a host module.
@@ -50,4 +60,81 @@ fn main() {
     if let Some(dir) = path.parent() {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir.display());
     }
+}
+
+/// mbedTLS's default when the flags say nothing.
+const MBEDTLS_DEFAULT_CONTENT_LEN: u32 = 16384;
+
+/// The C flags the cc crate gives mbedTLS's build: every one of these
+/// variables, least specific first (a later `-D` overrides an earlier one).
+fn mbedtls_cflags() -> Vec<String> {
+    let target = env::var("TARGET").unwrap_or_default();
+    let kind = if env::var("HOST").ok().as_deref() == Some(target.as_str()) { "HOST" } else { "TARGET" };
+    let target_u = target.replace(['-', '.'], "_");
+    let mut flags = Vec::new();
+    for var in ["CFLAGS".to_owned(), format!("{kind}_CFLAGS"), format!("CFLAGS_{target_u}"), format!("CFLAGS_{target}")]
+    {
+        println!("cargo:rerun-if-env-changed={var}");
+        if let Ok(v) = env::var(&var) {
+            flags.extend(v.split_ascii_whitespace().map(str::to_owned));
+        }
+    }
+    flags
+}
+
+/// The value the flags give macro `name` (the last `-Dname=value`).
+fn defined_value(flags: &[String], name: &str) -> Option<String> {
+    let mut value = None;
+    let mut it = flags.iter().peekable();
+    while let Some(f) = it.next() {
+        let def = match f.strip_prefix("-D") {
+            Some("") => it.next().map(String::as_str),
+            Some(d) => Some(d),
+            None => None,
+        };
+        if let Some((n, v)) = def.and_then(|d| d.split_once('=')) {
+            if n == name {
+                value = Some(v.to_owned());
+            }
+        }
+    }
+    value
+}
+
+fn check_record_buffers() {
+    let profiles = [("record-buffer-2k", 2048u32), ("record-buffer-4k", 4096)];
+    let chosen: Vec<_> = profiles
+        .iter()
+        .filter(|(f, _)| env::var_os(format!("CARGO_FEATURE_{}", f.to_uppercase().replace('-', "_"))).is_some())
+        .collect();
+    if chosen.len() > 1 {
+        panic!("choose at most one record-buffer-* feature");
+    }
+    let (feature, want) = chosen.first().map_or(("(none: default)", MBEDTLS_DEFAULT_CONTENT_LEN), |(f, n)| (*f, *n));
+    let flags = mbedtls_cflags();
+    for name in ["MBEDTLS_SSL_IN_CONTENT_LEN", "MBEDTLS_SSL_OUT_CONTENT_LEN"] {
+        let got = match defined_value(&flags, name) {
+            None => MBEDTLS_DEFAULT_CONTENT_LEN,
+            Some(v) => v.parse().unwrap_or_else(|_| panic!("{name}={v} in the C flags is not a decimal number")),
+        };
+        if got != want {
+            panic!(
+                "record buffer mismatch: feature {feature} expects {name}={want}, but the C flags of mbedTLS's \
+                 build give {got}. Build with CFLAGS=\"-DMBEDTLS_SSL_IN_CONTENT_LEN={want} \
+                 -DMBEDTLS_SSL_OUT_CONTENT_LEN={want}\" (or the CMake cache variable FREERTOS_TLS_RECORD_BUFFER), \
+                 see README \"Record buffer profiles\""
+            );
+        }
+    }
+    // For tests/layout.rs: compile a C probe exactly as mbedTLS was compiled.
+    for (dep, ours) in [
+        ("DEP_MBEDTLS_INCLUDE", "FREERTOS_TLS_MBEDTLS_INCLUDE"),
+        ("DEP_MBEDTLS_CONFIG_H", "FREERTOS_TLS_MBEDTLS_CONFIG_H"),
+    ] {
+        if let Ok(v) = env::var(dep) {
+            println!("cargo:rustc-env={ours}={v}");
+        }
+    }
+    let defines: Vec<_> = flags.iter().filter(|f| f.starts_with("-D") || f.starts_with("-U")).cloned().collect();
+    println!("cargo:rustc-env=FREERTOS_TLS_MBEDTLS_DEFINES={}", defines.join(" "));
 }

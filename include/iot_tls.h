@@ -375,4 +375,48 @@ BaseType_t TLS_SetServerNameIndication(void *pvContext, BaseType_t xEnable);
  */
 BaseType_t TLS_SetHostnameVerification(void *pvContext, BaseType_t xEnable);
 
+/**
+ * Extension: turn session resumption on (`xEnable` non-zero) or off for
+ * every later `TLS_Connect`. Off wipes every cached session and stops
+ * asking servers for tickets. On by default. Returns 0, or
+ * `TLS_ERROR_INVALID_STATE` when enabling a build made without it (the
+ * `no-session-resumption` option) or without a monotonic clock.
+ */
+BaseType_t TLS_SetSessionResumption(BaseType_t xEnable);
+
+/**
+ * Extension: keep at most `ulEntries` sessions (0 to 8; default 2), one
+ * per destination, trust-anchor set and client identity; the oldest goes
+ * first. Shrinking wipes the entries beyond the new size. Each entry
+ * holds about 150 bytes plus the ticket and the server's certificate.
+ * Returns 0, or `TLS_ERROR_BAD_PARAMETER` above 8.
+ */
+BaseType_t TLS_SetSessionCacheSize(uint32_t ulEntries);
+
+/**
+ * Extension: offer a cached session at most `ulSeconds` after the
+ * handshake that made it (default 86400); a shorter ticket lifetime from
+ * the server still wins. A resumed session skips the server certificate
+ * check, so this bounds how long one verification is trusted. Returns 0,
+ * or `TLS_ERROR_BAD_PARAMETER` for 0 or beyond half the tick counter's
+ * period.
+ */
+BaseType_t TLS_SetSessionMaxAge(uint32_t ulSeconds);
+
+/**
+ * Extension: wipe every cached session (e.g. after changing credentials
+ * or on a factory reset).
+ */
+void TLS_ClearSessionCache(void);
+
+/**
+ * Extension: after `TLS_Connect` succeeded, 1 when the handshake resumed
+ * a cached session, 0 when it was a full handshake. Returns
+ * `TLS_ERROR_BAD_PARAMETER` for a NULL context.
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_IsSessionResumed(void *pvContext);
+
 #endif  /* IOT_TLS_H */

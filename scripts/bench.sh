@@ -9,19 +9,24 @@
 # Knobs (environment): BENCH_HANDSHAKES (per implementation and key type,
 # default 1000), BENCH_BULK_MIB (per direction and run, default 64),
 # BENCH_BULK_RUNS (default 21), BENCH_ENTROPY_RUNS (default 5), BENCH_FREERTOS
-# (default 1; 0 skips the FreeRTOS demo build and its heap/size figures).
+# (default 1; 0 skips the FreeRTOS demo build and its heap/size figures),
+# BENCH_RECONNECTS (rounds of full + resumed, Nagle and TCP_NODELAY,
+# default 100), BENCH_PROFILES (record buffer profiles for the RAM rows,
+# default "16384 4096 2048"; each other than 16384 costs a release build).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
-ensure_packages build-essential openssl python3 softhsm2 gnuplot-nox binutils
+ensure_packages build-essential openssl python3 softhsm2 opensc gnuplot-nox binutils
 demo_require_cargo
 
 handshakes=${BENCH_HANDSHAKES:-1000}
 bulk_bytes=$(( ${BENCH_BULK_MIB:-64} * 1024 * 1024 ))
 bulk_runs=${BENCH_BULK_RUNS:-21}
 entropy_runs=${BENCH_ENTROPY_RUNS:-5}
+reconnects=${BENCH_RECONNECTS:-100}
+profiles=${BENCH_PROFILES:-16384 4096 2048}
 rounds=10 # handshakes are split into this many batches per build
 [ $((handshakes % rounds)) -eq 0 ] || { echo "BENCH_HANDSHAKES must be a multiple of $rounds" >&2; exit 2; }
 
@@ -42,7 +47,7 @@ step() { printf '==> %s\n' "$*" >&2; }
 step "cargo build --release --lib (opt-level s, LTO)"
 json=$(cd "$root" && cargo build --release --lib --message-format=json)
 lib=$(printf '%s\n' "$json" | grep -o '"[^"]*/libfreertos_tls\.a"' | tail -1 | tr -d '"')
-mbedtls_out=$(printf '%s\n' "$json" | grep '"reason":"build-script-executed"' | grep 'mbedtls-sys-auto' \
+mbedtls_out=$(printf '%s\n' "$json" | grep '"reason":"build-script-executed"' | grep '"package_id":"[^"]*mbedtls-sys-auto[@#]' \
     | grep -o '"out_dir":"[^"]*"' | tail -1 | cut -d'"' -f4)
 [ -f "$lib" ] && [ -f "$mbedtls_out/config.h" ] || { echo "ERROR: no library or mbedTLS out dir from cargo" >&2; exit 1; }
 
@@ -91,6 +96,15 @@ for kind in ecdsa rsa; do
     [ -n "${port[$kind]}" ] || { echo "ERROR: $kind peer did not start" >&2; exit 1; }
 done
 
+# The group each peer actually negotiates with this client's offer (the
+# curve list of src/tls/connection.rs, in its order): OpenSSL's s_client
+# makes the same offer and prints the server's choice.
+for kind in ecdsa rsa; do
+    temp=$(openssl s_client -connect "127.0.0.1:${port[$kind]}" -tls1_2 -groups P-256:X25519:P-384:P-521 \
+        -CAfile "$pki/$kind-ca.pem" </dev/null 2>/dev/null | sed -n 's/^Server Temp Key: //p')
+    echo "GROUP $kind ${temp:-unknown}" >>"$raw/groups.txt"
+done
+
 # run_impl IMPL MODE ARGS...: one driver process. Handshakes use IMPL
 # "both" (ours and baseline alternate handshake by handshake, inside one
 # process) with the SoftHSM2 build ("main") or the PKCS#11-stub build
@@ -120,6 +134,57 @@ for ((r = 0; r < rounds; r++)); do
         for build in $(order "$r" main stub); do
             run_impl "$build" handshake "${port[$kind]}" "$pki/$kind-ca.pem" "$per" "$kind" >>"$raw/handshake.txt"
         done
+    done
+done
+
+step "Reconnects: $reconnects rounds of connect + first echo, full and resumed, Nagle on and TCP_NODELAY"
+for kind in ecdsa rsa; do
+    "$work/bench_client_stub" reconnect "${port[$kind]}" "$pki/$kind-ca.pem" "$reconnects" "$kind" >>"$raw/reconnect.txt"
+done
+
+step "Mutual TLS: P-256 device key in SoftHSM2 (ours) vs the same key in RAM (baseline)"
+mpki=$work/mtls-pki
+"$root/scripts/demo-pki.sh" "$mpki" >/dev/null
+python3 "$root/benches/peer/bench_peer.py" --cert "$mpki/broker-chain.pem" --key "$mpki/broker.key" \
+    --client-ca "$mpki/client-ca.pem" --cipher ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256 \
+    >"$work/peer-mtls.out" 2>&1 &
+peers+=($!)
+for _ in $(seq 100); do grep -q '^PORT ' "$work/peer-mtls.out" && break; sleep 0.1; done
+mport=$(sed -n 's/^PORT //p' "$work/peer-mtls.out")
+[ -n "$mport" ] || { echo "ERROR: mutual-TLS peer did not start" >&2; exit 1; }
+temp=$(openssl s_client -connect "127.0.0.1:$mport" -tls1_2 -groups P-256:X25519:P-384:P-521 \
+    -CAfile "$mpki/root-ca.pem" -cert "$mpki/device.pem" -key "$mpki/device.key" </dev/null 2>/dev/null \
+    | sed -n 's/^Server Temp Key: //p')
+echo "GROUP mtls ${temp:-unknown}" >>"$raw/groups.txt"
+for ((r = 0; r < rounds; r++)); do
+    SOFTHSM2_CONF=$mpki/softhsm2.conf BENCH_CLIENT_CERT=$mpki/device.pem BENCH_CLIENT_KEY=$mpki/device.key \
+        "$work/bench_client" handshake both "$mport" "$mpki/root-ca.pem" "$((per / 2))" mtls >>"$raw/handshake.txt"
+done
+
+step "RAM per open connection, record buffer profiles: $profiles"
+for prof in $profiles; do
+    if [ "$prof" = 16384 ]; then
+        client=$work/bench_client_stub
+    else
+        case $prof in 4096) feature=record-buffer-4k ;; 2048) feature=record-buffer-2k ;;
+            *) echo "ERROR: no profile $prof" >&2; exit 2 ;; esac
+        ptarget=$root/build/bench-profile-$prof
+        pjson=$(cd "$root" && CARGO_TARGET_DIR=$ptarget \
+            CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=$prof -DMBEDTLS_SSL_OUT_CONTENT_LEN=$prof" \
+            cargo build --release --lib --features "$feature" --message-format=json)
+        plib=$(printf '%s\n' "$pjson" | grep -o '"[^"]*/libfreertos_tls\.a"' | tail -1 | tr -d '"')
+        pout=$(printf '%s\n' "$pjson" | grep '"reason":"build-script-executed"' | grep '"package_id":"[^"]*mbedtls-sys-auto[@#]' \
+            | grep -o '"out_dir":"[^"]*"' | tail -1 | cut -d'"' -f4)
+        client=$work/bench_client_stub_$prof
+        # The headers exactly as this profile's mbedTLS was compiled.
+        pcflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"
+                 -I"$pout/include" "-DMBEDTLS_CONFIG_FILE=\"$pout/config.h\""
+                 "-DMBEDTLS_SSL_IN_CONTENT_LEN=$prof" "-DMBEDTLS_SSL_OUT_CONTENT_LEN=$prof")
+        [ -f "$plib" ] && [ -f "$pout/config.h" ] || { echo "ERROR: profile $prof build failed" >&2; exit 1; }
+        cc "${pcflags[@]}" -DBENCH_PKCS11_STUB "$root/benches/c/bench_client.c" "$plib" "$wrap" "${syslibs[@]}" -o "$client"
+    fi
+    for kind in ecdsa rsa; do
+        "$client" ram "${port[$kind]}" "$pki/$kind-ca.pem" 4 "$kind" >>"$raw/ram.txt"
     done
 done
 

@@ -60,6 +60,15 @@ step "nrf52 RNG port on QEMU micro:bit (thumbv6m): health-tested bytes checked o
 step "fuzz targets: seeds replay past the handshake, then each runs briefly (scripts/fuzz.sh --ci)"
 ./scripts/fuzz.sh --ci
 
+step "cargo test: built without session resumption (no-session-resumption)"
+cargo test --features no-session-resumption --test tls_resumption_off
+
+step "4 KiB record buffer profile: linked buffer sizes, struct layouts vs the C build, 1 MiB each way"
+# mbedTLS (and ring, which reads the same flags) rebuild with these C
+# flags; the default-profile run of these tests is part of cargo test above.
+CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=4096 -DMBEDTLS_SSL_OUT_CONTENT_LEN=4096" \
+    cargo test --features record-buffer-4k --lib --test layout --test tls_record_profiles
+
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
 

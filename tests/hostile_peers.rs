@@ -548,13 +548,17 @@ fn twenty_deep_chain_is_refused() {
     assert_eq!(rc, 0);
 }
 
-/// OpenSSL honours the client's max-fragment-length request (4096), so a
-/// Certificate message over 4 kB comes in several records, which mbedTLS
+/// A Certificate message larger than one record (here over 17 kB, more
+/// than the 16 KiB default and than any max-fragment-length the small
+/// record buffer profiles ask for) comes in several records, which mbedTLS
 /// 2.28 does not reassemble (TLS handshake fragmentation): refused, with
 /// the documented code and MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE.
 #[test]
 fn certificate_message_split_over_records_is_refused_cleanly() {
-    let c = chain(20, with_dns(leaf_params(), &["localhost"]));
+    let mut p = with_dns(leaf_params(), &["localhost"]);
+    p.distinguished_name.push(DnType::OrganizationName, "o".repeat(17 * 1024));
+    p.distinguished_name.push(DnType::CommonName, "localhost");
+    let c = chain(2, p);
     let peer = EchoPeer::start(&c.id, PeerOptions::default());
     let mut cl =
         Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(c.root_pem.clone()), alpn: &[] });

@@ -49,10 +49,10 @@ fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
 
 #[test]
 fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
-    // 20 000 bytes are five records (the peer accepts the 4096-byte max
-    // fragment length the client asks for), each larger than the 4 KB
-    // flight buffer once sealed: each goes to the transport directly, whole
-    // and in order.
+    // 20 000 bytes are records of the profile's size (in the 4 KiB profile
+    // the peer accepts the max fragment length the client asks for), full
+    // ones larger than the 4 KB flight buffer once sealed: each goes to the
+    // transport directly, whole and in order.
     let pki = support::Pki::new("bulk-flights");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     let opts = ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] };
@@ -69,7 +69,11 @@ fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
             _ => None,
         })
         .collect();
-    assert_eq!(sends, [4125, 4125, 4125, 4125, 3645], "one AES-GCM record per call: 5 + 8 + 16 bytes each");
+    // Records as large as this build's record buffer profile allows (16 KiB
+    // by default, the max fragment length asked for in the small profiles).
+    let record = freertos_tls::tls::record_size::RECORD_CONTENT_LEN;
+    let expected: Vec<usize> = data.chunks(record).map(|c| c.len() + 5 + 8 + 16).collect();
+    assert_eq!(sends, expected, "one AES-GCM record per call: 5 + 8 + 16 bytes each");
 }
 
 #[test]

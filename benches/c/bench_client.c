@@ -14,6 +14,20 @@
  *   bench_client bulk <ours|baseline> <port> <ca.pem> <up|down> <bytes>
  *       one connection moving <bytes> of application data one way:
  *       BULK <dir> <impl> <bytes> <usec> <peak_bytes> <cpu_usec>
+ *       With BENCH_CLIENT_CERT / BENCH_CLIENT_KEY set (PEM files), the baseline
+ *       presents that client certificate (mutual TLS); ours takes its
+ *       credential from the PKCS#11 token in SOFTHSM2_CONF.
+ *   bench_client reconnect <port> <ca.pem> <n> <label>
+ *       ours only: n rounds of connect + first echo (a 32-byte request and
+ *       its answer), each round full and resumed, with TCP_NODELAY and with
+ *       Nagle on (order flipped every round):
+ *       RC <label> <full|resumed> <nodelay|nagle> <usec> <cpu_usec> <round>
+ *   bench_client ram <port> <ca.pem> <k> <label>
+ *       k connections open at once, ours and baseline, session tickets and
+ *       resumption off on both: heap held per open connection, and what
+ *       one session-cache entry holds (ours, resumption on):
+ *       RAM <label> <in_len> <out_len> <impl> <k> <bytes_per_connection>
+ *       CACHE <label> <bytes>
  *   bench_client entropy <ours|raw> <request_bytes> <requests>
  *       mbedtls_hardware_poll (posix port, health tests on) or getrandom(2):
  *       ENT <impl> <request_bytes> <total_bytes> <usec>
@@ -172,6 +186,8 @@ static void die(const char *what, long code)
     exit(1);
 }
 
+static int tcp_nodelay = 1;
+
 static int tcp_connect(int port)
 {
     int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -180,7 +196,7 @@ static int tcp_connect(int port)
     if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) die("connect", errno);
     /* Handshake flights are several small writes: Nagle plus delayed ACK
      * would add tens of milliseconds that belong to neither side. */
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (tcp_nodelay) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
 
@@ -254,6 +270,20 @@ static const mbedtls_ecp_group_id base_curves[] = {
 };
 static const int base_sig_hashes[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE };
 static const unsigned char base_pers[] = "freertos-tls ctr_drbg";
+/* The max-fragment-length request src/tls/record_size.rs makes for this
+ * build's record buffers: none with the default 16 KiB. */
+#if MBEDTLS_SSL_IN_CONTENT_LEN == 4096
+#define BASE_MFL MBEDTLS_SSL_MAX_FRAG_LEN_4096
+#elif MBEDTLS_SSL_IN_CONTENT_LEN == 2048
+#define BASE_MFL MBEDTLS_SSL_MAX_FRAG_LEN_2048
+#else
+#define BASE_MFL MBEDTLS_SSL_MAX_FRAG_LEN_NONE
+#endif
+
+/* Baseline client credential (mutual TLS rows), PEM file names or NULL. */
+static const char *base_own_cert_file, *base_own_key_file;
+/* Session tickets asked by the baseline (mbedTLS's default: on). */
+static int base_tickets = MBEDTLS_SSL_SESSION_TICKETS_ENABLED;
 
 /* All contexts in one heap block, as the library keeps them. */
 struct base_conn {
@@ -261,6 +291,8 @@ struct base_conn {
     mbedtls_ssl_config conf;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_x509_crt ca;
+    mbedtls_x509_crt own_cert;
+    mbedtls_pk_context own_key;
     int fd;
 };
 
@@ -303,6 +335,8 @@ static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
     mbedtls_ssl_config_init(&c->conf);
     mbedtls_ctr_drbg_init(&c->drbg);
     mbedtls_x509_crt_init(&c->ca);
+    mbedtls_x509_crt_init(&c->own_cert);
+    mbedtls_pk_init(&c->own_key);
     if ((rc = mbedtls_x509_crt_parse(&c->ca, (const unsigned char *)ca, ca_len)) != 0) die("x509_crt_parse", rc);
     if ((rc = mbedtls_ctr_drbg_seed(&c->drbg, base_entropy, NULL, base_pers, sizeof base_pers - 1)) != 0)
         die("ctr_drbg_seed", rc);
@@ -317,7 +351,21 @@ static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
     mbedtls_ssl_conf_curves(&c->conf, base_curves);
     mbedtls_ssl_conf_sig_hashes(&c->conf, base_sig_hashes);
     mbedtls_ssl_conf_renegotiation(&c->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
-    if ((rc = mbedtls_ssl_conf_max_frag_len(&c->conf, MBEDTLS_SSL_MAX_FRAG_LEN_4096)) != 0) die("max_frag_len", rc);
+    if ((rc = mbedtls_ssl_conf_max_frag_len(&c->conf, BASE_MFL)) != 0) die("max_frag_len", rc);
+    mbedtls_ssl_conf_session_tickets(&c->conf, base_tickets);
+    if (base_own_cert_file != NULL) {
+        /* Per connection, as ours reads its credential from the token. */
+        /* This mbedTLS build has no file I/O: read the PEM text here. */
+        size_t len;
+        char *pem = read_file(base_own_cert_file, &len);
+        if ((rc = mbedtls_x509_crt_parse(&c->own_cert, (const unsigned char *)pem, len)) != 0) die("own cert", rc);
+        free(pem);
+        pem = read_file(base_own_key_file, &len);
+        rc = mbedtls_pk_parse_key(&c->own_key, (const unsigned char *)pem, len, NULL, 0);
+        free(pem);
+        if (rc != 0) die("own key", rc);
+        if ((rc = mbedtls_ssl_conf_own_cert(&c->conf, &c->own_cert, &c->own_key)) != 0) die("conf_own_cert", rc);
+    }
     if ((rc = mbedtls_ssl_setup(&c->ssl, &c->conf)) != 0) die("ssl_setup", rc);
     if ((rc = mbedtls_ssl_set_hostname(&c->ssl, "localhost")) != 0) die("ssl_set_hostname", rc);
     mbedtls_ssl_set_bio(&c->ssl, &c->fd, base_send_cb, base_recv_cb, NULL);
@@ -333,6 +381,8 @@ static void base_free(struct base_conn *c)
     mbedtls_ssl_config_free(&c->conf);
     mbedtls_ctr_drbg_free(&c->drbg);
     mbedtls_x509_crt_free(&c->ca);
+    mbedtls_x509_crt_free(&c->own_cert);
+    mbedtls_pk_free(&c->own_key);
     free(c);
 }
 
@@ -425,8 +475,12 @@ static int parse_impl(const char *s)
 static void one_handshake(int ours, int port, const char *ca, size_t ca_len, const char *label)
 {
     struct conn c;
-    size_t base = heap_mark(), steady;
+    size_t base, steady;
     uint64_t t0, t1, c0, c1;
+    /* A full handshake every time: nothing cached to resume (ours still
+     * stores its session afterwards, as it does by default). */
+    if (ours) TLS_ClearSessionCache();
+    base = heap_mark();
     /* TCP connect is outside the timed part: it is kernel work, the same
      * for both, and not what is compared. */
     t0 = now_us();
@@ -490,6 +544,72 @@ static void run_bulk(int ours, int port, const char *ca, size_t ca_len, int up, 
     conn_close(&c);
 }
 
+/* One connect + first echo with ours: TCP connect, handshake, a 32-byte
+ * answer to a 9-byte request. Dies unless the handshake resumed exactly
+ * when `resume` asks it to. */
+static void one_reconnect(int port, const char *ca, size_t ca_len, int resume, int nodelay, int round,
+                          const char *label)
+{
+    unsigned char req[9] = { 'D', 0, 0, 0, 0, 0, 0, 0, 32 }, answer[32];
+    struct conn c;
+    uint64_t t0, t1, c0, c1;
+    if (!resume) TLS_ClearSessionCache();
+    tcp_nodelay = nodelay;
+    t0 = now_us();
+    c0 = cpu_us();
+    conn_open(&c, 1, port, ca, ca_len);
+    conn_write(&c, req, sizeof req);
+    conn_read(&c, answer, sizeof answer);
+    c1 = cpu_us();
+    t1 = now_us();
+    tcp_nodelay = 1;
+    if (TLS_IsSessionResumed(c.tls) != resume) die(resume ? "resumption (not resumed)" : "full handshake (resumed)", 0);
+    conn_close(&c);
+    printf("RC %s %s %s %llu %llu %d\n", label, resume ? "resumed" : "full", nodelay ? "nodelay" : "nagle",
+           (unsigned long long)(t1 - t0), (unsigned long long)(c1 - c0), round);
+}
+
+static void run_reconnects(int port, const char *ca, size_t ca_len, int n, const char *label)
+{
+    int i, k;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < 2; k++) {
+            int nodelay = (i + k) % 2;
+            one_reconnect(port, ca, ca_len, 0, nodelay, i, label); /* full; leaves its session */
+            one_reconnect(port, ca, ca_len, 1, nodelay, i, label); /* resumes it */
+        }
+    }
+}
+
+/* Heap held per open connection: k connections at once. */
+static void run_ram(int port, const char *ca, size_t ca_len, int k, const char *label)
+{
+    struct conn *cs = calloc((size_t)k, sizeof *cs);
+    int impl, i;
+    size_t before, entry;
+    if (cs == NULL) die("calloc", 0);
+    TLS_SetSessionResumption(0);
+    base_tickets = MBEDTLS_SSL_SESSION_TICKETS_DISABLED;
+    for (impl = 0; impl < 2; impl++) {
+        before = heap_now;
+        for (i = 0; i < k; i++) conn_open(&cs[i], impl, port, ca, ca_len);
+        printf("RAM %s %d %d %s %d %zu\n", label, MBEDTLS_SSL_IN_CONTENT_LEN, MBEDTLS_SSL_OUT_CONTENT_LEN,
+               impl ? "ours" : "baseline", k, (heap_now - before) / (size_t)k);
+        for (i = 0; i < k; i++) conn_close(&cs[i]);
+    }
+    /* One cache entry: what a connection leaves behind with resumption on. */
+    TLS_SetSessionResumption(1);
+    TLS_ClearSessionCache();
+    before = heap_now;
+    conn_open(&cs[0], 1, port, ca, ca_len);
+    conn_close(&cs[0]);
+    entry = heap_now - before;
+    TLS_ClearSessionCache();
+    printf("CACHE %s %zu\n", label, entry);
+    base_tickets = MBEDTLS_SSL_SESSION_TICKETS_ENABLED;
+    free(cs);
+}
+
 static void raw_getrandom(unsigned char *out, size_t len)
 {
     if (base_entropy(NULL, out, len) != 0) die("getrandom", errno);
@@ -527,7 +647,16 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (strcmp(mode, "handshake") == 0 && argc == 7) {
+    base_own_cert_file = getenv("BENCH_CLIENT_CERT");
+    base_own_key_file = getenv("BENCH_CLIENT_KEY");
+    if ((base_own_cert_file == NULL) != (base_own_key_file == NULL)) die("BENCH_CLIENT_CERT/KEY: set both", 0);
+    if ((strcmp(mode, "reconnect") == 0 || strcmp(mode, "ram") == 0) && argc == 6) {
+        size_t ca_len;
+        char *ca = read_file(argv[3], &ca_len);
+        if (mode[0] == 'r' && mode[1] == 'e') run_reconnects(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
+        else run_ram(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
+        free(ca);
+    } else if (strcmp(mode, "handshake") == 0 && argc == 7) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
         run_handshakes(argv[2], atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6]);

@@ -68,6 +68,10 @@ def server(args):
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.set_ciphers(args.cipher)
     ctx.load_cert_chain(args.cert, args.key)
+    if args.client_ca:
+        # Mutual-TLS rows: a client certificate under this CA is required.
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(args.client_ca)
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))
@@ -115,6 +119,7 @@ def main():
     p.add_argument("--cipher", default="ECDHE-ECDSA-AES128-GCM-SHA256")
     p.add_argument("--client", type=int)
     p.add_argument("--ca")
+    p.add_argument("--client-ca")
     p.add_argument("--up", type=int, default=0)
     p.add_argument("--down", type=int, default=0)
     args = p.parse_args()

@@ -123,9 +123,20 @@ void vLoggingPrintf( const char * pcFormat,
         TLS_SetUtcClock( prvUtcNow );
     }
 
+/* The library keeps the last sessions for resumption (heap it owns until
+ * wiped); a heap balance check wipes them first. */
+    void vAppForgetTlsSessions( void )
+    {
+        TLS_ClearSessionCache();
+    }
+
 #else
 
     void vAppRegisterTlsHooks( void )
+    {
+    }
+
+    void vAppForgetTlsSessions( void )
     {
     }
 

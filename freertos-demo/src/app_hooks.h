@@ -13,4 +13,7 @@ extern volatile uint32_t ulMallocFailures;
  * server certificate dates are checked). Call before the first TLS_Connect. */
 void vAppRegisterTlsHooks( void );
 
+/* Wipe the TLS layer's cached sessions (nothing with the C original). */
+void vAppForgetTlsSessions( void );
+
 #endif /* APP_HOOKS_H */

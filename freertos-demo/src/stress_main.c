@@ -229,6 +229,9 @@ static void prvControllerTask( void * pvUnused )
         ulDone += ulTaskNotifyTake( pdTRUE, portMAX_DELAY );
     }
 
+    /* Cached sessions are heap the library keeps on purpose: wipe them, so
+     * that any other block still out is a leak. */
+    vAppForgetTlsSessions();
     xHeapAfter = xPortGetFreeHeapSize();
 
     for( i = 0; i < ulTaskCount; i++ )

@@ -11,6 +11,7 @@ mod handle;
 mod params;
 mod platform_hooks;
 mod server_name;
+mod session;
 pub mod types;
 
 use core::ffi::{c_uchar, c_void};
@@ -18,6 +19,10 @@ use core::ffi::{c_uchar, c_void};
 pub use credentials::TLS_SetClientCredentialLabels;
 pub use platform_hooks::{TLS_SetHandshakeTimeout, TLS_SetLogHook, TLS_SetUtcClock, TLS_setDateIsInThePastFunction};
 pub use server_name::{TLS_SetHostnameVerification, TLS_SetServerNameIndication};
+pub use session::{
+    TLS_ClearSessionCache, TLS_IsSessionResumed, TLS_SetSessionCacheSize, TLS_SetSessionMaxAge,
+    TLS_SetSessionResumption,
+};
 pub use types::*;
 
 use crate::error::Error;

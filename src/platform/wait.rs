@@ -78,6 +78,55 @@ impl Deadline {
     }
 }
 
+/// How far back a [`Stamp`] can see: the period of the kernel's 32-bit
+/// tick counter, unbounded with `std`, nothing without a clock.
+#[cfg(feature = "std")]
+pub(crate) const STAMP_HORIZON_S: u64 = u64::MAX;
+#[cfg(all(not(feature = "std"), feature = "freertos"))]
+pub(crate) const STAMP_HORIZON_S: u64 = u32::MAX as u64 / super::freertos::TICK_RATE_HZ as u64;
+#[cfg(not(any(feature = "std", feature = "freertos")))]
+pub(crate) const STAMP_HORIZON_S: u64 = 0;
+
+/// A reading of the monotonic clock, to tell later how old something is
+/// (session-cache entries). `None` from [`Stamp::now`] when the build has
+/// no time source, so callers can refuse what they could never expire.
+pub struct Stamp(StampInner);
+
+#[cfg(feature = "std")]
+struct StampInner(std::time::Instant);
+
+#[cfg(all(not(feature = "std"), feature = "freertos"))]
+struct StampInner(u32);
+
+/// Never made: [`Stamp::now`] has nothing to read.
+#[cfg(not(any(feature = "std", feature = "freertos")))]
+struct StampInner;
+
+impl Stamp {
+    /// Now, or `None` without a monotonic clock.
+    pub fn now() -> Option<Self> {
+        #[cfg(feature = "std")]
+        return Some(Stamp(StampInner(std::time::Instant::now())));
+        #[cfg(all(not(feature = "std"), feature = "freertos"))]
+        return Some(Stamp(StampInner(super::freertos::tick_count())));
+        #[cfg(not(any(feature = "std", feature = "freertos")))]
+        None
+    }
+
+    /// Whole seconds since the reading. On the kernel's 32-bit tick this
+    /// is exact up to the counter's period (49.7 days at 1 kHz); callers
+    /// keep their limits well below it.
+    pub fn elapsed_s(&self) -> u64 {
+        #[cfg(feature = "std")]
+        return self.0 .0.elapsed().as_secs();
+        #[cfg(all(not(feature = "std"), feature = "freertos"))]
+        return u64::from(ticks_between(self.0 .0, super::freertos::tick_count()))
+            / u64::from(super::freertos::TICK_RATE_HZ);
+        #[cfg(not(any(feature = "std", feature = "freertos")))]
+        0
+    }
+}
+
 /// The transport had nothing: give the CPU away before trying again.
 /// Under FreeRTOS this blocks the calling task for one tick, so tasks of
 /// lower priority run; on a host the thread sleeps for a millisecond.
@@ -113,6 +162,14 @@ mod tests {
         assert_eq!(ticks_for_ms(15, 100), 2);
         assert_eq!(ticks_for_ms(0, 1000), 1);
         assert_eq!(ticks_for_ms(u32::MAX, 10_000), u32::MAX);
+    }
+
+    #[test]
+    fn stamp_ages_on_the_host() {
+        let s = Stamp::now().expect("std has a monotonic clock");
+        assert_eq!(s.elapsed_s(), 0);
+        std::thread::sleep(core::time::Duration::from_millis(1100));
+        assert_eq!(s.elapsed_s(), 1);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use mbedtls_sys::types::raw_types::c_char;
 use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
+use super::session_cache::{self, Offered, SessionKey};
 use super::transport::{bio_recv, bio_send, flush_bio, Flushed, Transport, TransportError};
 use super::validity;
 use crate::entropy::drbg_entropy_callback;
@@ -79,6 +80,11 @@ pub struct Connection {
     alpn_ptrs: Vec<*const c_char>,
     phase: Phase,
     last_error: LastError,
+    /// Transparent resumption: what this connection's session is bound to,
+    /// the cached session offered, and whether the server took it.
+    session_key: Option<SessionKey>,
+    offered: Option<Offered>,
+    resumed: bool,
 }
 
 // SAFETY: `alpn_ptrs` point into `config.alpn`, owned by the same value.
@@ -87,6 +93,13 @@ unsafe impl Send for Connection {}
 impl Drop for Connection {
     fn drop(&mut self) {
         self.send_close_notify();
+        // A session that ended in a fatal alert must not be resumed (RFC
+        // 5246, 7.2.2). A broken network or an orderly close is no reason
+        // to forget it: reconnecting after those is what resumption is for.
+        let fatal = matches!(self.phase, Phase::Failed(e) if !matches!(e, Error::Closed | Error::Transport));
+        if let (true, Some(key)) = (fatal, &self.session_key) {
+            session_cache::forget(key);
+        }
     }
 }
 
@@ -109,7 +122,16 @@ impl Connection {
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
             _ => return Err(Error::BadParameter("pcServerCertificate: not a valid PEM certificate list")),
         }
-        Ok(Connection { mbed, config, alpn_ptrs, phase: Phase::Initialized, last_error: LastError::default() })
+        Ok(Connection {
+            mbed,
+            config,
+            alpn_ptrs,
+            phase: Phase::Initialized,
+            last_error: LastError::default(),
+            session_key: None,
+            offered: None,
+            resumed: false,
+        })
     }
 
     /// Run the handshake to completion, within the configured deadline.
@@ -237,6 +259,11 @@ impl Connection {
         Ok(sent)
     }
 
+    /// Whether the handshake resumed a cached session.
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
     /// Detail of the most recent failure.
     pub fn last_error(&self) -> LastError {
         self.last_error
@@ -339,8 +366,11 @@ impl Connection {
             m::ssl_conf_curves(conf, CURVES.as_ptr());
             m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
             m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
-            // The original asked for 4096-byte records; servers may ignore it.
-            mbedtls_rc(m::ssl_conf_max_frag_len(conf, m::SSL_MAX_FRAG_LEN_4096 as u8)).map_err(Error::Mbedtls)?;
+            session_cache::configure(conf);
+            // Records no larger than the input buffer (none asked with the
+            // default 16 KiB buffer); a server may ignore the request.
+            let mfl = super::record_size::MAX_FRAGMENT_LENGTH_CODE;
+            mbedtls_rc(m::ssl_conf_max_frag_len(conf, mfl)).map_err(Error::Mbedtls)?;
             if !self.alpn_ptrs.is_empty() {
                 let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_ptr().cast_mut());
                 mbedtls_rc(rc).map_err(Error::Mbedtls)?;
@@ -366,8 +396,37 @@ impl Connection {
             name_check.write(plan);
             plan.apply(ssl, destination, name_now)?;
             m::ssl_set_bio(ssl, addr_of_mut!((*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
+            // Resumption: bound to this destination, these anchors, this
+            // client certificate (none when no credential was configured).
+            if session_cache::enabled() {
+                let identity = (*s).credential_failure.is_none().then_some(addr_of!((*s).own_chain));
+                self.session_key =
+                    SessionKey::derive(self.config.server_name.as_bytes(), addr_of!((*s).ca_chain), identity);
+                if let Some(key) = &self.session_key {
+                    self.offered = session_cache::offer(ssl, key);
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Right after a successful handshake: note whether the offered session
+    /// was resumed, and keep this session for the next connection.
+    fn after_handshake(&mut self) {
+        let ssl = self.ssl();
+        // SAFETY: the handshake of this live context has just completed.
+        unsafe {
+            if let Some(offered) = self.offered.as_mut() {
+                self.resumed = session_cache::was_resumed(ssl, offered);
+                // Wiped where it lies: `take()` would leave the bytes behind
+                // in this block, only the discriminant changed.
+                offered.wipe();
+            }
+            self.offered = None;
+            if let Some(key) = &self.session_key {
+                session_cache::remember(ssl, key);
+            }
+        }
     }
 
     /// `mbedtls_ssl_handshake`, one step at a time so that the host-name
@@ -446,6 +505,7 @@ impl Connection {
                         // SAFETY: mbedTLS is not running; the bio is in the pinned block.
                         unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
                         self.phase = Phase::Connected;
+                        self.after_handshake();
                         return Ok(());
                     }
                     Flushed::Blocked if deadline.expired() => return Err(Error::HandshakeTimeout),

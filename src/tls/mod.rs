@@ -4,7 +4,9 @@
 mod config;
 mod connection;
 mod mbed_state;
+pub mod record_size;
 mod server_name;
+pub mod session_cache;
 mod transport;
 mod validity;
 

@@ -7,6 +7,9 @@ after the handshake and echoes every byte back. Options:
   --drop-after N   close the TCP socket abruptly (RST) after N echoed bytes
   --silent         accept TCP but never answer (handshake timeout tests)
   --client-ca F    require a client certificate issued under F
+  --no-tickets     issue no session tickets (resumption by session ID only)
+  --report-reuse   add " reused=<0|1>" (the server's own verdict) to CONN,
+                   and shut down cleanly after the client's close_notify
   --report-close   after each connection print "CLOSED close_notify" (the
                    client sent close_notify), "CLOSED eof" (TCP closed
                    without it) or "CLOSED error <text>"
@@ -27,20 +30,29 @@ def serve(conn, args, ctx):
 
     ctx.sni_callback = on_sni
     try:
-        # Without ragged-EOF suppression, b"" from recv means close_notify.
-        tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not args.report_close)
+        # With --report-reuse or --report-close, b"" from recv means a real
+        # close_notify (ragged EOFs raise). --report-reuse answers it with the
+        # server's own close_notify: OpenSSL keeps a session in its cache
+        # only after a clean shutdown.
+        clean_eof = args.report_reuse or args.report_close
+        tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not clean_eof)
     except (ssl.SSLError, OSError) as exc:
         print(f"HANDSHAKE_FAILED {exc}", flush=True)
         conn.close()
         return
-    print(f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}", flush=True)
+    line = f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}"
+    if args.report_reuse:
+        line += f" reused={int(tls.session_reused)}"
+    print(line, flush=True)
     echoed = 0
     how = "eof"
     try:
         while True:
             data = tls.recv(65536)
             if not data:
-                how = "close_notify" if args.report_close else "eof"
+                how = "close_notify" if clean_eof else "eof"
+                if args.report_reuse:
+                    tls = tls.unwrap()
                 break
             if args.drop_after is not None and echoed + len(data) >= args.drop_after:
                 # RST instead of FIN, and no close_notify: a dead peer.
@@ -70,6 +82,8 @@ def main():
     p.add_argument("--drop-after", type=int)
     p.add_argument("--silent", action="store_true")
     p.add_argument("--client-ca")
+    p.add_argument("--no-tickets", action="store_true")
+    p.add_argument("--report-reuse", action="store_true")
     p.add_argument("--report-close", action="store_true")
     args = p.parse_args()
 
@@ -78,6 +92,8 @@ def main():
     ctx.load_cert_chain(args.cert, args.key)
     if args.alpn:
         ctx.set_alpn_protocols(args.alpn.split(","))
+    if args.no_tickets:
+        ctx.options |= ssl.OP_NO_TICKET
     if args.client_ca:
         ctx.verify_mode = ssl.CERT_REQUIRED
         ctx.load_verify_locations(args.client_ca)

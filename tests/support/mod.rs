@@ -114,6 +114,10 @@ pub struct PeerOptions<'a> {
     pub drop_after: Option<usize>,
     pub silent: bool,
     pub client_ca: Option<&'a Path>,
+    /// Issue no session tickets (session-ID resumption only).
+    pub no_tickets: bool,
+    /// Append the server's " reused=<0|1>" to each CONN line.
+    pub report_reuse: bool,
     /// Print a "CLOSED <how>" line after each connection.
     pub report_close: bool,
 }
@@ -141,6 +145,12 @@ impl EchoPeer {
         }
         if let Some(ca) = opts.client_ca {
             cmd.arg("--client-ca").arg(ca);
+        }
+        if opts.no_tickets {
+            cmd.arg("--no-tickets");
+        }
+        if opts.report_reuse {
+            cmd.arg("--report-reuse");
         }
         if opts.report_close {
             cmd.arg("--report-close");
@@ -346,6 +356,16 @@ impl Client {
     pub fn recv(&mut self, buf: &mut [u8]) -> BaseType_t {
         // SAFETY: as above; buf is a valid slice.
         unsafe { ffi::TLS_Recv(self.ctx, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// The library's own verdict: did the handshake resume a cached session?
+    pub fn resumed(&self) -> bool {
+        // SAFETY: ctx came from TLS_Init.
+        match unsafe { ffi::TLS_IsSessionResumed(self.ctx) } {
+            0 => false,
+            1 => true,
+            rc => panic!("TLS_IsSessionResumed: {rc}"),
+        }
     }
 
     pub fn last_error(&self) -> ffi::TLSLastError_t {

@@ -1,0 +1,458 @@
+//! Transparent TLS session resumption: a small process-wide cache of the
+//! sessions of past handshakes, offered again on the next connection to
+//! the same destination with the same trust anchors and client identity.
+//!
+//! Entries are mbedTLS's own serialized form (`mbedtls_ssl_session_save`):
+//! a byte string with no pointers, so the static cache owns plain bytes,
+//! and `Zeroizing` wipes the master secret inside it whenever an entry
+//! leaves the cache (eviction, expiry, replacement, a switch turned off).
+//!
+//! An entry is taken out of the cache when it is offered, and only a
+//! handshake that succeeds puts a session back: a failed or rejected
+//! resumption leaves nothing behind. Two connections to the same
+//! destination at once: the second one makes a full handshake.
+//!
+//! The critical section only moves entries between slots; allocation,
+//! serialization and freeing (which wipes) happen outside it, since on
+//! FreeRTOS the heap must not be entered from inside a critical section.
+
+use core::cell::RefCell;
+use core::ptr::addr_of;
+
+use alloc::vec::Vec;
+use critical_section::Mutex;
+use mbedtls_sys as m;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::platform::wait::{Stamp, STAMP_HORIZON_S};
+
+/// The cache is compiled in unless the `no-session-resumption` feature is on.
+pub(crate) const BUILT_IN: bool = cfg!(not(feature = "no-session-resumption"));
+/// Entries kept when the application sets nothing.
+pub(crate) const DEFAULT_ENTRIES: usize = 2;
+/// Upper bound of [`set_capacity`]; the slots are a fixed array.
+pub(crate) const MAX_ENTRIES: usize = 8;
+/// Longest an entry is kept when the application sets nothing (and the
+/// server's ticket says nothing shorter): one day, as mbedTLS's own server
+/// cache does.
+pub(crate) const DEFAULT_MAX_AGE_S: u32 = 86_400;
+
+/// What a session is bound to: SHA-256 over the destination host name,
+/// the DER of every trust anchor, and the DER of the client certificate
+/// (none without one). Equal keys mean the same server, checked against
+/// the same anchors, authenticated as the same client.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SessionKey([u8; 32]);
+
+impl SessionKey {
+    /// # Safety
+    /// `anchors` and `identity` (when given) are parsed, live certificate
+    /// chains that nothing modifies meanwhile.
+    pub(crate) unsafe fn derive(
+        server_name: &[u8],
+        anchors: *const m::x509_crt,
+        identity: Option<*const m::x509_crt>,
+    ) -> Option<SessionKey> {
+        let mut h = Sha256::new()?;
+        h.part(b"freertos-tls session key v1");
+        h.part(server_name);
+        // SAFETY: per the contract, a live chain; `raw` is each certificate's DER.
+        let mut crt = anchors;
+        while !crt.is_null() {
+            // SAFETY: as above; the chain ends with a NULL `next`.
+            unsafe {
+                if (*crt).raw.len > 0 {
+                    h.part(core::slice::from_raw_parts((*crt).raw.p, (*crt).raw.len));
+                }
+                crt = (*crt).next;
+            }
+        }
+        h.part(b"client identity");
+        if let Some(own) = identity {
+            // SAFETY: per the contract; only the leaf names the client.
+            unsafe { h.part(core::slice::from_raw_parts((*own).raw.p, (*own).raw.len)) };
+        }
+        h.finish().map(SessionKey)
+    }
+}
+
+/// SHA-256 through mbedTLS (already linked; no second implementation).
+struct Sha256(m::sha256_context);
+
+impl Sha256 {
+    fn new() -> Option<Self> {
+        // SAFETY: all-zero is a valid pre-init state; init/starts set it up.
+        let mut h = Sha256(unsafe { core::mem::zeroed() });
+        // SAFETY: `h.0` is a live context owned here.
+        unsafe { m::sha256_init(&mut h.0) };
+        // SAFETY: as above.
+        (unsafe { m::sha256_starts_ret(&mut h.0, 0) } == 0).then_some(h)
+    }
+
+    /// Add one length-prefixed field, so no two field lists hash alike.
+    fn part(&mut self, bytes: &[u8]) {
+        let len = (bytes.len() as u64).to_be_bytes();
+        // SAFETY: live context; the slices are valid for their lengths.
+        // SHA-256 updates cannot fail without a hardware accelerator.
+        unsafe {
+            m::sha256_update_ret(&mut self.0, len.as_ptr(), len.len());
+            m::sha256_update_ret(&mut self.0, bytes.as_ptr(), bytes.len());
+        }
+    }
+
+    fn finish(mut self) -> Option<[u8; 32]> {
+        let mut out = [0u8; 32];
+        // SAFETY: live context; `out` holds the 32-byte digest.
+        (unsafe { m::sha256_finish_ret(&mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
+    }
+}
+
+impl Drop for Sha256 {
+    fn drop(&mut self) {
+        // SAFETY: initialised in `new`; freed (and zeroized) once.
+        unsafe { m::sha256_free(&mut self.0) };
+    }
+}
+
+/// One remembered session.
+struct Entry {
+    key: SessionKey,
+    /// `mbedtls_ssl_session_save` output; holds the master secret.
+    session: Zeroizing<Vec<u8>>,
+    stored: Stamp,
+    /// Seconds it may be offered: the ticket lifetime or the maximum age.
+    lifetime_s: u64,
+}
+
+impl Entry {
+    fn expired(&self) -> bool {
+        self.stored.elapsed_s() >= self.lifetime_s
+    }
+}
+
+struct Cache {
+    slots: [Option<Entry>; MAX_ENTRIES],
+    capacity: usize,
+    enabled: bool,
+    max_age_s: u32,
+}
+
+static CACHE: Mutex<RefCell<Cache>> = Mutex::new(RefCell::new(Cache {
+    slots: [const { None }; MAX_ENTRIES],
+    capacity: DEFAULT_ENTRIES,
+    enabled: BUILT_IN,
+    max_age_s: DEFAULT_MAX_AGE_S,
+}));
+
+/// Entries removed under the lock, dropped (and wiped) after it.
+type Removed = [Option<Entry>; MAX_ENTRIES];
+
+fn removed() -> Removed {
+    [const { None }; MAX_ENTRIES]
+}
+
+impl Cache {
+    fn active(&self) -> bool {
+        BUILT_IN && self.enabled && self.capacity > 0
+    }
+
+    /// Move expired entries and those beyond the capacity into `out`.
+    fn sweep(&mut self, out: &mut Removed) {
+        let active = self.active();
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.as_ref().is_some_and(|e| !active || i >= self.capacity || e.expired()) {
+                out[i] = slot.take();
+            }
+        }
+    }
+}
+
+/// Whether handshakes offer and keep sessions now.
+pub fn enabled() -> bool {
+    critical_section::with(|cs| CACHE.borrow_ref(cs).active())
+}
+
+/// The run-time switch. Turning it off wipes every entry. Returns `false`
+/// (and changes nothing) when asked to enable a build without the cache
+/// or without a monotonic clock to expire entries by.
+pub fn set_enabled(on: bool) -> bool {
+    if on && (!BUILT_IN || Stamp::now().is_none()) {
+        return false;
+    }
+    let mut out = removed();
+    critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        c.enabled = on;
+        c.sweep(&mut out);
+    });
+    true
+}
+
+/// Keep at most `entries` sessions (0..=[`MAX_ENTRIES`]; 0 keeps none).
+pub fn set_capacity(entries: usize) -> bool {
+    if entries > MAX_ENTRIES {
+        return false;
+    }
+    let mut out = removed();
+    critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        c.capacity = entries;
+        c.sweep(&mut out);
+    });
+    true
+}
+
+/// Offer a session at most `seconds` after its handshake (1 s to the
+/// monotonic clock's horizon); a shorter ticket lifetime still wins.
+pub fn set_max_age(seconds: u32) -> bool {
+    if seconds == 0 || u64::from(seconds) > STAMP_HORIZON_S / 2 {
+        return false;
+    }
+    let mut out = removed();
+    critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        c.max_age_s = seconds;
+        for e in c.slots.iter_mut().flatten() {
+            e.lifetime_s = e.lifetime_s.min(seconds.into());
+        }
+        c.sweep(&mut out);
+    });
+    true
+}
+
+/// Wipe every entry.
+pub fn clear() {
+    let mut out = removed();
+    critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        for (i, slot) in c.slots.iter_mut().enumerate() {
+            out[i] = slot.take();
+        }
+    });
+}
+
+/// Sessions held now (for tests and diagnostics).
+pub fn len() -> usize {
+    critical_section::with(|cs| CACHE.borrow_ref(cs).slots.iter().flatten().count())
+}
+
+/// Remove the entry for `key` (after a fatal alert: RFC 5246 forbids
+/// resuming that session).
+pub(crate) fn forget(key: &SessionKey) {
+    let mut out = removed();
+    critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        for (i, slot) in c.slots.iter_mut().enumerate() {
+            if slot.as_ref().is_some_and(|e| e.key == *key) {
+                out[i] = slot.take();
+            }
+        }
+    });
+}
+
+/// Take the live entry for `key` out of the cache.
+fn take(key: &SessionKey) -> Option<Entry> {
+    let mut out = removed();
+    let found = critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        c.sweep(&mut out);
+        c.slots.iter_mut().find(|s| s.as_ref().is_some_and(|e| e.key == *key)).and_then(Option::take)
+    });
+    drop(out);
+    found
+}
+
+/// Put `entry` in: replaces the entry for the same key, else fills a free
+/// slot, else evicts the oldest.
+fn put(entry: Entry) {
+    let mut out = removed();
+    let mut rest = None;
+    critical_section::with(|cs| {
+        let mut c = CACHE.borrow_ref_mut(cs);
+        c.sweep(&mut out);
+        if !c.active() {
+            rest = Some(entry);
+            return;
+        }
+        let cap = c.capacity;
+        let slots = &mut c.slots[..cap];
+        let i = slots
+            .iter()
+            .position(|s| s.as_ref().is_some_and(|e| e.key == entry.key))
+            .or_else(|| slots.iter().position(Option::is_none))
+            .unwrap_or_else(|| {
+                // Full: the oldest goes.
+                (0..cap).max_by_key(|&i| slots[i].as_ref().map_or(0, |e| e.stored.elapsed_s())).unwrap_or(0)
+            });
+        rest = slots[i].replace(entry);
+    });
+    drop((out, rest));
+}
+
+/// A session offered to the server, to tell afterwards whether it was
+/// taken: a resumed handshake keeps the offered master secret, a full one
+/// makes a new one.
+pub(crate) struct Offered {
+    master: Zeroizing<[u8; 48]>,
+}
+
+impl Offered {
+    /// Zero the copy of the master secret in place.
+    pub(crate) fn wipe(&mut self) {
+        self.master.zeroize();
+    }
+}
+
+/// A zero-initialised `mbedtls_ssl_session`, freed (and wiped) on drop.
+struct SessionBuf(m::ssl_session);
+
+impl SessionBuf {
+    fn new() -> Self {
+        // SAFETY: all-zero is valid plain C data; init sets the initial state.
+        let mut s = SessionBuf(unsafe { core::mem::zeroed() });
+        // SAFETY: `s.0` is owned here.
+        unsafe { m::ssl_session_init(&mut s.0) };
+        s
+    }
+}
+
+impl Drop for SessionBuf {
+    fn drop(&mut self) {
+        // SAFETY: initialised in `new`; session_free wipes the whole struct
+        // (master secret included) and frees the ticket and peer chain.
+        unsafe { m::ssl_session_free(&mut self.0) };
+    }
+}
+
+/// Before the handshake: offer the cached session for `key`, if any.
+///
+/// # Safety
+/// `ssl` is a set-up context whose handshake has not started.
+pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option<Offered> {
+    if !enabled() {
+        return None;
+    }
+    let entry = take(key)?;
+    let mut s = SessionBuf::new();
+    // SAFETY: `s.0` is an initialised session; the bytes are mbedTLS's own
+    // serialized form, checked by `load` (version and length).
+    let loaded = unsafe { m::ssl_session_load(&mut s.0, entry.session.as_ptr(), entry.session.len()) } == 0;
+    // SAFETY: per the contract; `set_session` copies the session.
+    if !loaded || unsafe { m::ssl_set_session(ssl, &s.0) } != 0 {
+        return None;
+    }
+    Some(Offered { master: Zeroizing::new(s.0.master) })
+}
+
+/// After a successful handshake: whether the offered session was resumed.
+///
+/// # Safety
+/// `ssl` is a context whose handshake has completed.
+pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) -> bool {
+    // SAFETY: per the contract the current session is set.
+    let session = unsafe { (*ssl).session };
+    // SAFETY: non-NULL after a completed handshake; a plain array read.
+    !session.is_null() && unsafe { (*addr_of!((*session).master)) == *offered.master }
+}
+
+/// After a successful handshake: keep its session for the next connection.
+///
+/// # Safety
+/// `ssl` is a context whose handshake has completed.
+pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
+    let Some(stored) = Stamp::now() else { return };
+    let max_age = critical_section::with(|cs| {
+        let c = CACHE.borrow_ref(cs);
+        c.active().then_some(c.max_age_s)
+    });
+    let Some(max_age) = max_age else { return };
+    // Serialized straight from the live session: no deep copy (which would
+    // parse the server certificate once more).
+    // SAFETY: per the contract the current session is set; read only.
+    let session = unsafe { (*ssl).session };
+    if session.is_null() {
+        return;
+    }
+    // SAFETY: non-NULL, owned by the live context, not modified meanwhile.
+    let s = unsafe { &*session };
+    // A server that sent no ticket resumes by session ID from its cache;
+    // one without either cannot resume at all.
+    if s.ticket_len == 0 && s.id_len == 0 {
+        return;
+    }
+    let mut lifetime_s = u64::from(max_age);
+    if s.ticket_len > 0 && s.ticket_lifetime > 0 {
+        lifetime_s = lifetime_s.min(s.ticket_lifetime.into());
+    }
+    let mut need = 0usize;
+    // SAFETY: a size query: NULL buffer of length 0, `need` receives the size.
+    let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &mut need) };
+    if rc != m::ERR_SSL_BUFFER_TOO_SMALL || need == 0 {
+        return;
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    if bytes.try_reserve_exact(need).is_err() {
+        return; // no memory: just no resumption next time
+    }
+    bytes.resize(need, 0);
+    let mut written = 0usize;
+    // SAFETY: `bytes` has `need` writable bytes.
+    let rc = unsafe { m::ssl_session_save(s, bytes.as_mut_ptr(), bytes.len(), &mut written) };
+    if rc != 0 || written != need {
+        bytes.zeroize();
+        return;
+    }
+    put(Entry { key: *key, session: bytes, stored, lifetime_s });
+}
+
+/// Ask for tickets only when resumption is on (a ticket is work for the
+/// server and bytes on the wire).
+///
+/// # Safety
+/// `conf` is an initialised client configuration not yet in use.
+pub(crate) unsafe fn configure(conf: *mut m::ssl_config) {
+    let mode = if enabled() { m::SSL_SESSION_TICKETS_ENABLED } else { m::SSL_SESSION_TICKETS_DISABLED };
+    // SAFETY: per the contract.
+    unsafe { m::ssl_conf_session_tickets(conf, mode) };
+}
+
+#[cfg(all(test, not(feature = "no-session-resumption")))]
+mod tests {
+    use super::*;
+
+    // One test touches the process-wide cache, so no two run at once.
+    #[test]
+    fn slots_capacity_replacement_and_switches() {
+        clear();
+        assert!(set_capacity(2));
+        let entry = |k: u8, age_limit: u64| Entry {
+            key: SessionKey([k; 32]),
+            session: Zeroizing::new(alloc::vec![k; 8]),
+            stored: Stamp::now().unwrap(),
+            lifetime_s: age_limit,
+        };
+        put(entry(1, 60));
+        put(entry(2, 60));
+        put(entry(1, 60)); // same key: replaced, not added
+        assert_eq!(len(), 2);
+        put(entry(3, 60)); // full: one goes
+        assert_eq!(len(), 2);
+        assert!(take(&SessionKey([3; 32])).is_some());
+        assert!(take(&SessionKey([3; 32])).is_none(), "an offered entry leaves the cache");
+        put(entry(4, 0)); // already expired
+        assert!(take(&SessionKey([4; 32])).is_none());
+        assert!(!set_capacity(MAX_ENTRIES + 1));
+        put(entry(5, 60));
+        assert!(set_capacity(0));
+        assert_eq!(len(), 0, "capacity 0 keeps nothing");
+        assert!(set_capacity(DEFAULT_ENTRIES));
+        put(entry(6, 60));
+        assert!(set_enabled(false));
+        assert_eq!(len(), 0, "switching off wipes the cache");
+        put(entry(7, 60));
+        assert_eq!(len(), 0, "nothing is stored while off");
+        assert!(set_enabled(true));
+        assert!(!set_max_age(0));
+        assert!(set_max_age(DEFAULT_MAX_AGE_S));
+    }
+}

@@ -1,0 +1,247 @@
+//! Transparent session resumption against real servers: Python's ssl
+//! (OpenSSL) and `openssl s_server`, with session tickets and with session
+//! IDs only. Every verdict "resumed" is the server's own, cross-checked
+//! with the library's `TLS_IsSessionResumed`.
+//!
+//! The cache and its switches are process-wide, so the tests take turns.
+#![cfg(not(feature = "no-session-resumption"))]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use freertos_tls::ffi;
+use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki, ServerIdentity};
+
+static TURN: Mutex<()> = Mutex::new(());
+
+/// The test's turn, with the cache in its default state and empty.
+fn turn() -> MutexGuard<'static, ()> {
+    let guard = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(2), 0);
+    ffi::TLS_ClearSessionCache();
+    guard
+}
+
+fn opts(pki: &Pki) -> ClientOptions<'static> {
+    ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] }
+}
+
+fn reporting(no_tickets: bool) -> PeerOptions<'static> {
+    PeerOptions { no_tickets, report_reuse: true, ..Default::default() }
+}
+
+/// Connect, echo, close; the server's verdict and the library's.
+fn connect_once(peer: &EchoPeer, options: ClientOptions<'_>) -> (bool, bool) {
+    let mut c = Client::init(peer.port, options);
+    assert_eq!(c.connect(), 0, "TLS_Connect");
+    let event = peer.next_event();
+    let server_says = match event.rsplit_once(" reused=") {
+        Some((_, "1")) => true,
+        Some((_, "0")) => false,
+        _ => panic!("peer line without a reuse verdict: {event}"),
+    };
+    let data = support::payload(3000, 7);
+    assert_eq!(c.echo(&data, Duration::from_secs(10)), data);
+    (server_says, c.resumed())
+}
+
+fn second_connection_resumes(no_tickets: bool) {
+    let _t = turn();
+    let pki = Pki::new("resume");
+    let peer = EchoPeer::start(&pki.localhost(), reporting(no_tickets));
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "first connection is a full handshake");
+    assert_eq!(connect_once(&peer, opts(&pki)), (true, true), "second connection resumes");
+    assert_eq!(connect_once(&peer, opts(&pki)), (true, true), "and the one after");
+}
+
+#[test]
+fn python_ssl_with_tickets_resumes_the_second_connection() {
+    second_connection_resumes(false);
+}
+
+#[test]
+fn python_ssl_without_tickets_resumes_by_session_id() {
+    second_connection_resumes(true);
+}
+
+fn rejected_session_falls_back_to_a_full_handshake(no_tickets: bool) {
+    let _t = turn();
+    let pki = Pki::new("reject");
+    let id = pki.localhost();
+    let first = EchoPeer::start(&id, reporting(no_tickets));
+    assert_eq!(connect_once(&first, opts(&pki)), (false, false));
+    drop(first);
+    // A new server process: new ticket keys, empty session cache. It
+    // rejects the offered session; the handshake must still succeed.
+    let second = EchoPeer::start(&id, reporting(no_tickets));
+    assert_eq!(connect_once(&second, opts(&pki)), (false, false), "rejected session: full handshake");
+    assert_eq!(connect_once(&second, opts(&pki)), (true, true), "the new session is the one kept");
+}
+
+#[test]
+fn python_ssl_with_tickets_rejecting_the_session_gives_a_full_handshake() {
+    rejected_session_falls_back_to_a_full_handshake(false);
+}
+
+#[test]
+fn python_ssl_without_tickets_rejecting_the_session_gives_a_full_handshake() {
+    rejected_session_falls_back_to_a_full_handshake(true);
+}
+
+#[test]
+fn different_trust_anchor_set_gives_no_resumption() {
+    let _t = turn();
+    let pki = Pki::new("anchors");
+    let other = Pki::new("other");
+    let peer = EchoPeer::start(&pki.localhost(), reporting(false));
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
+    // The same server still verifies under this set (its CA is in it),
+    // but the set differs: the session must not be offered.
+    let mut both = std::fs::read(other.ca_pem_path()).unwrap();
+    both.extend(pki.ca_pem_with_nul());
+    let wider = || ClientOptions { ca_pem: Some(both.clone()), ..opts(&pki) };
+    assert_eq!(connect_once(&peer, wider()), (false, false), "another anchor set: full handshake");
+    assert_eq!(connect_once(&peer, wider()), (true, true), "its own session resumes");
+    assert_eq!(connect_once(&peer, opts(&pki)), (true, true), "each set keeps its own entry");
+}
+
+#[test]
+fn different_destination_gives_no_resumption() {
+    let _t = turn();
+    let pki = Pki::new("names");
+    // One server, two names (the certificate holds both).
+    let id = pki.server_with_sans("two-names", "localhost", &["localhost", "device.test"]);
+    let peer = EchoPeer::start(&id, reporting(false));
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
+    let other = || ClientOptions { host: "device.test", ..opts(&pki) };
+    assert_eq!(connect_once(&peer, other()), (false, false), "another destination: full handshake");
+    assert_eq!(connect_once(&peer, other()), (true, true));
+}
+
+#[test]
+fn run_time_switch_and_zero_entries_turn_resumption_off() {
+    let _t = turn();
+    let pki = Pki::new("switch");
+    let peer = EchoPeer::start(&pki.localhost(), reporting(false));
+    assert_eq!(ffi::TLS_SetSessionResumption(0), 0);
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "off: no resumption");
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(0), 0);
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "0 entries: no resumption");
+    assert_eq!(ffi::TLS_SetSessionCacheSize(9), ffi::TLS_ERROR_BAD_PARAMETER as ffi::BaseType_t);
+    assert_eq!(ffi::TLS_SetSessionMaxAge(0), ffi::TLS_ERROR_BAD_PARAMETER as ffi::BaseType_t);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(2), 0);
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
+    assert_eq!(connect_once(&peer, opts(&pki)), (true, true), "back on");
+    ffi::TLS_ClearSessionCache();
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "cleared: full handshake");
+}
+
+#[test]
+fn max_age_expires_entries() {
+    let _t = turn();
+    let pki = Pki::new("age");
+    let peer = EchoPeer::start(&pki.localhost(), reporting(false));
+    assert_eq!(ffi::TLS_SetSessionMaxAge(1), 0);
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "expired: full handshake");
+    assert_eq!(ffi::TLS_SetSessionMaxAge(86_400), 0);
+    assert_eq!(connect_once(&peer, opts(&pki)), (true, true));
+}
+
+/// `openssl s_server -www`: its status page says "New, " or "Reused, ".
+struct WwwServer {
+    child: Child,
+    port: u16,
+}
+
+impl WwwServer {
+    fn start(id: &ServerIdentity, extra: &[&str]) -> WwwServer {
+        let mut child = Command::new("openssl")
+            .args(["s_server", "-accept", "127.0.0.1:0", "-www", "-tls1_2", "-cert"])
+            .arg(&id.cert)
+            .arg("-key")
+            .arg(&id.key)
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl must be installed");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let port = loop {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "s_server exited before accepting");
+            if let Some(addr) = line.trim_end().strip_prefix("ACCEPT ") {
+                break addr.rsplit(':').next().unwrap().parse().unwrap();
+            }
+        };
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        WwwServer { child, port }
+    }
+
+    /// One connection: the server's verdict, the library's verdict.
+    fn connect_once(&self, pki: &Pki) -> (bool, bool) {
+        let mut c = Client::init(self.port, opts(pki));
+        assert_eq!(c.connect(), 0, "TLS_Connect");
+        let resumed = c.resumed();
+        let req = b"GET / HTTP/1.0\r\n\r\n";
+        assert_eq!(c.send(req), req.len() as ffi::BaseType_t);
+        let mut page = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !page.ends_with(b"</HTML>\r\n\r\n") {
+            let mut buf = [0u8; 4096];
+            let n = c.recv(&mut buf);
+            assert!(n >= 0, "TLS_Recv: {n} after {} bytes of the page", page.len());
+            page.extend_from_slice(&buf[..n as usize]);
+            assert!(Instant::now() < deadline, "no status page: {}", String::from_utf8_lossy(&page));
+        }
+        let page = String::from_utf8_lossy(&page);
+        let server_says = if page.contains("\nReused, TLSv1.2") {
+            true
+        } else {
+            assert!(page.contains("\nNew, TLSv1.2"), "unexpected status page: {page}");
+            false
+        };
+        (server_says, resumed)
+    }
+}
+
+impl Drop for WwwServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn s_server_resumes(extra: &[&str]) {
+    let _t = turn();
+    let pki = Pki::new("s_server");
+    let id = pki.localhost();
+    let server = WwwServer::start(&id, extra);
+    assert_eq!(server.connect_once(&pki), (false, false));
+    assert_eq!(server.connect_once(&pki), (true, true), "second connection resumes");
+    drop(server);
+    let restarted = WwwServer::start(&id, extra);
+    assert_eq!(restarted.connect_once(&pki), (false, false), "restarted server rejects: full handshake");
+    assert_eq!(restarted.connect_once(&pki), (true, true));
+}
+
+#[test]
+fn openssl_s_server_with_tickets_resumes() {
+    s_server_resumes(&[]);
+}
+
+#[test]
+fn openssl_s_server_without_tickets_resumes_by_session_id() {
+    s_server_resumes(&["-no_ticket"]);
+}

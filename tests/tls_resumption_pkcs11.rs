@@ -1,0 +1,62 @@
+//! Session resumption is bound to the client identity: with mutual TLS
+//! (device keys in SoftHSM2 tokens, Python's ssl requiring a client
+//! certificate), a session made as one device is never offered as
+//! another. The server reports each reuse itself.
+#![cfg(not(feature = "no-session-resumption"))]
+
+mod support;
+mod support_pkcs11;
+
+use freertos_tls::ffi;
+use support::{EchoPeer, PeerOptions, ServerIdentity};
+use support_pkcs11::{exclusive, Client, KeyAlg, Pki, Token};
+
+/// Connect as whatever the current token holds, echo a line, and return
+/// the server's verdict on session reuse.
+fn connect_once(peer: &EchoPeer, pki: &Pki) -> bool {
+    let mut c = Client::new(peer.port, pki);
+    assert_eq!(c.connect(), 0, "TLS_Connect: {:?}", c.last_error());
+    let event = peer.next_event();
+    assert_eq!(c.echo("ping").expect("echo"), "ping");
+    match event.rsplit_once(" reused=") {
+        Some((_, "1")) => true,
+        Some((_, "0")) => false,
+        _ => panic!("peer line without a reuse verdict: {event}"),
+    }
+}
+
+fn other_identity_is_not_resumed(no_tickets: bool) {
+    let _turn = exclusive();
+    ffi::TLS_ClearSessionCache();
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    let mut pki = Pki::new();
+    let device_a = pki.device("device-a", KeyAlg::EcP256);
+    let device_b = pki.device("device-b", KeyAlg::EcP256);
+    let server = ServerIdentity { cert: pki.server.cert.clone(), key: pki.server.key.clone() };
+    let peer = EchoPeer::start(
+        &server,
+        PeerOptions { client_ca: Some(&pki.root.cert), no_tickets, report_reuse: true, ..Default::default() },
+    );
+
+    let token_a = Token::new();
+    token_a.provision(&pki, &device_a);
+    assert!(!connect_once(&peer, &pki), "first connection as device A: full handshake");
+    assert!(connect_once(&peer, &pki), "device A again: resumed");
+
+    // Same destination, same anchors, another device certificate.
+    let token_b = Token::new();
+    token_b.provision(&pki, &device_b);
+    assert!(!connect_once(&peer, &pki), "device B must not be offered device A's session");
+    assert!(connect_once(&peer, &pki), "device B again: its own session resumes");
+    drop((token_a, token_b));
+}
+
+#[test]
+fn another_client_identity_gets_no_resumption_with_tickets() {
+    other_identity_is_not_resumed(false);
+}
+
+#[test]
+fn another_client_identity_gets_no_resumption_with_session_ids() {
+    other_identity_is_not_resumed(true);
+}
