@@ -247,6 +247,10 @@ pub fn watch<T>(f: impl FnOnce() -> T) -> (T, Report) {
     // SAFETY: pthread_self has no preconditions.
     WATCHED.store(unsafe { pthread_self() }, Ordering::SeqCst);
     let out = f();
+    // The session a successful handshake left for resumption is heap the
+    // library keeps on purpose: wiping it frees the block (watched, so the
+    // freed copy is searched for secrets too); anything still live leaked.
+    freertos_tls::ffi::TLS_ClearSessionCache();
     WATCHED.store(0, Ordering::SeqCst);
     let t = table();
     (out, Report { live_blocks: t.live, live_bytes: t.live_bytes, recorded: t.recorded })
