@@ -109,6 +109,22 @@ cross_describe() {
     fi
 }
 
+# cross_cc_enum_flag CC CFLAGS...: -fshort-enums if CC with CFLAGS gives a
+# one-value enum one byte (the AAPCS bare-metal default of arm-none-eabi-gcc),
+# else -fno-short-enums. bindgen's libclang does not share gcc's default, and
+# bindings with 4-byte enums misplace every struct field after an enum.
+cross_cc_enum_flag() {
+    local cc=$1
+    shift
+    # shellcheck disable=SC2068 # the flags are words
+    if echo 'enum probe { PROBE_A }; typedef char probe_is_one_byte[sizeof(enum probe) == 1 ? 1 : -1];' |
+        "$cc" $@ -fsyntax-only -x c - 2>/dev/null; then
+        echo -fshort-enums
+    else
+        echo -fno-short-enums
+    fi
+}
+
 # cross_cargo TRIPLE SUBCOMMAND ARGS...: cargo SUBCOMMAND --target TRIPLE ARGS
 # with the detected rustc and the C cross toolchain. The variables reach
 # that cargo process only (RUSTC_BOOTSTRAP in particular).
@@ -127,6 +143,15 @@ cross_cargo() {
     while read -r dir; do
         bindgen_args+=" -idirafter$(printf '%q' "$dir")"
     done < <(cross_cc_include_dirs "${prefix}gcc" $cflags)
+    # The enum size, explicit for both compilers: for bindgen, and in CFLAGS
+    # too because mbedtls-sys-auto's build script reruns (regenerating the
+    # bindings) when CFLAGS_<triple> changes, not when BINDGEN_EXTRA_CLANG_ARGS
+    # does. For gcc it restates its default.
+    local enum_flag
+    # shellcheck disable=SC2086 # the flags are words
+    enum_flag=$(cross_cc_enum_flag "${prefix}gcc" $cflags)
+    cflags+=" $enum_flag"
+    bindgen_args+=" $enum_flag"
     local envs=("RUSTC=$CROSS_ROUTE_RUSTC" "CC_$var=${prefix}gcc" "AR_$var=${prefix}ar"
         "CFLAGS_$var=$cflags" "BINDGEN_EXTRA_CLANG_ARGS_$var=${bindgen_args# }")
     local zflags=()

@@ -10,10 +10,13 @@
 #      rebuilds only the two crates of this workspace.
 #   2. the ports crate for thumbv6m-none-eabi (Cortex-M0/M0+: no atomic
 #      read-modify-write), every Cortex-M port on, warnings as errors.
-#   3. clippy -D warnings on the firmware feature set for thumbv7em, where
+#   3. tests/cross-layout: sizes and field offsets of the mbedTLS types the
+#      library uses, as arm-none-eabi-gcc compiles them vs as the Rust
+#      bindings (bindgen/libclang) declare them; any difference fails.
+#   4. clippy -D warnings on the firmware feature set for thumbv7em, where
 #      the route has a matching clippy (a rustup target; Debian's rustc-web
 #      has none, then the step says so and is skipped).
-#   4. the CMake route as a firmware project uses it: tests/cmake-cross-consumer
+#   5. the CMake route as a firmware project uses it: tests/cmake-cross-consumer
 #      configured with cmake/toolchains/arm-none-eabi-cortex-m4f.cmake and
 #      nothing else in the environment, MinSizeRel (release profile, LTO),
 #      links an ARM ELF; the linker map must show no unwinder and at most
@@ -70,6 +73,15 @@ if cross_cargo "$M0" rustc -p freertos-rng-ports --lib --features "$ports_csv" -
 else
     tail -30 "$work/ports-m0.log" >&2
     fail "freertos-rng-ports for $M0"
+fi
+
+step "mbedTLS struct layout for $M4F: arm-none-eabi-gcc vs the Rust bindings"
+t0=$(date +%s)
+if tests/cross-layout/check.sh "$M4F" >"$work/layout-m4f.log" 2>&1; then
+    pass "$(tail -1 "$work/layout-m4f.log") ($(( $(date +%s) - t0 )) s)"
+else
+    tail -40 "$work/layout-m4f.log" >&2
+    fail "mbedTLS layout for $M4F"
 fi
 
 step "clippy -D warnings, firmware feature set, $M4F"

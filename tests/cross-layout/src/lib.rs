@@ -1,0 +1,8 @@
+//! The Rust half of the layout check (the C half is built by build.rs into
+//! the same rlib). scripts/test-cross.sh reads both tables out of the
+//! objects and compares them entry by entry.
+#![no_std]
+
+use mbedtls_sys as m;
+
+include!(concat!(env!("OUT_DIR"), "/rust_layout.rs"));
