@@ -88,7 +88,8 @@ fn fresh_source() -> FixedSource {
     HealthTested::new(RandCoreNoise::<_, 8>::new(FixedSeedRng))
 }
 
-/// Make the process ready for one run: clock and log hook (once), a fresh
+/// Make the process ready for one run: clock, log hook and no session
+/// resumption (once), a fresh
 /// health-tested source with its start-up samples drawn, and the entropy
 /// stream restarted, so that every run sees the same entropy.
 pub fn start_run() {
@@ -96,6 +97,10 @@ pub fn start_run() {
     HOOKS.call_once(|| {
         ffi::TLS_SetUtcClock(Some(fixed_clock));
         ffi::TLS_SetLogHook(Some(check_log_line));
+        // The session cache outlives a run: a session cached by one input
+        // would change the next run's ClientHello. Every run is a full
+        // handshake.
+        assert_eq!(ffi::TLS_SetSessionResumption(0), 0);
     });
     let mut guard = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
     let slots = guard.get_or_insert_with(|| Slots {
