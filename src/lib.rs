@@ -9,6 +9,10 @@
 
 extern crate alloc;
 
+/// mbedTLS's ECDH/ECDSA-verify ALT hooks (feature `p256-cortex-m4`).
+/// cbindgen:ignore
+#[cfg(feature = "p256-cortex-m4")]
+pub mod crypto;
 pub mod entropy;
 pub mod error;
 mod fallible;

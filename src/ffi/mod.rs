@@ -7,6 +7,8 @@
 
 mod c_transport;
 mod credentials;
+#[cfg(feature = "p256-cortex-m4")]
+mod ecp_alt;
 mod handle;
 mod params;
 mod platform_hooks;
