@@ -19,8 +19,7 @@ case "${1:-}" in
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
-ensure_packages cmake python3 openssl gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-    qemu-system-arm
+ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 if declare -F ensure_cross_rust >/dev/null; then
     ensure_cross_rust
 fi

@@ -26,7 +26,7 @@ esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
-ensure_packages build-essential openssl python3 softhsm2 opensc gnuplot-nox binutils
+ensure_packages "${DEMO_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
 demo_require_cargo
 
 handshakes=${BENCH_HANDSHAKES:-1000}
@@ -230,7 +230,6 @@ done
 # incremental. Not fatal: a failure leaves these rows out of the report.
 if [ "${BENCH_FREERTOS:-1}" = 1 ]; then
     step "FreeRTOS demo build (release) and single-task stress run"
-    ensure_packages cmake pkg-config libclang-dev clang
     demo=$root/build/bench-demo
     fpki=$work/demo-pki
     if mkdir -p "$demo" && demo_build "$root" "$demo" -DCMAKE_BUILD_TYPE=Release \
