@@ -443,6 +443,11 @@ static void prvTlsTask( void * pvJob )
 
         prvCheckpoint( pxJob );
         TLS_Cleanup( pvTls );
+        /* A full handshake every time, as the raw client does: forget the
+         * session TLS_Connect stored (the cache holds it on purpose), so
+         * the next connection has nothing to resume and the heap is back
+         * where it started. */
+        TLS_ClearSessionCache();
     }
     else
     {
