@@ -20,7 +20,9 @@
 # TEST_BOARD_CARGO_TARGET_DIR (default: the one of scripts/test-cross.sh's
 # CMake consumer, build/test-cross/cmake-cargo, which runs before this in
 # scripts/test.sh: mbedTLS, core and alloc for thumbv7em-none-eabihf are
-# then compiled once, and only the library's own crates again).
+# then compiled once, and only the library's own crates again);
+# TEST_BOARD_CMAKE_ARGS: further configure arguments of the firmware (e.g.
+# -DFREERTOS_TLS_P256_CORTEX_M4=ON; use a separate work and cargo directory).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
@@ -54,7 +56,8 @@ step "Build of the mps2-an386 firmware"
 build=$work/firmware-build
 t0=$(date +%s)
 demo_board_build "$root" "$build" "$work/pki" \
-    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cmake-cargo}"
+    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cmake-cargo}" \
+    ${TEST_BOARD_CMAKE_ARGS:-}
 echo "build: $(( $(date +%s) - t0 )) s"
 fw=$build/boards/mps2-an386/freertos_tls_board_demo.elf
 fw_wrap=$build/boards/mps2-an386/freertos_tls_board_demo_tickwrap.elf
