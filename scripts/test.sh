@@ -72,5 +72,8 @@ CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=4096 -DMBEDTLS_SSL_OUT_CONTENT_LEN=4096" \
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
 
+step "Feature p256-cortex-m4 on QEMU mps2-an386: layouts with the ALT macros, ECDH/ECDSA vectors (scripts/test-p256.sh)"
+./scripts/test-p256.sh
+
 step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
 ./scripts/test-board.sh
