@@ -156,7 +156,9 @@ typedef struct xTLS_LAST_ERROR {
    */
   unsigned long ulPkcs11ReturnValue;
   /**
-   * Which check failed, in words (static text; "" when nothing failed).
+   * Which check failed, in words; while nothing has failed, which
+   * argument a call on this context last refused (static text; "" when
+   * neither happened).
    */
   const char *pcReason;
 } xTLS_LAST_ERROR;
@@ -183,20 +185,6 @@ typedef BaseType_t (*DateIsInThePast_t)(BaseType_t day, BaseType_t month, BaseTy
 typedef void (*TLSLogHook_t)(BaseType_t xLevel, const char *pcMessage);
 
 /**
- * mbedTLS entropy hook (`MBEDTLS_ENTROPY_HARDWARE_ALT`): fill `output`
- * with `len` bytes from the board's RNG port, selected at build time.
- *
- * Returns 0 and sets `*olen = len`, or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`
- * (`*olen` set to 0 when it can be written, `output` wiped). Never reports
- * success without writing every byte.
- *
- * # Safety
- * `output` must be valid for `len` writable bytes and `olen` for one
- * `size_t` write (both are checked for NULL).
- */
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
-
-/**
  * Create a TLS context from `pxParams` and store it in `*ppvContext`.
  *
  * Copies everything it needs (host name, trust anchors, ALPN names), so
@@ -204,7 +192,8 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
  *
  * Returns 0 on success. On failure returns a negative code and stores
  * NULL in `*ppvContext` (when `ppvContext` itself is not NULL), so a
- * following `TLS_Cleanup(*ppvContext)` is harmless.
+ * following `TLS_Cleanup(*ppvContext)` is harmless. A bad parameter is
+ * named in a log line (see `TLS_SetLogHook`).
  *
  * # Safety
  * `pxParams` must point to a `TLSParams_t` whose `ulSize` is set.
@@ -279,8 +268,8 @@ void TLS_Cleanup(void *pvContext);
 /**
  * Extension: copy the detail of the context's most recent failure into
  * `*pxError` (an mbedTLS code, server-certificate verify flags, a PKCS#11
- * return value). Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL
- * arguments.
+ * return value, and which check failed or which argument was bad).
+ * Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL arguments.
  *
  * # Safety
  * `pvContext` as for `TLS_Connect`; `pxError` writable.
@@ -306,6 +295,20 @@ BaseType_t TLS_GetLastError(void *pvContext, TLSLastError_t *pxError);
  * Each non-NULL argument must point to a NUL-terminated string.
  */
 BaseType_t TLS_SetClientCredentialLabels(const char *pcPin, const char *pcKeyLabel, const char *pcCertLabel);
+
+/**
+ * mbedTLS entropy hook (`MBEDTLS_ENTROPY_HARDWARE_ALT`): fill `output`
+ * with `len` bytes from the board's RNG port, selected at build time.
+ *
+ * Returns 0 and sets `*olen = len`, or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`
+ * (`*olen` set to 0 when it can be written, `output` wiped). Never reports
+ * success without writing every byte.
+ *
+ * # Safety
+ * `output` must be valid for `len` writable bytes and `olen` for one
+ * `size_t` write (both are checked for NULL).
+ */
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
 
 /**
  * Extension: register the firmware's UTC clock (SNTP, RTC...), used to

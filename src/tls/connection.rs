@@ -68,7 +68,8 @@ pub struct LastError {
     pub verify_flags: u32,
     /// PKCS#11 `CK_RV` behind a credential failure, if any.
     pub pkcs11_rv: u64,
-    /// Which check failed, in words (empty when nothing failed).
+    /// Which check failed, in words; while nothing failed, the argument a
+    /// call on the context last refused (empty when neither happened).
     pub reason: &'static core::ffi::CStr,
 }
 
@@ -120,7 +121,7 @@ impl Connection {
         match rc {
             0 => {}
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
-            _ => return Err(Error::BadParameter("pcServerCertificate: not a valid PEM certificate list")),
+            _ => return Err(Error::BadParameter(c"pcServerCertificate: bad PEM")),
         }
         Ok(Connection {
             mbed,
@@ -150,7 +151,7 @@ impl Connection {
                 self.last_error.verify_flags
             );
         }
-        self.settle(r)
+        self.record_failure(r)
     }
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
@@ -159,7 +160,7 @@ impl Connection {
             return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
         }
         if ms == 0 {
-            return Err(Error::BadParameter("handshake timeout must be at least 1 ms"));
+            return Err(self.reject(Error::BadParameter(c"ulTimeoutMs: 0")));
         }
         self.config.handshake_timeout_ms = ms;
         Ok(())
@@ -293,8 +294,19 @@ impl Connection {
         }
     }
 
-    /// Record a failure: the context stays failed and reports it again.
-    fn settle<T>(&mut self, r: Result<T>) -> Result<T> {
+    /// Name a bad argument of a call on this context in `TLS_GetLastError`'s
+    /// reason. It leaves the context as it was: not failed, and the code
+    /// and reason of an earlier failure are kept.
+    pub fn reject(&mut self, bad_argument: Error) -> Error {
+        if self.last_error.code == 0 {
+            self.last_error.reason = bad_argument.reason(0);
+        }
+        bad_argument
+    }
+
+    /// Record the failure in `r`, if any: the context stays failed and
+    /// reports it again.
+    fn record_failure<T>(&mut self, r: Result<T>) -> Result<T> {
         r.map_err(|e| self.fail(e))
     }
 
