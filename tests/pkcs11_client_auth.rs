@@ -32,36 +32,24 @@ fn assert_mutual_tls(pki: &DevicePki, mode: ClientCert, extra: &[&str], device_c
 
 #[test]
 fn ec_p256_device_connects_and_echoes() {
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-ec", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
+    let setup = ProvisionedDevice::new("device-ec", KeyAlg::EcP256);
     // The server trusts only the root: the intermediate must come from "JITP Cert".
-    assert_mutual_tls(&pki, ClientCert::Required, &[], "device-ec", Some("SHA256"));
+    assert_mutual_tls(&setup.pki, ClientCert::Required, &[], "device-ec", Some("SHA256"));
 }
 
 #[test]
 fn rsa_2048_device_connects_and_echoes() {
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-rsa", KeyAlg::Rsa2048);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    assert_mutual_tls(&pki, ClientCert::Required, &[], "device-rsa", Some("SHA256"));
+    let setup = ProvisionedDevice::new("device-rsa", KeyAlg::Rsa2048);
+    assert_mutual_tls(&setup.pki, ClientCert::Required, &[], "device-rsa", Some("SHA256"));
 }
 
 #[test]
 fn rsa_device_signs_the_sha384_digest_info_a_sha384_suite_asks_for() {
     // With a SHA-384 cipher suite mbedTLS signs CertificateVerify over
     // SHA-384: a hard-coded SHA-256 DigestInfo would be rejected here.
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-rsa384", KeyAlg::Rsa2048);
-    let token = Token::new();
-    token.provision(&pki, &device);
+    let setup = ProvisionedDevice::new("device-rsa384", KeyAlg::Rsa2048);
     assert_mutual_tls(
-        &pki,
+        &setup.pki,
         ClientCert::Required,
         &["-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"],
         "device-rsa384",
@@ -71,12 +59,8 @@ fn rsa_device_signs_the_sha384_digest_info_a_sha384_suite_asks_for() {
 
 #[test]
 fn ec_device_connects_when_the_server_only_asks_optionally() {
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-opt", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    assert_mutual_tls(&pki, ClientCert::Optional, &[], "device-opt", Some("SHA256"));
+    let setup = ProvisionedDevice::new("device-opt", KeyAlg::EcP256);
+    assert_mutual_tls(&setup.pki, ClientCert::Optional, &[], "device-opt", Some("SHA256"));
 }
 
 #[test]
@@ -182,12 +166,8 @@ fn module_signature_longer_than_the_certificate_allows_is_a_sign_error_not_an_ov
 
 #[test]
 fn rsa_key_below_2048_bits_is_refused_as_no_private_key() {
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-rsa1024", KeyAlg::Rsa1024);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    let server = SServer::start(&pki, ClientCert::Required, &[]);
-    let mut client = Client::for_device_pki(server.port, &pki);
+    let setup = ProvisionedDevice::new("device-rsa1024", KeyAlg::Rsa1024);
+    let server = SServer::start(&setup.pki, ClientCert::Required, &[]);
+    let mut client = Client::for_device_pki(server.port, &setup.pki);
     assert_eq!(client.connect(), TLS_ERROR_NO_PRIVATE_KEY as _, "{:?}", client.last_error());
 }

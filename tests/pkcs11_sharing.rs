@@ -12,14 +12,11 @@ use support::*;
 
 #[test]
 fn two_threads_connect_at_once_with_the_same_token() {
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-shared", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    let servers = [SServer::start(&pki, ClientCert::Required, &[]), SServer::start(&pki, ClientCert::Required, &[])];
+    let setup = ProvisionedDevice::new("device-shared", KeyAlg::EcP256);
+    let servers =
+        [SServer::start(&setup.pki, ClientCert::Required, &[]), SServer::start(&setup.pki, ClientCert::Required, &[])];
 
-    let pki = Arc::new(pki);
+    let pki = Arc::new(setup.pki);
     let barrier = Arc::new(Barrier::new(2));
     let workers: Vec<_> = servers
         .iter()
@@ -88,17 +85,13 @@ const CKR_CRYPTOKI_NOT_INITIALIZED: c_ulong = 0x190;
 
 #[test]
 fn module_initialised_by_the_firmware_is_not_finalised_by_the_library() {
-    let _turn = exclusive();
-    let mut pki = DevicePki::new();
-    let device = pki.device("device-fw", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    let server = SServer::start(&pki, ClientCert::Required, &[]);
+    let setup = ProvisionedDevice::new("device-fw", KeyAlg::EcP256);
+    let server = SServer::start(&setup.pki, ClientCert::Required, &[]);
 
     // The firmware initialises the module itself, before any connection.
     // SAFETY: NULL arguments are valid for C_Initialize.
     assert_eq!(unsafe { C_Initialize(std::ptr::null_mut()) }, CKR_OK);
-    let mut client = Client::for_device_pki(server.port, &pki);
+    let mut client = Client::for_device_pki(server.port, &setup.pki);
     assert_eq!(client.connect(), 0, "{:?}", client.last_error());
     assert_eq!(client.line_round_trip("firmware owns the module"), Ok(reversed("firmware owns the module")));
     drop(client);

@@ -90,13 +90,9 @@ fn openssl_s_server_under_nagle_server_auth_one_send_per_flight() {
 fn openssl_s_server_under_nagle_mutual_tls_one_send_per_flight() {
     // The second flight carries the device certificate and its
     // intermediate ("JITP Cert") and a token-made CertificateVerify.
-    let _turn = support::exclusive();
-    let mut pki = support::DevicePki::new();
-    let device = pki.device("device-flights", support::KeyAlg::EcP256);
-    let token = support::Token::new();
-    token.provision(&pki, &device);
-    let server = support::SServer::start(&pki, support::ClientCert::Required, &[]);
-    let mut c = support::Client::for_device_pki_with_nodelay(server.port, &pki, false);
+    let setup = support::ProvisionedDevice::new("device-flights", support::KeyAlg::EcP256);
+    let server = support::SServer::start(&setup.pki, support::ClientCert::Required, &[]);
+    let mut c = support::Client::for_device_pki_with_nodelay(server.port, &setup.pki, false);
     assert_eq!(c.connect(), 0, "{:?}; server said {:?}", c.last_error(), server.drain());
     let flights = c.flights();
     assert_two_single_send_flights(&flights);

@@ -20,8 +20,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
+use support::KeyAlg;
 use support::{Client, ClientOptions, EchoPeer, Misbehaviour};
-use support::{KeyAlg, Token};
 
 /// A PIN no certificate, label or key could contain by chance.
 const SECRET_PIN: &str = "zeroize-pin-5f1c9a7e3b20d4";
@@ -67,23 +67,19 @@ fn connect_and_echo(peer: &EchoPeer, ca: &[u8]) -> Client {
 
 #[test]
 fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
-    let _turn = support::exclusive();
-    let mut pki = support::DevicePki::new();
-    let device = pki.device("zeroize-device", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
+    let setup = support::ProvisionedDevice::new("zeroize-device", KeyAlg::EcP256);
     // Panics with pkcs11-tool's output unless the PIN was changed.
-    token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
+    setup.token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
     let pin = CString::new(SECRET_PIN).unwrap();
     // SAFETY: a NUL-terminated string; NULL keeps the labels.
     assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server.py");
     let mut cmd = Command::new("python3");
-    cmd.arg(script).arg("--cert").arg(&pki.server.cert).arg("--key").arg(&pki.server.key);
-    cmd.arg("--client-ca").arg(&pki.root.cert).arg("--keylog").arg(pki.dir.path().join("keylog.txt"));
+    cmd.arg(script).arg("--cert").arg(&setup.pki.server.cert).arg("--key").arg(&setup.pki.server.key);
+    cmd.arg("--client-ca").arg(&setup.pki.root.cert).arg("--keylog").arg(setup.pki.dir.path().join("keylog.txt"));
     let peer = EchoPeer::spawn(cmd);
-    let ca = pki.root_pem_with_nul();
+    let ca = setup.pki.root_pem_with_nul();
 
     // One connection unwatched first: one-time set-up (entropy, PKCS#11
     // module) stays allocated by design and is not this test's subject.

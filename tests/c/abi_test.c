@@ -64,14 +64,7 @@ static int one_connection(int port, const char *ca, uint32_t ca_len)
     void *tls = NULL;
     TLSParams_t p;
 
-    memset(&p, 0, sizeof p);
-    p.ulSize = sizeof p;
-    p.pcDestination = "localhost";
-    p.pcServerCertificate = ca;
-    p.ulServerCertificateLength = ca_len;
-    p.pxNetworkRecv = harness_sock_recv;
-    p.pxNetworkSend = harness_sock_send;
-    p.pvCallerContext = &fd;
+    harness_params(&p, &fd, ca, ca_len);
 
     ok = TLS_Init(&tls, &p) == 0 && tls != NULL;
     CHECK(ok);

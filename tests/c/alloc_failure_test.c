@@ -95,14 +95,7 @@ static long one_connection(int port)
     TLSParams_t p;
     long rc;
 
-    memset(&p, 0, sizeof p);
-    p.ulSize = sizeof p;
-    p.pcDestination = "localhost";
-    p.pcServerCertificate = ca_pem;
-    p.ulServerCertificateLength = ca_len;
-    p.pxNetworkRecv = harness_sock_recv;
-    p.pxNetworkSend = harness_sock_send;
-    p.pvCallerContext = &fd;
+    harness_params(&p, &fd, ca_pem, ca_len);
 
     rc = TLS_Init(&tls, &p);
     if (rc == 0) rc = TLS_Connect(tls);

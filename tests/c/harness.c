@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -57,6 +58,18 @@ BaseType_t harness_sock_send(void *ctx, const unsigned char *buf, size_t len)
         if (errno == EINTR) continue;
         return -1;
     }
+}
+
+void harness_params(TLSParams_t *p, int *fd, const char *ca, uint32_t ca_len)
+{
+    memset(p, 0, sizeof *p);
+    p->ulSize = sizeof *p;
+    p->pcDestination = "localhost";
+    p->pcServerCertificate = ca;
+    p->ulServerCertificateLength = ca_len;
+    p->pxNetworkRecv = harness_sock_recv;
+    p->pxNetworkSend = harness_sock_send;
+    p->pvCallerContext = fd;
 }
 
 uint32_t harness_read_pem(const char *path, char *buf, size_t cap)

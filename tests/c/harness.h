@@ -7,6 +7,7 @@
 #define TESTS_C_HARNESS_H
 
 #include "FreeRTOS.h"
+#include "iot_tls.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,10 @@ int harness_tcp_connect(int port);
  * 0 = nothing now, -1 = error or the peer closed the stream. */
 BaseType_t harness_sock_recv(void *ctx, unsigned char *buf, size_t len);
 BaseType_t harness_sock_send(void *ctx, const unsigned char *buf, size_t len);
+
+/* *p = the current TLSParams_t layout for "localhost" over the socket
+ * *fd, trusting the PEM text ca (ca_len bytes, its NUL counted), no ALPN. */
+void harness_params(TLSParams_t *p, int *fd, const char *ca, uint32_t ca_len);
 
 /* Read a PEM file into buf (cap bytes) and NUL-terminate it; returns the
  * length including the NUL, as TLSParams_t wants it. Exits 2 on an

@@ -133,3 +133,25 @@ impl Token {
         self.tool(&["--list-objects"])
     }
 }
+
+/// One device of a fresh [`DevicePki`], provisioned into a fresh token
+/// ([`Token::provision`]), with this test's [`exclusive`] turn held until
+/// it is dropped (fields drop in order: the token first, the turn last).
+pub struct ProvisionedDevice {
+    pub token: Token,
+    pub device: Identity,
+    pub pki: DevicePki,
+    pub turn: MutexGuard<'static, ()>,
+}
+
+impl ProvisionedDevice {
+    /// Device certificate `stem` (its CN too) with a key of `alg`.
+    pub fn new(stem: &str, alg: super::pki::KeyAlg) -> ProvisionedDevice {
+        let turn = exclusive();
+        let mut pki = DevicePki::new();
+        let device = pki.device(stem, alg);
+        let token = Token::new();
+        token.provision(&pki, &device);
+        ProvisionedDevice { token, device, pki, turn }
+    }
+}
