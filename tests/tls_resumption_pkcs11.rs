@@ -10,17 +10,13 @@ use freertos_tls::ffi;
 use support::{exclusive, Client, DevicePki, EchoPeer, KeyAlg, PeerOptions, Token};
 
 /// Connect as whatever the current token holds, echo a line, and return
-/// the server's verdict on session reuse.
+/// the server's verdict on session reuse (reported once the server has the
+/// client's Finished: after a resumed handshake, with the first record).
 fn connect_once(peer: &EchoPeer, pki: &DevicePki) -> bool {
     let mut c = Client::for_device_pki(peer.port, pki);
     assert_eq!(c.connect(), 0, "TLS_Connect: {:?}", c.last_error());
-    let event = peer.next_event();
     assert_eq!(c.line_round_trip("ping").expect("echo"), "ping");
-    match event.rsplit_once(" reused=") {
-        Some((_, "1")) => true,
-        Some((_, "0")) => false,
-        _ => panic!("peer line without a reuse verdict: {event}"),
-    }
+    peer.next_reuse_verdict()
 }
 
 fn other_identity_is_not_resumed(no_tickets: bool) {

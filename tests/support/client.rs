@@ -181,31 +181,49 @@ impl Client {
             sent += n as usize;
             assert!(start.elapsed() < deadline, "send timed out");
         }
-        let mut out = vec![0u8; data.len()];
+        self.read_exactly(data.len(), deadline.saturating_sub(start.elapsed()))
+    }
+
+    /// Read exactly `len` bytes within `timeout`.
+    pub fn read_exactly(&mut self, len: usize, timeout: Duration) -> Vec<u8> {
+        let start = Instant::now();
+        let mut out = vec![0u8; len];
         let mut got = 0;
-        while got < out.len() {
+        while got < len {
             let n = self.recv(&mut out[got..]);
             assert!(n >= 0, "TLS_Recv failed: {n}");
             got += n as usize;
-            assert!(start.elapsed() < deadline, "echo timed out after {got} of {} bytes", out.len());
+            assert!(start.elapsed() < timeout, "read timed out after {got} of {len} bytes");
         }
         out
     }
 
-    /// Read until a newline arrives; Err(code) on a TLS error.
-    pub fn read_line(&mut self, timeout: Duration) -> Result<Vec<u8>, BaseType_t> {
+    /// Read until what arrived ends with `end`; Err(code) on a TLS error.
+    pub fn read_until(&mut self, end: &[u8], timeout: Duration) -> Result<Vec<u8>, BaseType_t> {
         let deadline = Instant::now() + timeout;
         let mut got = Vec::new();
-        while !got.ends_with(b"\n") {
-            let mut buf = [0u8; 512];
+        while !got.ends_with(end) {
+            let mut buf = [0u8; 4096];
             let n = self.recv(&mut buf);
             if n < 0 {
                 return Err(n);
             }
             got.extend_from_slice(&buf[..n as usize]);
-            assert!(Instant::now() < deadline, "no reply within {timeout:?}; got {got:?}");
+            assert!(Instant::now() < deadline, "no reply within {timeout:?}; got {:?}", String::from_utf8_lossy(&got));
         }
         Ok(got)
+    }
+
+    /// Read until a newline arrives; Err(code) on a TLS error.
+    pub fn read_line(&mut self, timeout: Duration) -> Result<Vec<u8>, BaseType_t> {
+        self.read_until(b"\n", timeout)
+    }
+
+    /// The status page `openssl s_server -www` answers a GET with (sent
+    /// already); it says "New, " or "Reused, " for the session.
+    pub fn read_www_status_page(&mut self) -> String {
+        let page = self.read_until(b"</HTML>\r\n\r\n", Duration::from_secs(10));
+        String::from_utf8_lossy(&page.unwrap_or_else(|rc| panic!("TLS_Recv: {rc} before the page ended"))).into_owned()
     }
 
     /// Send `text` and a newline, and return the answer line without its

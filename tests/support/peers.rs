@@ -2,9 +2,9 @@
 //! (tests/peers/tls_echo_server.py; the hostile peers speak its protocol
 //! too) and `openssl s_server`. Each is killed on drop.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
@@ -88,6 +88,17 @@ impl EchoPeer {
         self.lines.recv_timeout(Duration::from_secs(20)).expect("echo peer reported nothing")
     }
 
+    /// The server's own verdict on session reuse, from its next CONN line
+    /// (started with `report_reuse`).
+    pub fn next_reuse_verdict(&self) -> bool {
+        let event = self.next_event();
+        match event.rsplit_once(" reused=") {
+            Some((_, "1")) => true,
+            Some((_, "0")) => false,
+            _ => panic!("peer line without a reuse verdict: {event}"),
+        }
+    }
+
     /// The next line the peer prints within `wait`, if any.
     pub fn event_within(&self, wait: Duration) -> Option<String> {
         self.lines.recv_timeout(wait).ok()
@@ -115,6 +126,8 @@ pub enum ClientCert {
 pub struct SServer {
     child: Child,
     pub port: u16,
+    /// In the plain mode, what is written here goes to the connected client.
+    stdin: ChildStdin,
     output: Receiver<String>,
 }
 
@@ -131,6 +144,13 @@ impl SServer {
     /// stream ends without it.
     pub fn start_plain(pki: &DevicePki) -> SServer {
         SServer::launch(&pki.server, Some(&pki.root.cert), ClientCert::NotAsked, &[], &[])
+    }
+
+    /// The plain mode with identity `id`, no client CA, and `extra` args;
+    /// [`SServer::write_to_client`] sends to the connected client. It
+    /// serves one client after another.
+    pub fn start_plain_with(id: &Identity, extra: &[&str]) -> SServer {
+        SServer::launch(id, None, ClientCert::NotAsked, &[], extra)
     }
 
     /// `-www`: answers a GET with a status page that says "New, " or
@@ -158,6 +178,7 @@ impl SServer {
             .stderr(Stdio::piped())
             .spawn()
             .expect("openssl must be installed");
+        let stdin = child.stdin.take().unwrap();
         let (tx, rx) = mpsc::channel();
         forward_lines(child.stdout.take().unwrap(), tx.clone());
         forward_lines(child.stderr.take().unwrap(), tx);
@@ -169,7 +190,7 @@ impl SServer {
                 break addr.rsplit(':').next().unwrap().parse().unwrap();
             }
         };
-        SServer { child, port, output: rx }
+        SServer { child, port, stdin, output: rx }
     }
 
     /// Lines the server printed so far (diagnostics, verify errors).
@@ -188,6 +209,32 @@ impl SServer {
                 return Some(line);
             }
         }
+    }
+}
+
+impl SServer {
+    /// The server's output lines up to and including the first that
+    /// contains `what`; panics if none does within 10 s.
+    pub fn lines_until(&self, what: &str) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut shown = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = self.output.recv_timeout(left) else {
+                panic!("s_server never printed {what:?}: {shown:?}");
+            };
+            let done = line.contains(what);
+            shown.push(line);
+            if done {
+                return shown;
+            }
+        }
+    }
+
+    /// Plain mode: send `bytes` to the connected client.
+    pub fn write_to_client(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
     }
 }
 
