@@ -67,9 +67,9 @@ cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/
 bench_sources=("$root/benches/c/bench_client.c" "$root/benches/common/raw_client_config.c")
 wrap=-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign,--wrap=aligned_alloc
 syslibs=(-lpthread -ldl -lm -lrt -lutil)
-softhsm=/usr/lib/softhsm/libsofthsm2.so
+softhsm=$PKCS11_MODULE
 # As shipped on a host: the PKCS#11 module linked is SoftHSM2.
-cc "${cflags[@]}" "${bench_sources[@]}" "$lib" "$softhsm" -Wl,-rpath,/usr/lib/softhsm "$wrap" \
+cc "${cflags[@]}" "${bench_sources[@]}" "$lib" "$softhsm" -Wl,-rpath,"$(dirname "$softhsm")" "$wrap" \
     -Wl,--gc-sections -Wl,-Map="$work/bench_client.map" "${syslibs[@]}" -o "$work/bench_client"
 # Same, with a stub module whose C_GetFunctionList fails at once.
 cc "${cflags[@]}" -DBENCH_PKCS11_STUB "${bench_sources[@]}" "$lib" "$wrap" "${syslibs[@]}" \
