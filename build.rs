@@ -7,6 +7,8 @@
 //!    examples). The library references `C_GetFunctionList` at link time;
 //!    a firmware links its own module, but the test binaries need one: by
 //!    default SoftHSM2, or `FREERTOS_TLS_PKCS11_MODULE=/path/to/module.so`.
+//!    The chosen path is handed to the package's code as the compile-time
+//!    variable of the same name, so tests and C harnesses use the same file.
 //!    The static library itself is never linked here, so `cargo build` and
 //!    cross builds do not need a module.
 //! 3. The TLS record buffers. mbedTLS's `MBEDTLS_SSL_IN_CONTENT_LEN` and
@@ -49,11 +51,14 @@ fn main() {
     check_p256_alt_hooks();
 
     println!("cargo:rerun-if-env-changed=FREERTOS_TLS_PKCS11_MODULE");
+    let module = env::var("FREERTOS_TLS_PKCS11_MODULE").unwrap_or_else(|_| DEFAULT_MODULE.to_owned());
+    // The one place the module's path is decided: the tests read it with
+    // env!("FREERTOS_TLS_PKCS11_MODULE") (tests/support/pkcs11.rs).
+    println!("cargo:rustc-env=FREERTOS_TLS_PKCS11_MODULE={module}");
     // Only host builds run tests against a host module.
     if env::var("TARGET").ok() != env::var("HOST").ok() {
         return;
     }
-    let module = env::var("FREERTOS_TLS_PKCS11_MODULE").unwrap_or_else(|_| DEFAULT_MODULE.to_owned());
     let path = Path::new(&module);
     println!("cargo:rerun-if-changed={module}");
     if !path.is_file() {

@@ -17,7 +17,7 @@ pin=${DEMO_PKCS11_PIN:-0000}
 so_pin=${DEMO_PKCS11_SO_PIN:-12345678}
 key_label=${DEMO_PKCS11_KEY_LABEL:-Device Priv TLS Key}
 cert_label=${DEMO_PKCS11_CERT_LABEL:-Device Cert}
-module=${SOFTHSM2_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+module=${SOFTHSM2_MODULE:-${FREERTOS_TLS_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}}
 
 mkdir -p "$dir"
 cd "$dir"

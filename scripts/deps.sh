@@ -69,3 +69,7 @@ ensure_cross_rust() {
         cross_detect "$triple" || return 1
     done
 }
+
+# The PKCS#11 module host programs link and tokens are made with: the same
+# variable and default as build.rs and cmake/FreertosTlsPkcs11Module.cmake.
+PKCS11_MODULE=${FREERTOS_TLS_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}

@@ -27,6 +27,9 @@ step_done() {
 step() { step_done; step_name=$*; printf '\n==> %s\n' "$*"; }
 trap 'step_done' EXIT
 
+step "toolchain: the pinned lint rustc, the MSRV of what the libraries build with (scripts/check-toolchain.py)"
+python3 scripts/check-toolchain.py
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

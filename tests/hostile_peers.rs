@@ -66,7 +66,7 @@ fn hostile(pki: &Pki, case: &str) -> EchoPeer {
 }
 
 /// One hostile server process presenting `id` and running `case`.
-fn hostile_as(id: &ServerIdentity, case: &str) -> EchoPeer {
+fn hostile_as(id: &Identity, case: &str) -> EchoPeer {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_server.py");
     let mut cmd = Command::new(tlslite_python());
     cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key).arg("--case").arg(case);
@@ -112,7 +112,7 @@ fn read_to_end(c: &mut Client, deadline: Duration) -> Ending {
             break 0;
         }
     };
-    Ending { data, code, mbedtls_code: c.last_error().lMbedtlsCode, took: start.elapsed(), slowest_call }
+    Ending { data, code, mbedtls_code: c.last_error().mbedtls_code, took: start.elapsed(), slowest_call }
 }
 
 /// The error is sticky: TLS_Recv and TLS_Send return it again, and
@@ -123,7 +123,7 @@ fn assert_sticky(c: &mut Client, code: BaseType_t) {
         assert_eq!(c.recv(&mut buf), code, "TLS_Recv after the error");
         assert_eq!(c.send(b"more"), code, "TLS_Send after the error");
     }
-    assert_eq!(c.last_error().xCode, code);
+    assert_eq!(c.last_error().code, code);
 }
 
 /// Run `body` on a session that the server, running `case`, breaks after
@@ -139,7 +139,7 @@ fn with_session<T>(case: &str, body: impl FnOnce(&mut Client, &EchoPeer) -> T) -
             rc,
             0,
             "{case}: handshake with the tlslite-ng peer: {:?} {:?}",
-            c.last_error().lMbedtlsCode,
+            c.last_error().mbedtls_code,
             peer.event_within(Duration::from_secs(2))
         );
         assert_eq!(c.send(b"ping"), 4);
@@ -198,7 +198,7 @@ fn empty_application_data_records_are_not_a_close() {
             assert!(
                 n >= 0,
                 "empty records reported as error {n} (mbedTLS {:#x}) after {got:?}",
-                c.last_error().lMbedtlsCode
+                c.last_error().mbedtls_code
             );
             got.extend_from_slice(&buf[..n as usize]);
             if n == 0 {
@@ -336,10 +336,10 @@ fn hostile_handshakes() {
             let rc = c.connect();
             let took = start.elapsed();
             let e = c.last_error();
-            assert_eq!(rc, code, "{case}: mbedTLS {}", e.lMbedtlsCode);
+            assert_eq!(rc, code, "{case}: mbedTLS {}", e.mbedtls_code);
             assert!(took < Duration::from_millis(u64::from(timeout_ms) + 1_000), "{case}: took {took:?}");
             assert_sticky(&mut c, code);
-            (rc, e.lMbedtlsCode, took)
+            (rc, e.mbedtls_code, took)
         });
         eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}", mbedtls.unsigned_abs());
     }
@@ -476,7 +476,7 @@ fn leaf_params() -> CertificateParams {
 struct Chain {
     dir: tempfile::TempDir,
     root_pem: Vec<u8>,
-    id: ServerIdentity,
+    id: Identity,
 }
 
 fn chain(depth: usize, leaf: CertificateParams) -> Chain {
@@ -500,9 +500,7 @@ fn chain(depth: usize, leaf: CertificateParams) -> Chain {
         pem.push_str(&ca.pem());
     }
     let dir = tempfile::tempdir().unwrap();
-    let id = ServerIdentity { cert: dir.path().join("server.crt"), key: dir.path().join("server.key") };
-    std::fs::write(&id.cert, pem).unwrap();
-    std::fs::write(&id.key, key.serialize_pem()).unwrap();
+    let id = Identity::write(dir.path(), "server", &pem, &key.serialize_pem());
     Chain { dir, root_pem, id }
 }
 
@@ -529,7 +527,7 @@ fn connect_to(peer: &EchoPeer, chain: &Chain, host: &str) -> (BaseType_t, u32, i
         assert_eq!(c.recv(&mut buf), rc, "sticky");
     }
     let _ = &chain.dir;
-    (rc, e.ulVerifyFlags, e.lMbedtlsCode)
+    (rc, e.verify_flags, e.mbedtls_code)
 }
 
 fn with_dns(mut p: CertificateParams, names: &[&str]) -> CertificateParams {
@@ -563,7 +561,7 @@ fn certificate_message_split_over_records_is_refused_cleanly() {
     let mut cl =
         Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(c.root_pem.clone()), alpn: &[] });
     assert_eq!(cl.connect(), HANDSHAKE);
-    assert_eq!(cl.last_error().lMbedtlsCode, -0x7080);
+    assert_eq!(cl.last_error().mbedtls_code, -0x7080);
     assert_sticky(&mut cl, HANDSHAKE);
 }
 

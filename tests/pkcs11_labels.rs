@@ -1,13 +1,13 @@
 //! PIN and labels chosen at run time with `TLS_SetClientCredentialLabels`.
 //! Its own test binary: the setting is process-wide.
 
-mod support_pkcs11;
+mod support;
 
 use std::ffi::CString;
 use std::ptr::null;
 
 use freertos_tls::ffi::{TLS_SetClientCredentialLabels, TLS_ERROR_BAD_PARAMETER, TLS_ERROR_NO_PRIVATE_KEY};
-use support_pkcs11::*;
+use support::*;
 
 const CKR_PIN_INCORRECT: u64 = 0xA0;
 
@@ -25,16 +25,16 @@ fn cstr(s: &str) -> CString {
 #[test]
 fn custom_pin_and_labels_set_at_run_time_are_used_and_bad_values_change_nothing() {
     let _turn = exclusive();
-    let mut pki = Pki::new();
+    let mut pki = DevicePki::new();
     let device = pki.device("device-fleet", KeyAlg::EcP256);
     let token = Token::new();
     token.put_key(&device.key, "Fleet Key", "01");
     token.put_cert(&device.cert, "Fleet Cert", "01");
     token.put_cert(&pki.intermediate.cert, JITP_LABEL, "02");
-    let server = Server::start(&pki, ClientCert::Required, &[]);
+    let server = SServer::start(&pki, ClientCert::Required, &[]);
 
     // Defaults: the labels are not in the token.
-    let mut client = Client::new(server.port, &pki);
+    let mut client = Client::for_device_pki(server.port, &pki);
     assert_eq!(client.connect(), TLS_ERROR_NO_PRIVATE_KEY as _);
     drop(client);
 
@@ -42,21 +42,21 @@ fn custom_pin_and_labels_set_at_run_time_are_used_and_bad_values_change_nothing(
     // Rejected values leave the previous setting in place.
     assert_eq!(set(Some(""), None, None), TLS_ERROR_BAD_PARAMETER as i64);
     assert_eq!(set(None, Some(&"k".repeat(128)), None), TLS_ERROR_BAD_PARAMETER as i64);
-    let mut client = Client::new(server.port, &pki);
+    let mut client = Client::for_device_pki(server.port, &pki);
     assert_eq!(client.connect(), 0, "{:?}", client.last_error());
-    assert_eq!(client.echo("fleet"), Ok(reversed("fleet")));
+    assert_eq!(client.line_round_trip("fleet"), Ok(reversed("fleet")));
     drop(client);
 
     // A wrong PIN: no key, and the module's CKR_PIN_INCORRECT is reported.
     assert_eq!(set(Some("9999"), None, None), 0);
-    let mut client = Client::new(server.port, &pki);
+    let mut client = Client::for_device_pki(server.port, &pki);
     assert_eq!(client.connect(), TLS_ERROR_NO_PRIVATE_KEY as _);
     assert_eq!(client.last_error().pkcs11_rv, CKR_PIN_INCORRECT);
     drop(client);
 
     // Back to the right PIN (the labels were kept).
     assert_eq!(set(Some(PIN), None, None), 0);
-    let mut client = Client::new(server.port, &pki);
+    let mut client = Client::for_device_pki(server.port, &pki);
     assert_eq!(client.connect(), 0, "{:?}", client.last_error());
     let log = server.drain().join("\n");
     assert!(log.contains("Peer certificate: CN = device-fleet"), "{log}");

@@ -2,24 +2,21 @@
 //! the module is initialised once, each connection has its own session,
 //! and the module stays usable until the last connection is cleaned up.
 
-mod support_pkcs11;
+mod support;
 
 use std::ffi::{c_ulong, c_void};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use support_pkcs11::*;
+use support::*;
 
 #[test]
 fn two_threads_connect_at_once_with_the_same_token() {
-    let _turn = exclusive();
-    let mut pki = Pki::new();
-    let device = pki.device("device-shared", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    let servers = [Server::start(&pki, ClientCert::Required, &[]), Server::start(&pki, ClientCert::Required, &[])];
+    let setup = ProvisionedDevice::new("device-shared", KeyAlg::EcP256);
+    let servers =
+        [SServer::start(&setup.pki, ClientCert::Required, &[]), SServer::start(&setup.pki, ClientCert::Required, &[])];
 
-    let pki = Arc::new(pki);
+    let pki = Arc::new(setup.pki);
     let barrier = Arc::new(Barrier::new(2));
     let workers: Vec<_> = servers
         .iter()
@@ -30,7 +27,7 @@ fn two_threads_connect_at_once_with_the_same_token() {
                 // No assertion before the last barrier: a panicking thread
                 // would leave the other waiting forever. Results are checked
                 // after join.
-                let mut client = Client::new(port, &pki);
+                let mut client = Client::for_device_pki(port, &pki);
                 // Both handshakes (and so both logins and signatures) overlap.
                 barrier.wait();
                 let connected = client.connect();
@@ -39,7 +36,7 @@ fn two_threads_connect_at_once_with_the_same_token() {
                 let mut replies = Vec::new();
                 for round in 0..20 {
                     let msg = format!("thread {i} round {round}");
-                    replies.push((client.echo(&msg), Ok(reversed(&msg))));
+                    replies.push((client.line_round_trip(&msg), Ok(reversed(&msg))));
                 }
                 barrier.wait();
                 // One cleans up first; the other must still be able to talk.
@@ -49,7 +46,7 @@ fn two_threads_connect_at_once_with_the_same_token() {
                 } else {
                     barrier.wait();
                     let msg = "after the other left";
-                    replies.push((client.echo(msg), Ok(reversed(msg))));
+                    replies.push((client.line_round_trip(msg), Ok(reversed(msg))));
                 }
                 (connected, replies)
             })
@@ -71,10 +68,10 @@ fn two_threads_connect_at_once_with_the_same_token() {
     // finalised it; a new connection initialises it again and still works.
     // SAFETY: NULL is the required argument.
     assert_eq!(unsafe { C_Finalize(std::ptr::null_mut()) }, CKR_CRYPTOKI_NOT_INITIALIZED);
-    let server = Server::start(&pki, ClientCert::Required, &[]);
-    let mut client = Client::new(server.port, &pki);
+    let server = SServer::start(&pki, ClientCert::Required, &[]);
+    let mut client = Client::for_device_pki(server.port, &pki);
     assert_eq!(client.connect(), 0, "{:?}", client.last_error());
-    assert_eq!(client.echo("again"), Ok(reversed("again")));
+    assert_eq!(client.line_round_trip("again"), Ok(reversed("again")));
 }
 
 // The linked module's own entry points (build.rs links SoftHSM2 into tests).
@@ -88,19 +85,15 @@ const CKR_CRYPTOKI_NOT_INITIALIZED: c_ulong = 0x190;
 
 #[test]
 fn module_initialised_by_the_firmware_is_not_finalised_by_the_library() {
-    let _turn = exclusive();
-    let mut pki = Pki::new();
-    let device = pki.device("device-fw", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    let server = Server::start(&pki, ClientCert::Required, &[]);
+    let setup = ProvisionedDevice::new("device-fw", KeyAlg::EcP256);
+    let server = SServer::start(&setup.pki, ClientCert::Required, &[]);
 
     // The firmware initialises the module itself, before any connection.
     // SAFETY: NULL arguments are valid for C_Initialize.
     assert_eq!(unsafe { C_Initialize(std::ptr::null_mut()) }, CKR_OK);
-    let mut client = Client::new(server.port, &pki);
+    let mut client = Client::for_device_pki(server.port, &setup.pki);
     assert_eq!(client.connect(), 0, "{:?}", client.last_error());
-    assert_eq!(client.echo("firmware owns the module"), Ok(reversed("firmware owns the module")));
+    assert_eq!(client.line_round_trip("firmware owns the module"), Ok(reversed("firmware owns the module")));
     drop(client);
     // Still initialised: finalising it here succeeds exactly once
     // (CKR_CRYPTOKI_NOT_INITIALIZED if the library had finalised it).

@@ -41,7 +41,7 @@ fn connect_echo_cleanup_cycles_keep_memory_flat() {
         let mut c = Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(ca.clone()), alpn: &[] });
         let rc = c.connect();
         if rc != 0 {
-            failures.push((i, rc, c.last_error().lMbedtlsCode));
+            failures.push((i, rc, c.last_error().mbedtls_code));
             continue;
         }
         let msg = payload(1024, i as u64);

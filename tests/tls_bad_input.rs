@@ -127,13 +127,7 @@ fn init_rejects_bad_parameters() {
 fn null_pointers_to_every_entry_point() {
     let mut buf = [0u8; 4];
     let mut p = params(c"localhost".as_ptr());
-    let mut e = ffi::TLSLastError_t {
-        xCode: 0,
-        lMbedtlsCode: 0,
-        ulVerifyFlags: 0,
-        ulPkcs11ReturnValue: 0,
-        pcReason: std::ptr::null(),
-    };
+    let mut e = support::blank_last_error();
     // SAFETY: every pointer passed is NULL or valid; that is the point.
     unsafe {
         assert_eq!(ffi::TLS_Init(null_mut(), &mut p), BAD);
@@ -163,13 +157,7 @@ fn io_before_connect_and_null_buffers_on_a_live_context() {
     let mut p = params(c"localhost".as_ptr());
     let mut ctx = null_mut();
     let mut buf = [0u8; 4];
-    let mut e = ffi::TLSLastError_t {
-        xCode: 0,
-        lMbedtlsCode: 0,
-        ulVerifyFlags: 0,
-        ulPkcs11ReturnValue: 0,
-        pcReason: std::ptr::null(),
-    };
+    let mut e = support::blank_last_error();
     // SAFETY: ctx is created here and cleaned up once at the end.
     unsafe {
         assert_eq!(ffi::TLS_Init(&mut ctx, &mut p), 0);
@@ -224,13 +212,7 @@ fn connect_with(
     p.pxNetworkSend = send;
     p.pvCallerContext = (&mut *transport as *mut TcpTransport).cast();
     let mut ctx = null_mut();
-    let mut e = ffi::TLSLastError_t {
-        xCode: 0,
-        lMbedtlsCode: 0,
-        ulVerifyFlags: 0,
-        ulPkcs11ReturnValue: 0,
-        pcReason: std::ptr::null(),
-    };
+    let mut e = support::blank_last_error();
     // SAFETY: all pointers are live for the duration of the calls.
     let rc = unsafe {
         assert_eq!(ffi::TLS_Init(&mut ctx, &mut p), 0);

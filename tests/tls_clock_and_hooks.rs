@@ -59,7 +59,7 @@ fn reset() {
 }
 
 /// A certificate valid from yesterday for 30 days; connect at `clock` seconds.
-fn connect_at(clock: Option<i64>) -> (BaseType_t, ffi::TLSLastError_t) {
+fn connect_at(clock: Option<i64>) -> (BaseType_t, LastError) {
     let pki = Pki::new("clock");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     if let Some(t) = clock {
@@ -72,11 +72,6 @@ fn connect_at(clock: Option<i64>) -> (BaseType_t, ffi::TLSLastError_t) {
     (rc, c.last_error())
 }
 
-fn reason(e: &ffi::TLSLastError_t) -> String {
-    // SAFETY: pcReason always points to a static NUL-terminated string.
-    unsafe { CStr::from_ptr(e.pcReason) }.to_string_lossy().into_owned()
-}
-
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -86,8 +81,8 @@ fn clock_after_expiry_rejects_the_server() {
     let _h = Hooks::take();
     let (rc, e) = connect_at(Some(now() + 60 * 86_400));
     assert_eq!(rc, TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
-    assert_ne!(e.ulVerifyFlags & 0x01, 0, "expected BADCERT_EXPIRED, flags 0x{:x}", e.ulVerifyFlags);
-    assert_eq!(reason(&e), "server certificate has expired");
+    assert_ne!(e.verify_flags & 0x01, 0, "expected BADCERT_EXPIRED, flags 0x{:x}", e.verify_flags);
+    assert_eq!(e.reason, "server certificate has expired");
 }
 
 #[test]
@@ -95,15 +90,15 @@ fn clock_before_validity_rejects_the_server() {
     let _h = Hooks::take();
     let (rc, e) = connect_at(Some(now() - 10 * 86_400));
     assert_eq!(rc, TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
-    assert_ne!(e.ulVerifyFlags & 0x200, 0, "expected BADCERT_FUTURE, flags 0x{:x}", e.ulVerifyFlags);
-    assert_eq!(reason(&e), "server certificate is not yet valid");
+    assert_ne!(e.verify_flags & 0x200, 0, "expected BADCERT_FUTURE, flags 0x{:x}", e.verify_flags);
+    assert_eq!(e.reason, "server certificate is not yet valid");
 }
 
 #[test]
 fn clock_within_validity_connects() {
     let _h = Hooks::take();
     let (rc, e) = connect_at(Some(now() + 10 * 86_400));
-    assert_eq!(rc, 0, "{}", reason(&e));
+    assert_eq!(rc, 0, "{}", e.reason);
 }
 
 #[test]
@@ -137,7 +132,7 @@ fn original_date_is_in_the_past_hook_marks_expiry() {
     let mut c =
         Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
-    assert_ne!(c.last_error().ulVerifyFlags & 0x01, 0);
+    assert_ne!(c.last_error().verify_flags & 0x01, 0);
     // The hook was asked about a chain certificate's expiry date; the
     // server certificate's is the one checked last (depth 0).
     let seen = EXPIRY_SEEN.lock().unwrap().expect("hook called");
@@ -180,7 +175,7 @@ fn handshake_timeout_is_configurable() {
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(1500) && took < Duration::from_millis(2500), "took {took:?}");
-    assert_eq!(reason(&c.last_error()), "TLS handshake timed out");
+    assert_eq!(c.last_error().reason, "TLS handshake timed out");
     // SAFETY: as above; after connect the timeout can no longer change.
     assert_eq!(unsafe { ffi::TLS_SetHandshakeTimeout(c.ctx, 100) }, ffi::TLS_ERROR_INVALID_STATE as BaseType_t);
 }
@@ -233,12 +228,12 @@ fn a_bad_argument_names_itself_in_the_log_and_the_last_error() {
     // SAFETY: c.ctx is a live context.
     assert_eq!(unsafe { ffi::TLS_SetHandshakeTimeout(c.ctx, 0) }, bad);
     let e = c.last_error();
-    assert_eq!((e.xCode, reason(&e).as_str()), (0, "ulTimeoutMs: 0"));
+    assert_eq!((e.code, e.reason.as_str()), (0, "ulTimeoutMs: 0"));
     assert!(bad_parameter_logged(&LOG.lock().unwrap(), "ulTimeoutMs: 0"));
     assert_eq!(c.connect(), 0);
     // SAFETY: NULL with a non-zero length is the bad argument under test.
     assert_eq!(unsafe { ffi::TLS_Recv(c.ctx, std::ptr::null_mut(), 4) }, bad);
-    assert_eq!(reason(&c.last_error()), "pucReadBuffer: NULL");
+    assert_eq!(c.last_error().reason, "pucReadBuffer: NULL");
     // Still usable: the echo peer answers.
     assert_eq!(c.echo(b"ping", Duration::from_secs(5)), b"ping");
 }

@@ -8,13 +8,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use freertos_tls::ffi;
-use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki, ServerIdentity};
+use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki, SServer};
 
 static TURN: Mutex<()> = Mutex::new(());
 
@@ -43,13 +41,7 @@ fn connect_once(peer: &EchoPeer, options: ClientOptions<'_>) -> (bool, bool) {
     assert_eq!(c.connect(), 0, "TLS_Connect");
     let data = support::payload(3000, 7);
     assert_eq!(c.echo(&data, Duration::from_secs(10)), data);
-    let event = peer.next_event();
-    let server_says = match event.rsplit_once(" reused=") {
-        Some((_, "1")) => true,
-        Some((_, "0")) => false,
-        _ => panic!("peer line without a reuse verdict: {event}"),
-    };
-    (server_says, c.resumed())
+    (peer.next_reuse_verdict(), c.resumed())
 }
 
 fn second_connection_resumes(no_tickets: bool) {
@@ -159,83 +151,35 @@ fn max_age_expires_entries() {
     assert_eq!(connect_once(&peer, opts(&pki)), (true, true));
 }
 
-/// `openssl s_server -www`: its status page says "New, " or "Reused, ".
-struct WwwServer {
-    child: Child,
-    port: u16,
-}
-
-impl WwwServer {
-    fn start(id: &ServerIdentity, extra: &[&str]) -> WwwServer {
-        let mut child = Command::new("openssl")
-            .args(["s_server", "-accept", "127.0.0.1:0", "-www", "-tls1_2", "-cert"])
-            .arg(&id.cert)
-            .arg("-key")
-            .arg(&id.key)
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl must be installed");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        let port = loop {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "s_server exited before accepting");
-            if let Some(addr) = line.trim_end().strip_prefix("ACCEPT ") {
-                break addr.rsplit(':').next().unwrap().parse().unwrap();
-            }
-        };
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        WwwServer { child, port }
-    }
-
-    /// One connection: the server's verdict, the library's verdict.
-    fn connect_once(&self, pki: &Pki) -> (bool, bool) {
-        let mut c = Client::init(self.port, opts(pki));
-        assert_eq!(c.connect(), 0, "TLS_Connect");
-        let resumed = c.resumed();
-        let req = b"GET / HTTP/1.0\r\n\r\n";
-        assert_eq!(c.send(req), req.len() as ffi::BaseType_t);
-        let mut page = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !page.ends_with(b"</HTML>\r\n\r\n") {
-            let mut buf = [0u8; 4096];
-            let n = c.recv(&mut buf);
-            assert!(n >= 0, "TLS_Recv: {n} after {} bytes of the page", page.len());
-            page.extend_from_slice(&buf[..n as usize]);
-            assert!(Instant::now() < deadline, "no status page: {}", String::from_utf8_lossy(&page));
-        }
-        let page = String::from_utf8_lossy(&page);
-        let server_says = if page.contains("\nReused, TLSv1.2") {
-            true
-        } else {
-            assert!(page.contains("\nNew, TLSv1.2"), "unexpected status page: {page}");
-            false
-        };
-        (server_says, resumed)
-    }
-}
-
-impl Drop for WwwServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One connection to an `openssl s_server -www` (its status page says
+/// "New, " or "Reused, "): the server's verdict, the library's verdict.
+fn www_connect_once(server: &SServer, pki: &Pki) -> (bool, bool) {
+    let mut c = Client::init(server.port, opts(pki));
+    assert_eq!(c.connect(), 0, "TLS_Connect");
+    let resumed = c.resumed();
+    let req = b"GET / HTTP/1.0\r\n\r\n";
+    assert_eq!(c.send(req), req.len() as ffi::BaseType_t);
+    let page = c.read_www_status_page();
+    let server_says = if page.contains("\nReused, TLSv1.2") {
+        true
+    } else {
+        assert!(page.contains("\nNew, TLSv1.2"), "unexpected status page: {page}");
+        false
+    };
+    (server_says, resumed)
 }
 
 fn s_server_resumes(extra: &[&str]) {
     let _t = turn();
     let pki = Pki::new("s_server");
     let id = pki.localhost();
-    let server = WwwServer::start(&id, extra);
-    assert_eq!(server.connect_once(&pki), (false, false));
-    assert_eq!(server.connect_once(&pki), (true, true), "second connection resumes");
+    let server = SServer::start_www(&id, extra);
+    assert_eq!(www_connect_once(&server, &pki), (false, false));
+    assert_eq!(www_connect_once(&server, &pki), (true, true), "second connection resumes");
     drop(server);
-    let restarted = WwwServer::start(&id, extra);
-    assert_eq!(restarted.connect_once(&pki), (false, false), "restarted server rejects: full handshake");
-    assert_eq!(restarted.connect_once(&pki), (true, true));
+    let restarted = SServer::start_www(&id, extra);
+    assert_eq!(www_connect_once(&restarted, &pki), (false, false), "restarted server rejects: full handshake");
+    assert_eq!(www_connect_once(&restarted, &pki), (true, true));
 }
 
 #[test]

@@ -5,37 +5,29 @@
 #![cfg(not(feature = "no-session-resumption"))]
 
 mod support;
-mod support_pkcs11;
 
 use freertos_tls::ffi;
-use support::{EchoPeer, PeerOptions, ServerIdentity};
-use support_pkcs11::{exclusive, Client, KeyAlg, Pki, Token};
+use support::{exclusive, Client, DevicePki, EchoPeer, KeyAlg, PeerOptions, Token};
 
 /// Connect as whatever the current token holds, echo a line, and return
 /// the server's verdict on session reuse (reported once the server has the
 /// client's Finished: after a resumed handshake, with the first record).
-fn connect_once(peer: &EchoPeer, pki: &Pki) -> bool {
-    let mut c = Client::new(peer.port, pki);
+fn connect_once(peer: &EchoPeer, pki: &DevicePki) -> bool {
+    let mut c = Client::for_device_pki(peer.port, pki);
     assert_eq!(c.connect(), 0, "TLS_Connect: {:?}", c.last_error());
-    assert_eq!(c.echo("ping").expect("echo"), "ping");
-    let event = peer.next_event();
-    match event.rsplit_once(" reused=") {
-        Some((_, "1")) => true,
-        Some((_, "0")) => false,
-        _ => panic!("peer line without a reuse verdict: {event}"),
-    }
+    assert_eq!(c.line_round_trip("ping").expect("echo"), "ping");
+    peer.next_reuse_verdict()
 }
 
 fn other_identity_is_not_resumed(no_tickets: bool) {
     let _turn = exclusive();
     ffi::TLS_ClearSessionCache();
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
-    let mut pki = Pki::new();
+    let mut pki = DevicePki::new();
     let device_a = pki.device("device-a", KeyAlg::EcP256);
     let device_b = pki.device("device-b", KeyAlg::EcP256);
-    let server = ServerIdentity { cert: pki.server.cert.clone(), key: pki.server.key.clone() };
     let peer = EchoPeer::start(
-        &server,
+        &pki.server,
         PeerOptions { client_ca: Some(&pki.root.cert), no_tickets, report_reuse: true, ..Default::default() },
     );
 

@@ -24,7 +24,7 @@ fn handshake_and_echo() {
     let pki = Pki::new("echo");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     let mut c = Client::init(peer.port, opts(&pki, "localhost"));
-    assert_eq!(c.connect(), 0, "{:?}", c.last_error().lMbedtlsCode);
+    assert_eq!(c.connect(), 0, "{:?}", c.last_error().mbedtls_code);
     assert!(peer.next_event().starts_with("CONN "));
     let msg = b"hello over TLS through aws_tls.h";
     assert_eq!(c.echo(msg, Duration::from_secs(10)), msg);
@@ -46,14 +46,14 @@ fn one_mib_echo_keeps_every_byte() {
     assert!(back == data, "echoed data differs");
 }
 
-fn assert_verify_failure(pki: &Pki, id: &ServerIdentity, host: &str, expected_flag: u32) {
+fn assert_verify_failure(pki: &Pki, id: &Identity, host: &str, expected_flag: u32) {
     let peer = EchoPeer::start(id, PeerOptions::default());
     let mut c = Client::init(peer.port, opts(pki, host));
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as _);
     let e = c.last_error();
-    assert_eq!(e.xCode, TLS_ERROR_HANDSHAKE_FAILED as _);
-    assert_eq!(e.lMbedtlsCode, -0x2700, "expected MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
-    assert_ne!(e.ulVerifyFlags & expected_flag, 0, "verify flags 0x{:x}", e.ulVerifyFlags);
+    assert_eq!(e.code, TLS_ERROR_HANDSHAKE_FAILED as _);
+    assert_eq!(e.mbedtls_code, -0x2700, "expected MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+    assert_ne!(e.verify_flags & expected_flag, 0, "verify flags 0x{:x}", e.verify_flags);
     // A failed context refuses I/O with the same error, and cleans up fine.
     let mut buf = [0u8; 8];
     assert_eq!(c.send(b"x"), TLS_ERROR_HANDSHAKE_FAILED as _);
@@ -99,7 +99,7 @@ fn built_in_roots_are_used_when_no_ca_is_given() {
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     let mut c = Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: None, alpn: &[] });
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as _);
-    assert_ne!(c.last_error().ulVerifyFlags & BADCERT_NOT_TRUSTED, 0);
+    assert_ne!(c.last_error().verify_flags & BADCERT_NOT_TRUSTED, 0);
 }
 
 #[test]

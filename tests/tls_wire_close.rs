@@ -3,7 +3,6 @@
 //! and sends nothing for a context that never connected or has failed.
 
 mod support;
-mod support_pkcs11;
 
 use std::time::Duration;
 
@@ -53,11 +52,11 @@ fn a_context_whose_handshake_failed_writes_nothing_at_cleanup() {
 
 /// Connect to plain `s_server`, send a line, and end the connection with
 /// `end`; returns the server's verdict line ("DONE" or "ERROR").
-fn s_server_verdict(end: fn(&mut support_pkcs11::Client)) -> String {
-    let _turn = support_pkcs11::exclusive();
-    let pki = support_pkcs11::Pki::new();
-    let server = support_pkcs11::Server::start_plain(&pki);
-    let mut c = support_pkcs11::Client::new(server.port, &pki);
+fn s_server_verdict(end: fn(&mut support::Client)) -> String {
+    let _turn = support::exclusive();
+    let pki = support::DevicePki::new();
+    let server = support::SServer::start_plain(&pki);
+    let mut c = support::Client::for_device_pki(server.port, &pki);
     assert_eq!(c.connect(), 0, "{:?}", server.drain());
     c.send_all(b"last words\n").unwrap();
     assert!(server.wait_for_line(&["last words"], Duration::from_secs(10)).is_some(), "{:?}", server.drain());
@@ -67,11 +66,11 @@ fn s_server_verdict(end: fn(&mut support_pkcs11::Client)) -> String {
 
 #[test]
 fn openssl_s_server_receives_close_notify_from_cleanup() {
-    assert_eq!(s_server_verdict(support_pkcs11::Client::cleanup), "DONE");
+    assert_eq!(s_server_verdict(support::Client::cleanup), "DONE");
 }
 
 #[test]
 fn openssl_s_server_tells_a_close_without_close_notify_apart() {
     // The TCP stream ends under a live context: proves the test above can fail.
-    assert_eq!(s_server_verdict(support_pkcs11::Client::shutdown_tcp), "ERROR");
+    assert_eq!(s_server_verdict(support::Client::shutdown_tcp), "ERROR");
 }

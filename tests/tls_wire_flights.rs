@@ -6,7 +6,6 @@
 //! mutual TLS with the device key in a SoftHSM2 token.
 
 mod support;
-mod support_pkcs11;
 
 use std::time::Duration;
 
@@ -29,7 +28,7 @@ fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
     let opts = ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &["mqtt"] };
     let (mut c, rc) = Client::try_init_over(TcpTransport::connect_with(peer.port, false), opts);
     assert_eq!(rc, 0);
-    assert_eq!(c.connect(), 0, "{:?}", c.last_error().lMbedtlsCode);
+    assert_eq!(c.connect(), 0, "{:?}", c.last_error().mbedtls_code);
     let handshake = c.transport.flights();
     assert_two_single_send_flights(&handshake);
     // ClientKeyExchange (ECDHE), ChangeCipherSpec and Finished: three
@@ -78,31 +77,27 @@ fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
 
 #[test]
 fn openssl_s_server_under_nagle_server_auth_one_send_per_flight() {
-    let _turn = support_pkcs11::exclusive();
-    let pki = support_pkcs11::Pki::new();
-    let server = support_pkcs11::Server::start(&pki, support_pkcs11::ClientCert::NotAsked, &[]);
-    let mut c = support_pkcs11::Client::with_nodelay(server.port, &pki, false);
+    let _turn = support::exclusive();
+    let pki = support::DevicePki::new();
+    let server = support::SServer::start(&pki, support::ClientCert::NotAsked, &[]);
+    let mut c = support::Client::for_device_pki_with_nodelay(server.port, &pki, false);
     assert_eq!(c.connect(), 0, "{:?}; server said {:?}", c.last_error(), server.drain());
     assert_two_single_send_flights(&c.flights());
-    assert_eq!(c.echo("over s_server"), Ok(support_pkcs11::reversed("over s_server")));
+    assert_eq!(c.line_round_trip("over s_server"), Ok(support::reversed("over s_server")));
 }
 
 #[test]
 fn openssl_s_server_under_nagle_mutual_tls_one_send_per_flight() {
     // The second flight carries the device certificate and its
     // intermediate ("JITP Cert") and a token-made CertificateVerify.
-    let _turn = support_pkcs11::exclusive();
-    let mut pki = support_pkcs11::Pki::new();
-    let device = pki.device("device-flights", support_pkcs11::KeyAlg::EcP256);
-    let token = support_pkcs11::Token::new();
-    token.provision(&pki, &device);
-    let server = support_pkcs11::Server::start(&pki, support_pkcs11::ClientCert::Required, &[]);
-    let mut c = support_pkcs11::Client::with_nodelay(server.port, &pki, false);
+    let setup = support::ProvisionedDevice::new("device-flights", support::KeyAlg::EcP256);
+    let server = support::SServer::start(&setup.pki, support::ClientCert::Required, &[]);
+    let mut c = support::Client::for_device_pki_with_nodelay(server.port, &setup.pki, false);
     assert_eq!(c.connect(), 0, "{:?}; server said {:?}", c.last_error(), server.drain());
     let flights = c.flights();
     assert_two_single_send_flights(&flights);
     assert!(flights[1][0] > 1000, "second flight should carry two certificates: {flights:?}");
-    assert_eq!(c.echo("mutual"), Ok(support_pkcs11::reversed("mutual")));
+    assert_eq!(c.line_round_trip("mutual"), Ok(support::reversed("mutual")));
     let log = server.drain().join("\n");
     assert!(log.contains("Peer certificate: CN = device-flights"), "{log}");
 }

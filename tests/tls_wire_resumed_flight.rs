@@ -14,14 +14,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
-use support::{Client, ClientOptions, EchoPeer, Io, Misbehaviour, PeerOptions, Pki, ServerIdentity, TcpTransport};
+use support::{Client, ClientOptions, EchoPeer, Io, Misbehaviour, PeerOptions, Pki, SServer, TcpTransport};
 
 /// The client's ChangeCipherSpec record (5 + 1) and its Finished under
 /// AES-GCM (5 header + 8 nonce + 16 Finished message + 16 tag).
@@ -57,30 +54,6 @@ fn io_since(c: &Client, from: usize) -> Vec<Io> {
     c.transport.io[from..].to_vec()
 }
 
-/// Read exactly `len` bytes within 10 s.
-fn read_exactly(c: &mut Client, len: usize) -> Vec<u8> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut out = vec![0u8; len];
-    let mut got = 0;
-    while got < len {
-        let n = c.recv(&mut out[got..]);
-        assert!(n >= 0, "TLS_Recv: {n}");
-        got += n as usize;
-        assert!(Instant::now() < deadline, "read {got} of {len} bytes");
-    }
-    out
-}
-
-/// The Python peer's reuse verdict from its next CONN line.
-fn server_reused(peer: &EchoPeer) -> bool {
-    let event = peer.next_event();
-    match event.rsplit_once(" reused=") {
-        Some((_, "1")) => true,
-        Some((_, "0")) => false,
-        _ => panic!("peer line without a reuse verdict: {event}"),
-    }
-}
-
 /// A full handshake (its session goes into the cache, closed cleanly),
 /// then a resumed one, returned connected. The server has not finished
 /// its side yet: the client's Finished is held. With `report_close` the
@@ -91,13 +64,13 @@ fn resumed_python_client(peer: &EchoPeer, pki: &Pki, report_close: bool) -> Clie
     assert_eq!(first.connect(), 0);
     assert!(!first.resumed());
     assert_eq!(first.echo(b"first", Duration::from_secs(10)), b"first");
-    assert!(!server_reused(peer), "the first connection is a full handshake");
+    assert!(!peer.next_reuse_verdict(), "the first connection is a full handshake");
     drop(first);
     if report_close {
         assert_eq!(peer.next_event(), "CLOSED close_notify");
     }
     let mut c = client(peer.port, pki);
-    assert_eq!(c.connect(), 0, "{:?}", c.last_error().lMbedtlsCode);
+    assert_eq!(c.connect(), 0, "{:?}", c.last_error().mbedtls_code);
     assert!(c.resumed(), "the library did not resume");
     // TLS_Connect's last transport call was a receive (the server's
     // Finished): the client's last flight did not leave on its own.
@@ -119,8 +92,8 @@ fn python_peer_first_send_after_a_resumed_connect_is_one_call_with_the_final_fli
     let msg = support::payload(100, 3);
     assert_eq!(c.send(&msg), msg.len() as BaseType_t);
     assert_eq!(io_since(&c, before), [Io::Send(FINAL_FLIGHT + msg.len() + GCM_OVERHEAD)], "one call, both");
-    assert_eq!(read_exactly(&mut c, msg.len()), msg);
-    assert!(server_reused(&peer), "the server resumed too");
+    assert_eq!(c.read_exactly(msg.len(), Duration::from_secs(10)), msg);
+    assert!(peer.next_reuse_verdict(), "the server resumed too");
     // Later records go out alone, as before.
     let before = c.transport.io.len();
     assert_eq!(c.echo(b"again", Duration::from_secs(10)), b"again");
@@ -179,7 +152,7 @@ fn python_peer_cleanup_right_after_a_resumed_connect_sends_final_flight_and_clos
     let before = c.transport.io.len();
     c.cleanup();
     assert_eq!(io_since(&c, before), [Io::Send(FINAL_FLIGHT + CLOSE_NOTIFY)], "flight, then the alert, in one call");
-    assert!(server_reused(&peer), "the server finished its handshake, resumed");
+    assert!(peer.next_reuse_verdict(), "the server finished its handshake, resumed");
     assert_eq!(peer.next_event(), "CLOSED close_notify", "a clean close");
 }
 
@@ -205,7 +178,7 @@ fn python_peer_transport_error_on_the_held_flight_surfaces_on_that_call_and_stic
             Trigger::Send => c.send(b"request"),
         };
         assert_eq!(rc, TRANSPORT, "{trigger:?}: the call that sent the flight reports the failure");
-        assert_eq!(c.last_error().xCode, TRANSPORT);
+        assert_eq!(c.last_error().code, TRANSPORT);
         // Sticky, on every later call, and the transport is left alone.
         c.transport.misbehaviour = Misbehaviour::None;
         let before = c.transport.io.len();
@@ -222,77 +195,10 @@ fn python_peer_transport_error_on_the_held_flight_surfaces_on_that_call_and_stic
     }
 }
 
-/// `openssl s_server` in its interactive mode: what is written to its
-/// stdin goes to the connected client; it serves one client after another.
-struct InteractiveServer {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<String>,
-    port: u16,
-}
-
-impl InteractiveServer {
-    fn start(id: &ServerIdentity, extra: &[&str]) -> InteractiveServer {
-        let mut child = Command::new("openssl")
-            .args(["s_server", "-accept", "127.0.0.1:0", "-tls1_2", "-cert"])
-            .arg(&id.cert)
-            .arg("-key")
-            .arg(&id.key)
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl must be installed");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let port = loop {
-            let line = lines.recv_timeout(Duration::from_secs(20)).expect("s_server did not start");
-            if let Some(addr) = line.strip_prefix("ACCEPT ") {
-                break addr.rsplit(':').next().unwrap().parse().unwrap();
-            }
-        };
-        InteractiveServer { child, stdin, lines, port }
-    }
-
-    /// s_server's output lines up to the first that contains `what`.
-    fn lines_until(&self, what: &str) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut shown = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = self.lines.recv_timeout(left) else {
-                panic!("s_server never printed {what:?}: {shown:?}");
-            };
-            let done = line.contains(what);
-            shown.push(line);
-            if done {
-                return shown;
-            }
-        }
-    }
-}
-
-impl Drop for InteractiveServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn s_server_answers_a_resumed_client_that_reads_first(extra: &[&str]) {
     let _t = turn();
     let pki = Pki::new("held-flight-s_server");
-    let mut server = InteractiveServer::start(&pki.localhost(), extra);
+    let mut server = SServer::start_plain_with(&pki.localhost(), extra);
     let mut first = client(server.port, &pki);
     assert_eq!(first.connect(), 0);
     assert!(!first.resumed());
@@ -310,10 +216,9 @@ fn s_server_answers_a_resumed_client_that_reads_first(extra: &[&str]) {
     // The server speaks first. It can only once it has the client's
     // Finished, which the client's first TLS_Recv sends before reading.
     let greeting = b"hello from s_server\n";
-    server.stdin.write_all(greeting).unwrap();
-    server.stdin.flush().unwrap();
+    server.write_to_client(greeting);
     let before = c.transport.io.len();
-    assert_eq!(read_exactly(&mut c, greeting.len()), greeting);
+    assert_eq!(c.read_exactly(greeting.len(), Duration::from_secs(10)), greeting);
     assert_eq!(io_since(&c, before)[0], Io::Send(FINAL_FLIGHT), "the flight leaves before the first read");
     drop(c);
     let shown = server.lines_until("DONE");
@@ -331,31 +236,16 @@ fn openssl_s_server_without_tickets_answers_a_resumed_client_that_reads_first() 
     s_server_answers_a_resumed_client_that_reads_first(&["-no_ticket"]);
 }
 
-/// One request to `s_server -www`: the status page, which says "New, " or
-/// "Reused, " for the session.
-fn www_page(c: &mut Client) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut page = Vec::new();
-    while !page.ends_with(b"</HTML>\r\n\r\n") {
-        let mut buf = [0u8; 4096];
-        let n = c.recv(&mut buf);
-        assert!(n >= 0, "TLS_Recv: {n} after {} bytes of the page", page.len());
-        page.extend_from_slice(&buf[..n as usize]);
-        assert!(Instant::now() < deadline, "no status page: {}", String::from_utf8_lossy(&page));
-    }
-    String::from_utf8_lossy(&page).into_owned()
-}
-
 #[test]
 fn openssl_s_server_first_send_after_a_resumed_connect_is_one_call_with_the_final_flight() {
     let _t = turn();
     let pki = Pki::new("held-flight-www");
-    let server = InteractiveServer::start(&pki.localhost(), &["-www"]);
+    let server = SServer::start_www(&pki.localhost(), &[]);
     let request = b"GET / HTTP/1.0\r\n\r\n";
     let mut first = client(server.port, &pki);
     assert_eq!(first.connect(), 0);
     assert_eq!(first.send(request), request.len() as BaseType_t);
-    assert!(www_page(&mut first).contains("\nNew, TLSv1.2"));
+    assert!(first.read_www_status_page().contains("\nNew, TLSv1.2"));
     drop(first);
 
     let mut c = client(server.port, &pki);
@@ -365,6 +255,6 @@ fn openssl_s_server_first_send_after_a_resumed_connect_is_one_call_with_the_fina
     let before = c.transport.io.len();
     assert_eq!(c.send(request), request.len() as BaseType_t);
     assert_eq!(io_since(&c, before), [Io::Send(FINAL_FLIGHT + request.len() + GCM_OVERHEAD)], "one call, both");
-    let page = www_page(&mut c);
+    let page = c.read_www_status_page();
     assert!(page.contains("\nReused, TLSv1.2"), "the server did not resume: {page}");
 }

@@ -24,7 +24,7 @@ fn client(peer: &EchoPeer, pki: &Pki, host: &str) -> Client {
 }
 
 fn assert_connects(c: &mut Client, peer: &EchoPeer, expected_sni: &str) {
-    assert_eq!(c.connect(), 0, "verify flags 0x{:x}", c.last_error().ulVerifyFlags);
+    assert_eq!(c.connect(), 0, "verify flags 0x{:x}", c.last_error().verify_flags);
     // Echo first: a resumed connection is reported once the client's
     // Finished has left, with its first record.
     assert_eq!(c.echo(b"who are you", Duration::from_secs(10)), b"who are you");
@@ -34,8 +34,8 @@ fn assert_connects(c: &mut Client, peer: &EchoPeer, expected_sni: &str) {
 fn assert_name_mismatch(c: &mut Client) {
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
     let e = c.last_error();
-    assert_eq!(e.lMbedtlsCode, ERR_X509_CERT_VERIFY_FAILED);
-    assert_eq!(e.ulVerifyFlags, BADCERT_CN_MISMATCH, "only the name may be wrong: 0x{:x}", e.ulVerifyFlags);
+    assert_eq!(e.mbedtls_code, ERR_X509_CERT_VERIFY_FAILED);
+    assert_eq!(e.verify_flags, BADCERT_CN_MISMATCH, "only the name may be wrong: 0x{:x}", e.verify_flags);
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn host_name_verification_off_still_requires_a_trusted_chain() {
     // SAFETY: a live context from TLS_Init.
     assert_eq!(unsafe { ffi::TLS_SetHostnameVerification(c.ctx, 0) }, 0);
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
-    let flags = c.last_error().ulVerifyFlags;
+    let flags = c.last_error().verify_flags;
     assert_ne!(flags & BADCERT_NOT_TRUSTED, 0, "0x{flags:x}");
     assert_eq!(flags & BADCERT_CN_MISMATCH, 0, "the name check is off: 0x{flags:x}");
 }

@@ -13,7 +13,6 @@
 
 mod heap_watch;
 mod support;
-mod support_pkcs11;
 
 use std::ffi::CString;
 use std::path::Path;
@@ -21,8 +20,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
+use support::KeyAlg;
 use support::{Client, ClientOptions, EchoPeer, Misbehaviour};
-use support_pkcs11::{KeyAlg, Token};
 
 /// A PIN no certificate, label or key could contain by chance.
 const SECRET_PIN: &str = "zeroize-pin-5f1c9a7e3b20d4";
@@ -58,7 +57,7 @@ fn next_secrets(peer: &EchoPeer) -> String {
 
 fn connect_and_echo(peer: &EchoPeer, ca: &[u8]) -> Client {
     let mut c = Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(ca.to_vec()), alpn: &[] });
-    assert_eq!(c.connect(), 0, "mutual TLS with the key-log peer: {}", c.last_error().lMbedtlsCode);
+    assert_eq!(c.connect(), 0, "mutual TLS with the key-log peer: {}", c.last_error().mbedtls_code);
     for i in 0..4u8 {
         let msg = [b'a' + i; 300];
         assert_eq!(c.echo(&msg, Duration::from_secs(5)), msg);
@@ -68,28 +67,19 @@ fn connect_and_echo(peer: &EchoPeer, ca: &[u8]) -> Client {
 
 #[test]
 fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
-    let _turn = support_pkcs11::exclusive();
-    let mut pki = support_pkcs11::Pki::new();
-    let device = pki.device("zeroize-device", KeyAlg::EcP256);
-    let token = Token::new();
-    token.provision(&pki, &device);
-    let module = support_pkcs11::module();
-    let changed = Command::new("pkcs11-tool")
-        .env("SOFTHSM2_CONF", &token.conf)
-        .args(["--module", &module, "--login", "--pin", support_pkcs11::PIN, "--change-pin", "--new-pin", SECRET_PIN])
-        .output()
-        .expect("pkcs11-tool");
-    assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
+    let setup = support::ProvisionedDevice::new("zeroize-device", KeyAlg::EcP256);
+    // Panics with pkcs11-tool's output unless the PIN was changed.
+    setup.token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
     let pin = CString::new(SECRET_PIN).unwrap();
     // SAFETY: a NUL-terminated string; NULL keeps the labels.
     assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server.py");
     let mut cmd = Command::new("python3");
-    cmd.arg(script).arg("--cert").arg(&pki.server.cert).arg("--key").arg(&pki.server.key);
-    cmd.arg("--client-ca").arg(&pki.root.cert).arg("--keylog").arg(pki.dir.path().join("keylog.txt"));
+    cmd.arg(script).arg("--cert").arg(&setup.pki.server.cert).arg("--key").arg(&setup.pki.server.key);
+    cmd.arg("--client-ca").arg(&setup.pki.root.cert).arg("--keylog").arg(setup.pki.dir.path().join("keylog.txt"));
     let peer = EchoPeer::spawn(cmd);
-    let ca = pki.root_pem_with_nul();
+    let ca = setup.pki.root_pem_with_nul();
 
     // One connection unwatched first: one-time set-up (entropy, PKCS#11
     // module) stays allocated by design and is not this test's subject.
@@ -103,7 +93,7 @@ fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
         assert_eq!(c.recv(&mut buf), ffi::TLS_ERROR_TRANSPORT as BaseType_t);
     });
     // Back to the build's PIN for any later test in this binary.
-    let default_pin = CString::new(support_pkcs11::PIN).unwrap();
+    let default_pin = CString::new(support::PIN).unwrap();
     // SAFETY: as above.
     assert_eq!(
         unsafe { ffi::TLS_SetClientCredentialLabels(default_pin.as_ptr(), std::ptr::null(), std::ptr::null()) },

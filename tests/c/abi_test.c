@@ -2,39 +2,24 @@
  * C caller of the TLS interface, built against the generated header and the
  * static library exactly as firmware would be.
  *
- *   abi_test layout                      check TLSParams_t against abi.md
+ *   abi_test layout                      TLSParams_t and codes against docs/abi.md
  *   abi_test echo   <port> <ca.pem>      one full connection, echo checked
  *   abi_test cycles <port> <ca.pem> <n>  n x (init, connect, echo, cleanup)
  *   abi_test bad                         bad calls must fail, not crash
- * Exit status 0 on success; the last line says "N passed, N failed".
+ * Exit status 0 when every check passed (see harness.h); each failed check
+ * is reported on stderr.
  */
 #include "FreeRTOS.h"
 #include "aws_tls.h" /* the original include name must keep working */
+#include "harness.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                  \
-    } while (0)
-
-/* The layout abi.md documents, written out independently of the header. */
+/* The layout docs/abi.md documents, written out independently of the header. */
 struct reference_params {
     uint32_t ulSize;
     const char *pcDestination;
@@ -69,79 +54,17 @@ static void check_layout(void)
     CHECK(TLS_ERROR_NO_CERTIFICATE == -2005);
 }
 
-/* Transport over a blocking socket with a receive timeout: 0 = nothing now. */
-static BaseType_t sock_recv(void *ctx, unsigned char *buf, size_t len)
-{
-    int fd = *(int *)ctx;
-    for (;;) {
-        ssize_t n = recv(fd, buf, len, 0);
-        if (n > 0) return (BaseType_t)n;
-        if (n == 0) return -1; /* peer closed TCP */
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-        return -1;
-    }
-}
-
-static BaseType_t sock_send(void *ctx, const unsigned char *buf, size_t len)
-{
-    int fd = *(int *)ctx;
-    for (;;) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (n >= 0) return (BaseType_t)n;
-        if (errno == EINTR) continue;
-        return -1;
-    }
-}
-
-static int tcp_connect(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        perror("connect");
-        exit(2);
-    }
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return fd;
-}
-
-static char *read_file(const char *path, uint32_t *len_with_nul)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *buf;
-    if (!f) { perror(path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = calloc(1, (size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) exit(2);
-    fclose(f);
-    *len_with_nul = (uint32_t)n + 1;
-    return buf;
-}
-
 /* One connection: init, connect, echo a message, cleanup. Returns 0 if all good. */
 static int one_connection(int port, const char *ca, uint32_t ca_len)
 {
     static const char msg[] = "echo through the C ABI";
     unsigned char back[sizeof msg];
     size_t got = 0;
-    int tries = 0, fd = tcp_connect(port), ok;
+    int tries = 0, fd = harness_tcp_connect(port), ok;
     void *tls = NULL;
     TLSParams_t p;
 
-    memset(&p, 0, sizeof p);
-    p.ulSize = sizeof p;
-    p.pcDestination = "localhost";
-    p.pcServerCertificate = ca;
-    p.ulServerCertificateLength = ca_len;
-    p.pxNetworkRecv = sock_recv;
-    p.pxNetworkSend = sock_send;
-    p.pvCallerContext = &fd;
+    harness_params(&p, &fd, ca, ca_len);
 
     ok = TLS_Init(&tls, &p) == 0 && tls != NULL;
     CHECK(ok);
@@ -191,15 +114,14 @@ int main(int argc, char **argv)
     } else if (strcmp(mode, "bad") == 0) {
         bad_calls();
     } else if ((strcmp(mode, "echo") == 0 && argc == 4) || (strcmp(mode, "cycles") == 0 && argc == 5)) {
-        uint32_t ca_len;
-        char *ca = read_file(argv[3], &ca_len);
+        static char ca[16384];
+        uint32_t ca_len = harness_read_pem(argv[3], ca, sizeof ca);
         int i, n = argc == 5 ? atoi(argv[4]) : 1;
+        CHECK(n > 0);
         for (i = 0; i < n; i++) one_connection(atoi(argv[2]), ca, ca_len);
-        free(ca);
     } else {
         fprintf(stderr, "usage: see the comment at the top of abi_test.c\n");
         return 2;
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return harness_report();
 }
