@@ -7,7 +7,7 @@
 # to P-256. Passes when the firmware reports a completed handshake
 # ([board] HANDSHAKE result=0) and s_server saw the client certificate.
 # The MQTT exchange after it fails (s_server is no broker): not checked.
-# Usage: scripts/demo-p256-sserver.sh WORK   (a manual check, not in CI)
+# Usage: scripts/demo-p256-sserver.sh WORK   (run by scripts/test.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/demo-lib.sh"

@@ -78,10 +78,11 @@ step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 step "Feature p256-cortex-m4 on QEMU mps2-an386: layouts with the ALT macros, ECDH/ECDSA vectors (scripts/test-p256.sh)"
 ./scripts/test-p256.sh
 
-step "The mutual-TLS demo with p256-cortex-m4 against Mosquitto on the emulated board (reuses test-p256's build)"
+step "p256-cortex-m4 on the emulated board: the mutual-TLS demo against Mosquitto, handshakes with OpenSSL (ECDSA and RSA certificates)"
 TEST_BOARD_DEMO_ONLY=1 TEST_BOARD_WORK_DIR="$PWD/build/test-board-p256" \
     TEST_BOARD_CARGO_TARGET_DIR="$PWD/build/test-p256/cargo" \
     TEST_BOARD_CMAKE_ARGS=-DFREERTOS_TLS_P256_CORTEX_M4=ON ./scripts/test-board.sh
+./scripts/demo-p256-sserver.sh "$PWD/build/test-board-p256"
 
 step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
 ./scripts/test-board.sh
