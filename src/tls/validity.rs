@@ -30,6 +30,11 @@ const DATE_FLAGS: u32 = (m::X509_BADCERT_EXPIRED | m::X509_BADCERT_FUTURE) as u3
 ///
 /// `ctx` is the connection's [`ServerNameCheck`] (or NULL): the leaf's name
 /// check for IP literals and for a caller that switched it off.
+///
+/// # Safety
+/// `crt` must be NULL or a live certificate, `flags` NULL or writable, and
+/// `ctx` NULL or a `ServerNameCheck` that outlives the call, as mbedTLS's
+/// verification passes them.
 pub(crate) unsafe extern "C" fn verify_certificate(
     ctx: *mut c_void,
     crt: *mut m::x509_crt,
