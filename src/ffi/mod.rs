@@ -15,6 +15,7 @@
 //! (checked with rustc 1.95 and a `panic = "unwind"` build).
 #![allow(non_snake_case)]
 
+mod c_str;
 mod c_transport;
 mod context;
 mod credentials;
