@@ -51,6 +51,25 @@ pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut T
 /// why), `TLS_ERROR_RNG` when no entropy is available, another negative
 /// code otherwise.
 ///
+/// **The handshake's last bytes may still be in the library when this
+/// returns.** When the client speaks last (a resumed session: the server
+/// has already sent its Finished), its final ChangeCipherSpec and Finished
+/// (about 50 bytes) are held and leave in the same `pxNetworkSend` call as
+/// the first record of the first `TLS_Send` (so that, with Nagle's
+/// algorithm on, the first request does not wait ~40 ms for a delayed
+/// ACK). Every `TLS_Recv` hands them to the transport before it reads, and
+/// `TLS_Cleanup` sends them ahead of its close_notify. Until then the
+/// server has not finished its handshake and sends nothing. A caller that
+/// writes first (coreMQTT sends CONNECT, then reads CONNACK; an HTTP client
+/// sends its request), or reads with a blocking or timed `pxNetworkRecv`,
+/// needs to do nothing. A caller that waits for the socket to become
+/// readable (select, a FreeRTOS+TCP socket event, an lwIP callback) before
+/// its first `TLS_Recv` or `TLS_Send`, for a server that speaks first,
+/// must call one of them first: `TLS_Send(pvContext, NULL, 0)` or
+/// `TLS_Recv(pvContext, NULL, 0)` sends the held bytes and reads nothing
+/// (returns 0, or a negative code); so does any `TLS_Recv` before it
+/// reads.
+///
 /// # Safety
 /// `pvContext` must be NULL or a live context from `TLS_Init`.
 #[no_mangle]
@@ -75,6 +94,13 @@ pub unsafe extern "C" fn TLS_Connect(pvContext: *mut c_void) -> BaseType_t {
 /// is returned first; the error comes on the next call, and no record
 /// after it (e.g. after a close_notify) is ever parsed.
 ///
+/// Before it reads, every call (also one with `xReadLength` 0, and one
+/// that finds nothing to read) first hands the handshake bytes
+/// `TLS_Connect` may have held (see there) to `pxNetworkSend`. A transport
+/// error on that send is returned as `TLS_ERROR_TRANSPORT`, sticky, as
+/// from `TLS_Send`. With `xReadLength` 0 nothing is read; the return is
+/// 0 or the error (also a sticky one from before).
+///
 /// # Safety
 /// `pvContext` as for `TLS_Connect`; `pucReadBuffer` valid for
 /// `xReadLength` writable bytes.
@@ -89,7 +115,7 @@ pub unsafe extern "C" fn TLS_Recv(
             return Err(conn.reject(Error::BadParameter(c"pucReadBuffer: NULL")));
         }
         if xReadLength == 0 {
-            return Ok(0);
+            return conn.flush_held_flight().map(|()| 0);
         }
         // SAFETY: non-NULL; the caller promises `xReadLength` bytes.
         let buf = unsafe { core::slice::from_raw_parts_mut(pucReadBuffer, xReadLength.min(MAX_IO)) };
@@ -108,6 +134,12 @@ pub unsafe extern "C" fn TLS_Recv(
 /// connection is dead. Errors are sticky, as for `TLS_Recv`; after the
 /// peer's close_notify `TLS_Send` returns `TLS_ERROR_CONNECTION_CLOSED`.
 ///
+/// The first call after `TLS_Connect` may carry the handshake's held last
+/// bytes (see `TLS_Connect`) in the same `pxNetworkSend` call as its first
+/// record; the count returned is still of `pucMsg`'s bytes only. With
+/// `xMsgLength` 0 it sends only those held bytes, if any, and returns 0,
+/// or the error (also a sticky one from before).
+///
 /// # Safety
 /// `pvContext` as for `TLS_Connect`; `pucMsg` valid for `xMsgLength` bytes.
 #[no_mangle]
@@ -117,7 +149,7 @@ pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar
             return Err(conn.reject(Error::BadParameter(c"pucMsg: NULL")));
         }
         if xMsgLength == 0 {
-            return Ok(0);
+            return conn.flush_held_flight().map(|()| 0);
         }
         // SAFETY: non-NULL; the caller promises `xMsgLength` bytes.
         let data = unsafe { core::slice::from_raw_parts(pucMsg, xMsgLength.min(MAX_IO)) };
@@ -135,9 +167,10 @@ fn byte_count(n: usize) -> BaseType_t {
 /// Close the connection and free the context and everything it holds;
 /// session keys are wiped. When the handshake has completed and no error
 /// has occurred, first sends a TLS close_notify alert through
-/// `pxNetworkSend` (best effort, as the original did): bounded to 200 ms
-/// while a non-blocking transport returns 0, transport errors ignored; the
-/// transport is not read. Call it before closing the socket. NULL is
+/// `pxNetworkSend` (best effort, as the original did; behind the
+/// handshake bytes `TLS_Connect` may have held, in the same call): bounded
+/// to 200 ms while a non-blocking transport returns 0, transport errors
+/// ignored; the transport is not read. Call it before closing the socket. NULL is
 /// accepted and ignored.
 ///
 /// # Safety

@@ -208,8 +208,13 @@ impl Connection {
     /// leaves the context failed: the next call reports the error. No record
     /// is read after that, so nothing that follows a close_notify or a bad
     /// record is ever parsed.
+    ///
+    /// The handshake's last flight, when `connect` left it queued, is
+    /// handed to the transport first, even when nothing is read: the peer
+    /// may be waiting for it before it says anything.
     pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.require_connected()?;
+        self.flush_held_flight()?;
         let ssl = self.ssl();
         let mut got = 0;
         while got < buf.len() {
@@ -258,6 +263,26 @@ impl Connection {
             }
         }
         Ok(sent)
+    }
+
+    /// Hand the handshake's last flight, if `connect` left it queued, to
+    /// the transport (`TLS_Send`/`TLS_Recv` of 0 bytes, and `recv`). A
+    /// transport that takes nothing now leaves it queued: `Ok`. A transport
+    /// error is the connection's failure, sticky, as a failed send is; a
+    /// failed connection returns its error again. Before `connect` there
+    /// is nothing to do: `Ok`.
+    pub fn flush_held_flight(&mut self) -> Result<()> {
+        match self.phase {
+            Phase::Initialized => return Ok(()),
+            Phase::Failed(e) => return Err(e),
+            Phase::Connected => {}
+        }
+        // SAFETY: a plain read of the live block; mbedTLS is not running.
+        if !unsafe { (*self.mbed.ptr()).bio.holds_flight() } {
+            return Ok(());
+        }
+        let r = self.flush_output().map(|_| ());
+        self.record_failure(r)
     }
 
     /// Whether the handshake resumed a cached session.
@@ -509,20 +534,20 @@ impl Connection {
         loop {
             let rc = self.handshake_steps();
             match rc {
-                // The last flight (of a resumed handshake) leaves now, not
-                // with the caller's first write: a caller may wait for the
-                // socket to become readable before it writes anything.
-                0 => match self.flush_output()? {
-                    Flushed::All => {
-                        // SAFETY: mbedTLS is not running; the bio is in the pinned block.
-                        unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
-                        self.phase = Phase::Connected;
-                        self.after_handshake();
-                        return Ok(());
-                    }
-                    Flushed::Blocked if deadline.expired() => return Err(Error::HandshakeTimeout),
-                    Flushed::Blocked => pause_for_io(),
-                },
+                // Over. When the client spoke last (a resumed handshake),
+                // its final flight stays in the flight buffer: it leaves in
+                // one transport call with the first record written (the
+                // first `send`, or the close_notify of cleanup), and
+                // `recv` flushes it before reading. Sent now, it would go
+                // alone, the peer would delay its ACK (nothing to answer),
+                // and under Nagle the first request would wait ~40 ms.
+                0 => {
+                    // SAFETY: mbedTLS is not running; the bio is in the pinned block.
+                    unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
+                    self.phase = Phase::Connected;
+                    self.after_handshake();
+                    return Ok(());
+                }
                 m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => {
                     // The transport had nothing now: no progress until it has.
                     if deadline.expired() {
