@@ -17,6 +17,14 @@
 //!    this script reads the same flags the C build sees and refuses to
 //!    build when the two disagree. It also hands the mbedTLS include dir,
 //!    config and flags to the layout test (tests/layout.rs).
+//! 4. The P-256 ALT hooks (feature `p256-cortex-m4`). With the feature,
+//!    this library provides `mbedtls_ecdh_gen_public`,
+//!    `mbedtls_ecdh_compute_shared` and `mbedtls_ecdsa_verify`, so mbedTLS
+//!    must be compiled without its own (the three `*_ALT` macros in its C
+//!    flags); without the feature it must keep them. Either mismatch would
+//!    be a link error or a duplicate symbol: refused here with the fix.
+//!    Also sets cfg `p256_cortex_m4_target` on the targets the assembly
+//!    is for (thumbv7em, thumbv8m.main).
 
 use std::env;
 use std::path::Path;
@@ -38,6 +46,7 @@ fn main() {
     }
 
     check_record_buffers();
+    check_p256_alt_hooks();
 
     println!("cargo:rerun-if-env-changed=FREERTOS_TLS_PKCS11_MODULE");
     // Only host builds run tests against a host module.
@@ -80,6 +89,58 @@ fn mbedtls_cflags() -> Vec<String> {
         }
     }
     flags
+}
+
+/// Whether the flags leave macro `name` defined (the last `-Dname[=value]`
+/// or `-Uname` wins).
+fn is_defined(flags: &[String], name: &str) -> bool {
+    let mut defined = false;
+    let mut it = flags.iter();
+    while let Some(f) = it.next() {
+        let (undef, rest) = match (f.strip_prefix("-D"), f.strip_prefix("-U")) {
+            (Some(d), _) => (false, d),
+            (_, Some(u)) => (true, u),
+            _ => continue,
+        };
+        let arg = if rest.is_empty() { it.next().map_or("", String::as_str) } else { rest };
+        if arg.split_once('=').map_or(arg, |(n, _)| n) == name {
+            defined = !undef;
+        }
+    }
+    defined
+}
+
+/// The mbedTLS functions feature `p256-cortex-m4` takes over, by the macro
+/// that removes mbedTLS's own.
+const P256_ALT_MACROS: [&str; 3] =
+    ["MBEDTLS_ECDH_GEN_PUBLIC_ALT", "MBEDTLS_ECDH_COMPUTE_SHARED_ALT", "MBEDTLS_ECDSA_VERIFY_ALT"];
+
+fn check_p256_alt_hooks() {
+    let target = env::var("TARGET").unwrap_or_default();
+    println!("cargo:rustc-check-cfg=cfg(p256_cortex_m4_target)");
+    // The targets whose CPUs have the DSP instructions (UMAAL) the assembly uses.
+    if target.starts_with("thumbv7em-") || target.starts_with("thumbv8m.main-") {
+        println!("cargo:rustc-cfg=p256_cortex_m4_target");
+    }
+    let feature = env::var_os("CARGO_FEATURE_P256_CORTEX_M4").is_some();
+    let flags = mbedtls_cflags();
+    let (defined, undefined): (Vec<&str>, Vec<&str>) = P256_ALT_MACROS.iter().partition(|m| is_defined(&flags, m));
+    let all = P256_ALT_MACROS.join(" -D");
+    if feature && !undefined.is_empty() {
+        panic!(
+            "feature p256-cortex-m4 provides mbedTLS's ECDH/ECDSA-verify functions, but the C flags of mbedTLS's \
+             build do not define {}. Build with TARGET_CFLAGS=\"-D{all}\" (or the CMake option \
+             FREERTOS_TLS_P256_CORTEX_M4=ON), see README \"Cortex-M\"",
+            undefined.join(", ")
+        );
+    }
+    if !feature && !defined.is_empty() {
+        panic!(
+            "the C flags of mbedTLS's build define {}, which removes mbedTLS's own functions: enable feature \
+             p256-cortex-m4 (which provides them) or drop the macros",
+            defined.join(", ")
+        );
+    }
 }
 
 /// The value the flags give macro `name` (the last `-Dname=value`).

@@ -19,13 +19,10 @@ case "${1:-}" in
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
+source "$root/scripts/demo-lib.sh"
 ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
-if declare -F ensure_cross_rust >/dev/null; then
-    ensure_cross_rust
-fi
-if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
-    export PATH="$HOME/.cargo/bin:$PATH"
-fi
+ensure_cross_rust
+demo_require_cargo
 
 pairs=${BENCH_FW_PAIRS:-10}
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_FW_PAIRS must be a positive number" >&2; exit 2; }

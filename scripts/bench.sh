@@ -54,9 +54,8 @@ step() { printf '==> %s\n' "$*" >&2; }
 
 step "cargo build --release --lib (opt-level s, LTO)"
 json=$(cd "$root" && cargo build --release --lib --message-format=json)
-lib=$(printf '%s\n' "$json" | grep -o '"[^"]*/libfreertos_tls\.a"' | tail -1 | tr -d '"')
-mbedtls_out=$(printf '%s\n' "$json" | grep '"reason":"build-script-executed"' | grep '"package_id":"[^"]*mbedtls-sys-auto[@#]' \
-    | grep -o '"out_dir":"[^"]*"' | tail -1 | cut -d'"' -f4)
+lib=$(python3 "$root/scripts/cargo-messages.py" staticlib freertos_tls <<<"$json")
+mbedtls_out=$(python3 "$root/scripts/cargo-messages.py" out-dir mbedtls-sys-auto <<<"$json")
 [ -f "$lib" ] && [ -f "$mbedtls_out/config.h" ] || { echo "ERROR: no library or mbedTLS out dir from cargo" >&2; exit 1; }
 
 step "C drivers (cc, against $lib)"
@@ -187,9 +186,8 @@ for prof in $profiles; do
         pjson=$(cd "$root" && CARGO_TARGET_DIR=$ptarget \
             CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=$prof -DMBEDTLS_SSL_OUT_CONTENT_LEN=$prof" \
             cargo build --release --lib --features "$feature" --message-format=json)
-        plib=$(printf '%s\n' "$pjson" | grep -o '"[^"]*/libfreertos_tls\.a"' | tail -1 | tr -d '"')
-        pout=$(printf '%s\n' "$pjson" | grep '"reason":"build-script-executed"' | grep '"package_id":"[^"]*mbedtls-sys-auto[@#]' \
-            | grep -o '"out_dir":"[^"]*"' | tail -1 | cut -d'"' -f4)
+        plib=$(python3 "$root/scripts/cargo-messages.py" staticlib freertos_tls <<<"$pjson")
+        pout=$(python3 "$root/scripts/cargo-messages.py" out-dir mbedtls-sys-auto <<<"$pjson")
         client=$work/bench_client_stub_$prof
         # The headers exactly as this profile's mbedTLS was compiled.
         pcflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"

@@ -25,6 +25,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
+source "$root/scripts/test-lib.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 demo_require_cargo
@@ -40,10 +41,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failures=0
-step() { printf '\n==> %s\n' "$*"; }
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 # field NAME LINE: the value of NAME=value in LINE.
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 
@@ -165,9 +162,4 @@ else
     fail "silent peer saw no ClientHello: $(cat "$work/silent-peer.out")"
 fi
 
-echo
-if [ "$failures" != 0 ]; then
-    echo "test-board: $failures check(s) FAILED" >&2
-    exit 1
-fi
-echo "test-board: all checks passed"
+finish_checks test-board

@@ -34,6 +34,7 @@ if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/b
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 source scripts/cross-env.sh
+source scripts/test-lib.sh
 
 work=${TEST_CROSS_WORK_DIR:-$root/build/test-cross}
 mkdir -p "$work"
@@ -49,10 +50,6 @@ FIRMWARE_FEATURES=freertos,log-vloggingprintf
 RUST_TARGET_BYTES=16384
 RUST_CEILING_BYTES=20480
 
-failures=0
-step() { printf '\n==> %s\n' "$*"; }
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 t_start=$(date +%s)
 
 cross_describe "$M4F"
@@ -155,8 +152,4 @@ fi
 
 echo
 echo "test-cross: $(( $(date +%s) - t_start )) s"
-if [ "$failures" != 0 ]; then
-    echo "test-cross: $failures failure(s)" >&2
-    exit 1
-fi
-echo "test-cross: all passed"
+finish_checks test-cross

@@ -14,6 +14,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
+source "$root/scripts/test-lib.sh"
 ensure_packages "${DEMO_PACKAGES[@]}"
 demo_require_cargo
 
@@ -26,25 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-failures=0
-step() { printf '\n==> %s\n' "$*"; }
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_failure NAME LOG RC PATTERN...: the run must have failed (not timed
-# out) and its output must contain every PATTERN (extended regex).
-expect_failure() {
-    local name=$1 log=$2 rc=$3
-    shift 3
-    if [ "$rc" = 0 ]; then fail "$name: the demo exited 0"; return; fi
-    if [ "$rc" = 124 ]; then fail "$name: the demo hung until the timeout"; return; fi
-    local pattern
-    for pattern in "$@"; do
-        grep -Eq "$pattern" "$log" || { fail "$name: output lacks /$pattern/"; return; }
-    done
-    pass "$name (exit $rc)"
-}
 
 step "PKI and tokens"
 "$root/scripts/demo-pki.sh" "$work/pki"
@@ -149,9 +131,4 @@ else
     fail "rust target mapping"
 fi
 
-echo
-if [ "$failures" != 0 ]; then
-    echo "test-demo: $failures failure(s)" >&2
-    exit 1
-fi
-echo "test-demo: all passed"
+finish_checks test-demo

@@ -27,6 +27,9 @@ step_done() {
 step() { step_done; step_name=$*; printf '\n==> %s\n' "$*"; }
 trap 'step_done' EXIT
 
+step "toolchain: the pinned lint rustc, the MSRV of what the libraries build with (scripts/check-toolchain.py)"
+python3 scripts/check-toolchain.py
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -71,6 +74,9 @@ CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=4096 -DMBEDTLS_SSL_OUT_CONTENT_LEN=4096" \
 
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
+
+step "Feature p256-cortex-m4 on QEMU mps2-an386: layouts with the ALT macros, ECDH/ECDSA vectors (scripts/test-p256.sh)"
+./scripts/test-p256.sh
 
 step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
 ./scripts/test-board.sh

@@ -19,6 +19,10 @@
 extern crate alloc;
 
 pub mod c_types;
+/// mbedTLS's ECDH/ECDSA-verify ALT hooks (feature `p256-cortex-m4`).
+/// cbindgen:ignore
+#[cfg(feature = "p256-cortex-m4")]
+pub mod crypto;
 /// Internal layer: nothing here belongs in the C header.
 /// cbindgen:ignore
 pub mod entropy;

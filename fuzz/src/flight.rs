@@ -32,20 +32,10 @@ pub struct Flight<'a> {
 
 impl<'a> Flight<'a> {
     pub fn parse(input: &'a [u8]) -> Flight<'a> {
-        let Some((&selector, mut rest)) = input.split_first() else {
+        let Some((&selector, rest)) = input.split_first() else {
             return Flight { recv_size: RECV_SIZES[0], chunks: Vec::new() };
         };
-        let mut chunks = Vec::new();
-        while !rest.is_empty() {
-            let len = match rest {
-                [hi, lo, ..] => usize::from(u16::from_be_bytes([*hi, *lo])),
-                _ => 0,
-            };
-            let body = &rest[rest.len().min(2)..];
-            let take = len.min(body.len());
-            chunks.push(&body[..take]);
-            rest = &body[take..];
-        }
+        let chunks = crate::sections::split(rest);
         Flight { recv_size: RECV_SIZES[usize::from(selector) % RECV_SIZES.len()], chunks }
     }
 

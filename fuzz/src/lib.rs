@@ -16,6 +16,7 @@ pub mod flight;
 mod no_token;
 pub mod params_input;
 pub mod records;
+pub mod sections;
 pub mod server;
 
 /// The host name the client asks for; the fuzz server certificates carry it.

@@ -74,18 +74,7 @@ impl ParamsInput {
         let mut header = [0u8; HEADER_BYTES];
         let n = input.len().min(HEADER_BYTES);
         header[..n].copy_from_slice(&input[..n]);
-        let mut rest = &input[n..];
-        let mut sections = Vec::new();
-        while !rest.is_empty() {
-            let len = match rest {
-                [hi, lo, ..] => usize::from(u16::from_be_bytes([*hi, *lo])),
-                _ => 0,
-            };
-            let body = &rest[rest.len().min(2)..];
-            let take = len.min(body.len());
-            sections.push(&body[..take]);
-            rest = &body[take..];
-        }
+        let sections = crate::sections::split(&input[n..]);
         let flags = header[0];
         let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().unwrap());
         let layout = match flags & 3 {

@@ -22,6 +22,10 @@ mod c_str;
 mod c_transport;
 mod context;
 mod credentials;
+/// Called by mbedTLS only (feature p256-cortex-m4): not part of the header.
+/// cbindgen:ignore
+#[cfg(feature = "p256-cortex-m4")]
+mod ecp_alt;
 /// Link-time only: not part of the header.
 /// cbindgen:ignore
 #[cfg(all(not(any(feature = "std", test)), target_os = "linux"))]

@@ -23,11 +23,19 @@ fn main() {
         writeln!(rust, "    {rust_expr} as u32,").unwrap();
         n += 1;
     }
+    // Which of feature p256-cortex-m4's ALT macros the C compiler saw: the
+    // check script asserts the layouts were compared with the macros on.
+    let mut alt = String::from("const uint32_t CROSS_LAYOUT_ALT[3] = {\n");
+    for name in ["MBEDTLS_ECDH_GEN_PUBLIC_ALT", "MBEDTLS_ECDH_COMPUTE_SHARED_ALT", "MBEDTLS_ECDSA_VERIFY_ALT"] {
+        writeln!(alt, "#ifdef {name}\n    1,\n#else\n    0,\n#endif").unwrap();
+    }
+    alt.push_str("};\n");
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     let c_src = format!(
         "#include <stddef.h>\n#include <stdint.h>\n#include <mbedtls/ssl.h>\n#include <mbedtls/ctr_drbg.h>\n\
          #include <mbedtls/x509_crt.h>\n#include <mbedtls/pk.h>\n#include <mbedtls/ecp.h>\n\
-         const uint32_t CROSS_LAYOUT_C[{n}] = {{\n{c}}};\n"
+         #include <mbedtls/ecdh.h>\n#include <mbedtls/ecdsa.h>\n\
+         const uint32_t CROSS_LAYOUT_C[{n}] = {{\n{c}}};\n{alt}"
     );
     let rust_src = format!("#[no_mangle]\n#[used]\npub static CROSS_LAYOUT_RUST: [u32; {n}] = [\n{rust}];\n");
     fs::write(out.join("c_layout.c"), c_src).unwrap();

@@ -2,9 +2,17 @@
 # Builds tests/cross-layout for TRIPLE with the cross environment of
 # scripts/cross-env.sh and compares the C compiler's layout table with the
 # Rust bindings' one, entry by entry (layout.txt). Exit 1 on any difference.
-# Usage: tests/cross-layout/check.sh TRIPLE (CARGO_TARGET_DIR respected).
+# Usage: tests/cross-layout/check.sh TRIPLE [--p256-alt] (CARGO_TARGET_DIR
+# respected). --p256-alt: mbedTLS and the probe are compiled with the three
+# ALT macros of feature p256-cortex-m4 (TARGET_CFLAGS, as CMake's
+# FREERTOS_TLS_P256_CORTEX_M4 gives them), and the C side must have seen them.
 set -euo pipefail
 triple=$1
+alt_expected="0 0 0"
+if [ "${2:-}" = --p256-alt ]; then
+    export TARGET_CFLAGS="${TARGET_CFLAGS:-} -DMBEDTLS_ECDH_GEN_PUBLIC_ALT -DMBEDTLS_ECDH_COMPUTE_SHARED_ALT -DMBEDTLS_ECDSA_VERIFY_ALT"
+    alt_expected="1 1 1"
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$root/scripts/cross-env.sh"
@@ -28,6 +36,11 @@ table() {
     echo "cross-layout: no section .rodata.$1 in $rlib" >&2
     return 1
 }
+alt_seen=$(table CROSS_LAYOUT_ALT | tr '\n' ' ' | sed 's/ $//')
+if [ "$alt_seen" != "$alt_expected" ]; then
+    echo "cross-layout: the C probe saw the P-256 ALT macros as '$alt_seen', expected '$alt_expected'" >&2
+    exit 1
+fi
 table CROSS_LAYOUT_C >"$tmp/c"
 table CROSS_LAYOUT_RUST >"$tmp/rust"
 grep -v '^[[:space:]]*\(#\|$\)' "$here/layout.txt" >"$tmp/entries"
@@ -42,4 +55,6 @@ if [ -n "$mismatches" ]; then
     echo "$mismatches" >&2
     exit 1
 fi
-echo "cross-layout: $triple: $n sizes/offsets agree between ${prefix}gcc and the Rust bindings"
+with=""
+[ "$alt_expected" = "0 0 0" ] || with=" (with the P-256 ALT macros)"
+echo "cross-layout: $triple: $n sizes/offsets agree between ${prefix}gcc and the Rust bindings$with"
