@@ -9,7 +9,12 @@
 //! from `ffi`, `c_types` and `error`; the other layers are marked
 //! `cbindgen:ignore` below, so nothing internal can leak into it.
 #![no_std]
+// The unsafe rules the code follows, held by the compiler: every unsafe
+// operation sits in its own `unsafe` block, even inside an unsafe fn; each
+// block says why it is sound; each unsafe fn (and callback handed to C)
+// says what its caller must guarantee; raw pointers come from `&raw`.
 #![forbid(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc, clippy::borrow_as_ptr)]
 
 extern crate alloc;
 

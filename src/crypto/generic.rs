@@ -27,13 +27,13 @@ pub fn compute_shared(
     let mut shared = Point::new();
     // SAFETY: all initialised; `shared` is ours; the RNG pair (or none,
     // which mbedTLS accepts) is the caller's.
-    check(unsafe { m::ecp_mul(grp, &mut shared.0, d, q, f_rng, p_rng) })?;
+    check(unsafe { m::ecp_mul(grp, &raw mut shared.0, d, q, f_rng, p_rng) })?;
     // SAFETY: `shared` is an initialised point.
-    if unsafe { m::ecp_is_zero(&mut shared.0) } != 0 {
+    if unsafe { m::ecp_is_zero(&raw mut shared.0) } != 0 {
         return Err(m::ERR_ECP_BAD_INPUT_DATA);
     }
     // SAFETY: both initialised; `z` is exclusively ours.
-    check(unsafe { m::mpi_copy(z, &shared.0.X) })
+    check(unsafe { m::mpi_copy(z, &raw const shared.0.X) })
 }
 
 /// The hash as a number below n: its leftmost bits up to n's bit length,
@@ -50,7 +50,7 @@ fn hash_to_scalar(grp: &m::ecp_group, e: &mut m::mpi, hash: &[u8]) -> EcpResult 
         let e = &raw mut *e;
         // SAFETY: in-place subtraction, which mbedTLS allows (aliased
         // through raw pointers, not references).
-        check(unsafe { m::mpi_sub_mpi(e, e, &grp.N) })?;
+        check(unsafe { m::mpi_sub_mpi(e, e, &raw const grp.N) })?;
     }
     Ok(())
 }
@@ -77,18 +77,18 @@ pub fn verify(grp: &mut m::ecp_group, hash: &[u8], q: &m::ecp_point, r: &m::mpi,
     // SAFETY: every pointer is to an initialised mpi; the in-place
     // reductions alias through raw pointers, which mbedTLS allows.
     unsafe {
-        check(m::mpi_inv_mod(&mut s_inv.0, s, n))?;
-        check(m::mpi_mul_mpi(pu1, &e.0, &s_inv.0))?;
+        check(m::mpi_inv_mod(&raw mut s_inv.0, s, n))?;
+        check(m::mpi_mul_mpi(pu1, &raw const e.0, &raw const s_inv.0))?;
         check(m::mpi_mod_mpi(pu1, pu1, n))?;
-        check(m::mpi_mul_mpi(pu2, r, &s_inv.0))?;
+        check(m::mpi_mul_mpi(pu2, r, &raw const s_inv.0))?;
         check(m::mpi_mod_mpi(pu2, pu2, n))?;
     }
     let mut sum = Point::new();
     // SAFETY: all initialised; `grp` with its own G, as mbedTLS's verify
     // passes them. mbedTLS checks `q` here (MBEDTLS_ERR_ECP_INVALID_KEY).
-    check(unsafe { m::ecp_muladd(grp, &mut sum.0, pu1, g, pu2, q) })?;
+    check(unsafe { m::ecp_muladd(grp, &raw mut sum.0, pu1, g, pu2, q) })?;
     // SAFETY: `sum` is an initialised point.
-    if unsafe { m::ecp_is_zero(&mut sum.0) } != 0 {
+    if unsafe { m::ecp_is_zero(&raw mut sum.0) } != 0 {
         return Err(m::ERR_ECP_VERIFY_FAILED);
     }
     let x = &raw mut sum.0.X;

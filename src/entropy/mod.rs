@@ -78,6 +78,10 @@ pub fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
 }
 
 /// `f_entropy` for `mbedtls_ctr_drbg_seed`: same signature mbedTLS expects.
+///
+/// # Safety
+/// `output` must be NULL or writable for `len` bytes (mbedTLS passes its
+/// own seed buffer); `_state` is not used.
 pub(crate) unsafe extern "C" fn drbg_entropy_callback(
     _state: *mut mbedtls_sys::types::raw_types::c_void,
     output: *mut u8,

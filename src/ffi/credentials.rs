@@ -2,6 +2,7 @@
 
 use core::ffi::c_char;
 
+use super::c_str::bounded_cstr;
 use super::status;
 use super::types::BaseType_t;
 use crate::error::Error;
@@ -45,16 +46,6 @@ pub unsafe extern "C" fn TLS_SetClientCredentialLabels(
 /// # Safety
 /// `p` is NULL or readable up to its NUL or `MAX_TEXT_LEN + 1` bytes.
 unsafe fn text<'a>(p: *const c_char) -> Option<Result<&'a [u8], ()>> {
-    if p.is_null() {
-        return None;
-    }
-    let p = p.cast::<u8>();
-    for len in 0..=MAX_TEXT_LEN {
-        // SAFETY: within the readable range promised by the caller.
-        if unsafe { p.add(len).read() } == 0 {
-            // SAFETY: the `len` bytes before the NUL were just read.
-            return Some(Ok(unsafe { core::slice::from_raw_parts(p, len) }));
-        }
-    }
-    Some(Err(()))
+    // SAFETY: non-NULL here; readable as the caller promises.
+    (!p.is_null()).then(|| unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.ok_or(()))
 }

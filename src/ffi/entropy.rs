@@ -130,7 +130,7 @@ mod tests {
     fn bad_pointers_are_refused_and_olen_zeroed() {
         let mut olen = 7;
         // SAFETY: NULL output is the case under test; olen is valid.
-        let rc = unsafe { poll_with(|_| Ok(()), null_mut(), 4, &mut olen) };
+        let rc = unsafe { poll_with(|_| Ok(()), null_mut(), 4, &raw mut olen) };
         assert_eq!((rc, olen), (FAILED, 0));
         let mut out = [0u8; 4];
         // SAFETY: NULL olen is the case under test.
@@ -138,7 +138,7 @@ mod tests {
         assert_eq!(rc, FAILED);
         let mut olen = 7;
         // SAFETY: zero length with NULL output is allowed.
-        let rc = unsafe { poll_with(|_| panic!("no fill for len 0"), null_mut(), 0, &mut olen) };
+        let rc = unsafe { poll_with(|_| panic!("no fill for len 0"), null_mut(), 0, &raw mut olen) };
         assert_eq!((rc, olen), (0, 0));
     }
 
@@ -150,8 +150,8 @@ mod tests {
         let (mut la, mut lb) = (0, 0);
         // SAFETY: valid buffers and olen.
         unsafe {
-            assert_eq!(mbedtls_hardware_poll(null_mut(), a.as_mut_ptr(), a.len(), &mut la), 0);
-            assert_eq!(mbedtls_hardware_poll(null_mut(), b.as_mut_ptr(), b.len(), &mut lb), 0);
+            assert_eq!(mbedtls_hardware_poll(null_mut(), a.as_mut_ptr(), a.len(), &raw mut la), 0);
+            assert_eq!(mbedtls_hardware_poll(null_mut(), b.as_mut_ptr(), b.len(), &raw mut lb), 0);
         }
         assert_eq!((la, lb), (48, 48));
         assert_ne!(a, b);

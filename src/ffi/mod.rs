@@ -3,7 +3,10 @@
 //! the symbols mbedTLS and the linker expect.
 //!
 //! Each function checks its arguments, calls safe Rust elsewhere, and maps
-//! the result to a C code. No TLS logic lives here.
+//! the result to a C code. No TLS logic lives here. (Two link symbols of
+//! the Rust ABI, not the C interface, stay with what they implement in
+//! `platform`: the `critical-section` implementation and the global
+//! allocator of firmware builds.)
 //!
 //! No panic crosses into C. Firmware builds have no unwinder: the no-std
 //! panic handler halts (`platform`). On a host build with std, this crate's
@@ -15,6 +18,7 @@
 //! (checked with rustc 1.95 and a `panic = "unwind"` build).
 #![allow(non_snake_case)]
 
+mod c_str;
 mod c_transport;
 mod context;
 mod credentials;

@@ -12,8 +12,10 @@ use crate::tls;
 /// check both validity dates of every server certificate. The function
 /// returns seconds since 1970-01-01 UTC, or a negative value while the time
 /// is not known yet. NULL removes it. Without a clock (and without `std` on
-/// a host build) dates are not checked and each connection logs a warning;
-/// builds with the `require-clock` option refuse to connect instead.
+/// a host build) dates are not checked and each connection logs a warning
+/// (see `TLS_SetLogHook`: without a hook it reaches only `vLoggingPrintf`,
+/// in builds with `log-vloggingprintf`); builds with the `require-clock`
+/// option refuse to connect instead.
 #[no_mangle]
 pub extern "C" fn TLS_SetUtcClock(pxClock: TLSUtcClock_t) {
     clock::set_utc_clock(pxClock);
@@ -29,8 +31,10 @@ pub extern "C" fn TLS_setDateIsInThePastFunction(DateIsInThePast: DateIsInThePas
 }
 
 /// Extension: send the library's log lines (connection failures with their
-/// cause, clock warnings) to `pxHook(xLevel, pcMessage)`; levels 1 error,
-/// 2 warning, 3 info, 4 debug. NULL removes it.
+/// cause, bad arguments by name, clock warnings) to `pxHook(xLevel,
+/// pcMessage)`; levels 1 error, 2 warning, 3 info, 4 debug. NULL removes
+/// it. Without a hook, lines go to `vLoggingPrintf` in builds with the
+/// `log-vloggingprintf` option, and nowhere otherwise (the default).
 #[no_mangle]
 pub extern "C" fn TLS_SetLogHook(pxHook: TLSLogHook_t) {
     log::set_hook(pxHook);

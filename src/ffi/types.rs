@@ -57,6 +57,23 @@ pub(crate) struct TlsParamsV1 {
     pub pvCallerContext: *mut c_void,
 }
 
+impl From<TlsParamsV1> for xTLS_PARAMS {
+    /// The same parameters in the current layout: no ALPN.
+    fn from(v1: TlsParamsV1) -> Self {
+        xTLS_PARAMS {
+            ulSize: v1.ulSize,
+            pcDestination: v1.pcDestination,
+            pcServerCertificate: v1.pcServerCertificate,
+            ulServerCertificateLength: v1.ulServerCertificateLength,
+            ppcAlpnProtocols: core::ptr::null_mut(),
+            ulAlpnProtocolsCount: 0,
+            pxNetworkRecv: v1.pxNetworkRecv,
+            pxNetworkSend: v1.pxNetworkSend,
+            pvCallerContext: v1.pvCallerContext,
+        }
+    }
+}
+
 /// Detail of a context's most recent failure (see `TLS_GetLastError`).
 #[repr(C)]
 pub struct xTLS_LAST_ERROR {

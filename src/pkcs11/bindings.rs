@@ -229,7 +229,7 @@ mod tests {
     fn linked_module_function_list_points_back_at_its_own_entry_point() {
         let mut list: *mut CK_FUNCTION_LIST = core::ptr::null_mut();
         // SAFETY: the linked module fills in a pointer to its static list.
-        let rv = unsafe { C_GetFunctionList(&mut list) };
+        let rv = unsafe { C_GetFunctionList(&raw mut list) };
         assert_eq!(rv, CKR_OK);
         // SAFETY: non-NULL on CKR_OK; the list is static in the module.
         let list = unsafe { list.as_ref() }.expect("function list");

@@ -91,11 +91,7 @@ struct StaticInfo(m::pk_info_t);
 // SAFETY: immutable after construction; the name points to a static string.
 unsafe impl Sync for StaticInfo {}
 
-const fn info(
-    type_: m::pk_type_t,
-    name: &'static [u8],
-    can_do: unsafe extern "C" fn(m::pk_type_t) -> c_int,
-) -> StaticInfo {
+const fn info(type_: m::pk_type_t, name: &'static [u8], can_do: extern "C" fn(m::pk_type_t) -> c_int) -> StaticInfo {
     StaticInfo(m::pk_info_t {
         type_,
         name: name.as_ptr().cast(),
@@ -119,19 +115,30 @@ const fn info(
 static RSA_INFO: StaticInfo = info(m::PK_RSA_ALT, b"PKCS11-RSA\0", can_do_rsa);
 static EC_INFO: StaticInfo = info(m::PK_ECDSA, b"PKCS11-ECDSA\0", can_do_ecdsa);
 
-unsafe extern "C" fn can_do_rsa(type_: m::pk_type_t) -> c_int {
+// `can_do`: safe functions (they only compare a value), which coerce to
+// the `unsafe extern "C" fn` pointer type mbedTLS declares.
+extern "C" fn can_do_rsa(type_: m::pk_type_t) -> c_int {
     c_int::from(type_ == m::PK_RSA)
 }
 
-unsafe extern "C" fn can_do_ecdsa(type_: m::pk_type_t) -> c_int {
+extern "C" fn can_do_ecdsa(type_: m::pk_type_t) -> c_int {
     c_int::from(type_ == m::PK_ECDSA)
 }
 
+/// `get_bitlen`: the key's size in bits.
+///
+/// # Safety
+/// `ctx` must be NULL or the `pk_ctx` that [`install`] set: a live `TokenKey`.
 unsafe extern "C" fn get_bitlen(ctx: *const c_void) -> usize {
     // SAFETY: mbedTLS passes back the `pk_ctx` set by `install`: a live TokenKey.
     unsafe { ctx.cast::<TokenKey>().as_ref() }.map_or(0, |k| k.bitlen)
 }
 
+/// `ctx_free_func`: release the key (closing its session).
+///
+/// # Safety
+/// `ctx` must be NULL or the `pk_ctx` that [`install`] set, not used after
+/// this call (`pk_free` calls it once).
 unsafe extern "C" fn ctx_free(ctx: *mut c_void) {
     if !ctx.is_null() {
         // SAFETY: `ctx` is the Box leaked by `install`; pk_free calls this once.
@@ -139,6 +146,13 @@ unsafe extern "C" fn ctx_free(ctx: *mut c_void) {
     }
 }
 
+/// `sign_func`: sign `hash` with the token key.
+///
+/// # Safety
+/// `ctx` must be NULL or the `pk_ctx` that [`install`] set, with no other
+/// reference to it alive; `hash` NULL or readable for `hash_len` bytes;
+/// `sig` NULL or writable for `MBEDTLS_PK_SIGNATURE_MAX_SIZE` bytes;
+/// `sig_len` NULL or writable. mbedTLS's handshake guarantees all of it.
 unsafe extern "C" fn sign_func(
     ctx: *mut c_void,
     md_alg: m::md_type_t,
@@ -204,7 +218,7 @@ pub unsafe fn install(pk: *mut m::pk_context, key: TokenKey) -> Result<(), Token
 pub unsafe fn installed<'a>(pk: *const m::pk_context) -> Option<&'a TokenKey> {
     // SAFETY: per the contract.
     let (info, ctx) = unsafe { ((*pk).pk_info, (*pk).pk_ctx) };
-    let ours = ptr::eq(info, &RSA_INFO.0) || ptr::eq(info, &EC_INFO.0);
+    let ours = ptr::eq(info, &raw const RSA_INFO.0) || ptr::eq(info, &raw const EC_INFO.0);
     if !ours {
         return None;
     }
@@ -218,14 +232,11 @@ mod tests {
 
     #[test]
     fn infos_answer_what_mbedtls_asks() {
-        // SAFETY: pure functions of their argument.
-        unsafe {
-            assert_eq!(can_do_rsa(m::PK_RSA), 1);
-            assert_eq!(can_do_rsa(m::PK_ECDSA), 0);
-            assert_eq!(can_do_ecdsa(m::PK_ECDSA), 1);
-            assert_eq!(can_do_ecdsa(m::PK_RSA), 0);
-            assert_eq!(can_do_ecdsa(m::PK_ECKEY_DH), 0, "no ECDH with a signing-only key");
-        }
+        assert_eq!(can_do_rsa(m::PK_RSA), 1);
+        assert_eq!(can_do_rsa(m::PK_ECDSA), 0);
+        assert_eq!(can_do_ecdsa(m::PK_ECDSA), 1);
+        assert_eq!(can_do_ecdsa(m::PK_RSA), 0);
+        assert_eq!(can_do_ecdsa(m::PK_ECKEY_DH), 0, "no ECDH with a signing-only key");
         for info in [&RSA_INFO.0, &EC_INFO.0] {
             assert!(info.sign_func.is_some() && info.can_do.is_some() && info.ctx_free_func.is_some());
             assert!(info.get_bitlen.is_some());
@@ -240,19 +251,19 @@ mod tests {
         // pk_free.
         unsafe {
             let mut pk: m::pk_context = core::mem::zeroed();
-            m::pk_init(&mut pk);
-            pk.pk_info = &EC_INFO.0;
-            assert_eq!(m::pk_can_do(&pk, m::PK_ECDSA), 1);
-            assert_eq!(m::pk_can_do(&pk, m::PK_RSA), 0);
-            assert_eq!(m::pk_get_type(&pk), m::PK_ECDSA);
-            let name = core::ffi::CStr::from_ptr(m::pk_get_name(&pk));
+            m::pk_init(&raw mut pk);
+            pk.pk_info = &raw const EC_INFO.0;
+            assert_eq!(m::pk_can_do(&raw const pk, m::PK_ECDSA), 1);
+            assert_eq!(m::pk_can_do(&raw const pk, m::PK_RSA), 0);
+            assert_eq!(m::pk_get_type(&raw const pk), m::PK_ECDSA);
+            let name = core::ffi::CStr::from_ptr(m::pk_get_name(&raw const pk));
             assert_eq!(name.to_bytes(), b"PKCS11-ECDSA");
-            pk.pk_info = &RSA_INFO.0;
-            assert_eq!(m::pk_can_do(&pk, m::PK_RSA), 1);
-            assert_eq!(m::pk_get_type(&pk), m::PK_RSA_ALT);
-            assert!(installed(&pk).is_none(), "a NULL context is no key");
+            pk.pk_info = &raw const RSA_INFO.0;
+            assert_eq!(m::pk_can_do(&raw const pk, m::PK_RSA), 1);
+            assert_eq!(m::pk_get_type(&raw const pk), m::PK_RSA_ALT);
+            assert!(installed(&raw const pk).is_none(), "a NULL context is no key");
             pk.pk_info = ptr::null();
-            m::pk_free(&mut pk);
+            m::pk_free(&raw mut pk);
         }
     }
 }

@@ -50,7 +50,8 @@ pub unsafe fn configure(
         KeyKind::Ec => m::PK_ECKEY,
     };
     // SAFETY: the first certificate of `chain` was parsed above.
-    let (matches, bitlen) = unsafe { (m::pk_can_do(&(*chain).pk, cert_kind) == 1, m::pk_get_bitlen(&(*chain).pk)) };
+    let (matches, bitlen) =
+        unsafe { (m::pk_can_do(&raw const (*chain).pk, cert_kind) == 1, m::pk_get_bitlen(&raw const (*chain).pk)) };
     if !matches || (cred.kind == KeyKind::Rsa && bitlen < MIN_RSA_BITS) {
         return Err(CredentialFailure::no_key(CKR_OK));
     }

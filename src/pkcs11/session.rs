@@ -81,7 +81,7 @@ impl Module {
     pub fn acquire() -> RvResult<Module> {
         let mut list: *mut CK_FUNCTION_LIST = ptr::null_mut();
         // SAFETY: the module writes one pointer to its static function list.
-        check(unsafe { C_GetFunctionList(&mut list) })?;
+        check(unsafe { C_GetFunctionList(&raw mut list) })?;
         // SAFETY: on CKR_OK the pointer is NULL or the module's static list.
         let list: &'static CK_FUNCTION_LIST = unsafe { list.as_ref() }.ok_or(BROKEN)?;
         with_lifecycle(|state| {
@@ -110,7 +110,7 @@ fn initialize(list: &CK_FUNCTION_LIST) -> RvResult<bool> {
         pReserved: ptr::null_mut(),
     };
     // SAFETY: `args` is a valid CK_C_INITIALIZE_ARGS for the call's duration.
-    let mut rv = unsafe { init(ptr::addr_of_mut!(args).cast()) };
+    let mut rv = unsafe { init((&raw mut args).cast()) };
     if rv == CKR_CANT_LOCK {
         // A module without OS locking: the firmware must serialise access,
         // as with the original, which passed no arguments.
@@ -157,7 +157,7 @@ impl Session {
         let mut handle: CK_SESSION_HANDLE = 0;
         // SAFETY: `handle` is writable; no application callback is used.
         check(unsafe {
-            open(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, ptr::null_mut(), ptr::null_mut(), &mut handle)
+            open(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, ptr::null_mut(), ptr::null_mut(), &raw mut handle)
         })?;
         let session = Session { handle, module };
         let login = list.C_Login.ok_or(BROKEN)?;
@@ -186,7 +186,7 @@ impl Session {
         let mut template = [
             CK_ATTRIBUTE {
                 type_: CKA_CLASS,
-                pValue: ptr::addr_of_mut!(class).cast(),
+                pValue: (&raw mut class).cast(),
                 ulValueLen: core::mem::size_of::<CK_OBJECT_CLASS>() as CK_ULONG,
             },
             // The module only reads the template.
@@ -201,7 +201,7 @@ impl Session {
         let mut object: CK_OBJECT_HANDLE = 0;
         let mut count: CK_ULONG = 0;
         // SAFETY: room for exactly one handle, as the count says.
-        let found = check(unsafe { find(self.handle, &mut object, 1, &mut count) });
+        let found = check(unsafe { find(self.handle, &raw mut object, 1, &raw mut count) });
         // SAFETY: ends the search begun above, whatever C_FindObjects said.
         let finished = check(unsafe { fin(self.handle) });
         found?;
@@ -214,9 +214,9 @@ impl Session {
         let get = self.list().C_GetAttributeValue.ok_or(BROKEN)?;
         let mut value: CK_ULONG = 0;
         let size = core::mem::size_of::<CK_ULONG>() as CK_ULONG;
-        let mut attr = CK_ATTRIBUTE { type_: attribute, pValue: ptr::addr_of_mut!(value).cast(), ulValueLen: size };
+        let mut attr = CK_ATTRIBUTE { type_: attribute, pValue: (&raw mut value).cast(), ulValueLen: size };
         // SAFETY: `attr` describes `size` writable bytes at `value`.
-        check(unsafe { get(self.handle, object, &mut attr, 1) })?;
+        check(unsafe { get(self.handle, object, &raw mut attr, 1) })?;
         if attr.ulValueLen != size {
             return Err(BROKEN);
         }
@@ -234,7 +234,7 @@ impl Session {
         let get = self.list().C_GetAttributeValue.ok_or(BROKEN)?;
         let mut attr = CK_ATTRIBUTE { type_: attribute, pValue: ptr::null_mut(), ulValueLen: 0 };
         // SAFETY: a NULL value pointer asks only for the length.
-        check(unsafe { get(self.handle, object, &mut attr, 1) })?;
+        check(unsafe { get(self.handle, object, &raw mut attr, 1) })?;
         let len = attr.ulValueLen;
         if len == CK_UNAVAILABLE_INFORMATION || len as usize > max_len {
             return Err(Rv(CKR_BUFFER_TOO_SMALL));
@@ -245,7 +245,7 @@ impl Session {
         attr.pValue = value.as_mut_ptr().cast();
         attr.ulValueLen = len;
         // SAFETY: `attr` describes exactly `value.len()` writable bytes.
-        check(unsafe { get(self.handle, object, &mut attr, 1) })?;
+        check(unsafe { get(self.handle, object, &raw mut attr, 1) })?;
         // Never trust a length larger than the buffer the module was given.
         if attr.ulValueLen > len {
             return Err(BROKEN);
@@ -267,10 +267,10 @@ impl Session {
         let (init, sign) = (list.C_SignInit.ok_or(BROKEN)?, list.C_Sign.ok_or(BROKEN)?);
         let mut mech = CK_MECHANISM { mechanism, pParameter: ptr::null_mut(), ulParameterLen: 0 };
         // SAFETY: `mech` is valid for the call; the key handle is the module's.
-        check(unsafe { init(self.handle, &mut mech, key) })?;
+        check(unsafe { init(self.handle, &raw mut mech, key) })?;
         let mut len = out.len() as CK_ULONG;
         // SAFETY: the module reads `data.len()` bytes and writes at most `len`.
-        check(unsafe { sign(self.handle, data.as_ptr(), data.len() as CK_ULONG, out.as_mut_ptr(), &mut len) })?;
+        check(unsafe { sign(self.handle, data.as_ptr(), data.len() as CK_ULONG, out.as_mut_ptr(), &raw mut len) })?;
         if len as usize > out.len() {
             return Err(BROKEN);
         }
@@ -292,7 +292,7 @@ fn first_initialized_slot(list: &CK_FUNCTION_LIST) -> RvResult<CK_SLOT_ID> {
     let token_info = list.C_GetTokenInfo.ok_or(BROKEN)?;
     let mut count: CK_ULONG = 0;
     // SAFETY: NULL list asks for the count only.
-    check(unsafe { slots_of(CK_TRUE, ptr::null_mut(), &mut count) })?;
+    check(unsafe { slots_of(CK_TRUE, ptr::null_mut(), &raw mut count) })?;
     let mut slots: Vec<CK_SLOT_ID> = Vec::new();
     // A module reporting an absurd slot count is broken, not busy.
     if count > 1024 {
@@ -301,13 +301,13 @@ fn first_initialized_slot(list: &CK_FUNCTION_LIST) -> RvResult<CK_SLOT_ID> {
     slots.try_reserve_exact(count as usize).map_err(|_| BROKEN)?;
     slots.resize(count as usize, 0);
     // SAFETY: room for `count` slot ids, as the count says.
-    check(unsafe { slots_of(CK_TRUE, slots.as_mut_ptr(), &mut count) })?;
+    check(unsafe { slots_of(CK_TRUE, slots.as_mut_ptr(), &raw mut count) })?;
     slots.truncate(count as usize);
     for slot in slots {
         // SAFETY: CK_TOKEN_INFO is plain C data; all-zero is a valid value.
         let mut info: CK_TOKEN_INFO = unsafe { core::mem::zeroed() };
         // SAFETY: `info` is writable for the call.
-        if unsafe { token_info(slot, &mut info) } == CKR_OK && info.flags & CKF_TOKEN_INITIALIZED != 0 {
+        if unsafe { token_info(slot, &raw mut info) } == CKR_OK && info.flags & CKF_TOKEN_INITIALIZED != 0 {
             return Ok(slot);
         }
     }

@@ -178,21 +178,21 @@ mod tests {
         unsafe {
             let end = p.add(n);
             let mut len = 0usize;
-            assert_eq!(m::asn1_get_tag(&mut p, end, &mut len, 0x30), 0);
+            assert_eq!(m::asn1_get_tag(&raw mut p, end, &raw mut len, 0x30), 0);
             let mut r: m::mpi = core::mem::zeroed();
             let mut s: m::mpi = core::mem::zeroed();
-            m::mpi_init(&mut r);
-            m::mpi_init(&mut s);
-            assert_eq!(m::asn1_get_mpi(&mut p, end, &mut r), 0);
-            assert_eq!(m::asn1_get_mpi(&mut p, end, &mut s), 0);
+            m::mpi_init(&raw mut r);
+            m::mpi_init(&raw mut s);
+            assert_eq!(m::asn1_get_mpi(&raw mut p, end, &raw mut r), 0);
+            assert_eq!(m::asn1_get_mpi(&raw mut p, end, &raw mut s), 0);
             assert_eq!(p, end);
             let mut back = [0u8; 32];
-            assert_eq!(m::mpi_write_binary(&r, back.as_mut_ptr(), 32), 0);
+            assert_eq!(m::mpi_write_binary(&raw const r, back.as_mut_ptr(), 32), 0);
             assert_eq!(back, raw[..32]);
-            assert_eq!(m::mpi_write_binary(&s, back.as_mut_ptr(), 32), 0);
+            assert_eq!(m::mpi_write_binary(&raw const s, back.as_mut_ptr(), 32), 0);
             assert_eq!(back, raw[32..]);
-            m::mpi_free(&mut r);
-            m::mpi_free(&mut s);
+            m::mpi_free(&raw mut r);
+            m::mpi_free(&raw mut s);
         }
     }
 }

@@ -69,14 +69,14 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
     unsafe {
         let mut crt: m::x509_crt = core::mem::zeroed();
         let mut pk: m::pk_context = core::mem::zeroed();
-        m::x509_crt_init(&mut crt);
-        m::pk_init(&mut pk);
-        assert_eq!(m::x509_crt_parse_der(&mut crt, cred.certificate.as_ptr(), cred.certificate.len()), 0);
-        let bits = m::pk_get_bitlen(&crt.pk);
+        m::x509_crt_init(&raw mut crt);
+        m::pk_init(&raw mut pk);
+        assert_eq!(m::x509_crt_parse_der(&raw mut crt, cred.certificate.as_ptr(), cred.certificate.len()), 0);
+        let bits = m::pk_get_bitlen(&raw const crt.pk);
         assert_eq!(bits, expected_bits);
         let ClientCredential { session, key, kind, .. } = cred;
-        assert!(install(&mut pk, TokenKey::new(session, key, kind, bits)).is_ok());
-        assert_eq!(m::pk_get_bitlen(&pk), bits, "get_bitlen answers for the token key");
+        assert!(install(&raw mut pk, TokenKey::new(session, key, kind, bits)).is_ok());
+        assert_eq!(m::pk_get_bitlen(&raw const pk), bits, "get_bitlen answers for the token key");
 
         for md in [m::MD_SHA1, m::MD_SHA224, m::MD_SHA256, m::MD_SHA384, m::MD_SHA512] {
             let info = m::md_info_from_type(md);
@@ -87,26 +87,26 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
             let mut sig = [0u8; SIGNATURE_MAX];
             let mut sig_len = 0usize;
             let rc = m::pk_sign(
-                &mut pk,
+                &raw mut pk,
                 md,
                 hash.as_ptr(),
                 hash_len,
                 sig.as_mut_ptr(),
-                &mut sig_len,
+                &raw mut sig_len,
                 None,
                 core::ptr::null_mut(),
             );
             assert_eq!(rc, 0, "sign md {md}");
             assert!(sig_len > 0 && sig_len <= SIGNATURE_MAX);
-            let rc = m::pk_verify(&mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len);
+            let rc = m::pk_verify(&raw mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len);
             assert_eq!(rc, 0, "verify md {md}: -0x{:x}", -rc);
             // The check can fail: another hash does not verify.
             hash[0] ^= 1;
-            assert_ne!(m::pk_verify(&mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len), 0);
+            assert_ne!(m::pk_verify(&raw mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len), 0);
         }
         // Closes the session and releases the module.
-        m::pk_free(&mut pk);
-        m::x509_crt_free(&mut crt);
+        m::pk_free(&raw mut pk);
+        m::x509_crt_free(&raw mut crt);
     }
 }
 

@@ -1,7 +1,7 @@
 //! A TLS client connection: configure, handshake, read, write.
 
 use core::ffi::c_int;
-use core::ptr::{self, addr_of, addr_of_mut};
+use core::ptr::{self};
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -117,7 +117,7 @@ impl Connection {
         let pem = anchors.pem_with_nul();
         // SAFETY: `ca_chain` was initialised by MbedBox::new; `pem` is a
         // NUL-terminated buffer of `pem.len()` bytes that mbedTLS copies.
-        let rc = unsafe { m::x509_crt_parse(addr_of_mut!((*mbed.ptr()).ca_chain), pem.as_ptr(), pem.len()) };
+        let rc = unsafe { m::x509_crt_parse(&raw mut (*mbed.ptr()).ca_chain, pem.as_ptr(), pem.len()) };
         match rc {
             0 => {}
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
@@ -308,7 +308,7 @@ impl Connection {
 
     fn ssl(&self) -> *mut m::ssl_context {
         // SAFETY: only forms a raw pointer into the live block.
-        unsafe { addr_of_mut!((*self.mbed.ptr()).ssl) }
+        unsafe { &raw mut (*self.mbed.ptr()).ssl }
     }
 
     fn require_connected(&self) -> Result<()> {
@@ -380,9 +380,9 @@ impl Connection {
         // (Connection drops the block first: see field order). mbedTLS is
         // not running concurrently.
         unsafe {
-            let drbg = addr_of_mut!((*s).drbg);
-            let conf = addr_of_mut!((*s).conf);
-            let ssl = addr_of_mut!((*s).ssl);
+            let drbg = &raw mut (*s).drbg;
+            let conf = &raw mut (*s).conf;
+            let ssl = &raw mut (*s).ssl;
             let rc = m::ctr_drbg_seed(
                 drbg,
                 Some(drbg_entropy_callback),
@@ -394,8 +394,8 @@ impl Connection {
             let rc = m::ssl_config_defaults(conf, m::SSL_IS_CLIENT, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT);
             mbedtls_rc(rc).map_err(Error::Mbedtls)?;
             m::ssl_conf_authmode(conf, m::SSL_VERIFY_REQUIRED);
-            m::ssl_conf_ca_chain(conf, addr_of_mut!((*s).ca_chain), ptr::null_mut());
-            let name_check = addr_of_mut!((*s).name_check);
+            m::ssl_conf_ca_chain(conf, &raw mut (*s).ca_chain, ptr::null_mut());
+            let name_check = &raw mut (*s).name_check;
             m::ssl_conf_verify(conf, Some(validity::verify_certificate), name_check.cast());
             m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
             m::ssl_conf_min_version(conf, m::SSL_MAJOR_VERSION_3, m::SSL_MINOR_VERSION_3);
@@ -415,7 +415,7 @@ impl Connection {
             // Client credential from the PKCS#11 token. Without one the
             // handshake still runs: the server may not ask for a certificate.
             (*s).credential_failure =
-                crate::pkcs11::configure(conf, addr_of_mut!((*s).own_chain), addr_of_mut!((*s).own_key)).err();
+                crate::pkcs11::configure(conf, &raw mut (*s).own_chain, &raw mut (*s).own_key).err();
             mbedtls_rc(m::ssl_setup(ssl, conf)).map_err(|rc| match rc {
                 m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
                 rc => Error::Mbedtls(rc),
@@ -432,13 +432,13 @@ impl Connection {
             }
             name_check.write(plan);
             plan.apply(ssl, destination, name_now)?;
-            m::ssl_set_bio(ssl, addr_of_mut!((*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
+            m::ssl_set_bio(ssl, (&raw mut (*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
             // Resumption: bound to this destination, these anchors, this
             // client certificate (none when no credential was configured).
             if session_cache::enabled() {
-                let identity = (*s).credential_failure.is_none().then_some(addr_of!((*s).own_chain));
+                let identity = (*s).credential_failure.is_none().then_some(&raw const (*s).own_chain);
                 self.session_key =
-                    SessionKey::derive(self.config.server_name.as_bytes(), addr_of!((*s).ca_chain), identity);
+                    SessionKey::derive(self.config.server_name.as_bytes(), &raw const (*s).ca_chain, identity);
                 if let Some(key) = &self.session_key {
                     self.offered = session_cache::offer(ssl, key);
                 }
@@ -474,7 +474,7 @@ impl Connection {
         // SAFETY: the context was set up by `setup`; mbedTLS runs only
         // inside these calls, and `name_check` lives in the same block.
         unsafe {
-            let ssl = addr_of_mut!((*s).ssl);
+            let ssl = &raw mut (*s).ssl;
             loop {
                 if (*ssl).state == m::SSL_HANDSHAKE_OVER as c_int {
                     return 0;
@@ -494,7 +494,7 @@ impl Connection {
     /// Hand the flight buffer to the transport.
     fn flush_output(&mut self) -> Result<Flushed> {
         // SAFETY: the bio lives in the pinned block; mbedTLS is not running.
-        unsafe { flush_bio(addr_of_mut!((*self.mbed.ptr()).bio)) }.map_err(|_| Error::Transport)
+        unsafe { flush_bio(&raw mut (*self.mbed.ptr()).bio) }.map_err(|_| Error::Transport)
     }
 
     /// Best effort, from `TLS_Cleanup`: tell the peer the connection ends
@@ -557,7 +557,7 @@ impl Connection {
                 }
                 rc => {
                     // SAFETY: reads the verify result of a live context.
-                    self.last_error.verify_flags = unsafe { m::ssl_get_verify_result(addr_of!(*ssl)) };
+                    self.last_error.verify_flags = unsafe { m::ssl_get_verify_result(&raw const *ssl) };
                     if self.last_error.verify_flags == u32::MAX {
                         self.last_error.verify_flags = 0; // no certificate was checked
                     }

@@ -4,7 +4,7 @@
 //! pointer, so no `&mut` ever aliases what mbedTLS holds.
 
 use core::alloc::Layout;
-use core::ptr::{addr_of, addr_of_mut, NonNull};
+use core::ptr::NonNull;
 
 use alloc::alloc::{alloc, dealloc};
 use alloc::boxed::Box;
@@ -51,21 +51,21 @@ impl MbedBox {
         // value; each `*_init` then sets its documented initial state, after
         // which the matching `*_free` in Drop is always valid.
         unsafe {
-            addr_of_mut!((*s).ssl).write(core::mem::zeroed());
-            addr_of_mut!((*s).conf).write(core::mem::zeroed());
-            addr_of_mut!((*s).drbg).write(core::mem::zeroed());
-            addr_of_mut!((*s).ca_chain).write(core::mem::zeroed());
-            addr_of_mut!((*s).own_chain).write(core::mem::zeroed());
-            addr_of_mut!((*s).own_key).write(core::mem::zeroed());
-            addr_of_mut!((*s).credential_failure).write(None);
-            addr_of_mut!((*s).bio).write(Bio::new(transport));
-            addr_of_mut!((*s).name_check).write(ServerNameCheck::unset());
-            m::ssl_init(addr_of_mut!((*s).ssl));
-            m::ssl_config_init(addr_of_mut!((*s).conf));
-            m::ctr_drbg_init(addr_of_mut!((*s).drbg));
-            m::x509_crt_init(addr_of_mut!((*s).ca_chain));
-            m::x509_crt_init(addr_of_mut!((*s).own_chain));
-            m::pk_init(addr_of_mut!((*s).own_key));
+            (&raw mut (*s).ssl).write(core::mem::zeroed());
+            (&raw mut (*s).conf).write(core::mem::zeroed());
+            (&raw mut (*s).drbg).write(core::mem::zeroed());
+            (&raw mut (*s).ca_chain).write(core::mem::zeroed());
+            (&raw mut (*s).own_chain).write(core::mem::zeroed());
+            (&raw mut (*s).own_key).write(core::mem::zeroed());
+            (&raw mut (*s).credential_failure).write(None);
+            (&raw mut (*s).bio).write(Bio::new(transport));
+            (&raw mut (*s).name_check).write(ServerNameCheck::unset());
+            m::ssl_init(&raw mut (*s).ssl);
+            m::ssl_config_init(&raw mut (*s).conf);
+            m::ctr_drbg_init(&raw mut (*s).drbg);
+            m::x509_crt_init(&raw mut (*s).ca_chain);
+            m::x509_crt_init(&raw mut (*s).own_chain);
+            m::pk_init(&raw mut (*s).own_key);
         }
         Ok(MbedBox(p))
     }
@@ -81,7 +81,9 @@ impl MbedBox {
     pub(crate) unsafe fn credential_cause(&self) -> Option<CredentialFailure> {
         let s = self.0.as_ptr();
         // SAFETY: the block is live; per the contract nothing else uses it.
-        unsafe { crate::pkcs11::handshake_failure(addr_of!((*s).ssl), addr_of!((*s).own_key), (*s).credential_failure) }
+        unsafe {
+            crate::pkcs11::handshake_failure(&raw const (*s).ssl, &raw const (*s).own_key, (*s).credential_failure)
+        }
     }
 }
 
@@ -93,14 +95,14 @@ impl Drop for MbedBox {
         // DRBG state) before releasing it. The SSL context goes first since
         // it points into the others.
         unsafe {
-            m::ssl_free(addr_of_mut!((*s).ssl));
-            m::ssl_config_free(addr_of_mut!((*s).conf));
-            m::ctr_drbg_free(addr_of_mut!((*s).drbg));
-            m::x509_crt_free(addr_of_mut!((*s).ca_chain));
+            m::ssl_free(&raw mut (*s).ssl);
+            m::ssl_config_free(&raw mut (*s).conf);
+            m::ctr_drbg_free(&raw mut (*s).drbg);
+            m::x509_crt_free(&raw mut (*s).ca_chain);
             // Frees the token key: closes its PKCS#11 session.
-            m::pk_free(addr_of_mut!((*s).own_key));
-            m::x509_crt_free(addr_of_mut!((*s).own_chain));
-            core::ptr::drop_in_place(addr_of_mut!((*s).bio));
+            m::pk_free(&raw mut (*s).own_key);
+            m::x509_crt_free(&raw mut (*s).own_chain);
+            core::ptr::drop_in_place(&raw mut (*s).bio);
             dealloc(s.cast(), Layout::new::<MbedState>());
         }
     }

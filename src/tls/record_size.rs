@@ -28,7 +28,6 @@ pub const MAX_FRAGMENT_LENGTH_CODE: u8 = match RECORD_CONTENT_LEN {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::ptr::addr_of;
 
     /// The linked mbedTLS has the buffers this build expects: before a
     /// handshake, its input limit is `MBEDTLS_SSL_IN_CONTENT_LEN` and its
@@ -40,18 +39,18 @@ mod tests {
         unsafe {
             let mut conf: m::ssl_config = core::mem::zeroed();
             let mut ssl: m::ssl_context = core::mem::zeroed();
-            m::ssl_config_init(&mut conf);
-            m::ssl_init(&mut ssl);
+            m::ssl_config_init(&raw mut conf);
+            m::ssl_init(&raw mut ssl);
             assert_eq!(
-                m::ssl_config_defaults(&mut conf, m::SSL_IS_CLIENT, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT),
+                m::ssl_config_defaults(&raw mut conf, m::SSL_IS_CLIENT, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT),
                 0
             );
-            assert_eq!(m::ssl_conf_max_frag_len(&mut conf, MAX_FRAGMENT_LENGTH_CODE), 0);
-            assert_eq!(m::ssl_setup(&mut ssl, &conf), 0);
-            assert_eq!(m::ssl_get_input_max_frag_len(addr_of!(ssl)), RECORD_CONTENT_LEN);
-            assert_eq!(m::ssl_get_max_out_record_payload(addr_of!(ssl)), RECORD_CONTENT_LEN as i32);
-            m::ssl_free(&mut ssl);
-            m::ssl_config_free(&mut conf);
+            assert_eq!(m::ssl_conf_max_frag_len(&raw mut conf, MAX_FRAGMENT_LENGTH_CODE), 0);
+            assert_eq!(m::ssl_setup(&raw mut ssl, &raw const conf), 0);
+            assert_eq!(m::ssl_get_input_max_frag_len(&raw const ssl), RECORD_CONTENT_LEN);
+            assert_eq!(m::ssl_get_max_out_record_payload(&raw const ssl), RECORD_CONTENT_LEN as i32);
+            m::ssl_free(&raw mut ssl);
+            m::ssl_config_free(&raw mut conf);
         }
     }
 }

@@ -153,7 +153,7 @@ fn host_name_rc(rc: c_int) -> Result<()> {
 /// Whether one of the certificate's iPAddress SANs is `ip`. mbedTLS keeps
 /// every GeneralName of the extension as raw tag and content bytes.
 fn has_ip_san(crt: &m::x509_crt, ip: &IpOctets) -> bool {
-    let mut entry: *const m::x509_sequence = &crt.subject_alt_names;
+    let mut entry: *const m::x509_sequence = &raw const crt.subject_alt_names;
     while !entry.is_null() {
         // SAFETY: `entry` is the list head inside `crt` or a `next` link
         // mbedTLS allocated while parsing it; the certificate outlives this

@@ -84,9 +84,9 @@ impl Sha256 {
         // SAFETY: all-zero is a valid pre-init state; init/starts set it up.
         let mut h = Sha256(unsafe { core::mem::zeroed() });
         // SAFETY: `h.0` is a live context owned here.
-        unsafe { m::sha256_init(&mut h.0) };
+        unsafe { m::sha256_init(&raw mut h.0) };
         // SAFETY: as above.
-        (unsafe { m::sha256_starts_ret(&mut h.0, 0) } == 0).then_some(h)
+        (unsafe { m::sha256_starts_ret(&raw mut h.0, 0) } == 0).then_some(h)
     }
 
     /// Add one length-prefixed field, so no two field lists hash alike.
@@ -95,22 +95,22 @@ impl Sha256 {
         // SAFETY: live context; the slices are valid for their lengths.
         // SHA-256 updates cannot fail without a hardware accelerator.
         unsafe {
-            m::sha256_update_ret(&mut self.0, len.as_ptr(), len.len());
-            m::sha256_update_ret(&mut self.0, bytes.as_ptr(), bytes.len());
+            m::sha256_update_ret(&raw mut self.0, len.as_ptr(), len.len());
+            m::sha256_update_ret(&raw mut self.0, bytes.as_ptr(), bytes.len());
         }
     }
 
     fn finish(mut self) -> Option<[u8; 32]> {
         let mut out = [0u8; 32];
         // SAFETY: live context; `out` holds the 32-byte digest.
-        (unsafe { m::sha256_finish_ret(&mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
+        (unsafe { m::sha256_finish_ret(&raw mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
     }
 }
 
 impl Drop for Sha256 {
     fn drop(&mut self) {
         // SAFETY: initialised in `new`; freed (and zeroized) once.
-        unsafe { m::sha256_free(&mut self.0) };
+        unsafe { m::sha256_free(&raw mut self.0) };
     }
 }
 
@@ -311,7 +311,7 @@ impl SessionBuf {
         // SAFETY: all-zero is valid plain C data; init sets the initial state.
         let mut s = SessionBuf(unsafe { core::mem::zeroed() });
         // SAFETY: `s.0` is owned here.
-        unsafe { m::ssl_session_init(&mut s.0) };
+        unsafe { m::ssl_session_init(&raw mut s.0) };
         s
     }
 }
@@ -320,7 +320,7 @@ impl Drop for SessionBuf {
     fn drop(&mut self) {
         // SAFETY: initialised in `new`; session_free wipes the whole struct
         // (master secret included) and frees the ticket and peer chain.
-        unsafe { m::ssl_session_free(&mut self.0) };
+        unsafe { m::ssl_session_free(&raw mut self.0) };
     }
 }
 
@@ -336,9 +336,9 @@ pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option
     let mut s = SessionBuf::new();
     // SAFETY: `s.0` is an initialised session; the bytes are mbedTLS's own
     // serialized form, checked by `load` (version and length).
-    let loaded = unsafe { m::ssl_session_load(&mut s.0, entry.session.as_ptr(), entry.session.len()) } == 0;
+    let loaded = unsafe { m::ssl_session_load(&raw mut s.0, entry.session.as_ptr(), entry.session.len()) } == 0;
     // SAFETY: per the contract; `set_session` copies the session.
-    if !loaded || unsafe { m::ssl_set_session(ssl, &s.0) } != 0 {
+    if !loaded || unsafe { m::ssl_set_session(ssl, &raw const s.0) } != 0 {
         return None;
     }
     Some(Offered { master: Zeroizing::new(s.0.master) })
@@ -386,7 +386,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     }
     let mut need = 0usize;
     // SAFETY: a size query: NULL buffer of length 0, `need` receives the size.
-    let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &mut need) };
+    let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &raw mut need) };
     if rc != m::ERR_SSL_BUFFER_TOO_SMALL || need == 0 {
         return;
     }
@@ -397,7 +397,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     bytes.resize(need, 0);
     let mut written = 0usize;
     // SAFETY: `bytes` has `need` writable bytes.
-    let rc = unsafe { m::ssl_session_save(s, bytes.as_mut_ptr(), bytes.len(), &mut written) };
+    let rc = unsafe { m::ssl_session_save(s, bytes.as_mut_ptr(), bytes.len(), &raw mut written) };
     if rc != 0 || written != need {
         bytes.zeroize();
         return;

@@ -279,6 +279,11 @@ pub(crate) unsafe fn flush_bio(bio: *mut Bio) -> Result<Flushed, TransportError>
 }
 
 /// mbedTLS `f_send`.
+///
+/// # Safety
+/// `ctx` must be NULL or the connection's live `Bio` (registered with
+/// `ssl_set_bio`), reached by nothing else while mbedTLS runs; `buf` NULL
+/// or readable for `len` bytes.
 pub(crate) unsafe extern "C" fn bio_send(ctx: *mut c_void, buf: *const c_uchar, len: usize) -> c_int {
     if ctx.is_null() || buf.is_null() {
         return mbedtls_sys::ERR_NET_SEND_FAILED;
@@ -291,6 +296,9 @@ pub(crate) unsafe extern "C" fn bio_send(ctx: *mut c_void, buf: *const c_uchar, 
 }
 
 /// mbedTLS `f_recv`.
+///
+/// # Safety
+/// As for [`bio_send`], with `buf` NULL or writable for `len` bytes.
 pub(crate) unsafe extern "C" fn bio_recv(ctx: *mut c_void, buf: *mut c_uchar, len: usize) -> c_int {
     if ctx.is_null() || buf.is_null() {
         return mbedtls_sys::ERR_NET_RECV_FAILED;

@@ -2,10 +2,13 @@
 //! has none, or uses the original library's `DateIsInThePast` hook.
 //!
 //! mbedTLS checks both dates of every certificate in the chain against
-//! `mbedtls_time` (see `platform::clock`). With no clock it would see the
-//! epoch and reject every certificate as not yet valid; instead the date
-//! flags are cleared and a warning is logged (or, with `require-clock`, the
-//! connection is refused before the handshake).
+//! `mbedtls_time` (`ffi::mbedtls_platform`, over `platform::clock`). With
+//! no clock it sees the epoch and marks every certificate not yet valid;
+//! [`verify_certificate`] clears those date flags instead, since the dates
+//! are unknown, not wrong. The time is never unknown silently:
+//! `Connection::connect` first logs a warning (to the log hook, or
+//! `vLoggingPrintf`; nowhere when neither is set up) or, built with
+//! `require-clock`, refuses to connect before the handshake.
 
 use core::ffi::c_int;
 
@@ -30,6 +33,11 @@ const DATE_FLAGS: u32 = (m::X509_BADCERT_EXPIRED | m::X509_BADCERT_FUTURE) as u3
 ///
 /// `ctx` is the connection's [`ServerNameCheck`] (or NULL): the leaf's name
 /// check for IP literals and for a caller that switched it off.
+///
+/// # Safety
+/// `crt` must be NULL or a live certificate, `flags` NULL or writable, and
+/// `ctx` NULL or a `ServerNameCheck` that outlives the call, as mbedTLS's
+/// verification passes them.
 pub(crate) unsafe extern "C" fn verify_certificate(
     ctx: *mut c_void,
     crt: *mut m::x509_crt,
