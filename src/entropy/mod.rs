@@ -11,7 +11,6 @@
 //! `TLS_ERROR_RNG`, `mbedtls_hardware_poll` `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`).
 
 mod hardware_poll;
-mod port;
 #[cfg(feature = "port-rand-core")]
 mod registered;
 
@@ -21,19 +20,23 @@ pub use hardware_poll::mbedtls_hardware_poll;
 #[cfg(feature = "port-rand-core")]
 pub use registered::register_source;
 
+/// The port chosen at compile time: the ports crate selects it from its
+/// cargo feature (`port-<name>` here forwards to it).
 #[cfg(not(feature = "port-rand-core"))]
 mod compiled {
-    use super::port::{new_active, Active};
     use core::cell::RefCell;
     use critical_section::Mutex;
+    use freertos_rng_ports::active::{active_port, ActivePort};
     use freertos_rng_ports::{EntropyError, EntropySource};
 
-    static PORT: Mutex<RefCell<Active>> = Mutex::new(RefCell::new(new_active()));
+    // SAFETY: the one call, made here; this static is then the only driver
+    // of the selected peripheral.
+    static PORT: Mutex<RefCell<ActivePort>> = Mutex::new(RefCell::new(unsafe { active_port() }));
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
         super::fill_in_sections(
             out,
-            Active::SECTION_BYTES,
+            ActivePort::SECTION_BYTES,
             |n| critical_section::with(|cs| PORT.borrow_ref_mut(cs).start_up_step(n)),
             |chunk| critical_section::with(|cs| PORT.borrow_ref_mut(cs).fill(chunk)),
         )
