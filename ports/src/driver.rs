@@ -123,11 +123,6 @@ impl<B: RngBlock, D: DelayNs> Driver<B, D> {
         Driver { block, delay, wait, started: false, warmed_up: false, words: B::Words::ZERO, next: B::Words::LEN }
     }
 
-    /// The block, e.g. to read a diagnostic register.
-    pub fn block(&self) -> &B {
-        &self.block
-    }
-
     /// The words of the last read, handed-out ones wiped.
     #[cfg(test)]
     pub(crate) fn buffered_words(&self) -> &[u32] {
@@ -179,7 +174,10 @@ impl<B: RngBlock, D: DelayNs> NoiseSource for Driver<B, D> {
             return Ok(word);
         }
         let mut restarts = 0;
-        loop {
+        // Each start or restart costs at most two collections (a discarded
+        // first read, then the word or a fault), so a block that behaves
+        // returns within this bound; one that keeps stopping does not.
+        for _ in 0..2 * (B::MAX_RESTARTS + 1) {
             if !self.started || !self.block.is_running() {
                 self.block.start();
                 self.started = true;
@@ -206,11 +204,193 @@ impl<B: RngBlock, D: DelayNs> NoiseSource for Driver<B, D> {
                 }
             }
         }
+        self.started = false;
+        Err(EntropyError::Unavailable)
     }
 }
 
 impl<B: RngBlock, D: DelayNs> Drop for Driver<B, D> {
     fn drop(&mut self) {
         self.words.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::RecordingDelay;
+    use std::collections::VecDeque;
+    use std::vec::Vec;
+
+    /// A block that answers from a script: each look at the status takes
+    /// the next entry; a `Ready` entry carries the word (or the read's fault).
+    #[derive(Default)]
+    struct Scripted {
+        looks: VecDeque<Look>,
+        starts: u32,
+        restarts: u32,
+        /// `is_running` answers false this many more times.
+        stopped_for: u32,
+    }
+
+    #[derive(Clone, Copy)]
+    enum Look {
+        Word(u32),
+        Invalid,
+        ReadFault(Fault),
+        Status(Status),
+    }
+
+    impl Scripted {
+        fn new(looks: impl IntoIterator<Item = Look>) -> Self {
+            Scripted { looks: looks.into_iter().collect(), ..Scripted::default() }
+        }
+    }
+
+    impl RngBlock for Scripted {
+        const SAMPLE_BITS: u32 = 32;
+        const MIN_ENTROPY: f64 = 16.0;
+        const MAX_RESTARTS: u32 = 2;
+        type Words = [u32; 2];
+
+        fn start(&mut self) {
+            self.starts += 1;
+        }
+
+        fn is_running(&self) -> bool {
+            self.stopped_for == 0
+        }
+
+        fn status(&mut self) -> Status {
+            self.stopped_for = self.stopped_for.saturating_sub(1);
+            match self.looks.front() {
+                Some(Look::Status(s)) => {
+                    let s = *s;
+                    self.looks.pop_front();
+                    s
+                }
+                Some(_) => Status::Ready,
+                None => Status::Busy,
+            }
+        }
+
+        fn read(&mut self, words: &mut [u32; 2]) -> Result<bool, Fault> {
+            words.fill(0xAAAA_AAAA);
+            match self.looks.pop_front() {
+                Some(Look::Word(w)) => {
+                    *words = [w, w + 1];
+                    Ok(true)
+                }
+                Some(Look::Invalid) => Ok(false),
+                Some(Look::ReadFault(f)) => Err(f),
+                _ => unreachable!(),
+            }
+        }
+
+        fn restart(&mut self) {
+            self.restarts += 1;
+        }
+    }
+
+    fn driver(block: Scripted, polls: u32) -> Driver<Scripted, RecordingDelay> {
+        Driver::new(block, RecordingDelay::default(), WaitPolicy::new(polls, 10))
+    }
+
+    #[test]
+    fn words_of_one_read_are_handed_out_in_order_then_wiped() {
+        let mut d = driver(Scripted::new([Look::Word(10), Look::Word(20)]), 5);
+        let got: Vec<u32> = (0..4).map(|_| d.sample().unwrap()).collect();
+        assert_eq!(got, [10, 11, 20, 21]);
+        assert_eq!(d.buffered_words(), [0, 0]);
+        assert_eq!(d.block.starts, 1);
+    }
+
+    #[test]
+    fn busy_and_invalid_reads_share_one_bounded_wait() {
+        let busy = Look::Status(Status::Busy);
+        let mut d = driver(Scripted::new([busy, Look::Invalid, busy, Look::Word(7)]), 4);
+        assert_eq!(d.sample(), Ok(7));
+        let mut d = driver(Scripted::new([busy, Look::Invalid, busy, Look::Word(7)]), 3);
+        assert_eq!(d.sample(), Err(EntropyError::Timeout), "four looks do not fit in three polls");
+        assert_eq!(d.delay.calls, 2, "no pause after the last poll");
+    }
+
+    #[test]
+    fn a_stall_that_outlasts_the_wait_is_reported_as_itself() {
+        let stalled = Look::Status(Status::Stalled(EntropyError::ClockError));
+        let mut d = driver(Scripted::new([stalled; 3]), 3);
+        assert_eq!(d.sample(), Err(EntropyError::ClockError));
+        let mut d = driver(Scripted::new([stalled, stalled, Look::Word(1)]), 3);
+        assert_eq!(d.sample(), Ok(1), "a stall that clears in time is no error");
+    }
+
+    #[test]
+    fn restartable_faults_restart_up_to_the_bound_then_are_reported() {
+        let seed = Fault::Restart(EntropyError::SeedError);
+        let mut d = driver(Scripted::new([Look::Status(Status::Fault(seed)), Look::ReadFault(seed), Look::Word(3)]), 5);
+        assert_eq!(d.sample(), Ok(3));
+        assert_eq!(d.block.restarts, 2);
+        let mut d = driver(Scripted::new([Look::ReadFault(seed); 3]), 5);
+        assert_eq!(d.sample(), Err(EntropyError::SeedError));
+        assert_eq!(d.block.restarts, Scripted::MAX_RESTARTS);
+        assert_eq!(d.buffered_words(), [0, 0], "the faulty read is wiped");
+        assert!(!d.started, "started again next time");
+    }
+
+    #[test]
+    fn fatal_faults_are_reported_at_once() {
+        let fatal = Fault::Fatal(EntropyError::SeedError);
+        let mut d = driver(Scripted::new([Look::Status(Status::Fault(fatal)), Look::Word(1)]), 5);
+        assert_eq!(d.sample(), Err(EntropyError::SeedError));
+        assert_eq!(d.block.restarts, 0);
+        assert_eq!(d.sample(), Ok(1));
+        assert_eq!(d.block.starts, 2, "started again after the error");
+    }
+
+    #[test]
+    fn the_first_read_after_each_start_is_discarded_when_asked() {
+        let seed = Fault::Restart(EntropyError::SeedError);
+        let block = Scripted::new([Look::Word(1), Look::ReadFault(seed), Look::Word(2), Look::Word(3)]);
+        let mut d = Driver::new(Discarding(block), RecordingDelay::default(), WaitPolicy::new(5, 10));
+        assert_eq!(d.sample(), Ok(3), "1 discarded after start, 2 after the restart");
+    }
+
+    #[test]
+    fn a_block_that_keeps_stopping_fails_within_a_bound() {
+        let block = Scripted { stopped_for: u32::MAX, ..Scripted::new((0..100).map(Look::Word)) };
+        let mut d = Driver::new(Discarding(block), RecordingDelay::default(), WaitPolicy::new(5, 10));
+        assert_eq!(d.sample(), Err(EntropyError::Unavailable));
+        assert_eq!(d.block.0.starts, 2 * (Scripted::MAX_RESTARTS + 1));
+    }
+
+    /// [`Scripted`] with `DISCARD_FIRST_READ`.
+    struct Discarding(Scripted);
+
+    impl RngBlock for Discarding {
+        const SAMPLE_BITS: u32 = 32;
+        const MIN_ENTROPY: f64 = 16.0;
+        const MAX_RESTARTS: u32 = Scripted::MAX_RESTARTS;
+        const DISCARD_FIRST_READ: bool = true;
+        type Words = [u32; 2];
+
+        fn start(&mut self) {
+            self.0.start();
+        }
+
+        fn is_running(&self) -> bool {
+            self.0.is_running()
+        }
+
+        fn status(&mut self) -> Status {
+            self.0.status()
+        }
+
+        fn read(&mut self, words: &mut [u32; 2]) -> Result<bool, Fault> {
+            self.0.read(words)
+        }
+
+        fn restart(&mut self) {
+            self.0.restart();
+        }
     }
 }

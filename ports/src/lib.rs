@@ -10,8 +10,11 @@
 //!   [`HealthTested::restart`].
 //!
 //! A port never reports success without writing every byte, and never waits
-//! without a bound. Every vendor module is compiled under `cfg(test)` too, so
-//! the host tests drive each one against a simulated register block.
+//! without a bound: the vendor ports share one polling loop
+//! ([`driver::Driver`]) and reach their registers only through typed,
+//! bounds-checked [`regs::Reg`] constants. Every vendor module is compiled
+//! under `cfg(test)` too, so the host tests drive each one against a
+//! simulated register block. Which port the library drives: [`active`].
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc, clippy::borrow_as_ptr)]
