@@ -6,7 +6,9 @@
 
 use core::ffi::c_char;
 use core::fmt::{self, Write};
-use core::sync::atomic::{AtomicUsize, Ordering};
+
+use super::hook_cell::HookCell;
+use crate::c_types::{BaseType_t, TLSLogHook_t};
 
 /// Severity of a log line (the `xLevel` argument of the hook).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,35 +20,29 @@ pub enum Level {
     Debug = 4,
 }
 
-/// `void hook(BaseType_t xLevel, const char *pcMessage)`; the message is a
-/// NUL-terminated line without a trailing newline, valid during the call.
-pub type LogHookFn = extern "C" fn(level: crate::ffi::BaseType_t, message: *const c_char);
-
-static HOOK: AtomicUsize = AtomicUsize::new(0);
+/// The registered sink. It is given a NUL-terminated line without a
+/// trailing newline, valid during the call.
+static HOOK: HookCell<TLSLogHook_t> = HookCell::new(None);
 
 /// Longest line passed to the hook; longer lines are cut, never allocated.
 const LINE_MAX: usize = 160;
 
-pub fn set_hook(hook: Option<LogHookFn>) {
-    HOOK.store(hook.map_or(0, |f| f as usize), Ordering::Release);
+pub fn set_hook(hook: TLSLogHook_t) {
+    HOOK.set(hook);
 }
 
 /// Format one line on the stack and hand it to the sink.
 pub fn write(level: Level, args: fmt::Arguments<'_>) {
-    let raw = HOOK.load(Ordering::Acquire);
-    if raw == 0 && !cfg!(feature = "log-vloggingprintf") {
+    let hook = HOOK.get();
+    if hook.is_none() && !cfg!(feature = "log-vloggingprintf") {
         return;
     }
     let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
     let _ = line.write_fmt(args); // truncation is fine for a log line
     let text = line.buf.as_ptr().cast::<c_char>();
-    if raw != 0 {
-        // SAFETY: `raw` was stored from a valid `LogHookFn` by `set_hook`;
-        // function pointers round-trip through usize.
-        let hook = unsafe { core::mem::transmute::<usize, LogHookFn>(raw) };
-        hook(level as crate::ffi::BaseType_t, text);
-    } else {
-        default_sink(text);
+    match hook {
+        Some(hook) => hook(level as BaseType_t, text),
+        None => default_sink(text),
     }
 }
 
