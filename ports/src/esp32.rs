@@ -24,25 +24,34 @@
 //! Declared min-entropy: 8 bits per 32-bit read, a deliberately low claim
 //! given the condition above.
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::Spin;
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
 
 /// `RNG_DATA_REG` on ESP32 (the register itself: offset 0 from here).
 pub const RNG_DATA_REG_ESP32: usize = 0x3FF7_5144;
 
-const DATA: usize = 0x0;
+/// The RNG's one register, `RNG_DATA_REG`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RngRegisters {}
+
+impl Block for RngRegisters {
+    const SIZE: usize = 4;
+}
+
+const DATA: Reg<RngRegisters, u32> = Reg::at(0x0);
 
 /// 2 µs: 16 RC_FAST_CLK cycles of 2 bits each, the slower of the two sources.
 pub const DEFAULT_READ_SPACING_NS: u32 = 2_000;
 
-/// The ESP32 RNG data register.
-pub struct Esp32Rng<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    spacing_ns: u32,
+/// The wait before each read: one look that says "not yet", one interval
+/// of `spacing_ns`, and the read (see [`Esp32Block`]).
+pub const fn read_spacing(spacing_ns: u32) -> WaitPolicy {
+    WaitPolicy::new(2, spacing_ns)
 }
+
+/// The ESP32 RNG data register.
+pub type Esp32Rng<R = Mmio<RngRegisters>, D = Spin> = Driver<Esp32Block<R>, D>;
 
 impl Esp32Rng {
     /// `RNG_DATA_REG` of the ESP32.
@@ -52,24 +61,48 @@ impl Esp32Rng {
     /// is the caller's to meet (module docs).
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(RNG_DATA_REG_ESP32) }, Spin, DEFAULT_READ_SPACING_NS)
+        let regs = unsafe { Mmio::new(RNG_DATA_REG_ESP32) };
+        Driver::new(Esp32Block::new(regs), Spin, read_spacing(DEFAULT_READ_SPACING_NS))
     }
 }
 
-impl<R: Registers, D: DelayNs> Esp32Rng<R, D> {
-    pub const fn new(regs: R, delay: D, spacing_ns: u32) -> Self {
-        Esp32Rng { regs, delay, spacing_ns }
+/// `RNG_DATA_REG` as an [`RngBlock`]. No ready flag exists; spacing the
+/// reads is the only pacing there is. So the register counts as ready one
+/// wait interval after the previous read: the first look after a read says
+/// [`Status::Busy`], the next [`Status::Ready`]. Driven with
+/// [`read_spacing`], every read is preceded by exactly one interval.
+pub struct Esp32Block<R: Registers<RngRegisters>> {
+    regs: R,
+    /// One interval has passed since the last read.
+    spaced: bool,
+}
+
+impl<R: Registers<RngRegisters>> Esp32Block<R> {
+    pub const fn new(regs: R) -> Self {
+        Esp32Block { regs, spaced: false }
     }
 }
 
-impl<R: Registers, D: DelayNs> NoiseSource for Esp32Rng<R, D> {
+impl<R: Registers<RngRegisters>> RngBlock for Esp32Block<R> {
     const SAMPLE_BITS: u32 = 32;
     const MIN_ENTROPY: f64 = 8.0;
+    type Words = [u32; 1];
 
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        // No ready flag exists; spacing the reads is the only pacing there is.
-        self.delay.delay_ns(self.spacing_ns);
-        Ok(self.regs.read32(DATA))
+    /// Nothing to start: the register always reads.
+    fn start(&mut self) {}
+
+    fn status(&mut self) -> Status {
+        if core::mem::replace(&mut self.spaced, true) {
+            Status::Ready
+        } else {
+            Status::Busy
+        }
+    }
+
+    fn read(&mut self, words: &mut [u32; 1]) -> Result<bool, Fault> {
+        self.spaced = false;
+        words[0] = self.regs.read32(DATA);
+        Ok(true)
     }
 }
 
@@ -77,7 +110,8 @@ impl<R: Registers, D: DelayNs> NoiseSource for Esp32Rng<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropyError, EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::RefCell;
 
@@ -97,24 +131,20 @@ mod tests {
         }))
     }
 
-    impl Registers for &SimRng {
-        fn read32(&self, offset: usize) -> u32 {
-            assert_eq!(offset, DATA);
+    fn driver<D: DelayNs>(sim: &'static SimRng, delay: D, spacing_ns: u32) -> Esp32Rng<&'static SimRng, D> {
+        Driver::new(Esp32Block::new(sim), delay, read_spacing(spacing_ns))
+    }
+
+    impl Registers<RngRegisters> for &SimRng {
+        fn read32(&self, reg: Reg<RngRegisters, u32>) -> u32 {
+            assert_eq!(reg, DATA);
             let v = self.stuck.unwrap_or_else(|| self.rng.borrow_mut().next() as u32);
             self.log.borrow_mut().push(v);
             v
         }
 
-        fn write32(&self, offset: usize, _: u32) {
-            panic!("RNG_DATA_REG is read-only ({offset:#x})")
-        }
-
-        fn read8(&self, _: usize) -> u8 {
-            unreachable!()
-        }
-
-        fn write8(&self, _: usize, _: u8) {
-            unreachable!()
+        fn write32(&self, reg: Reg<RngRegisters, u32>, _: u32) {
+            panic!("RNG_DATA_REG is read-only ({reg:#x})")
         }
     }
 
@@ -122,7 +152,7 @@ mod tests {
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(0, 0, || {
             let s = sim(None);
-            (Esp32Rng::new(s, Spin, 0), s.log.clone())
+            (driver(s, Spin, 0), s.log.clone())
         });
     }
 
@@ -130,17 +160,18 @@ mod tests {
     fn reads_are_spaced() {
         let s = sim(None);
         let mut delay = RecordingDelay::default();
-        let mut rng = Esp32Rng::new(s, &mut delay, DEFAULT_READ_SPACING_NS);
+        let mut rng = driver(s, &mut delay, DEFAULT_READ_SPACING_NS);
         for _ in 0..10 {
             rng.sample().unwrap();
         }
+        drop(rng);
         assert_eq!((delay.calls, delay.total_ns), (10, 10 * u64::from(DEFAULT_READ_SPACING_NS)));
     }
 
     #[test]
     fn stuck_register_trips_the_rct() {
         let s = sim(Some(0));
-        let mut port = HealthTested::new(Esp32Rng::new(s, Spin, 0));
+        let mut port = HealthTested::new(driver(s, Spin, 0));
         let mut out = [0u8; 32];
         assert_eq!(port.fill(&mut out), Err(EntropyError::HealthTestFailed));
         assert_eq!(s.log.borrow().len(), 6, "RCT cutoff for H=8 is 6");

@@ -29,8 +29,9 @@
 //! Declared min-entropy: 1 bit per 32-bit reading, the least the health
 //! tests accept, because nothing about a virtual timer deserves more.
 
-use crate::regs::{Mmio, Registers};
-use crate::{EntropyError, NoiseSource};
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
 
 // The fence. Under `cfg(test)` the module is built on the host to run its
 // tests against a simulated timer; every other build must be the emulator's.
@@ -64,17 +65,26 @@ const fn is_emulator_board(board: Option<&str>) -> bool {
 /// CMSDK APB timer 0 of the mps2-an386 board.
 pub const BASE_MPS2_TIMER0: usize = 0x4000_0000;
 
-const CTRL: usize = 0x00;
-const VALUE: usize = 0x04;
-const RELOAD: usize = 0x08;
+/// The CMSDK timer's register block, CTRL up to RELOAD.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TimerRegisters {}
+
+impl Block for TimerRegisters {
+    const SIZE: usize = 0x0C;
+}
+
+const CTRL: Reg<TimerRegisters, u32> = Reg::at(0x00);
+const VALUE: Reg<TimerRegisters, u32> = Reg::at(0x04);
+const RELOAD: Reg<TimerRegisters, u32> = Reg::at(0x08);
 
 const CTRL_ENABLE: u32 = 1 << 0;
 
+/// The counter is always readable: one look, no wait.
+const NO_WAIT: WaitPolicy = WaitPolicy::new(1, 0);
+
 /// Timer readings of the emulated board. See the module documentation:
 /// insecure by construction.
-pub struct InsecureEmulatorTimer<R: Registers = Mmio> {
-    regs: R,
-}
+pub type InsecureEmulatorTimer<R = Mmio<TimerRegisters>> = Driver<TimerBlock<R>, Spin>;
 
 impl InsecureEmulatorTimer {
     /// The timer at [`BASE_MPS2_TIMER0`].
@@ -84,28 +94,45 @@ impl InsecureEmulatorTimer {
     /// other code may use timer 0.
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_MPS2_TIMER0) })
+        timer(unsafe { Mmio::new(BASE_MPS2_TIMER0) })
     }
 }
 
-impl<R: Registers> InsecureEmulatorTimer<R> {
-    pub const fn new(regs: R) -> Self {
-        InsecureEmulatorTimer { regs }
-    }
+/// Timer readings over any register block (a simulated one in tests).
+pub const fn timer<R: Registers<TimerRegisters>>(regs: R) -> InsecureEmulatorTimer<R> {
+    Driver::new(TimerBlock { regs }, Spin, NO_WAIT)
 }
 
-impl<R: Registers> NoiseSource for InsecureEmulatorTimer<R> {
+/// The timer as an [`RngBlock`]: started once, always ready.
+pub struct TimerBlock<R: Registers<TimerRegisters>> {
+    regs: R,
+}
+
+impl<R: Registers<TimerRegisters>> RngBlock for TimerBlock<R> {
     const SAMPLE_BITS: u32 = 32;
     const MIN_ENTROPY: f64 = 1.0;
+    type Words = [u32; 1];
 
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        if self.regs.read32(CTRL) & CTRL_ENABLE == 0 {
+    fn start(&mut self) {
+        if !self.is_running() {
             // Free-running over the whole 32-bit range.
             self.regs.write32(RELOAD, u32::MAX);
             self.regs.write32(VALUE, u32::MAX);
             self.regs.write32(CTRL, CTRL_ENABLE);
         }
-        Ok(self.regs.read32(VALUE))
+    }
+
+    fn is_running(&self) -> bool {
+        self.regs.read32(CTRL) & CTRL_ENABLE != 0
+    }
+
+    fn status(&mut self) -> Status {
+        Status::Ready
+    }
+
+    fn read(&mut self, words: &mut [u32; 1]) -> Result<bool, Fault> {
+        words[0] = self.regs.read32(VALUE);
+        Ok(true)
     }
 }
 
@@ -113,7 +140,7 @@ impl<R: Registers> NoiseSource for InsecureEmulatorTimer<R> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, SampleLog};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropyError, EntropySource, HealthTested, NoiseSource};
     use std::boxed::Box;
     use std::cell::Cell;
 
@@ -137,9 +164,9 @@ mod tests {
         }))
     }
 
-    impl Registers for &SimTimer {
-        fn read32(&self, offset: usize) -> u32 {
-            match offset {
+    impl Registers<TimerRegisters> for &SimTimer {
+        fn read32(&self, reg: Reg<TimerRegisters, u32>) -> u32 {
+            match reg {
                 CTRL => self.ctrl.get(),
                 VALUE => {
                     assert_eq!(self.ctrl.get() & CTRL_ENABLE, CTRL_ENABLE, "VALUE read from a stopped timer");
@@ -148,32 +175,24 @@ mod tests {
                     self.log.borrow_mut().push(v);
                     v
                 }
-                _ => panic!("read at {offset:#x}"),
+                _ => panic!("read at {reg:#x}"),
             }
         }
 
-        fn write32(&self, offset: usize, value: u32) {
-            match offset {
+        fn write32(&self, reg: Reg<TimerRegisters, u32>, value: u32) {
+            match reg {
                 CTRL => self.ctrl.set(value),
                 RELOAD => self.reload.set(value),
                 VALUE => self.value.set(value),
-                _ => panic!("write at {offset:#x}"),
+                _ => panic!("write at {reg:#x}"),
             }
-        }
-
-        fn read8(&self, offset: usize) -> u8 {
-            panic!("8-bit read at {offset:#x}")
-        }
-
-        fn write8(&self, offset: usize, _: u8) {
-            panic!("8-bit write at {offset:#x}")
         }
     }
 
     #[test]
     fn starts_the_timer_free_running_then_reads_it() {
         let t = sim(37);
-        let mut port = InsecureEmulatorTimer::new(t);
+        let mut port = timer(t);
         assert_eq!(port.sample(), Ok(u32::MAX));
         assert_eq!(t.reload.get(), u32::MAX);
         assert_eq!(port.sample(), Ok(u32::MAX - 37));
@@ -183,14 +202,14 @@ mod tests {
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(0, 0, || {
             let t = sim(1013);
-            (InsecureEmulatorTimer::new(t), t.log.clone())
+            (timer(t), t.log.clone())
         });
     }
 
     #[test]
     fn a_stopped_timer_trips_the_health_tests() {
         let t = sim(0);
-        let mut port = HealthTested::new(InsecureEmulatorTimer::new(t));
+        let mut port = HealthTested::new(timer(t));
         let mut out = [0u8; 4];
         assert_eq!(port.fill(&mut out), Err(EntropyError::HealthTestFailed));
         assert_eq!(t.log.borrow().len(), 41, "RCT cutoff for H=1 is 1 + 40/1");

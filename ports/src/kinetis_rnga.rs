@@ -25,17 +25,25 @@
 //! oscillators through a shift register and NXP gives no min-entropy figure;
 //! the low claim keeps the health tests free of false alarms.
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::{poll, Spin, WaitPolicy};
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
+use crate::EntropyError;
 
 /// RNGA base address on K64F (and K60/K66/K22 family members with an RNGA).
 pub const BASE_K64: usize = 0x4002_9000;
 
-const CR: usize = 0x0;
-const SR: usize = 0x4;
-const OR: usize = 0xC;
+/// The RNGA register block (RNG_CR .. RNG_OR).
+#[derive(Debug, PartialEq, Eq)]
+pub enum RngaRegisters {}
+
+impl Block for RngaRegisters {
+    const SIZE: usize = 0x10;
+}
+
+const CR: Reg<RngaRegisters, u32> = Reg::at(0x0);
+const SR: Reg<RngaRegisters, u32> = Reg::at(0x4);
+const OR: Reg<RngaRegisters, u32> = Reg::at(0xC);
 
 const CR_GO: u32 = 1 << 0;
 const CR_HA: u32 = 1 << 1;
@@ -52,11 +60,7 @@ const SR_OREG_LVL: u32 = 0xFF << 8;
 pub const DEFAULT_WAIT: WaitPolicy = WaitPolicy::new(10_000, 1_000);
 
 /// The Kinetis RNGA.
-pub struct KinetisRnga<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    wait: WaitPolicy,
-}
+pub type KinetisRnga<R = Mmio<RngaRegisters>, D = Spin> = Driver<RngaBlock<R>, D>;
 
 impl KinetisRnga {
     /// The RNGA at [`BASE_K64`], polling with a spin loop.
@@ -65,46 +69,72 @@ impl KinetisRnga {
     /// Only on a Kinetis part with an RNGA at that address, one instance.
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_K64) }, Spin, DEFAULT_WAIT)
+        Driver::new(RngaBlock::new(unsafe { Mmio::new(BASE_K64) }), Spin, DEFAULT_WAIT)
     }
 }
 
-impl<R: Registers, D: DelayNs> KinetisRnga<R, D> {
-    pub const fn new(regs: R, delay: D, wait: WaitPolicy) -> Self {
-        KinetisRnga { regs, delay, wait }
+/// How the RNGA starts, reports and recovers ([`RngBlock`]).
+pub struct RngaBlock<R: Registers<RngaRegisters>> {
+    regs: R,
+}
+
+impl<R: Registers<RngaRegisters>> RngaBlock<R> {
+    pub const fn new(regs: R) -> Self {
+        RngaBlock { regs }
+    }
+
+    /// Running, high assurance on, interrupt masked (we poll), not asleep.
+    const fn wanted(cr: u32) -> u32 {
+        (cr | CR_GO | CR_HA | CR_INTM) & !CR_SLP
+    }
+
+    fn clear_error(&self) {
+        self.regs.write32(CR, self.regs.read32(CR) | CR_CLRI);
     }
 }
 
-impl<R: Registers, D: DelayNs> NoiseSource for KinetisRnga<R, D> {
+impl<R: Registers<RngaRegisters>> RngBlock for RngaBlock<R> {
     const SAMPLE_BITS: u32 = 32;
     const MIN_ENTROPY: f64 = 8.0;
+    type Words = [u32; 1];
 
-    fn sample(&mut self) -> Result<u32, EntropyError> {
+    fn start(&mut self) {
         let cr = self.regs.read32(CR);
-        let wanted = (cr | CR_GO | CR_HA | CR_INTM) & !CR_SLP;
-        if cr != wanted {
-            self.regs.write32(CR, wanted);
+        if cr != Self::wanted(cr) {
+            self.regs.write32(CR, Self::wanted(cr));
         }
-        let regs = &self.regs;
-        poll(&mut self.delay, self.wait, || {
-            let sr = regs.read32(SR);
-            if sr & SR_SECV != 0 {
-                return Err(EntropyError::SeedError);
-            }
-            if sr & SR_ERRI != 0 {
-                regs.write32(CR, regs.read32(CR) | CR_CLRI);
-            }
-            if sr & SR_OREG_LVL == 0 {
-                return Ok(None);
-            }
-            let word = regs.read32(OR);
-            if regs.read32(SR) & SR_LRS != 0 {
-                // An underflow read: not random. Clear and wait for a real word.
-                regs.write32(CR, regs.read32(CR) | CR_CLRI);
-                return Ok(None);
-            }
-            Ok(Some(word))
-        })
+    }
+
+    /// Checked every sample: other code may have put the RNGA to sleep.
+    fn is_running(&self) -> bool {
+        let cr = self.regs.read32(CR);
+        cr == Self::wanted(cr)
+    }
+
+    fn status(&mut self) -> Status {
+        let sr = self.regs.read32(SR);
+        if sr & SR_SECV != 0 {
+            // Clears only on reset.
+            return Status::Fault(Fault::Fatal(EntropyError::SeedError));
+        }
+        if sr & SR_ERRI != 0 {
+            self.clear_error();
+        }
+        if sr & SR_OREG_LVL == 0 {
+            Status::Busy
+        } else {
+            Status::Ready
+        }
+    }
+
+    fn read(&mut self, words: &mut [u32; 1]) -> Result<bool, Fault> {
+        words[0] = self.regs.read32(OR);
+        if self.regs.read32(SR) & SR_LRS != 0 {
+            // An underflow read: not random. Clear and wait for a real word.
+            self.clear_error();
+            return Ok(false);
+        }
+        Ok(true)
     }
 }
 
@@ -112,7 +142,8 @@ impl<R: Registers, D: DelayNs> NoiseSource for KinetisRnga<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::{Cell, RefCell};
 
@@ -134,13 +165,17 @@ mod tests {
 
     const SR_ORU: u32 = 1 << 2;
 
+    fn driver<D: DelayNs>(sim: &'static SimRnga, delay: D, wait: WaitPolicy) -> KinetisRnga<&'static SimRnga, D> {
+        Driver::new(RngaBlock::new(sim), delay, wait)
+    }
+
     fn sim(fill_after: u32) -> &'static SimRnga {
         Box::leak(Box::new(sim_owned(fill_after)))
     }
 
-    impl Registers for &SimRnga {
-        fn read32(&self, offset: usize) -> u32 {
-            match offset {
+    impl Registers<RngaRegisters> for &SimRnga {
+        fn read32(&self, reg: Reg<RngaRegisters, u32>) -> u32 {
+            match reg {
                 CR => self.cr.get(),
                 SR => {
                     let mut sr = self.sr.get();
@@ -167,24 +202,16 @@ mod tests {
                     self.log.borrow_mut().push(v);
                     v
                 }
-                _ => panic!("read at {offset:#x}"),
+                _ => panic!("read at {reg:#x}"),
             }
         }
 
-        fn write32(&self, offset: usize, value: u32) {
-            assert_eq!(offset, CR, "write at {offset:#x}");
+        fn write32(&self, reg: Reg<RngaRegisters, u32>, value: u32) {
+            assert_eq!(reg, CR, "write at {reg:#x}");
             if value & CR_CLRI != 0 {
                 self.sr.set(self.sr.get() & !(SR_ERRI | SR_ORU));
             }
             self.cr.set(value & !CR_CLRI); // CLRI is self-clearing
-        }
-
-        fn read8(&self, _: usize) -> u8 {
-            unreachable!()
-        }
-
-        fn write8(&self, _: usize, _: u8) {
-            unreachable!()
         }
     }
 
@@ -192,7 +219,7 @@ mod tests {
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(0, 0, || {
             let s = sim(2);
-            (KinetisRnga::new(s, Spin, DEFAULT_WAIT), s.log.clone())
+            (driver(s, Spin, DEFAULT_WAIT), s.log.clone())
         });
     }
 
@@ -200,14 +227,14 @@ mod tests {
     fn starts_in_high_assurance_mode_out_of_sleep() {
         let s = sim(0);
         s.cr.set(CR_SLP);
-        KinetisRnga::new(s, Spin, DEFAULT_WAIT).sample().unwrap();
+        driver(s, Spin, DEFAULT_WAIT).sample().unwrap();
         assert_eq!(s.cr.get(), CR_GO | CR_HA | CR_INTM);
     }
 
     #[test]
     fn underflow_read_is_discarded_and_the_error_cleared() {
         let s = sim(1);
-        let mut rnga = KinetisRnga::new(s, Spin, DEFAULT_WAIT);
+        let mut rnga = driver(s, Spin, DEFAULT_WAIT);
         rnga.sample().unwrap();
         s.underflow_next.set(true);
         let w = rnga.sample().unwrap();
@@ -221,7 +248,7 @@ mod tests {
     fn security_violation_is_reported_without_reading() {
         let s = sim(0);
         s.sr.set(SR_SECV);
-        let mut rnga = KinetisRnga::new(s, Spin, DEFAULT_WAIT);
+        let mut rnga = driver(s, Spin, DEFAULT_WAIT);
         assert_eq!(rnga.sample(), Err(EntropyError::SeedError));
         assert_eq!(rnga.sample(), Err(EntropyError::SeedError), "sticky until reset");
         assert!(s.log.borrow().is_empty());
@@ -231,15 +258,16 @@ mod tests {
     fn empty_output_register_times_out_within_the_bound() {
         let s = sim(u32::MAX);
         let mut delay = RecordingDelay::default();
-        let mut rnga = KinetisRnga::new(s, &mut delay, WaitPolicy::new(100, 10_000));
+        let mut rnga = driver(s, &mut delay, WaitPolicy::new(100, 10_000));
         assert_eq!(rnga.sample(), Err(EntropyError::Timeout));
+        drop(rnga);
         assert_eq!(delay.total_ns, 99 * 10_000);
     }
 
     #[test]
     fn stuck_output_trips_the_rct() {
         let s = Box::leak(Box::new(SimRnga { stuck: Some(0xFFFF_FFFF), ..sim_owned(0) }));
-        let mut port = HealthTested::new(KinetisRnga::new(&*s, Spin, DEFAULT_WAIT));
+        let mut port = HealthTested::new(driver(&*s, Spin, DEFAULT_WAIT));
         let mut out = [0u8; 1];
         assert_eq!(port.fill(&mut out), Err(EntropyError::HealthTestFailed));
         assert_eq!(s.log.borrow().len(), 6, "RCT cutoff for H=8 is 6");

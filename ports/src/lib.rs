@@ -10,38 +10,132 @@
 //!   [`HealthTested::restart`].
 //!
 //! A port never reports success without writing every byte, and never waits
-//! without a bound. Every vendor module is compiled under `cfg(test)` too, so
-//! the host tests drive each one against a simulated register block.
+//! without a bound: the vendor ports share one polling loop
+//! ([`driver::Driver`]) and reach their registers only through typed,
+//! bounds-checked [`regs::Reg`] constants. Every vendor module is compiled
+//! under `cfg(test)` too, so the host tests drive each one against a
+//! simulated register block. Which port the library drives: [`active`].
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc, clippy::borrow_as_ptr)]
 
 #[cfg(test)]
 extern crate std;
 
+pub mod driver;
 pub mod health;
 pub mod regs;
 pub mod wait;
 
-#[cfg(any(test, feature = "esp32"))]
-pub mod esp32;
-#[cfg(any(test, feature = "insecure-emulator-only"))]
-pub mod insecure_emulator;
-#[cfg(any(test, feature = "kinetis-rnga"))]
-pub mod kinetis_rnga;
-#[cfg(any(test, feature = "nrf52"))]
-pub mod nrf52;
-#[cfg(any(test, feature = "nxp-trng"))]
-pub mod nxp_trng;
-#[cfg(any(test, feature = "posix"))]
-pub mod posix;
-#[cfg(any(test, feature = "rand-core"))]
-pub mod rand_core_adapter;
-#[cfg(any(test, feature = "rp2350"))]
-pub mod rp2350;
-#[cfg(any(test, feature = "samd5x"))]
-pub mod samd5x;
-#[cfg(any(test, feature = "stm32"))]
-pub mod stm32;
+/// Every port, written once: its feature of this crate (the root crate
+/// forwards `port-<feature>` to it), its module, and for the ports built at
+/// compile time the driver [`active`] selects and how it is constructed.
+/// From this list come the modules, the "at most one port" check and
+/// [`active::ActivePort`]. Adding a port: its module, one entry here, one
+/// feature line in `Cargo.toml`, one forwarding line in the root
+/// `Cargo.toml`, and its row in `README.md`.
+macro_rules! ports {
+    (
+        compiled { $($feature:literal => $module:ident :: $driver:ident = $construct:expr,)* }
+        registered_at_run_time { $($run_time_feature:literal => $run_time_module:ident,)* }
+    ) => {
+        $(
+            #[cfg(any(test, feature = $feature))]
+            pub mod $module;
+        )*
+        $(
+            #[cfg(any(test, feature = $run_time_feature))]
+            pub mod $run_time_module;
+        )*
+
+        at_most_one_port!($($feature,)* $($run_time_feature,)*);
+
+        /// The port this build selected with a cargo feature, ready to be
+        /// put in the one `static` that drives it.
+        pub mod active {
+            // The port modules, by the names the list uses; unused when no
+            // compiled port is on.
+            #[allow(unused_imports)]
+            use crate::*;
+            $(
+                #[cfg(feature = $feature)]
+                /// The selected port, health-tested.
+                pub type ActivePort = HealthTested<$module::$driver>;
+                #[cfg(feature = $feature)]
+                /// The selected port, health-tested.
+                ///
+                /// # Safety
+                /// Call once: the value must be the only driver of its
+                /// peripheral. Selecting the port's feature states that the
+                /// firmware runs on that chip (the port's `new_default`
+                /// documents the conditions).
+                pub const unsafe fn active_port() -> ActivePort {
+                    HealthTested::new($construct)
+                }
+            )*
+
+            #[cfg(not(any($(feature = $feature),*)))]
+            pub use crate::NoPort as ActivePort;
+
+            /// No port built at compile time: one that always fails.
+            ///
+            /// # Safety
+            /// None needed; `unsafe` only to match the other builds.
+            #[cfg(not(any($(feature = $feature),*)))]
+            pub const unsafe fn active_port() -> ActivePort {
+                crate::NoPort
+            }
+        }
+    };
+}
+
+/// A `compile_error!` for every pair of port features that are both on.
+macro_rules! at_most_one_port {
+    ($first:literal, $($rest:literal,)*) => {
+        $(
+            #[cfg(all(feature = $first, feature = $rest))]
+            compile_error!(concat!(
+                "entropy ports `", $first, "` and `", $rest, "` are both selected (root crate features `port-",
+                $first, "` and `port-", $rest, "`): choose one (a vendor port needs --no-default-features, ",
+                "which drops the default port-posix)"
+            ));
+        )*
+        at_most_one_port!($($rest,)*);
+    };
+    () => {};
+}
+
+// SAFETY (every vendor entry below): `active_port`'s caller promises one
+// instance, and the port's feature says the firmware runs on that chip
+// family, which is what each `new_default` requires.
+ports! {
+    compiled {
+        "posix" => posix::PosixRng = posix::PosixRng::new(),
+        // SAFETY: see above.
+        "stm32" => stm32::Stm32Rng = unsafe { stm32::Stm32Rng::new_default() },
+        // SAFETY: see above.
+        "kinetis-rnga" => kinetis_rnga::KinetisRnga = unsafe { kinetis_rnga::KinetisRnga::new_default() },
+        // SAFETY: see above.
+        "nxp-trng" => nxp_trng::NxpTrng = unsafe { nxp_trng::NxpTrng::new_default() },
+        // SAFETY: see above. (Not while a SoftDevice owns the RNG: documented
+        // with the port.)
+        "nrf52" => nrf52::Nrf52Rng = unsafe { nrf52::Nrf52Rng::new_default() },
+        // SAFETY: see above. The RF-on / bootloader_random_enable() condition
+        // is the firmware's to meet (documented with the port).
+        "esp32" => esp32::Esp32Rng = unsafe { esp32::Esp32Rng::new_default() },
+        // SAFETY: see above.
+        "rp2350" => rp2350::Rp2350Trng = unsafe { rp2350::Rp2350Trng::new_default() },
+        // SAFETY: see above.
+        "samd5x" => samd5x::SamD5xTrng = unsafe { samd5x::SamD5xTrng::new_default() },
+        // SAFETY: the module only compiles for the emulated mps2-an386 board
+        // (its own fence), whose timer 0 nothing else drives.
+        "insecure-emulator-only" => insecure_emulator::InsecureEmulatorTimer =
+            unsafe { insecure_emulator::InsecureEmulatorTimer::new_default() },
+    }
+    registered_at_run_time {
+        "rand-core" => rand_core_adapter,
+    }
+}
 
 #[cfg(test)]
 mod testkit;
@@ -150,6 +244,28 @@ impl<S: NoiseSource> TestedSource for HealthTested<S> {
 
     fn bytes_per_section(&self) -> usize {
         S::BYTES_PER_SECTION
+    }
+}
+
+/// What [`active::ActivePort`] is when no port is built at compile time
+/// (none selected, or `rand-core`, whose source is registered at run
+/// time): every request fails, never silent zeros.
+pub struct NoPort;
+
+impl NoPort {
+    /// Any size: the first section reports the missing port.
+    pub const SECTION_BYTES: usize = DEFAULT_BYTES_PER_SECTION;
+
+    /// Fails: there is no source to test.
+    pub fn start_up_step(&mut self, _max_samples: u32) -> Result<bool, EntropyError> {
+        Err(EntropyError::NoSource)
+    }
+}
+
+impl EntropySource for NoPort {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
+        zeroize::Zeroize::zeroize(out);
+        Err(EntropyError::NoSource)
     }
 }
 

@@ -21,18 +21,25 @@
 //! Declared min-entropy: 7 bits per byte (bias correction on; Nordic gives
 //! no min-entropy figure, so one bit per byte is held back).
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::{poll, Spin, WaitPolicy};
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
 
 /// RNG base address on nRF52832/833/840.
 pub const BASE_NRF52: usize = 0x4000_D000;
 
-const TASKS_START: usize = 0x000;
-const EVENTS_VALRDY: usize = 0x100;
-const CONFIG: usize = 0x504;
-const VALUE: usize = 0x508;
+/// The RNG register block, TASKS_START up to VALUE.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RngRegisters {}
+
+impl Block for RngRegisters {
+    const SIZE: usize = 0x50C;
+}
+
+const TASKS_START: Reg<RngRegisters, u32> = Reg::at(0x000);
+const EVENTS_VALRDY: Reg<RngRegisters, u32> = Reg::at(0x100);
+const CONFIG: Reg<RngRegisters, u32> = Reg::at(0x504);
+const VALUE: Reg<RngRegisters, u32> = Reg::at(0x508);
 
 const CONFIG_DERCEN: u32 = 1 << 0;
 
@@ -41,12 +48,7 @@ const CONFIG_DERCEN: u32 = 1 << 0;
 pub const DEFAULT_WAIT: WaitPolicy = WaitPolicy::new(10_000, 1_000);
 
 /// The nRF52 RNG peripheral.
-pub struct Nrf52Rng<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    wait: WaitPolicy,
-    started: bool,
-}
+pub type Nrf52Rng<R = Mmio<RngRegisters>, D = Spin> = Driver<Nrf52Block<R>, D>;
 
 impl Nrf52Rng {
     /// The RNG at [`BASE_NRF52`], polling with a spin loop.
@@ -57,45 +59,45 @@ impl Nrf52Rng {
     /// `rand-core` adapter instead).
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_NRF52) }, Spin, DEFAULT_WAIT)
+        Driver::new(Nrf52Block::new(unsafe { Mmio::new(BASE_NRF52) }), Spin, DEFAULT_WAIT)
     }
 }
 
-impl<R: Registers, D: DelayNs> Nrf52Rng<R, D> {
-    pub const fn new(regs: R, delay: D, wait: WaitPolicy) -> Self {
-        Nrf52Rng { regs, delay, wait, started: false }
+/// How the nRF52 RNG starts and is read ([`RngBlock`]). After an error the
+/// driver starts it from scratch (someone may have stopped it).
+pub struct Nrf52Block<R: Registers<RngRegisters>> {
+    regs: R,
+}
+
+impl<R: Registers<RngRegisters>> Nrf52Block<R> {
+    pub const fn new(regs: R) -> Self {
+        Nrf52Block { regs }
     }
+}
+
+impl<R: Registers<RngRegisters>> RngBlock for Nrf52Block<R> {
+    const SAMPLE_BITS: u32 = 8;
+    const MIN_ENTROPY: f64 = 7.0;
+    type Words = [u32; 1];
 
     fn start(&mut self) {
         self.regs.write32(CONFIG, CONFIG_DERCEN);
         self.regs.write32(EVENTS_VALRDY, 0);
         self.regs.write32(TASKS_START, 1);
-        self.started = true;
     }
-}
 
-impl<R: Registers, D: DelayNs> NoiseSource for Nrf52Rng<R, D> {
-    const SAMPLE_BITS: u32 = 8;
-    const MIN_ENTROPY: f64 = 7.0;
+    fn status(&mut self) -> Status {
+        if self.regs.read32(EVENTS_VALRDY) == 0 {
+            Status::Busy
+        } else {
+            Status::Ready
+        }
+    }
 
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        if !self.started {
-            self.start();
-        }
-        let regs = &self.regs;
-        let result = poll(&mut self.delay, self.wait, || {
-            if regs.read32(EVENTS_VALRDY) == 0 {
-                return Ok(None);
-            }
-            let value = regs.read32(VALUE) & 0xFF;
-            regs.write32(EVENTS_VALRDY, 0);
-            Ok(Some(value))
-        });
-        if result.is_err() {
-            // Start again from scratch next time (someone may have stopped it).
-            self.started = false;
-        }
-        result
+    fn read(&mut self, words: &mut [u32; 1]) -> Result<bool, Fault> {
+        words[0] = self.regs.read32(VALUE) & 0xFF;
+        self.regs.write32(EVENTS_VALRDY, 0);
+        Ok(true)
     }
 }
 
@@ -103,7 +105,8 @@ impl<R: Registers, D: DelayNs> NoiseSource for Nrf52Rng<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropyError, EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::{Cell, RefCell};
 
@@ -143,9 +146,13 @@ mod tests {
         }
     }
 
-    impl Registers for &SimRng {
-        fn read32(&self, offset: usize) -> u32 {
-            match offset {
+    fn driver<D: DelayNs>(sim: &'static SimRng, delay: D, wait: WaitPolicy) -> Nrf52Rng<&'static SimRng, D> {
+        Driver::new(Nrf52Block::new(sim), delay, wait)
+    }
+
+    impl Registers<RngRegisters> for &SimRng {
+        fn read32(&self, reg: Reg<RngRegisters, u32>) -> u32 {
+            match reg {
                 EVENTS_VALRDY => {
                     if self.running.get() && self.valrdy.get() == 0 {
                         let left = self.countdown.get();
@@ -167,12 +174,12 @@ mod tests {
                     self.value.get()
                 }
                 CONFIG => self.config.get(),
-                _ => panic!("read of {offset:#x}"),
+                _ => panic!("read of {reg:#x}"),
             }
         }
 
-        fn write32(&self, offset: usize, value: u32) {
-            match offset {
+        fn write32(&self, reg: Reg<RngRegisters, u32>, value: u32) {
+            match reg {
                 TASKS_START => {
                     assert_eq!(value, 1);
                     self.running.set(true);
@@ -180,16 +187,8 @@ mod tests {
                 }
                 EVENTS_VALRDY => self.valrdy.set(value),
                 CONFIG => self.config.set(value),
-                _ => panic!("write to {offset:#x}"),
+                _ => panic!("write to {reg:#x}"),
             }
-        }
-
-        fn read8(&self, _: usize) -> u8 {
-            unreachable!()
-        }
-
-        fn write8(&self, _: usize, _: u8) {
-            unreachable!()
         }
     }
 
@@ -197,14 +196,14 @@ mod tests {
     fn correct_bytes_for_odd_lengths_with_bias_correction_on() {
         assert_lengths_right(0, 0, || {
             let sim = SimRng::new(2);
-            (Nrf52Rng::new(sim, Spin, DEFAULT_WAIT), sim.log.clone())
+            (driver(sim, Spin, DEFAULT_WAIT), sim.log.clone())
         });
     }
 
     #[test]
     fn each_byte_is_read_once_and_the_event_cleared() {
         let sim = SimRng::new(0);
-        let mut rng = Nrf52Rng::new(sim, Spin, DEFAULT_WAIT);
+        let mut rng = driver(sim, Spin, DEFAULT_WAIT);
         let a = rng.sample().unwrap();
         assert_eq!(sim.valrdy.get(), 0);
         let b = rng.sample().unwrap();
@@ -216,9 +215,10 @@ mod tests {
     fn no_valrdy_times_out_within_the_bound_and_restarts_next_time() {
         let sim = SimRng::new(u32::MAX);
         let mut delay = RecordingDelay::default();
-        let mut rng = Nrf52Rng::new(sim, &mut delay, WaitPolicy::new(500, 2_000));
+        let mut rng = driver(sim, &mut delay, WaitPolicy::new(500, 2_000));
         assert_eq!(rng.sample(), Err(EntropyError::Timeout));
         assert_eq!(rng.sample(), Err(EntropyError::Timeout));
+        drop(rng);
         assert_eq!(delay.total_ns, 2 * 499 * 2_000);
         assert_eq!(sim.starts.get(), 2);
     }
@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn stuck_byte_trips_the_health_tests() {
         let sim = SimRng::with_stuck(0, Some(0x5C));
-        let mut port = HealthTested::new(Nrf52Rng::new(sim, Spin, DEFAULT_WAIT));
+        let mut port = HealthTested::new(driver(sim, Spin, DEFAULT_WAIT));
         let mut out = [0u8; 3];
         assert_eq!(port.fill(&mut out), Err(EntropyError::HealthTestFailed));
         assert_eq!(sim.log.borrow().len(), 7, "RCT cutoff for H=7 is 7");

@@ -28,20 +28,28 @@
 //! Declared min-entropy: 16 bits per 32-bit ENT word (NXP gives no figure
 //! for the default configuration; we claim half).
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::{poll, Spin, WaitPolicy};
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
-use zeroize::Zeroize;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
+use crate::EntropyError;
 
 /// TRNG base address on i.MX RT1050/1060/1064.
 pub const BASE_IMXRT10XX: usize = 0x400C_C000;
 /// TRNG0 base address on Kinetis K81/K82.
 pub const BASE_K8X: usize = 0x400A_0000;
 
-const MCTL: usize = 0x00;
-const ENT0: usize = 0x40;
+/// The TRNG register block, MCTL up to ENT15.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TrngRegisters {}
+
+impl Block for TrngRegisters {
+    const SIZE: usize = 0x80;
+}
+
 const ENT_WORDS: usize = 16;
+
+const MCTL: Reg<TrngRegisters, u32> = Reg::at(0x00);
+const ENT: [Reg<TrngRegisters, u32>; ENT_WORDS] = Reg::bank(0x40);
 
 const MCTL_RST_DEF: u32 = 1 << 6;
 const MCTL_FCT_FAIL: u32 = 1 << 8;
@@ -57,98 +65,65 @@ const MAX_RESTARTS: u32 = 3;
 pub const DEFAULT_WAIT: WaitPolicy = WaitPolicy::new(100_000, 1_000);
 
 /// The NXP TRNG.
-pub struct NxpTrng<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    wait: WaitPolicy,
-    running: bool,
-    words: [u32; ENT_WORDS],
-    next: usize,
-}
+pub type NxpTrng<R = Mmio<TrngRegisters>, D = Spin> = Driver<TrngBlock<R>, D>;
 
 impl NxpTrng {
     /// The TRNG at [`BASE_IMXRT10XX`], polling with a spin loop.
     ///
     /// # Safety
-    /// Only on an i.MX RT10xx, one instance. (On K8x use [`NxpTrng::new`]
-    /// with `Mmio::new(BASE_K8X)`.)
+    /// Only on an i.MX RT10xx, one instance. (On K8x use [`Driver::new`]
+    /// with `TrngBlock::new(Mmio::new(BASE_K8X))`.)
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_IMXRT10XX) }, Spin, DEFAULT_WAIT)
+        Driver::new(TrngBlock::new(unsafe { Mmio::new(BASE_IMXRT10XX) }), Spin, DEFAULT_WAIT)
     }
 }
 
-impl<R: Registers, D: DelayNs> NxpTrng<R, D> {
-    pub const fn new(regs: R, delay: D, wait: WaitPolicy) -> Self {
-        NxpTrng { regs, delay, wait, running: false, words: [0; ENT_WORDS], next: ENT_WORDS }
-    }
+/// How the TRNG starts, reports and recovers ([`RngBlock`]).
+pub struct TrngBlock<R: Registers<TrngRegisters>> {
+    regs: R,
+}
 
-    /// Program mode with defaults, clear any error, back to run mode.
-    fn restart(&mut self) {
-        self.regs.write32(MCTL, MCTL_PRGM | MCTL_RST_DEF | MCTL_ERR);
-        self.regs.write32(MCTL, 0);
-        self.running = true;
-    }
-
-    /// Wait for and read one 512-bit block.
-    fn read_block(&mut self) -> Result<(), EntropyError> {
-        let regs = &self.regs;
-        poll(&mut self.delay, self.wait, || {
-            let mctl = regs.read32(MCTL);
-            if mctl & MCTL_ERR != 0 {
-                return Err(if mctl & MCTL_FCT_FAIL != 0 { EntropyError::ClockError } else { EntropyError::SeedError });
-            }
-            Ok((mctl & MCTL_ENT_VAL != 0).then_some(()))
-        })?;
-        for (i, w) in self.words.iter_mut().enumerate() {
-            *w = self.regs.read32(ENT0 + 4 * i);
-        }
-        let _ = self.regs.read32(ENT0);
-        // An error raised while we read means the block is not good.
-        if self.regs.read32(MCTL) & MCTL_ERR != 0 {
-            self.words.zeroize();
-            return Err(EntropyError::SeedError);
-        }
-        self.next = 0;
-        Ok(())
+impl<R: Registers<TrngRegisters>> TrngBlock<R> {
+    pub const fn new(regs: R) -> Self {
+        TrngBlock { regs }
     }
 }
 
-impl<R: Registers, D: DelayNs> NoiseSource for NxpTrng<R, D> {
+impl<R: Registers<TrngRegisters>> RngBlock for TrngBlock<R> {
     const SAMPLE_BITS: u32 = 32;
     const MIN_ENTROPY: f64 = 16.0;
+    const MAX_RESTARTS: u32 = MAX_RESTARTS;
+    type Words = [u32; ENT_WORDS];
 
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        let mut restarts = 0;
-        while self.next == ENT_WORDS {
-            if !self.running {
-                self.restart();
-            }
-            match self.read_block() {
-                Ok(()) => {}
-                Err(EntropyError::Timeout) => {
-                    self.running = false;
-                    return Err(EntropyError::Timeout);
-                }
-                Err(e) => {
-                    if restarts == MAX_RESTARTS {
-                        self.running = false;
-                        return Err(e);
-                    }
-                    restarts += 1;
-                    self.restart();
-                }
-            }
-        }
-        let word = core::mem::take(&mut self.words[self.next]);
-        self.next += 1;
-        Ok(word)
+    /// Program mode with defaults, clear any error, back to run mode.
+    fn start(&mut self) {
+        self.regs.write32(MCTL, MCTL_PRGM | MCTL_RST_DEF | MCTL_ERR);
+        self.regs.write32(MCTL, 0);
     }
-}
 
-impl<R: Registers, D: DelayNs> Drop for NxpTrng<R, D> {
-    fn drop(&mut self) {
-        self.words.zeroize();
+    fn status(&mut self) -> Status {
+        let mctl = self.regs.read32(MCTL);
+        if mctl & MCTL_ERR != 0 {
+            let error = if mctl & MCTL_FCT_FAIL != 0 { EntropyError::ClockError } else { EntropyError::SeedError };
+            Status::Fault(Fault::Restart(error))
+        } else if mctl & MCTL_ENT_VAL == 0 {
+            Status::Busy
+        } else {
+            Status::Ready
+        }
+    }
+
+    fn read(&mut self, words: &mut [u32; ENT_WORDS]) -> Result<bool, Fault> {
+        for (word, reg) in words.iter_mut().zip(ENT) {
+            *word = self.regs.read32(reg);
+        }
+        let _ = self.regs.read32(ENT[0]);
+        // An error raised while we read means the block is not good.
+        if self.regs.read32(MCTL) & MCTL_ERR != 0 {
+            return Err(Fault::Restart(EntropyError::SeedError));
+        }
+        Ok(true)
     }
 }
 
@@ -156,7 +131,8 @@ impl<R: Registers, D: DelayNs> Drop for NxpTrng<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::{Cell, RefCell};
     use std::vec::Vec;
@@ -199,13 +175,17 @@ mod tests {
         }
     }
 
+    fn driver<D: DelayNs>(sim: &'static SimTrng, delay: D, wait: WaitPolicy) -> NxpTrng<&'static SimTrng, D> {
+        Driver::new(TrngBlock::new(sim), delay, wait)
+    }
+
     fn sim(ready_after: u32) -> &'static SimTrng {
         Box::leak(Box::new(SimTrng::new(ready_after)))
     }
 
-    impl Registers for &SimTrng {
-        fn read32(&self, offset: usize) -> u32 {
-            if offset == MCTL {
+    impl Registers<TrngRegisters> for &SimTrng {
+        fn read32(&self, reg: Reg<TrngRegisters, u32>) -> u32 {
+            if reg == MCTL {
                 let mut m = self.mctl.get();
                 let run = m & MCTL_PRGM == 0;
                 if run && m & (MCTL_ENT_VAL | MCTL_ERR) == 0 {
@@ -229,8 +209,7 @@ mod tests {
                 self.mctl.set(m);
                 return m;
             }
-            assert!((ENT0..ENT0 + 4 * ENT_WORDS).contains(&offset), "read at {offset:#x}");
-            let i = (offset - ENT0) / 4;
+            let i = ENT.iter().position(|&ent| ent == reg).unwrap_or_else(|| panic!("read at {reg:#x}"));
             let m = self.mctl.get();
             if m & MCTL_ENT_VAL == 0 {
                 // Outside ENT_VAL the block reads as zero; only the SDK's dummy ENT0 read may land here.
@@ -247,8 +226,8 @@ mod tests {
             w
         }
 
-        fn write32(&self, offset: usize, value: u32) {
-            assert_eq!(offset, MCTL, "write at {offset:#x}");
+        fn write32(&self, reg: Reg<TrngRegisters, u32>, value: u32) {
+            assert_eq!(reg, MCTL, "write at {reg:#x}");
             let mut m = self.mctl.get();
             if value & MCTL_ERR != 0 {
                 m &= !(MCTL_ERR | MCTL_FCT_FAIL);
@@ -264,41 +243,33 @@ mod tests {
             }
             self.mctl.set(m);
         }
-
-        fn read8(&self, _: usize) -> u8 {
-            unreachable!()
-        }
-
-        fn write8(&self, _: usize, _: u8) {
-            unreachable!()
-        }
     }
 
     #[test]
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(0, ENT_WORDS - 1, || {
             let s = sim(3);
-            (NxpTrng::new(s, Spin, DEFAULT_WAIT), s.log.clone())
+            (driver(s, Spin, DEFAULT_WAIT), s.log.clone())
         });
     }
 
     #[test]
     fn words_come_from_the_block_in_order_and_blocks_are_not_reused() {
         let s = sim(2);
-        let mut trng = NxpTrng::new(s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(s, Spin, DEFAULT_WAIT);
         let got: Vec<u32> = (0..40).map(|_| trng.sample().unwrap()).collect();
         let log = s.log.borrow();
         assert_eq!(log.len(), 48, "three whole blocks read");
         assert_eq!(&got[..], &log[..40]);
         assert_eq!(s.stale_reads.get(), 3, "one dummy ENT0 read after each ENT15");
-        assert_eq!(trng.words[..8], [0; 8], "handed-out words wiped from the buffer");
+        assert_eq!(trng.buffered_words()[..8], [0; 8], "handed-out words wiped from the buffer");
     }
 
     #[test]
     fn self_test_error_restarts_and_discards() {
         let s = sim(1);
         s.error_at_block.borrow_mut().push(2);
-        let mut trng = NxpTrng::new(s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(s, Spin, DEFAULT_WAIT);
         let got: Vec<u32> = (0..32).map(|_| trng.sample().unwrap()).collect();
         assert_eq!(s.restarts.get(), 2, "initial start plus one restart after ERR");
         assert_eq!(s.mctl.get() & MCTL_ERR, 0);
@@ -308,7 +279,7 @@ mod tests {
     #[test]
     fn persistent_frequency_failure_is_a_clock_error_after_bounded_restarts() {
         let s = Box::leak(Box::new(SimTrng { permanent_fct_fail: true, ..SimTrng::new(1) }));
-        let mut trng = NxpTrng::new(&*s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(&*s, Spin, DEFAULT_WAIT);
         assert_eq!(trng.sample(), Err(EntropyError::ClockError));
         assert_eq!(s.restarts.get(), 1 + MAX_RESTARTS);
         assert!(s.log.borrow().is_empty());
@@ -318,11 +289,11 @@ mod tests {
     fn no_entropy_times_out_within_the_bound() {
         let s = sim(u32::MAX);
         let mut delay = RecordingDelay::default();
-        let mut trng = NxpTrng::new(s, &mut delay, WaitPolicy::new(50, 20_000));
+        let mut trng = driver(s, &mut delay, WaitPolicy::new(50, 20_000));
         assert_eq!(trng.sample(), Err(EntropyError::Timeout));
         drop(trng);
         assert_eq!(delay.total_ns, 49 * 20_000);
-        let mut port = HealthTested::new(NxpTrng::new(s, Spin, WaitPolicy::new(5, 0)));
+        let mut port = HealthTested::new(driver(s, Spin, WaitPolicy::new(5, 0)));
         let mut out = [1u8; 3];
         assert_eq!(port.fill(&mut out), Err(EntropyError::Timeout));
         assert_eq!(out, [0; 3]);

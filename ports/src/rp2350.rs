@@ -24,24 +24,31 @@
 //! Declared min-entropy: 16 bits per 32-bit EHR word (von Neumann corrected;
 //! the datasheet gives no min-entropy figure, so we claim half).
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::{poll, Spin, WaitPolicy};
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
-use zeroize::Zeroize;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
+use crate::EntropyError;
 
 /// TRNG base address on RP2350.
 pub const BASE_RP2350: usize = 0x400F_0000;
 
-const RNG_IMR: usize = 0x100;
-const RNG_ISR: usize = 0x104;
-const RNG_ICR: usize = 0x108;
-const EHR_DATA0: usize = 0x114;
-const RND_SOURCE_ENABLE: usize = 0x12C;
-const TRNG_DEBUG_CONTROL: usize = 0x138;
-const TRNG_SW_RESET: usize = 0x140;
+/// The TRNG register block, up to TRNG_SW_RESET.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TrngRegisters {}
+
+impl Block for TrngRegisters {
+    const SIZE: usize = 0x144;
+}
 
 const EHR_WORDS: usize = 6;
+
+const RNG_IMR: Reg<TrngRegisters, u32> = Reg::at(0x100);
+const RNG_ISR: Reg<TrngRegisters, u32> = Reg::at(0x104);
+const RNG_ICR: Reg<TrngRegisters, u32> = Reg::at(0x108);
+const EHR_DATA: [Reg<TrngRegisters, u32>; EHR_WORDS] = Reg::bank(0x114);
+const RND_SOURCE_ENABLE: Reg<TrngRegisters, u32> = Reg::at(0x12C);
+const TRNG_DEBUG_CONTROL: Reg<TrngRegisters, u32> = Reg::at(0x138);
+const TRNG_SW_RESET: Reg<TrngRegisters, u32> = Reg::at(0x140);
 
 const ISR_EHR_VALID: u32 = 1 << 0;
 const ISR_AUTOCORR_ERR: u32 = 1 << 1;
@@ -58,14 +65,7 @@ const MAX_RESETS: u32 = 3;
 pub const DEFAULT_WAIT: WaitPolicy = WaitPolicy::new(500_000, 1_000);
 
 /// The RP2350 TRNG.
-pub struct Rp2350Trng<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    wait: WaitPolicy,
-    configured: bool,
-    words: [u32; EHR_WORDS],
-    next: usize,
-}
+pub type Rp2350Trng<R = Mmio<TrngRegisters>, D = Spin> = Driver<Rp2350Block<R>, D>;
 
 impl Rp2350Trng {
     /// The TRNG at [`BASE_RP2350`], polling with a spin loop.
@@ -75,80 +75,66 @@ impl Rp2350Trng {
     /// another driver uses the TRNG.
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_RP2350) }, Spin, DEFAULT_WAIT)
+        Driver::new(Rp2350Block::new(unsafe { Mmio::new(BASE_RP2350) }), Spin, DEFAULT_WAIT)
     }
 }
 
-impl<R: Registers, D: DelayNs> Rp2350Trng<R, D> {
-    pub const fn new(regs: R, delay: D, wait: WaitPolicy) -> Self {
-        Rp2350Trng { regs, delay, wait, configured: false, words: [0; EHR_WORDS], next: EHR_WORDS }
-    }
+/// How the RP2350 TRNG starts, reports and recovers ([`RngBlock`]).
+pub struct Rp2350Block<R: Registers<TrngRegisters>> {
+    regs: R,
+}
 
-    fn configure(&mut self) {
+impl<R: Registers<TrngRegisters>> Rp2350Block<R> {
+    pub const fn new(regs: R) -> Self {
+        Rp2350Block { regs }
+    }
+}
+
+impl<R: Registers<TrngRegisters>> RngBlock for Rp2350Block<R> {
+    const SAMPLE_BITS: u32 = 32;
+    const MIN_ENTROPY: f64 = 16.0;
+    const MAX_RESTARTS: u32 = MAX_RESETS;
+    type Words = [u32; EHR_WORDS];
+
+    /// Hardware tests on, interrupts masked (we poll), collecting.
+    fn start(&mut self) {
         self.regs.write32(TRNG_DEBUG_CONTROL, 0);
         self.regs.write32(RNG_IMR, ALL_INTERRUPTS);
         self.regs.write32(RNG_ICR, ALL_INTERRUPTS);
-        self.configured = true;
+        self.regs.write32(RND_SOURCE_ENABLE, 1);
     }
 
-    /// Wait for one good 192-bit collection and copy it out.
-    /// `Err(SeedError)` means the TRNG needs a reset.
-    fn collect(&mut self) -> Result<(), EntropyError> {
-        self.regs.write32(RND_SOURCE_ENABLE, 1);
-        let regs = &self.regs;
-        poll(&mut self.delay, self.wait, || {
-            let isr = regs.read32(RNG_ISR);
-            if isr & ISR_AUTOCORR_ERR != 0 {
-                return Err(EntropyError::SeedError);
-            }
-            if isr & (ISR_VN_ERR | ISR_CRNGT_ERR) != 0 {
-                // This collection failed the block's own tests: drop it.
-                regs.write32(RNG_ICR, isr & (ISR_VN_ERR | ISR_CRNGT_ERR | ISR_EHR_VALID));
-                return Ok(None);
-            }
-            Ok((isr & ISR_EHR_VALID != 0).then_some(()))
-        })?;
-        for (i, w) in self.words.iter_mut().enumerate() {
-            *w = self.regs.read32(EHR_DATA0 + 4 * i);
+    fn status(&mut self) -> Status {
+        let isr = self.regs.read32(RNG_ISR);
+        if isr & ISR_AUTOCORR_ERR != 0 {
+            // The TRNG has stopped; only a reset clears it.
+            return Status::Fault(Fault::Restart(EntropyError::SeedError));
+        }
+        if isr & (ISR_VN_ERR | ISR_CRNGT_ERR) != 0 {
+            // This collection failed the block's own tests: drop it.
+            self.regs.write32(RNG_ICR, isr & (ISR_VN_ERR | ISR_CRNGT_ERR | ISR_EHR_VALID));
+            return Status::Busy;
+        }
+        if isr & ISR_EHR_VALID != 0 {
+            Status::Ready
+        } else {
+            Status::Busy
+        }
+    }
+
+    fn read(&mut self, words: &mut [u32; EHR_WORDS]) -> Result<bool, Fault> {
+        for (word, reg) in words.iter_mut().zip(EHR_DATA) {
+            *word = self.regs.read32(reg);
         }
         self.regs.write32(RNG_ICR, ISR_EHR_VALID);
-        self.next = 0;
-        Ok(())
+        // Collect the next 192 bits.
+        self.regs.write32(RND_SOURCE_ENABLE, 1);
+        Ok(true)
     }
-}
 
-impl<R: Registers, D: DelayNs> NoiseSource for Rp2350Trng<R, D> {
-    const SAMPLE_BITS: u32 = 32;
-    const MIN_ENTROPY: f64 = 16.0;
-
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        let mut resets = 0;
-        while self.next == EHR_WORDS {
-            if !self.configured {
-                self.configure();
-            }
-            match self.collect() {
-                Ok(()) => {}
-                Err(EntropyError::SeedError) if resets < MAX_RESETS => {
-                    resets += 1;
-                    self.regs.write32(TRNG_SW_RESET, 1);
-                    self.configured = false;
-                }
-                Err(e) => {
-                    self.configured = false;
-                    return Err(e);
-                }
-            }
-        }
-        let word = core::mem::take(&mut self.words[self.next]);
-        self.next += 1;
-        Ok(word)
-    }
-}
-
-impl<R: Registers, D: DelayNs> Drop for Rp2350Trng<R, D> {
-    fn drop(&mut self) {
-        self.words.zeroize();
+    fn restart(&mut self) {
+        self.regs.write32(TRNG_SW_RESET, 1);
+        self.start();
     }
 }
 
@@ -156,7 +142,8 @@ impl<R: Registers, D: DelayNs> Drop for Rp2350Trng<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::{Cell, RefCell};
     use std::vec::Vec;
@@ -207,9 +194,13 @@ mod tests {
         Box::leak(Box::new(SimTrng::new(ready_after)))
     }
 
-    impl Registers for &SimTrng {
-        fn read32(&self, offset: usize) -> u32 {
-            match offset {
+    fn driver<D: DelayNs>(sim: &'static SimTrng, delay: D, wait: WaitPolicy) -> Rp2350Trng<&'static SimTrng, D> {
+        Driver::new(Rp2350Block::new(sim), delay, wait)
+    }
+
+    impl Registers<TrngRegisters> for &SimTrng {
+        fn read32(&self, reg: Reg<TrngRegisters, u32>) -> u32 {
+            match reg {
                 RNG_ISR => {
                     let isr = self.isr.get();
                     if self.source_on.get() && isr == 0 {
@@ -238,18 +229,18 @@ mod tests {
                     }
                     self.isr.get()
                 }
-                o if (EHR_DATA0..EHR_DATA0 + 4 * EHR_WORDS).contains(&o) => {
+                r if EHR_DATA.contains(&r) => {
                     assert_eq!(self.isr.get(), ISR_EHR_VALID, "EHR read without a valid collection");
-                    let w = self.ehr.borrow()[(o - EHR_DATA0) / 4];
+                    let w = self.ehr.borrow()[EHR_DATA.iter().position(|&ehr| ehr == r).unwrap_or(0)];
                     self.log.borrow_mut().push(w);
                     w
                 }
-                _ => panic!("read at {offset:#x}"),
+                _ => panic!("read at {reg:#x}"),
             }
         }
 
-        fn write32(&self, offset: usize, value: u32) {
-            match offset {
+        fn write32(&self, reg: Reg<TrngRegisters, u32>, value: u32) {
+            match reg {
                 RNG_IMR => assert_eq!(value, ALL_INTERRUPTS),
                 RNG_ICR => self.isr.set(self.isr.get() & !(value & !ISR_AUTOCORR_ERR)),
                 RND_SOURCE_ENABLE => self.source_on.set(value & 1 != 0),
@@ -261,16 +252,8 @@ mod tests {
                     self.debug_control.set(0xF); // make the port set it again
                     self.countdown.set(self.ready_after);
                 }
-                _ => panic!("write at {offset:#x}"),
+                _ => panic!("write at {reg:#x}"),
             }
-        }
-
-        fn read8(&self, _: usize) -> u8 {
-            unreachable!()
-        }
-
-        fn write8(&self, _: usize, _: u8) {
-            unreachable!()
         }
     }
 
@@ -278,7 +261,7 @@ mod tests {
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(0, EHR_WORDS - 1, || {
             let s = sim(2);
-            (Rp2350Trng::new(s, Spin, DEFAULT_WAIT), s.log.clone())
+            (driver(s, Spin, DEFAULT_WAIT), s.log.clone())
         });
     }
 
@@ -286,7 +269,7 @@ mod tests {
     fn vn_and_crngt_errors_drop_the_collection_and_continue() {
         let s = sim(1);
         s.errors.borrow_mut().extend([(2, ISR_VN_ERR), (3, ISR_CRNGT_ERR)]);
-        let mut trng = Rp2350Trng::new(s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(s, Spin, DEFAULT_WAIT);
         let got: Vec<u32> = (0..12).map(|_| trng.sample().unwrap()).collect();
         assert_eq!(s.collections.get(), 4, "two good, two rejected");
         assert_eq!(&got[..], &s.log.borrow()[..]);
@@ -298,7 +281,7 @@ mod tests {
     fn autocorrelation_failure_resets_the_trng() {
         let s = sim(1);
         s.errors.borrow_mut().push((1, ISR_AUTOCORR_ERR));
-        let mut trng = Rp2350Trng::new(s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(s, Spin, DEFAULT_WAIT);
         trng.sample().unwrap();
         assert_eq!(s.resets.get(), 1);
         assert_eq!(s.debug_control.get(), 0, "reconfigured after the reset");
@@ -307,7 +290,7 @@ mod tests {
     #[test]
     fn dead_source_is_reported_after_bounded_resets() {
         let s = Box::leak(Box::new(SimTrng { dead: true, ..SimTrng::new(0) }));
-        let mut trng = Rp2350Trng::new(&*s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(&*s, Spin, DEFAULT_WAIT);
         assert_eq!(trng.sample(), Err(EntropyError::SeedError));
         assert_eq!(s.resets.get(), MAX_RESETS);
         assert!(s.log.borrow().is_empty());
@@ -317,7 +300,7 @@ mod tests {
     fn no_collection_times_out_within_the_bound() {
         let s = sim(u32::MAX);
         let mut delay = RecordingDelay::default();
-        let mut trng = Rp2350Trng::new(s, &mut delay, WaitPolicy::new(64, 5_000));
+        let mut trng = driver(s, &mut delay, WaitPolicy::new(64, 5_000));
         assert_eq!(trng.sample(), Err(EntropyError::Timeout));
         drop(trng);
         assert_eq!(delay.total_ns, 63 * 5_000);
@@ -332,7 +315,7 @@ mod tests {
     #[test]
     fn stuck_ehr_trips_the_rct() {
         let s = Box::leak(Box::new(SimTrng { stuck: Some(0x0F0F_0F0F), ..SimTrng::new(0) }));
-        let mut port = HealthTested::new(Rp2350Trng::new(&*s, Spin, DEFAULT_WAIT));
+        let mut port = HealthTested::new(driver(&*s, Spin, DEFAULT_WAIT));
         let mut out = [0u8; 4];
         assert_eq!(port.fill(&mut out), Err(EntropyError::HealthTestFailed));
         assert_eq!(s.collections.get(), 1, "RCT (cutoff 4) fires inside the first 6-word collection");

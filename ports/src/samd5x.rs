@@ -20,17 +20,24 @@
 //! Declared min-entropy: 16 bits per 32-bit word. Microchip reports
 //! statistical test results but no min-entropy figure, so we claim half.
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::{poll, Spin, WaitPolicy};
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, ByteRegisters, Mmio, Reg};
+use crate::wait::{Spin, WaitPolicy};
 
 /// TRNG base address on SAM D5x/E5x.
 pub const BASE_SAMD5X: usize = 0x4200_2800;
 
-const CTRLA: usize = 0x00;
-const INTFLAG: usize = 0x0A;
-const DATA: usize = 0x20;
+/// The TRNG register block, CTRLA up to DATA.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TrngRegisters {}
+
+impl Block for TrngRegisters {
+    const SIZE: usize = 0x24;
+}
+
+const CTRLA: Reg<TrngRegisters, u8> = Reg::at(0x00);
+const INTFLAG: Reg<TrngRegisters, u8> = Reg::at(0x0A);
+const DATA: Reg<TrngRegisters, u32> = Reg::at(0x20);
 
 const CTRLA_ENABLE: u8 = 1 << 1;
 const INTFLAG_DATARDY: u8 = 1 << 0;
@@ -40,11 +47,7 @@ const INTFLAG_DATARDY: u8 = 1 << 0;
 pub const DEFAULT_WAIT: WaitPolicy = WaitPolicy::new(10_000, 1_000);
 
 /// The SAM D5x/E5x TRNG.
-pub struct SamD5xTrng<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    wait: WaitPolicy,
-}
+pub type SamD5xTrng<R = Mmio<TrngRegisters>, D = Spin> = Driver<SamD5xBlock<R>, D>;
 
 impl SamD5xTrng {
     /// The TRNG at [`BASE_SAMD5X`], polling with a spin loop.
@@ -53,28 +56,49 @@ impl SamD5xTrng {
     /// Only on a SAM D5x/E5x, and only one instance.
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_SAMD5X) }, Spin, DEFAULT_WAIT)
+        Driver::new(SamD5xBlock::new(unsafe { Mmio::new(BASE_SAMD5X) }), Spin, DEFAULT_WAIT)
     }
 }
 
-impl<R: Registers, D: DelayNs> SamD5xTrng<R, D> {
-    pub const fn new(regs: R, delay: D, wait: WaitPolicy) -> Self {
-        SamD5xTrng { regs, delay, wait }
+/// How the SAM D5x TRNG starts and is read ([`RngBlock`]).
+pub struct SamD5xBlock<R: ByteRegisters<TrngRegisters>> {
+    regs: R,
+}
+
+impl<R: ByteRegisters<TrngRegisters>> SamD5xBlock<R> {
+    pub const fn new(regs: R) -> Self {
+        SamD5xBlock { regs }
     }
 }
 
-impl<R: Registers, D: DelayNs> NoiseSource for SamD5xTrng<R, D> {
+impl<R: ByteRegisters<TrngRegisters>> RngBlock for SamD5xBlock<R> {
     const SAMPLE_BITS: u32 = 32;
     const MIN_ENTROPY: f64 = 16.0;
+    type Words = [u32; 1];
 
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        // Checked every time: a low-power driver elsewhere may have disabled it.
+    fn start(&mut self) {
         let ctrla = self.regs.read8(CTRLA);
         if ctrla & CTRLA_ENABLE == 0 {
             self.regs.write8(CTRLA, ctrla | CTRLA_ENABLE);
         }
-        let regs = &self.regs;
-        poll(&mut self.delay, self.wait, || Ok((regs.read8(INTFLAG) & INTFLAG_DATARDY != 0).then(|| regs.read32(DATA))))
+    }
+
+    /// Checked every sample: a low-power driver elsewhere may have disabled it.
+    fn is_running(&self) -> bool {
+        self.regs.read8(CTRLA) & CTRLA_ENABLE != 0
+    }
+
+    fn status(&mut self) -> Status {
+        if self.regs.read8(INTFLAG) & INTFLAG_DATARDY != 0 {
+            Status::Ready
+        } else {
+            Status::Busy
+        }
+    }
+
+    fn read(&mut self, words: &mut [u32; 1]) -> Result<bool, Fault> {
+        words[0] = self.regs.read32(DATA);
+        Ok(true)
     }
 }
 
@@ -82,7 +106,9 @@ impl<R: Registers, D: DelayNs> NoiseSource for SamD5xTrng<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::regs::Registers;
+    use crate::{EntropyError, EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::{Cell, RefCell};
 
@@ -110,9 +136,13 @@ mod tests {
         }))
     }
 
-    impl Registers for &SimTrng {
-        fn read32(&self, offset: usize) -> u32 {
-            assert_eq!(offset, DATA, "32-bit read of an 8-bit register");
+    fn driver<D: DelayNs>(sim: &'static SimTrng, delay: D, wait: WaitPolicy) -> SamD5xTrng<&'static SimTrng, D> {
+        Driver::new(SamD5xBlock::new(sim), delay, wait)
+    }
+
+    impl Registers<TrngRegisters> for &SimTrng {
+        fn read32(&self, reg: Reg<TrngRegisters, u32>) -> u32 {
+            assert_eq!(reg, DATA);
             assert!(self.ready.get(), "DATA read before DATARDY");
             self.ready.set(false);
             self.countdown.set(self.ready_after);
@@ -121,12 +151,14 @@ mod tests {
             v
         }
 
-        fn write32(&self, offset: usize, _: u32) {
-            panic!("32-bit write at {offset:#x}")
+        fn write32(&self, reg: Reg<TrngRegisters, u32>, _: u32) {
+            panic!("32-bit write at {reg:#x}")
         }
+    }
 
-        fn read8(&self, offset: usize) -> u8 {
-            match offset {
+    impl ByteRegisters<TrngRegisters> for &SimTrng {
+        fn read8(&self, reg: Reg<TrngRegisters, u8>) -> u8 {
+            match reg {
                 CTRLA => self.ctrla.get(),
                 INTFLAG => {
                     if self.ctrla.get() & CTRLA_ENABLE != 0 && !self.ready.get() {
@@ -137,12 +169,12 @@ mod tests {
                     }
                     u8::from(self.ready.get())
                 }
-                _ => panic!("8-bit read at {offset:#x}"),
+                _ => panic!("8-bit read at {reg:#x}"),
             }
         }
 
-        fn write8(&self, offset: usize, value: u8) {
-            assert_eq!(offset, CTRLA, "8-bit write at {offset:#x}");
+        fn write8(&self, reg: Reg<TrngRegisters, u8>, value: u8) {
+            assert_eq!(reg, CTRLA, "8-bit write at {reg:#x}");
             self.ctrla.set(value);
         }
     }
@@ -151,14 +183,14 @@ mod tests {
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(0, 0, || {
             let s = sim(3, None);
-            (SamD5xTrng::new(s, Spin, DEFAULT_WAIT), s.log.clone())
+            (driver(s, Spin, DEFAULT_WAIT), s.log.clone())
         });
     }
 
     #[test]
     fn enables_the_trng_and_re_enables_it_if_disabled() {
         let s = sim(0, None);
-        let mut trng = SamD5xTrng::new(s, Spin, DEFAULT_WAIT);
+        let mut trng = driver(s, Spin, DEFAULT_WAIT);
         trng.sample().unwrap();
         assert_eq!(s.ctrla.get() & CTRLA_ENABLE, CTRLA_ENABLE);
         s.ctrla.set(0);
@@ -170,8 +202,9 @@ mod tests {
     fn no_datardy_times_out_within_the_bound() {
         let s = sim(u32::MAX, None);
         let mut delay = RecordingDelay::default();
-        let mut trng = SamD5xTrng::new(s, &mut delay, WaitPolicy::new(300, 1_000));
+        let mut trng = driver(s, &mut delay, WaitPolicy::new(300, 1_000));
         assert_eq!(trng.sample(), Err(EntropyError::Timeout));
+        drop(trng);
         assert_eq!(delay.total_ns, 299 * 1_000);
         assert!(s.log.borrow().is_empty());
     }
@@ -179,7 +212,7 @@ mod tests {
     #[test]
     fn stuck_output_trips_the_rct() {
         let s = sim(0, Some(0x1234_5678));
-        let mut port = HealthTested::new(SamD5xTrng::new(s, Spin, DEFAULT_WAIT));
+        let mut port = HealthTested::new(driver(s, Spin, DEFAULT_WAIT));
         let mut out = [0u8; 5];
         assert_eq!(port.fill(&mut out), Err(EntropyError::HealthTestFailed));
         assert_eq!(s.log.borrow().len(), 4, "RCT cutoff for H=16 is 4");

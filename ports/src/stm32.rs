@@ -29,18 +29,26 @@
 //! peripheral's post-processed value and ST gives no min-entropy for these
 //! families (AN4230 only reports statistical tests), so we claim half.
 
-use crate::regs::{Mmio, Registers};
-use crate::wait::{poll, Spin, WaitPolicy};
-use crate::{EntropyError, NoiseSource};
-use embedded_hal::delay::DelayNs;
+use crate::driver::{Driver, Fault, RngBlock, Status};
+use crate::regs::{Block, Mmio, Reg, Registers};
+use crate::wait::{Spin, WaitPolicy};
+use crate::EntropyError;
 use zeroize::Zeroize;
 
 /// RNG base address on STM32F4, STM32F7 and STM32L4.
 pub const BASE_F4_F7_L4: usize = 0x5006_0800;
 
-const CR: usize = 0x00;
-const SR: usize = 0x04;
-const DR: usize = 0x08;
+/// The RNG register block (RNG_CR, RNG_SR, RNG_DR).
+#[derive(Debug, PartialEq, Eq)]
+pub enum RngRegisters {}
+
+impl Block for RngRegisters {
+    const SIZE: usize = 0x0C;
+}
+
+const CR: Reg<RngRegisters, u32> = Reg::at(0x00);
+const SR: Reg<RngRegisters, u32> = Reg::at(0x04);
+const DR: Reg<RngRegisters, u32> = Reg::at(0x08);
 
 const CR_RNGEN: u32 = 1 << 2;
 const SR_DRDY: u32 = 1 << 0;
@@ -57,14 +65,7 @@ const MAX_RESTARTS: u32 = 3;
 pub const DEFAULT_WAIT: WaitPolicy = WaitPolicy::new(10_000, 1_000);
 
 /// The STM32 RNG peripheral.
-pub struct Stm32Rng<R: Registers = Mmio, D: DelayNs = Spin> {
-    regs: R,
-    delay: D,
-    wait: WaitPolicy,
-    /// RNGEN set and the first word after it discarded.
-    running: bool,
-    previous: Option<u32>,
-}
+pub type Stm32Rng<R = Mmio<RngRegisters>, D = Spin> = Driver<Stm32Block<R>, D>;
 
 impl Stm32Rng {
     /// The RNG at [`BASE_F4_F7_L4`], polling with a spin loop.
@@ -73,88 +74,73 @@ impl Stm32Rng {
     /// Only on an STM32F4/F7/L4 with an RNG, and only one instance.
     pub const unsafe fn new_default() -> Self {
         // SAFETY: forwarded to the caller.
-        Self::new(unsafe { Mmio::new(BASE_F4_F7_L4) }, Spin, DEFAULT_WAIT)
+        Driver::new(Stm32Block::new(unsafe { Mmio::new(BASE_F4_F7_L4) }), Spin, DEFAULT_WAIT)
     }
 }
 
-impl<R: Registers, D: DelayNs> Stm32Rng<R, D> {
-    pub const fn new(regs: R, delay: D, wait: WaitPolicy) -> Self {
-        Stm32Rng { regs, delay, wait, running: false, previous: None }
+/// How the STM32 RNG starts, reports and recovers ([`RngBlock`]).
+pub struct Stm32Block<R: Registers<RngRegisters>> {
+    regs: R,
+    /// The last word read, for the manual's comparison with the next one.
+    previous: Option<u32>,
+}
+
+impl<R: Registers<RngRegisters>> Stm32Block<R> {
+    pub const fn new(regs: R) -> Self {
+        Stm32Block { regs, previous: None }
+    }
+}
+
+impl<R: Registers<RngRegisters>> RngBlock for Stm32Block<R> {
+    const SAMPLE_BITS: u32 = 32;
+    const MIN_ENTROPY: f64 = 16.0;
+    const MAX_RESTARTS: u32 = MAX_RESTARTS;
+    const DISCARD_FIRST_READ: bool = true;
+    type Words = [u32; 1];
+
+    fn start(&mut self) {
+        if self.regs.read32(CR) & CR_RNGEN == 0 {
+            self.regs.write32(CR, self.regs.read32(CR) | CR_RNGEN);
+        }
+    }
+
+    fn status(&mut self) -> Status {
+        let sr = self.regs.read32(SR);
+        if sr & (SR_SECS | SR_SEIS) != 0 {
+            return Status::Fault(Fault::Restart(EntropyError::SeedError));
+        }
+        if sr & SR_CEIS != 0 {
+            // rc_w0: writing 1 leaves the other flag alone.
+            self.regs.write32(SR, !SR_CEIS);
+        }
+        if sr & SR_CECS != 0 {
+            Status::Stalled(EntropyError::ClockError)
+        } else if sr & SR_DRDY == 0 {
+            Status::Busy
+        } else {
+            Status::Ready
+        }
+    }
+
+    fn read(&mut self, words: &mut [u32; 1]) -> Result<bool, Fault> {
+        let word = self.regs.read32(DR);
+        if self.previous == Some(word) {
+            return Err(Fault::Restart(EntropyError::SeedError));
+        }
+        self.previous = Some(word);
+        words[0] = word;
+        Ok(true)
     }
 
     fn restart(&mut self) {
+        self.regs.write32(SR, !SR_SEIS);
         self.regs.write32(CR, self.regs.read32(CR) & !CR_RNGEN);
         self.regs.write32(CR, self.regs.read32(CR) | CR_RNGEN);
-        self.running = false;
         self.previous = None;
     }
-
-    /// Wait for a word. `Err(SeedError)` means "restart and retry".
-    fn next_word(&mut self) -> Result<u32, EntropyError> {
-        let regs = &self.regs;
-        let mut clock_error = false;
-        let result = poll(&mut self.delay, self.wait, || {
-            let sr = regs.read32(SR);
-            if sr & (SR_SECS | SR_SEIS) != 0 {
-                return Err(EntropyError::SeedError);
-            }
-            if sr & SR_CEIS != 0 {
-                // rc_w0: writing 1 leaves the other flag alone.
-                regs.write32(SR, !SR_CEIS);
-            }
-            clock_error = sr & SR_CECS != 0;
-            if clock_error || sr & SR_DRDY == 0 {
-                return Ok(None);
-            }
-            Ok(Some(regs.read32(DR)))
-        });
-        match result {
-            Err(EntropyError::Timeout) if clock_error => Err(EntropyError::ClockError),
-            other => other,
-        }
-    }
 }
 
-impl<R: Registers, D: DelayNs> NoiseSource for Stm32Rng<R, D> {
-    const SAMPLE_BITS: u32 = 32;
-    const MIN_ENTROPY: f64 = 16.0;
-
-    fn sample(&mut self) -> Result<u32, EntropyError> {
-        let mut restarts = 0;
-        loop {
-            if !self.running && self.regs.read32(CR) & CR_RNGEN == 0 {
-                self.regs.write32(CR, self.regs.read32(CR) | CR_RNGEN);
-            }
-            let word = match self.next_word() {
-                Err(EntropyError::SeedError) => None,
-                Err(e) => return Err(e),
-                Ok(w) if self.previous == Some(w) => None,
-                Ok(w) => Some(w),
-            };
-            match word {
-                Some(w) if self.running => {
-                    self.previous = Some(w);
-                    return Ok(w);
-                }
-                Some(w) => {
-                    // First word after RNGEN: kept only for the comparison.
-                    self.previous = Some(w);
-                    self.running = true;
-                }
-                None => {
-                    if restarts == MAX_RESTARTS {
-                        return Err(EntropyError::SeedError);
-                    }
-                    restarts += 1;
-                    self.regs.write32(SR, !SR_SEIS);
-                    self.restart();
-                }
-            }
-        }
-    }
-}
-
-impl<R: Registers, D: DelayNs> Drop for Stm32Rng<R, D> {
+impl<R: Registers<RngRegisters>> Drop for Stm32Block<R> {
     fn drop(&mut self) {
         // The last word handed out, kept for the manual's comparison.
         if let Some(word) = self.previous.as_mut() {
@@ -167,7 +153,8 @@ impl<R: Registers, D: DelayNs> Drop for Stm32Rng<R, D> {
 mod tests {
     use super::*;
     use crate::testkit::{assert_lengths_right, random_seed, RecordingDelay, SampleLog, SplitMix64};
-    use crate::{EntropySource, HealthTested};
+    use crate::{EntropySource, HealthTested, NoiseSource};
+    use embedded_hal::delay::DelayNs;
     use std::boxed::Box;
     use std::cell::{Cell, RefCell};
     use std::vec::Vec;
@@ -214,9 +201,9 @@ mod tests {
         }
     }
 
-    impl Registers for &SimRng {
-        fn read32(&self, offset: usize) -> u32 {
-            match offset {
+    impl Registers<RngRegisters> for &SimRng {
+        fn read32(&self, reg: Reg<RngRegisters, u32>) -> u32 {
+            match reg {
                 CR => self.cr.get(),
                 SR => {
                     let mut sr = self.sr.get();
@@ -254,12 +241,12 @@ mod tests {
                     self.polls_until_ready.set(self.ready_after);
                     word
                 }
-                _ => panic!("read of unknown offset {offset:#x}"),
+                _ => panic!("read of unknown offset {:#x}", reg.offset()),
             }
         }
 
-        fn write32(&self, offset: usize, value: u32) {
-            match offset {
+        fn write32(&self, reg: Reg<RngRegisters, u32>, value: u32) {
+            match reg {
                 CR => {
                     let was = self.cr.get() & CR_RNGEN;
                     self.cr.set(value);
@@ -274,17 +261,14 @@ mod tests {
                 }
                 // rc_w0 flags; DRDY/CECS/SECS are read-only.
                 SR => self.sr.set(self.sr.get() & (value | !(SR_SEIS | SR_CEIS))),
-                _ => panic!("write to read-only or unknown offset {offset:#x}"),
+                _ => panic!("write to read-only or unknown offset {:#x}", reg.offset()),
             }
         }
 
-        fn read8(&self, _: usize) -> u8 {
-            unreachable!("RNG registers are 32-bit")
-        }
+    }
 
-        fn write8(&self, _: usize, _: u8) {
-            unreachable!("RNG registers are 32-bit")
-        }
+    fn driver<D: DelayNs>(sim: &'static SimRng, delay: D, wait: WaitPolicy) -> Stm32Rng<&'static SimRng, D> {
+        Driver::new(Stm32Block::new(sim), delay, wait)
     }
 
     fn leak(sim: SimRng) -> &'static SimRng {
@@ -295,14 +279,14 @@ mod tests {
     fn correct_bytes_for_odd_lengths() {
         assert_lengths_right(1, 0, || {
             let sim = leak(SimRng::new(3));
-            (Stm32Rng::new(sim, Spin, DEFAULT_WAIT), sim.log.clone())
+            (driver(sim, Spin, DEFAULT_WAIT), sim.log.clone())
         });
     }
 
     #[test]
     fn first_word_after_enable_is_not_used() {
         let sim = leak(SimRng::new(2));
-        let mut rng = Stm32Rng::new(sim, Spin, DEFAULT_WAIT);
+        let mut rng = driver(sim, Spin, DEFAULT_WAIT);
         let w = rng.sample().unwrap();
         assert_eq!(sim.log.borrow().len(), 2);
         assert_eq!(w, sim.log.borrow()[1]);
@@ -313,7 +297,7 @@ mod tests {
     fn seed_error_restarts_the_rng_and_recovers() {
         let sim = leak(SimRng::new(1));
         sim.seed_error_at.borrow_mut().extend([5, 9]);
-        let mut rng = Stm32Rng::new(sim, Spin, DEFAULT_WAIT);
+        let mut rng = driver(sim, Spin, DEFAULT_WAIT);
         let words: Vec<u32> = (0..20).map(|_| rng.sample().unwrap()).collect();
         assert_eq!(sim.enables.get(), 3, "RNGEN cleared and set again after each seed error");
         assert_eq!(sim.sr.get() & (SR_SEIS | SR_SECS), 0, "seed error cleared");
@@ -334,7 +318,7 @@ mod tests {
         sim.permanent_seed_error = true;
         let sim = leak(sim);
         sim.sr.set(SR_SECS | SR_SEIS);
-        let mut rng = Stm32Rng::new(sim, Spin, DEFAULT_WAIT);
+        let mut rng = driver(sim, Spin, DEFAULT_WAIT);
         assert_eq!(rng.sample(), Err(EntropyError::SeedError));
         assert_eq!(sim.enables.get(), 1 + MAX_RESTARTS);
         assert_eq!(sim.reads.get(), 0, "no data read during a seed error");
@@ -344,7 +328,7 @@ mod tests {
     fn transient_clock_error_is_cleared_and_waited_out() {
         let sim = leak(SimRng::new(1));
         sim.clock_error_polls.set(50);
-        let mut rng = Stm32Rng::new(sim, Spin, DEFAULT_WAIT);
+        let mut rng = driver(sim, Spin, DEFAULT_WAIT);
         rng.sample().unwrap();
         assert_eq!(sim.sr.get() & SR_CEIS, 0, "CEIS cleared");
     }
@@ -354,7 +338,7 @@ mod tests {
         let sim = leak(SimRng::new(1));
         sim.clock_error_polls.set(u32::MAX);
         let mut delay = RecordingDelay::default();
-        let mut rng = Stm32Rng::new(sim, &mut delay, WaitPolicy::new(200, 500));
+        let mut rng = driver(sim, &mut delay, WaitPolicy::new(200, 500));
         assert_eq!(rng.sample(), Err(EntropyError::ClockError));
         drop(rng);
         assert_eq!(delay.total_ns, 199 * 500, "waited exactly the configured bound");
@@ -364,11 +348,11 @@ mod tests {
     fn no_data_ready_times_out_within_the_bound() {
         let sim = leak(SimRng::new(u32::MAX));
         let mut delay = RecordingDelay::default();
-        let mut rng = Stm32Rng::new(sim, &mut delay, WaitPolicy::new(1000, 1_000));
+        let mut rng = driver(sim, &mut delay, WaitPolicy::new(1000, 1_000));
         assert_eq!(rng.sample(), Err(EntropyError::Timeout));
         drop(rng);
         assert_eq!(delay.calls, 999);
-        let mut port = HealthTested::new(Stm32Rng::new(sim, Spin, WaitPolicy::new(10, 0)));
+        let mut port = HealthTested::new(driver(sim, Spin, WaitPolicy::new(10, 0)));
         let mut out = [0xAAu8; 7];
         assert_eq!(port.fill(&mut out), Err(EntropyError::Timeout));
         assert_eq!(out, [0; 7]);
@@ -377,7 +361,7 @@ mod tests {
     #[test]
     fn slow_data_ready_within_the_bound_succeeds() {
         let sim = leak(SimRng::new(900));
-        let mut rng = Stm32Rng::new(sim, Spin, WaitPolicy::new(1000, 0));
+        let mut rng = driver(sim, Spin, WaitPolicy::new(1000, 0));
         rng.sample().unwrap();
     }
 
@@ -386,7 +370,7 @@ mod tests {
         let mut sim = SimRng::new(1);
         sim.stuck_value = Some(0xDEAD_BEEF);
         let sim = leak(sim);
-        let mut port = HealthTested::new(Stm32Rng::new(sim, Spin, DEFAULT_WAIT));
+        let mut port = HealthTested::new(driver(sim, Spin, DEFAULT_WAIT));
         let mut out = [0u8; 16];
         // The manual's own comparison catches it first: restarts, then a seed error.
         assert_eq!(port.fill(&mut out), Err(EntropyError::SeedError));

@@ -10,7 +10,6 @@
 //! whose RNG got stuck makes no more keys (`TLS_Connect` returns
 //! `TLS_ERROR_RNG`, `mbedtls_hardware_poll` `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`).
 
-mod port;
 #[cfg(feature = "port-rand-core")]
 mod registered;
 
@@ -19,19 +18,23 @@ use freertos_rng_ports::EntropyError;
 #[cfg(feature = "port-rand-core")]
 pub use registered::register_source;
 
+/// The port chosen at compile time: the ports crate selects it from its
+/// cargo feature (`port-<name>` here forwards to it).
 #[cfg(not(feature = "port-rand-core"))]
 mod compiled {
-    use super::port::{new_active, Active};
     use core::cell::RefCell;
     use critical_section::Mutex;
+    use freertos_rng_ports::active::{active_port, ActivePort};
     use freertos_rng_ports::{EntropyError, EntropySource};
 
-    static PORT: Mutex<RefCell<Active>> = Mutex::new(RefCell::new(new_active()));
+    // SAFETY: the one call, made here; this static is then the only driver
+    // of the selected peripheral.
+    static PORT: Mutex<RefCell<ActivePort>> = Mutex::new(RefCell::new(unsafe { active_port() }));
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
         super::fill_in_sections(
             out,
-            Active::SECTION_BYTES,
+            ActivePort::SECTION_BYTES,
             |n| critical_section::with(|cs| PORT.borrow_ref_mut(cs).start_up_step(n)),
             |chunk| critical_section::with(|cs| PORT.borrow_ref_mut(cs).fill(chunk)),
         )
