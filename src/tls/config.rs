@@ -11,30 +11,17 @@ use crate::error::{Error, Result};
 /// Handshake deadline when the caller sets none.
 pub const DEFAULT_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 
-/// AWS IoT roots: Amazon Root CA 1, Amazon Root CA 3, Starfield Services
-/// Root Certificate Authority - G2. NUL-terminated, as mbedTLS's PEM
-/// parser requires.
-const DEFAULT_ROOTS_PEM: &str = concat!(include_str!("../../certs/aws-iot-roots.pem"), "\0");
-
 /// Which certificates the server's chain must lead to. Borrowed only
 /// until the connection has parsed them: keeping a copy of the PEM text
 /// would cost its size in RAM for the whole connection.
 pub enum TrustAnchors<'a> {
-    /// The built-in AWS IoT roots.
+    /// The built-in AWS IoT roots (`super::aws_roots`).
     Default,
     /// Caller-supplied PEM text, NUL-terminated.
     Pem(&'a [u8]),
 }
 
 impl<'a> TrustAnchors<'a> {
-    /// PEM bytes including the terminating NUL.
-    pub(crate) fn pem_with_nul(&self) -> &[u8] {
-        match self {
-            TrustAnchors::Default => DEFAULT_ROOTS_PEM.as_bytes(),
-            TrustAnchors::Pem(v) => v,
-        }
-    }
-
     /// Caller PEM (`len` counts the NUL, as in `TLSParams_t`).
     pub fn from_pem(pem: &'a [u8]) -> Result<Self> {
         // mbedTLS only treats a buffer as PEM when its last byte is NUL; a

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_char;
 
+use super::aws_roots;
 use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
@@ -17,7 +18,7 @@ use super::validity;
 use crate::entropy::drbg_entropy_callback;
 use crate::error::{mbedtls_rc, Error, Result};
 use crate::platform::clock;
-use crate::platform::log::log;
+use crate::platform::log::{log, Part::*};
 use crate::platform::wait::{pause_for_io, Deadline};
 
 /// Cipher suites offered, most preferred first: forward-secret AEAD, then
@@ -113,10 +114,19 @@ impl Connection {
             alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr().cast::<c_char>()));
             alpn_ptrs.push(ptr::null());
         }
-        let pem = anchors.pem_with_nul();
-        // SAFETY: `ca_chain` was initialised by MbedBox::new; `pem` is a
-        // NUL-terminated buffer of `pem.len()` bytes that mbedTLS copies.
-        let rc = unsafe { m::x509_crt_parse(addr_of_mut!((*mbed.ptr()).ca_chain), pem.as_ptr(), pem.len()) };
+        // SAFETY: `ca_chain` was initialised by MbedBox::new and is not
+        // shared; each buffer is valid for its length (mbedTLS copies a
+        // PEM list; the built-in DER is static, parsed in place).
+        let rc = unsafe {
+            let chain = addr_of_mut!((*mbed.ptr()).ca_chain);
+            match anchors {
+                TrustAnchors::Pem(pem) => m::x509_crt_parse(chain, pem.as_ptr(), pem.len()),
+                TrustAnchors::Default => aws_roots::certificates()
+                    .map(|der| m::x509_crt_parse_der_nocopy(chain, der.as_ptr(), der.len()))
+                    .find(|&rc| rc != 0)
+                    .unwrap_or(0),
+            }
+        };
         match rc {
             0 => {}
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
@@ -141,13 +151,18 @@ impl Connection {
         }
         let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
         if let Err(e) = r {
+            let reason = e.reason(self.last_error.verify_flags);
             log!(
                 Error,
-                "TLS_Connect to {}: {} (mbedTLS -0x{:04X}, verify flags 0x{:X})",
-                self.config.server_name.to_str().unwrap_or("?"),
-                e.reason(self.last_error.verify_flags).to_str().unwrap_or("?"),
-                e.mbedtls_code().unsigned_abs(),
-                self.last_error.verify_flags
+                "TLS_Connect to ",
+                Bytes(self.config.server_name.to_bytes()),
+                ": ",
+                Bytes(reason.to_bytes()),
+                " (mbedTLS -0x",
+                Hex(e.mbedtls_code().unsigned_abs(), 4),
+                ", verify flags 0x",
+                Hex(self.last_error.verify_flags, 1),
+                ")"
             );
         }
         self.settle(r)
@@ -389,8 +404,9 @@ impl Connection {
             if plan.verification_off() {
                 log!(
                     Warn,
-                    "host-name verification is OFF for {} (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted",
-                    destination.to_str().unwrap_or("?")
+                    "host-name verification is OFF for ",
+                    Bytes(destination.to_bytes()),
+                    " (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted"
                 );
             }
             name_check.write(plan);
@@ -484,7 +500,12 @@ impl Connection {
                 _ => return,
             }
             if deadline.expired() {
-                log!(Debug, "close_notify not sent: the transport took nothing for {} ms", CLOSE_NOTIFY_BOUND_MS);
+                log!(
+                    Debug,
+                    "close_notify not sent: the transport took nothing for ",
+                    Dec(CLOSE_NOTIFY_BOUND_MS),
+                    " ms"
+                );
                 return;
             }
             pause_for_io();
