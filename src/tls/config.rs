@@ -84,5 +84,8 @@ fn try_cstring(bytes: &[u8]) -> Result<CString> {
     let mut v = Vec::new();
     v.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
     v.extend_from_slice(bytes);
-    CString::new(v).map_err(|_| Error::BadParameter("string contains NUL"))
+    v.push(0);
+    // The NUL is pushed here and `bytes` holds none: what `from_vec_with_nul`
+    // checks holds, and the capacity is exact (no reallocation).
+    CString::from_vec_with_nul(v).map_err(|_| Error::BadParameter("string contains NUL"))
 }
