@@ -57,12 +57,14 @@ impl Text {
     /// `src` has passed `check`.
     fn assign(&mut self, src: &[u8]) {
         self.bytes.zeroize();
-        self.bytes[..src.len()].copy_from_slice(src);
-        self.len = src.len();
+        if let Some(dst) = self.bytes.get_mut(..src.len()) {
+            dst.copy_from_slice(src);
+            self.len = src.len();
+        }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 

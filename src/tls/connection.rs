@@ -146,7 +146,7 @@ impl Connection {
 
     /// Run the handshake to completion, within the configured deadline.
     pub fn connect(&mut self) -> Result<()> {
-        if self.phase != Phase::Initialized {
+        if !matches!(self.phase, Phase::Initialized) {
             return Err(Error::InvalidState("TLS_Connect may be called once, after TLS_Init"));
         }
         let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
@@ -170,7 +170,7 @@ impl Connection {
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
     pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
-        if self.phase != Phase::Initialized {
+        if !matches!(self.phase, Phase::Initialized) {
             return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
         }
         if ms == 0 {
@@ -480,7 +480,7 @@ impl Connection {
     /// (servers drop a session that was not closed cleanly from their
     /// cache). Bounded by [`CLOSE_NOTIFY_BOUND_MS`]; errors are ignored.
     fn send_close_notify(&mut self) {
-        if self.phase != Phase::Connected {
+        if !matches!(self.phase, Phase::Connected) {
             return;
         }
         let ssl = self.ssl();

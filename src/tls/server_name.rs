@@ -35,7 +35,7 @@ pub(crate) struct IpOctets {
 
 impl IpOctets {
     fn as_bytes(&self) -> &[u8] {
-        &self.octets[..self.len]
+        self.octets.get(..self.len).unwrap_or_default()
     }
 }
 
