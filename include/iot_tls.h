@@ -156,7 +156,9 @@ typedef struct xTLS_LAST_ERROR {
    */
   unsigned long ulPkcs11ReturnValue;
   /**
-   * Which check failed, in words (static text; "" when nothing failed).
+   * Which check failed, in words; while nothing has failed, which
+   * argument a call on this context last refused (static text; "" when
+   * neither happened).
    */
   const char *pcReason;
 } xTLS_LAST_ERROR;
@@ -183,20 +185,6 @@ typedef BaseType_t (*DateIsInThePast_t)(BaseType_t day, BaseType_t month, BaseTy
 typedef void (*TLSLogHook_t)(BaseType_t xLevel, const char *pcMessage);
 
 /**
- * mbedTLS entropy hook (`MBEDTLS_ENTROPY_HARDWARE_ALT`): fill `output`
- * with `len` bytes from the board's RNG port, selected at build time.
- *
- * Returns 0 and sets `*olen = len`, or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`
- * (`*olen` set to 0 when it can be written, `output` wiped). Never reports
- * success without writing every byte.
- *
- * # Safety
- * `output` must be valid for `len` writable bytes and `olen` for one
- * `size_t` write (both are checked for NULL).
- */
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
-
-/**
  * Create a TLS context from `pxParams` and store it in `*ppvContext`.
  *
  * Copies everything it needs (host name, trust anchors, ALPN names), so
@@ -204,7 +192,8 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
  *
  * Returns 0 on success. On failure returns a negative code and stores
  * NULL in `*ppvContext` (when `ppvContext` itself is not NULL), so a
- * following `TLS_Cleanup(*ppvContext)` is harmless.
+ * following `TLS_Cleanup(*ppvContext)` is harmless. A bad parameter is
+ * named in a log line (see `TLS_SetLogHook`).
  *
  * # Safety
  * `pxParams` must point to a `TLSParams_t` whose `ulSize` is set.
@@ -218,6 +207,25 @@ BaseType_t TLS_Init(void **ppvContext, TLSParams_t *pxParams);
  * or server verification fails or times out (`TLS_GetLastError` says
  * why), `TLS_ERROR_RNG` when no entropy is available, another negative
  * code otherwise.
+ *
+ * **The handshake's last bytes may still be in the library when this
+ * returns.** When the client speaks last (a resumed session: the server
+ * has already sent its Finished), its final ChangeCipherSpec and Finished
+ * (about 50 bytes) are held and leave in the same `pxNetworkSend` call as
+ * the first record of the first `TLS_Send` (so that, with Nagle's
+ * algorithm on, the first request does not wait ~40 ms for a delayed
+ * ACK). Every `TLS_Recv` hands them to the transport before it reads, and
+ * `TLS_Cleanup` sends them ahead of its close_notify. Until then the
+ * server has not finished its handshake and sends nothing. A caller that
+ * writes first (coreMQTT sends CONNECT, then reads CONNACK; an HTTP client
+ * sends its request), or reads with a blocking or timed `pxNetworkRecv`,
+ * needs to do nothing. A caller that waits for the socket to become
+ * readable (select, a FreeRTOS+TCP socket event, an lwIP callback) before
+ * its first `TLS_Recv` or `TLS_Send`, for a server that speaks first,
+ * must call one of them first: `TLS_Send(pvContext, NULL, 0)` or
+ * `TLS_Recv(pvContext, NULL, 0)` sends the held bytes and reads nothing
+ * (returns 0, or a negative code); so does any `TLS_Recv` before it
+ * reads.
  *
  * # Safety
  * `pvContext` must be NULL or a live context from `TLS_Init`.
@@ -241,6 +249,13 @@ BaseType_t TLS_Connect(void *pvContext);
  * is returned first; the error comes on the next call, and no record
  * after it (e.g. after a close_notify) is ever parsed.
  *
+ * Before it reads, every call (also one with `xReadLength` 0, and one
+ * that finds nothing to read) first hands the handshake bytes
+ * `TLS_Connect` may have held (see there) to `pxNetworkSend`. A transport
+ * error on that send is returned as `TLS_ERROR_TRANSPORT`, sticky, as
+ * from `TLS_Send`. With `xReadLength` 0 nothing is read; the return is
+ * 0 or the error (also a sticky one from before).
+ *
  * # Safety
  * `pvContext` as for `TLS_Connect`; `pucReadBuffer` valid for
  * `xReadLength` writable bytes.
@@ -257,6 +272,12 @@ BaseType_t TLS_Recv(void *pvContext, unsigned char *pucReadBuffer, size_t xReadL
  * connection is dead. Errors are sticky, as for `TLS_Recv`; after the
  * peer's close_notify `TLS_Send` returns `TLS_ERROR_CONNECTION_CLOSED`.
  *
+ * The first call after `TLS_Connect` may carry the handshake's held last
+ * bytes (see `TLS_Connect`) in the same `pxNetworkSend` call as its first
+ * record; the count returned is still of `pucMsg`'s bytes only. With
+ * `xMsgLength` 0 it sends only those held bytes, if any, and returns 0,
+ * or the error (also a sticky one from before).
+ *
  * # Safety
  * `pvContext` as for `TLS_Connect`; `pucMsg` valid for `xMsgLength` bytes.
  */
@@ -266,9 +287,10 @@ BaseType_t TLS_Send(void *pvContext, const unsigned char *pucMsg, size_t xMsgLen
  * Close the connection and free the context and everything it holds;
  * session keys are wiped. When the handshake has completed and no error
  * has occurred, first sends a TLS close_notify alert through
- * `pxNetworkSend` (best effort, as the original did): bounded to 200 ms
- * while a non-blocking transport returns 0, transport errors ignored; the
- * transport is not read. Call it before closing the socket. NULL is
+ * `pxNetworkSend` (best effort, as the original did; behind the
+ * handshake bytes `TLS_Connect` may have held, in the same call): bounded
+ * to 200 ms while a non-blocking transport returns 0, transport errors
+ * ignored; the transport is not read. Call it before closing the socket. NULL is
  * accepted and ignored.
  *
  * # Safety
@@ -279,8 +301,8 @@ void TLS_Cleanup(void *pvContext);
 /**
  * Extension: copy the detail of the context's most recent failure into
  * `*pxError` (an mbedTLS code, server-certificate verify flags, a PKCS#11
- * return value). Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL
- * arguments.
+ * return value, and which check failed or which argument was bad).
+ * Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL arguments.
  *
  * # Safety
  * `pvContext` as for `TLS_Connect`; `pxError` writable.
@@ -306,6 +328,20 @@ BaseType_t TLS_GetLastError(void *pvContext, TLSLastError_t *pxError);
  * Each non-NULL argument must point to a NUL-terminated string.
  */
 BaseType_t TLS_SetClientCredentialLabels(const char *pcPin, const char *pcKeyLabel, const char *pcCertLabel);
+
+/**
+ * mbedTLS entropy hook (`MBEDTLS_ENTROPY_HARDWARE_ALT`): fill `output`
+ * with `len` bytes from the board's RNG port, selected at build time.
+ *
+ * Returns 0 and sets `*olen = len`, or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`
+ * (`*olen` set to 0 when it can be written, `output` wiped). Never reports
+ * success without writing every byte.
+ *
+ * # Safety
+ * `output` must be valid for `len` writable bytes and `olen` for one
+ * `size_t` write (both are checked for NULL).
+ */
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
 
 /**
  * Extension: register the firmware's UTC clock (SNTP, RTC...), used to

@@ -7,13 +7,19 @@
 # benches/results/firmware.md. A benchmark, not a test: not run by CI.
 #
 # Knobs (environment): BENCH_FW_PAIRS (pairs per key type, default 10).
+# --build-only: build the image, then stop (no peer, no QEMU run).
 # Work files (build, console and peer logs) stay in build/bench-firmware/.
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
+build_only=0
+case "${1:-}" in
+    --build-only) build_only=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
-ensure_packages cmake python3 openssl gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-    qemu-system-arm
+ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 if declare -F ensure_cross_rust >/dev/null; then
     ensure_cross_rust
 fi
@@ -43,6 +49,10 @@ cmake --build "$build" --target freertos_tls_firmware_bench -j "$(nproc)" >"$wor
     { tail -n 30 "$work/build.log" >&2; exit 1; }
 elf=$build/freertos_tls_firmware_bench.elf
 map=$build/freertos_tls_firmware_bench.map
+if [ "$build_only" = 1 ]; then
+    echo "bench-firmware: built ${elf#"$root"/} (--build-only: nothing measured)" >&2
+    exit 0
+fi
 
 rm -rf "$run"
 mkdir -p "$run" "$results"

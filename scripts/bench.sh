@@ -13,12 +13,20 @@
 # BENCH_RECONNECTS (rounds of full + resumed, Nagle and TCP_NODELAY,
 # default 100), BENCH_PROFILES (record buffer profiles for the RAM rows,
 # default "16384 4096 2048"; each other than 16384 costs a release build).
+# --build-only: build the library and the C drivers, then stop (no peers,
+# no measurements).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
+build_only=0
+case "${1:-}" in
+    --build-only) build_only=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
-ensure_packages build-essential openssl python3 softhsm2 opensc gnuplot-nox binutils
+ensure_packages "${DEMO_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
 demo_require_cargo
 
 handshakes=${BENCH_HANDSHAKES:-1000}
@@ -54,17 +62,24 @@ mbedtls_out=$(printf '%s\n' "$json" | grep '"reason":"build-script-executed"' | 
 step "C drivers (cc, against $lib)"
 # The same include dir and MBEDTLS_CONFIG_FILE as CMakeLists.txt exports.
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"
-        -I"$mbedtls_out/include" "-DMBEDTLS_CONFIG_FILE=\"$mbedtls_out/config.h\"")
+        -I"$root/benches/common" -I"$mbedtls_out/include" "-DMBEDTLS_CONFIG_FILE=\"$mbedtls_out/config.h\"")
+# The driver and the raw mbedTLS client's configuration (shared with the
+# firmware benchmark).
+bench_sources=("$root/benches/c/bench_client.c" "$root/benches/common/raw_client_config.c")
 wrap=-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign,--wrap=aligned_alloc
 syslibs=(-lpthread -ldl -lm -lrt -lutil)
 softhsm=/usr/lib/softhsm/libsofthsm2.so
 # As shipped on a host: the PKCS#11 module linked is SoftHSM2.
-cc "${cflags[@]}" "$root/benches/c/bench_client.c" "$lib" "$softhsm" -Wl,-rpath,/usr/lib/softhsm "$wrap" \
+cc "${cflags[@]}" "${bench_sources[@]}" "$lib" "$softhsm" -Wl,-rpath,/usr/lib/softhsm "$wrap" \
     -Wl,--gc-sections -Wl,-Map="$work/bench_client.map" "${syslibs[@]}" -o "$work/bench_client"
 # Same, with a stub module whose C_GetFunctionList fails at once.
-cc "${cflags[@]}" -DBENCH_PKCS11_STUB "$root/benches/c/bench_client.c" "$lib" "$wrap" "${syslibs[@]}" \
+cc "${cflags[@]}" -DBENCH_PKCS11_STUB "${bench_sources[@]}" "$lib" "$wrap" "${syslibs[@]}" \
     -o "$work/bench_client_stub"
 cp "$work/bench_client.map" "$raw/"
+if [ "$build_only" = 1 ]; then
+    echo "bench: built $work/bench_client and $work/bench_client_stub (--build-only: nothing measured)" >&2
+    exit 0
+fi
 
 step "PKI: P-256 and RSA-2048 CAs, server certificates for localhost"
 pki=$work/pki
@@ -178,10 +193,10 @@ for prof in $profiles; do
         client=$work/bench_client_stub_$prof
         # The headers exactly as this profile's mbedTLS was compiled.
         pcflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"
-                 -I"$pout/include" "-DMBEDTLS_CONFIG_FILE=\"$pout/config.h\""
+                 -I"$root/benches/common" -I"$pout/include" "-DMBEDTLS_CONFIG_FILE=\"$pout/config.h\""
                  "-DMBEDTLS_SSL_IN_CONTENT_LEN=$prof" "-DMBEDTLS_SSL_OUT_CONTENT_LEN=$prof")
         [ -f "$plib" ] && [ -f "$pout/config.h" ] || { echo "ERROR: profile $prof build failed" >&2; exit 1; }
-        cc "${pcflags[@]}" -DBENCH_PKCS11_STUB "$root/benches/c/bench_client.c" "$plib" "$wrap" "${syslibs[@]}" -o "$client"
+        cc "${pcflags[@]}" -DBENCH_PKCS11_STUB "${bench_sources[@]}" "$plib" "$wrap" "${syslibs[@]}" -o "$client"
     fi
     for kind in ecdsa rsa; do
         "$client" ram "${port[$kind]}" "$pki/$kind-ca.pem" 4 "$kind" >>"$raw/ram.txt"
@@ -215,7 +230,6 @@ done
 # incremental. Not fatal: a failure leaves these rows out of the report.
 if [ "${BENCH_FREERTOS:-1}" = 1 ]; then
     step "FreeRTOS demo build (release) and single-task stress run"
-    ensure_packages cmake pkg-config libclang-dev clang
     demo=$root/build/bench-demo
     fpki=$work/demo-pki
     if mkdir -p "$demo" && demo_build "$root" "$demo" -DCMAKE_BUILD_TYPE=Release \

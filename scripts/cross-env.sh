@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Cortex-M cross builds with cargo, for scripts (sourced; bash).
 #
 #   source scripts/cross-env.sh
@@ -157,6 +158,7 @@ cross_cargo() {
     local zflags=()
     if [ "$CROSS_ROUTE_BUILD_STD" = 1 ]; then
         envs+=(RUSTC_BOOTSTRAP=1)
+        # shellcheck disable=SC2054 # one argument: the crates to build
         zflags=(-Zbuild-std=core,alloc)
     fi
     env "${envs[@]}" cargo "${zflags[@]}" "$sub" --target "$triple" "$@"

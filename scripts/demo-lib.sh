@@ -1,14 +1,7 @@
-# Shared by scripts/demo.sh and scripts/test-demo.sh (source it): the demo's
-# packages, a local Mosquitto broker, building and running the demo.
-
-# What the demo needs on Debian 12 (Rust itself comes from rustup).
-DEMO_PACKAGES=(
-    build-essential cmake pkg-config libclang-dev clang
-    openssl ca-certificates
-    softhsm2 opensc
-    mosquitto mosquitto-clients
-    python3
-)
+# shellcheck shell=bash
+# Shared by scripts/demo.sh and scripts/test-demo.sh (source it, after
+# scripts/deps.sh, which lists the packages): a local Mosquitto broker,
+# building and running the demo.
 
 demo_require_cargo() {
     if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
@@ -61,8 +54,7 @@ CONF
     : > "$work/mosquitto.log"
     mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.out" 2>&1 &
     echo $! > "$work/mosquitto.pid"
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         if ! kill -0 "$(cat "$work/mosquitto.pid")" 2>/dev/null; then
             echo "ERROR: mosquitto exited at start:" >&2
             cat "$work/mosquitto.out" "$work/mosquitto.log" >&2
@@ -86,8 +78,7 @@ demo_stop_broker() {
     pid=$(cat "$work/mosquitto.pid")
     rm -f "$work/mosquitto.pid"
     kill "$pid" 2>/dev/null || return 0
-    local i
-    for i in $(seq 1 30); do
+    for _ in $(seq 1 30); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done
@@ -126,10 +117,9 @@ demo_run() {
 }
 
 # ------------------------------------------------------------ emulated board
-# The QEMU mps2-an386 board (Cortex-M4F): cross compiler, newlib, QEMU. The
-# Rust side (a rustc that can build thumbv7em-none-eabihf) comes from
-# ensure_cross_rust in scripts/deps.sh.
-BOARD_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+# The QEMU mps2-an386 board (Cortex-M4F): CORTEX_M_PACKAGES of
+# scripts/deps.sh; the Rust side (a rustc that can build
+# thumbv7em-none-eabihf) comes from ensure_cross_rust there.
 
 # demo_board_build SRC_ROOT BUILD_DIR PKI_DIR [cmake args...]: configure and
 # build the board firmware (freertos_tls_board_demo*.elf) with the demo PKI

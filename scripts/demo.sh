@@ -47,7 +47,7 @@ run_board_demo() {
     local work=${DEMO_WORK_DIR:-$root/build/demo-mps2-an386}
     local started rc=0 port
     started=$(date +%s)
-    ensure_packages "${DEMO_PACKAGES[@]}" "${BOARD_PACKAGES[@]}"
+    ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
     ensure_cross_rust
     demo_require_cargo
     mkdir -p "$work"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the package lists are read by the scripts that source this
 # Shared by the project's scripts: install Debian packages that are missing.
 # Usage: ensure_packages pkg...   (runs apt-get update at most once)
 ensure_packages() {
@@ -16,16 +17,24 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Everything the tests, the demo and the benchmarks use.
-PROJECT_PACKAGES=(
-    build-essential cmake pkg-config libclang-dev clang
-    openssl ca-certificates valgrind
-    softhsm2 opensc
-    mosquitto mosquitto-clients
-    ent rng-tools5
-    python3 python3-venv
-    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-)
+# The project's one list of Debian packages, by what needs them. Every
+# script installs the groups it uses from here; no script names a package.
+# Building the library, the C drivers and the demo; python3 runs the
+# project's helper scripts and test peers.
+BUILD_PACKAGES=(build-essential cmake pkg-config libclang-dev clang python3)
+# The real peers: OpenSSL, SoftHSM2 (with OpenSC's pkcs11-tool), Mosquitto.
+PEER_PACKAGES=(openssl ca-certificates softhsm2 opensc mosquitto mosquitto-clients)
+# Test-only tools: valgrind, the entropy checkers, venv for tlslite-ng.
+TEST_TOOL_PACKAGES=(valgrind ent rng-tools5 python3-venv)
+# Cortex-M: cross compiler, newlib, binutils (size, map), QEMU.
+CORTEX_M_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm)
+# Benchmarks only (not CI): the handshake plot, size(1) for the host.
+BENCH_PACKAGES=(gnuplot-nox binutils)
+
+# The POSIX demo and its test (scripts/demo.sh, scripts/test-demo.sh).
+DEMO_PACKAGES=("${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}")
+# Everything the tests use: what CI (.ci/run) and scripts/test.sh install.
+PROJECT_PACKAGES=("${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${TEST_TOOL_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}")
 
 # The Cortex-M triples the tests build for (scripts/test.sh, cross step).
 CROSS_TRIPLES=(thumbv7em-none-eabihf thumbv6m-none-eabi)
@@ -38,11 +47,11 @@ CROSS_TRIPLES=(thumbv7em-none-eabihf thumbv6m-none-eabi)
 ensure_cross_rust() {
     # shellcheck source=scripts/cross-env.sh
     source "$(dirname "${BASH_SOURCE[0]}")/cross-env.sh"
-    local triple missing=0
+    local triple unsupported=0
     for triple in "${CROSS_TRIPLES[@]}"; do
-        cross_detect "$triple" 2>/dev/null || missing=1
+        cross_detect "$triple" 2>/dev/null || unsupported=1
     done
-    [ "$missing" = 0 ] && return 0
+    [ "$unsupported" = 0 ] && return 0
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     if ! grep -rqs "bookworm-security" /etc/apt/sources.list /etc/apt/sources.list.d/; then

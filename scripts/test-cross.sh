@@ -29,7 +29,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/deps.sh
-ensure_packages gcc-arm-none-eabi libnewlib-arm-none-eabi cmake python3
+ensure_packages "${BUILD_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
@@ -117,13 +117,13 @@ else
     message=$(tr -s ' \n' '  ' <"$work/no-port.log")
     offered=${message#*must name its entropy port: -DFREERTOS_TLS_RNG_PORT=<port>, one of: }
     offered=${offered%%(*}
-    missing=""
+    not_offered=""
     for port in "${CORTEX_M_PORTS[@]}"; do
-        grep -Eq "(^|, )$port(,|$| )" <<<"$offered" || missing+=" $port"
+        grep -Eq "(^|, )$port(,|$| )" <<<"$offered" || not_offered+=" $port"
     done
-    if [ "$offered" = "$message" ] || [ -n "$missing" ] || grep -q posix <<<"$offered"; then
+    if [ "$offered" = "$message" ] || [ -n "$not_offered" ] || grep -q posix <<<"$offered"; then
         cat "$work/no-port.log" >&2
-        fail "configure without a port: the message does not offer exactly the bare-metal ports (missing:${missing:- none})"
+        fail "configure without a port: the message does not offer exactly the bare-metal ports (missing:${not_offered:- none})"
     else
         pass "configure without a port fails, offering: $offered"
     fi

@@ -1,12 +1,15 @@
 //! One error type for the whole crate, and its mapping to the C codes.
 
+use core::ffi::CStr;
 use core::fmt;
 
 /// Errors a TLS context can report. Each maps to one negative C code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
-    /// A pointer, size or field passed in was invalid.
-    BadParameter(&'static str),
+    /// A pointer, size or field passed in was invalid: the argument's C
+    /// name and what is wrong with it, short (it is firmware rodata), as
+    /// the log line and `TLS_GetLastError`'s `pcReason` give it.
+    BadParameter(&'static CStr),
     /// The call is not valid in the context's current state.
     InvalidState(&'static str),
     /// An allocation failed.
@@ -99,7 +102,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::BadParameter(what) => write!(f, "bad parameter: {what}"),
+            Error::BadParameter(what) => write!(f, "bad parameter: {}", what.to_str().unwrap_or("?")),
             Error::InvalidState(what) => write!(f, "invalid state: {what}"),
             Error::NoMemory => f.write_str("out of memory"),
             Error::Rng => f.write_str("entropy source or DRBG failed"),
@@ -139,7 +142,7 @@ impl Error {
             Error::Handshake(_) => c"TLS handshake failed (see lMbedtlsCode)",
             Error::HandshakeTimeout => c"TLS handshake timed out",
             Error::NoClock => c"no UTC clock registered: certificate dates cannot be checked",
-            Error::BadParameter(_) => c"bad parameter",
+            Error::BadParameter(what) => what,
             Error::InvalidState(_) => c"call not valid in the context's state",
             Error::NoMemory => c"out of memory",
             Error::Rng => c"entropy source failed its health tests or is unavailable",

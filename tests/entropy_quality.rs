@@ -6,7 +6,7 @@
 //! the test fails and says so.
 #![cfg(feature = "port-posix")]
 
-use freertos_tls::entropy::mbedtls_hardware_poll;
+use freertos_tls::ffi::mbedtls_hardware_poll;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::ptr::null_mut;

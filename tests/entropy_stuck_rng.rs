@@ -8,7 +8,8 @@
 
 use freertos_rng_ports::rand_core_adapter::RandCoreNoise;
 use freertos_rng_ports::HealthTested;
-use freertos_tls::entropy::{mbedtls_hardware_poll, register_source};
+use freertos_tls::entropy::register_source;
+use freertos_tls::ffi::mbedtls_hardware_poll;
 use freertos_tls::ffi::{self, BaseType_t, TLSParams_t};
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};

@@ -145,7 +145,7 @@ fn null_pointers_to_every_entry_point() {
         assert_eq!(ffi::TLS_Send(null_mut(), buf.as_ptr(), buf.len()), BAD);
         assert_eq!(ffi::TLS_GetLastError(null_mut(), &mut e), BAD);
         ffi::TLS_Cleanup(null_mut()); // accepted, no-op
-        assert_eq!(freertos_tls::entropy::mbedtls_hardware_poll(null_mut(), buf.as_mut_ptr(), 4, null_mut()), -0x3C);
+        assert_eq!(freertos_tls::ffi::mbedtls_hardware_poll(null_mut(), buf.as_mut_ptr(), 4, null_mut()), -0x3C);
         let mut olen = 99usize;
         assert_eq!(ffi_poll(null_mut(), 4, &mut olen), -0x3C);
         assert_eq!(ffi_poll(buf.as_mut_ptr(), 0, &mut olen), 0);
@@ -155,7 +155,7 @@ fn null_pointers_to_every_entry_point() {
 
 unsafe fn ffi_poll(out: *mut u8, len: usize, olen: &mut usize) -> i32 {
     // SAFETY: forwarded from the caller.
-    unsafe { freertos_tls::entropy::mbedtls_hardware_poll(null_mut(), out, len, olen) }
+    unsafe { freertos_tls::ffi::mbedtls_hardware_poll(null_mut(), out, len, olen) }
 }
 
 #[test]

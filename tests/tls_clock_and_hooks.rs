@@ -184,3 +184,61 @@ fn handshake_timeout_is_configurable() {
     // SAFETY: as above; after connect the timeout can no longer change.
     assert_eq!(unsafe { ffi::TLS_SetHandshakeTimeout(c.ctx, 100) }, ffi::TLS_ERROR_INVALID_STATE as BaseType_t);
 }
+
+unsafe extern "C" fn recv_unused(_: *mut std::ffi::c_void, _: *mut u8, _: usize) -> BaseType_t {
+    -1
+}
+unsafe extern "C" fn send_unused(_: *mut std::ffi::c_void, _: *const u8, _: usize) -> BaseType_t {
+    -1
+}
+
+fn bad_parameter_logged(log: &[String], what: &str) -> bool {
+    log.iter().any(|l| l == &format!("1:bad parameter: {what}"))
+}
+
+#[test]
+fn a_bad_argument_names_itself_in_the_log_and_the_last_error() {
+    let _h = Hooks::take();
+    ffi::TLS_SetLogHook(Some(test_log));
+    let bad = ffi::TLS_ERROR_BAD_PARAMETER as BaseType_t;
+
+    // TLS_Init leaves no context to ask: the log line names the field.
+    let mut params = ffi::TLSParams_t {
+        ulSize: std::mem::size_of::<ffi::TLSParams_t>() as u32,
+        pcDestination: std::ptr::null(),
+        pcServerCertificate: std::ptr::null(),
+        ulServerCertificateLength: 0,
+        ppcAlpnProtocols: std::ptr::null_mut(),
+        ulAlpnProtocolsCount: 0,
+        pxNetworkRecv: Some(recv_unused),
+        pxNetworkSend: Some(send_unused),
+        pvCallerContext: std::ptr::null_mut(),
+    };
+    let mut ctx = std::ptr::null_mut();
+    // SAFETY: params is a live, complete TLSParams_t; ctx is writable.
+    assert_eq!(unsafe { ffi::TLS_Init(&mut ctx, &mut params) }, bad);
+    assert!(ctx.is_null());
+    // SAFETY: NULL is the bad argument under test.
+    assert_eq!(unsafe { ffi::TLS_Connect(std::ptr::null_mut()) }, bad);
+    let log = LOG.lock().unwrap().clone();
+    assert!(bad_parameter_logged(&log, "pcDestination: NULL"), "{log:?}");
+    assert!(bad_parameter_logged(&log, "pvContext: NULL"), "{log:?}");
+
+    // On a live context the refused argument is also TLS_GetLastError's
+    // reason; the context is not failed by it and still connects.
+    let pki = Pki::new("badarg");
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
+    let mut c =
+        Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] });
+    // SAFETY: c.ctx is a live context.
+    assert_eq!(unsafe { ffi::TLS_SetHandshakeTimeout(c.ctx, 0) }, bad);
+    let e = c.last_error();
+    assert_eq!((e.xCode, reason(&e).as_str()), (0, "ulTimeoutMs: 0"));
+    assert!(bad_parameter_logged(&LOG.lock().unwrap(), "ulTimeoutMs: 0"));
+    assert_eq!(c.connect(), 0);
+    // SAFETY: NULL with a non-zero length is the bad argument under test.
+    assert_eq!(unsafe { ffi::TLS_Recv(c.ctx, std::ptr::null_mut(), 4) }, bad);
+    assert_eq!(reason(&c.last_error()), "pucReadBuffer: NULL");
+    // Still usable: the echo peer answers.
+    assert_eq!(c.echo(b"ping", Duration::from_secs(5)), b"ping");
+}

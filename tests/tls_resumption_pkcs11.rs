@@ -12,12 +12,13 @@ use support::{EchoPeer, PeerOptions, ServerIdentity};
 use support_pkcs11::{exclusive, Client, KeyAlg, Pki, Token};
 
 /// Connect as whatever the current token holds, echo a line, and return
-/// the server's verdict on session reuse.
+/// the server's verdict on session reuse (reported once the server has the
+/// client's Finished: after a resumed handshake, with the first record).
 fn connect_once(peer: &EchoPeer, pki: &Pki) -> bool {
     let mut c = Client::new(peer.port, pki);
     assert_eq!(c.connect(), 0, "TLS_Connect: {:?}", c.last_error());
-    let event = peer.next_event();
     assert_eq!(c.echo("ping").expect("echo"), "ping");
+    let event = peer.next_event();
     match event.rsplit_once(" reused=") {
         Some((_, "1")) => true,
         Some((_, "0")) => false,

@@ -6,7 +6,9 @@
  *             TLS_Cleanup), as a FreeRTOS application calls it;
  *   baseline  mbedTLS called directly, with the configuration TLS_Connect
  *             applies (same cipher suites, curves, signature hashes, maximum
- *             fragment length, CTR_DRBG, CA parse, host name check, SNI).
+ *             fragment length, CTR_DRBG, CA parse, host name check, SNI;
+ *             benches/common/raw_client_config.c, which the firmware
+ *             benchmark shares).
  *
  *   bench_client handshake <ours|baseline|both> <port> <ca.pem> <n> <label>
  *       n full handshakes (each, with both); one line per handshake:
@@ -47,12 +49,12 @@
 #include "FreeRTOS.h"
 #include "iot_tls.h"
 
+#include "raw_client_config.h"
+
 #include "mbedtls/ctr_drbg.h"
-#include "mbedtls/ecp.h"
-#include "mbedtls/md.h"
 #include "mbedtls/net_sockets.h" /* error codes only: the BIO is our own */
+#include "mbedtls/pk.h"
 #include "mbedtls/ssl.h"
-#include "mbedtls/ssl_ciphersuites.h"
 #include "mbedtls/x509_crt.h"
 
 #include <arpa/inet.h>
@@ -251,35 +253,6 @@ static BaseType_t ours_send_cb(void *ctx, const unsigned char *buf, size_t len)
 /* ------------------------------------------------------------ baseline */
 
 /* The configuration TLS_Connect applies (src/tls/connection.rs), restated. */
-static const int base_suites[] = {
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
-    0,
-};
-static const mbedtls_ecp_group_id base_curves[] = {
-    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE,
-};
-static const int base_sig_hashes[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE };
-static const unsigned char base_pers[] = "freertos-tls ctr_drbg";
-/* The max-fragment-length request src/tls/record_size.rs makes for this
- * build's record buffers: none with the default 16 KiB. */
-#if MBEDTLS_SSL_IN_CONTENT_LEN == 4096
-#define BASE_MFL MBEDTLS_SSL_MAX_FRAG_LEN_4096
-#elif MBEDTLS_SSL_IN_CONTENT_LEN == 2048
-#define BASE_MFL MBEDTLS_SSL_MAX_FRAG_LEN_2048
-#else
-#define BASE_MFL MBEDTLS_SSL_MAX_FRAG_LEN_NONE
-#endif
-
 /* Baseline client credential (mutual TLS rows), PEM file names or NULL. */
 static const char *base_own_cert_file, *base_own_key_file;
 /* Session tickets asked by the baseline (mbedTLS's default: on). */
@@ -328,6 +301,7 @@ static int base_send_cb(void *ctx, const unsigned char *buf, size_t len)
 static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
 {
     struct base_conn *c = calloc(1, sizeof *c);
+    const char *step;
     int rc;
     if (c == NULL) die("calloc", 0);
     c->fd = fd;
@@ -337,22 +311,8 @@ static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
     mbedtls_x509_crt_init(&c->ca);
     mbedtls_x509_crt_init(&c->own_cert);
     mbedtls_pk_init(&c->own_key);
-    if ((rc = mbedtls_x509_crt_parse(&c->ca, (const unsigned char *)ca, ca_len)) != 0) die("x509_crt_parse", rc);
-    if ((rc = mbedtls_ctr_drbg_seed(&c->drbg, base_entropy, NULL, base_pers, sizeof base_pers - 1)) != 0)
-        die("ctr_drbg_seed", rc);
-    rc = mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                     MBEDTLS_SSL_PRESET_DEFAULT);
-    if (rc != 0) die("ssl_config_defaults", rc);
-    mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
-    mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
-    mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
-    mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-    mbedtls_ssl_conf_ciphersuites(&c->conf, base_suites);
-    mbedtls_ssl_conf_curves(&c->conf, base_curves);
-    mbedtls_ssl_conf_sig_hashes(&c->conf, base_sig_hashes);
-    mbedtls_ssl_conf_renegotiation(&c->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
-    if ((rc = mbedtls_ssl_conf_max_frag_len(&c->conf, BASE_MFL)) != 0) die("max_frag_len", rc);
-    mbedtls_ssl_conf_session_tickets(&c->conf, base_tickets);
+    rc = bench_raw_configure(&c->conf, &c->drbg, &c->ca, ca, ca_len, base_entropy, NULL, base_tickets, &step);
+    if (rc != 0) die(step, rc);
     if (base_own_cert_file != NULL) {
         /* Per connection, as ours reads its credential from the token. */
         /* This mbedTLS build has no file I/O: read the PEM text here. */
@@ -367,7 +327,7 @@ static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
         if ((rc = mbedtls_ssl_conf_own_cert(&c->conf, &c->own_cert, &c->own_key)) != 0) die("conf_own_cert", rc);
     }
     if ((rc = mbedtls_ssl_setup(&c->ssl, &c->conf)) != 0) die("ssl_setup", rc);
-    if ((rc = mbedtls_ssl_set_hostname(&c->ssl, "localhost")) != 0) die("ssl_set_hostname", rc);
+    if ((rc = mbedtls_ssl_set_hostname(&c->ssl, BENCH_RAW_SERVER_NAME)) != 0) die("ssl_set_hostname", rc);
     mbedtls_ssl_set_bio(&c->ssl, &c->fd, base_send_cb, base_recv_cb, NULL);
     while ((rc = mbedtls_ssl_handshake(&c->ssl)) != 0) {
         if (rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE) die("ssl_handshake", rc);
@@ -406,7 +366,7 @@ static void conn_open(struct conn *c, int ours, int port, const char *ca, size_t
         BaseType_t rc;
         memset(&p, 0, sizeof p);
         p.ulSize = sizeof p;
-        p.pcDestination = "localhost";
+        p.pcDestination = BENCH_RAW_SERVER_NAME;
         p.pcServerCertificate = ca;
         p.ulServerCertificateLength = (uint32_t)ca_len;
         p.pxNetworkRecv = ours_recv_cb;

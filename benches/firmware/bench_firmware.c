@@ -6,11 +6,12 @@
  *   ours  freertos-tls through iot_tls.h (TLS_Init / TLS_Connect /
  *         TLS_Cleanup), as a FreeRTOS application calls it;
  *   raw   mbedTLS called directly, with the configuration TLS_Connect
- *         applies (src/tls/connection.rs): the same cipher suites, curves,
- *         signature hashes, TLS 1.2 minimum, renegotiation off, 4096-byte
- *         maximum fragment length, CTR_DRBG with the same personalisation
- *         seeded from mbedtls_hardware_poll, CA parse, verification
- *         required, host name check and SNI.
+ *         applies (benches/common/raw_client_config.c, shared with the
+ *         host benchmark): the same cipher suites, curves, signature
+ *         hashes, TLS 1.2 minimum, renegotiation off, the max-fragment-
+ *         length request of the record buffer profile, CTR_DRBG with the
+ *         same personalisation seeded from mbedtls_hardware_poll, CA
+ *         parse, verification required, host name check and SNI.
  *
  * The peer (uart_peer.py) is on the other end of UART0. One full handshake
  * per connection, server authentication only: the PKCS#11 module's
@@ -48,12 +49,11 @@
 #include "iot_tls.h"
 #include "uart_stream.h"
 
+#include "raw_client_config.h"
+
 #include "mbedtls/ctr_drbg.h"
-#include "mbedtls/ecp.h"
-#include "mbedtls/md.h"
 #include "mbedtls/net_sockets.h" /* error codes only: the BIO is the UART */
 #include "mbedtls/ssl.h"
-#include "mbedtls/ssl_ciphersuites.h"
 #include "mbedtls/x509_crt.h"
 
 /* Large enough that the high-water mark, not an overflow, says how much
@@ -269,28 +269,8 @@ static Ca_t prvFetchCa( char cKind )
 
 /* ------------------------------------------------------------ raw mbedTLS */
 
-/* The configuration TLS_Connect applies (src/tls/connection.rs), restated. */
-static const int aiRawSuites[] =
-{
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
-    0,
-};
-static const mbedtls_ecp_group_id axRawCurves[] =
-{
-    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE,
-};
-static const int aiRawSigHashes[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE };
-static const unsigned char aucRawPersonalisation[] = "freertos-tls ctr_drbg";
+/* The configuration TLS_Connect applies: benches/common/raw_client_config.c,
+ * shared with the host benchmark. */
 
 /* All contexts in one heap block, as the library keeps them. */
 typedef struct
@@ -350,6 +330,7 @@ static int prvRawSend( void * pvCtx,
 static RawConnection_t * prvRawConnect( const Ca_t * pxCa )
 {
     RawConnection_t * pxC = calloc( 1, sizeof( *pxC ) );
+    const char * pcStep;
     int rc;
 
     if( pxC == NULL )
@@ -362,35 +343,12 @@ static RawConnection_t * prvRawConnect( const Ca_t * pxCa )
     mbedtls_ctr_drbg_init( &pxC->xDrbg );
     mbedtls_x509_crt_init( &pxC->xCa );
 
-    if( ( rc = mbedtls_x509_crt_parse( &pxC->xCa, ( const unsigned char * ) pxCa->pcPem, pxCa->xLength ) ) != 0 )
-    {
-        prvFail( "x509_crt_parse", rc );
-    }
+    rc = bench_raw_configure( &pxC->xConf, &pxC->xDrbg, &pxC->xCa, pxCa->pcPem, pxCa->xLength,
+                              prvRawEntropy, NULL, MBEDTLS_SSL_SESSION_TICKETS_ENABLED, &pcStep );
 
-    if( ( rc = mbedtls_ctr_drbg_seed( &pxC->xDrbg, prvRawEntropy, NULL, aucRawPersonalisation,
-                                      sizeof( aucRawPersonalisation ) - 1 ) ) != 0 )
+    if( rc != 0 )
     {
-        prvFail( "ctr_drbg_seed", rc );
-    }
-
-    if( ( rc = mbedtls_ssl_config_defaults( &pxC->xConf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                            MBEDTLS_SSL_PRESET_DEFAULT ) ) != 0 )
-    {
-        prvFail( "ssl_config_defaults", rc );
-    }
-
-    mbedtls_ssl_conf_authmode( &pxC->xConf, MBEDTLS_SSL_VERIFY_REQUIRED );
-    mbedtls_ssl_conf_ca_chain( &pxC->xConf, &pxC->xCa, NULL );
-    mbedtls_ssl_conf_rng( &pxC->xConf, mbedtls_ctr_drbg_random, &pxC->xDrbg );
-    mbedtls_ssl_conf_min_version( &pxC->xConf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3 );
-    mbedtls_ssl_conf_ciphersuites( &pxC->xConf, aiRawSuites );
-    mbedtls_ssl_conf_curves( &pxC->xConf, axRawCurves );
-    mbedtls_ssl_conf_sig_hashes( &pxC->xConf, aiRawSigHashes );
-    mbedtls_ssl_conf_renegotiation( &pxC->xConf, MBEDTLS_SSL_RENEGOTIATION_DISABLED );
-
-    if( ( rc = mbedtls_ssl_conf_max_frag_len( &pxC->xConf, MBEDTLS_SSL_MAX_FRAG_LEN_4096 ) ) != 0 )
-    {
-        prvFail( "max_frag_len", rc );
+        prvFail( pcStep, rc );
     }
 
     if( ( rc = mbedtls_ssl_setup( &pxC->xSsl, &pxC->xConf ) ) != 0 )
@@ -398,7 +356,7 @@ static RawConnection_t * prvRawConnect( const Ca_t * pxCa )
         prvFail( "ssl_setup", rc );
     }
 
-    if( ( rc = mbedtls_ssl_set_hostname( &pxC->xSsl, "localhost" ) ) != 0 )
+    if( ( rc = mbedtls_ssl_set_hostname( &pxC->xSsl, BENCH_RAW_SERVER_NAME ) ) != 0 )
     {
         prvFail( "ssl_set_hostname", rc );
     }
@@ -466,7 +424,7 @@ static void prvTlsTask( void * pvJob )
 
         memset( &xParams, 0, sizeof( xParams ) );
         xParams.ulSize = sizeof( xParams );
-        xParams.pcDestination = "localhost";
+        xParams.pcDestination = BENCH_RAW_SERVER_NAME;
         xParams.pcServerCertificate = pxJob->pxCa->pcPem;
         xParams.ulServerCertificateLength = ( uint32_t ) pxJob->pxCa->xLength;
         xParams.pxNetworkRecv = xUartStreamRecv;
@@ -485,6 +443,11 @@ static void prvTlsTask( void * pvJob )
 
         prvCheckpoint( pxJob );
         TLS_Cleanup( pvTls );
+        /* A full handshake every time, as the raw client does: forget the
+         * session TLS_Connect stored (the cache holds it on purpose), so
+         * the next connection has nothing to resume and the heap is back
+         * where it started. */
+        TLS_ClearSessionCache();
     }
     else
     {

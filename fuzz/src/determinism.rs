@@ -6,7 +6,8 @@ use std::sync::{Mutex, Once};
 
 use freertos_rng_ports::rand_core_adapter::RandCoreNoise;
 use freertos_rng_ports::HealthTested;
-use freertos_tls::entropy::{mbedtls_hardware_poll, register_source};
+use freertos_tls::entropy::register_source;
+use freertos_tls::ffi::mbedtls_hardware_poll;
 use freertos_tls::ffi::{self, BaseType_t};
 
 /// The fixed UTC time every run sees: 2030-01-01T00:00:00Z, inside the

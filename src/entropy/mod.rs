@@ -1,5 +1,5 @@
 //! Entropy: the active hardware port, shared by every connection's DRBG and
-//! by C code calling `mbedtls_hardware_poll`.
+//! by C code calling `mbedtls_hardware_poll` (exported by `ffi::entropy`).
 //!
 //! mbedtls-sys-auto never calls `mbedtls_hardware_poll` itself (its config
 //! has no `MBEDTLS_ENTROPY_HARDWARE_ALT`), so each connection seeds its
@@ -10,14 +10,12 @@
 //! whose RNG got stuck makes no more keys (`TLS_Connect` returns
 //! `TLS_ERROR_RNG`, `mbedtls_hardware_poll` `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`).
 
-mod hardware_poll;
 mod port;
 #[cfg(feature = "port-rand-core")]
 mod registered;
 
 use freertos_rng_ports::EntropyError;
 
-pub use hardware_poll::mbedtls_hardware_poll;
 #[cfg(feature = "port-rand-core")]
 pub use registered::register_source;
 

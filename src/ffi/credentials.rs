@@ -2,8 +2,9 @@
 
 use core::ffi::c_char;
 
+use super::status;
 use super::types::BaseType_t;
-use crate::error::{Error, TLS_ERROR_BAD_PARAMETER};
+use crate::error::Error;
 use crate::pkcs11::labels::{self, MAX_TEXT_LEN};
 
 /// Extension: set the PKCS#11 user PIN and the labels of the device private
@@ -30,15 +31,12 @@ pub unsafe extern "C" fn TLS_SetClientCredentialLabels(
 ) -> BaseType_t {
     // SAFETY: each is NULL or a C string, per the contract above.
     let (pin, key, cert) = unsafe { (text(pcPin), text(pcKeyLabel), text(pcCertLabel)) };
-    let too_long = Error::BadParameter("string longer than 127 bytes");
-    let r = match (pin, key, cert) {
-        (Some(Err(())), ..) | (_, Some(Err(())), _) | (.., Some(Err(()))) => Err(too_long),
+    status(match (pin, key, cert) {
+        (Some(Err(())), ..) => Err(Error::BadParameter(labels::PIN_LENGTH)),
+        (_, Some(Err(())), _) => Err(Error::BadParameter(labels::KEY_LABEL_LENGTH)),
+        (.., Some(Err(()))) => Err(Error::BadParameter(labels::CERT_LABEL_LENGTH)),
         (pin, key, cert) => labels::set(pin.and_then(Result::ok), key.and_then(Result::ok), cert.and_then(Result::ok)),
-    };
-    match r {
-        Ok(()) => 0,
-        Err(_) => TLS_ERROR_BAD_PARAMETER as BaseType_t,
-    }
+    })
 }
 
 /// `None` for NULL; the bytes before the NUL, or `Err` when there are more

@@ -14,14 +14,14 @@ pub(crate) fn into_raw(conn: Connection) -> Result<*mut c_void> {
     try_box(conn).map(|b| Box::into_raw(b).cast()).map_err(|_| Error::NoMemory)
 }
 
-/// Borrow the connection behind a handle. `None` for NULL.
+/// Borrow the connection behind a handle; NULL is a bad parameter.
 ///
 /// # Safety
 /// `ctx` must be NULL or a handle from [`into_raw`] not yet released, with
 /// no other borrow of it alive (the API is not reentrant per context).
-pub(crate) unsafe fn borrow<'a>(ctx: *mut c_void) -> Option<&'a mut Connection> {
+pub(crate) unsafe fn borrow<'a>(ctx: *mut c_void) -> Result<&'a mut Connection> {
     // SAFETY: guaranteed by the caller, as documented above.
-    unsafe { ctx.cast::<Connection>().as_mut() }
+    unsafe { ctx.cast::<Connection>().as_mut() }.ok_or(Error::BadParameter(c"pvContext: NULL"))
 }
 
 /// Take back ownership and drop the connection. NULL is a no-op.

@@ -1,22 +1,41 @@
-//! The C ABI: `aws_tls.h` / `iot_tls.h` entry points and extensions.
+//! The C boundary: every symbol this library exports lives here, the
+//! `aws_tls.h` / `iot_tls.h` entry points and their extensions as well as
+//! the symbols mbedTLS and the linker expect.
 //!
-//! Each function checks its arguments, runs safe Rust, and maps the result
-//! to a C code. No TLS logic lives here. Panics never unwind out: every
-//! profile uses `panic = "abort"`.
+//! Each function checks its arguments, calls safe Rust elsewhere, and maps
+//! the result to a C code. No TLS logic lives here.
+//!
+//! No panic crosses into C. Firmware builds have no unwinder: the no-std
+//! panic handler halts (`platform`). On a host build with std, this crate's
+//! `panic = "abort"` profiles only apply when it is the top-level package,
+//! not when it is built as someone else's dependency; what holds in every
+//! case is that the `extern "C"` ABI cannot unwind: since Rust 1.81 (this
+//! crate's MSRV is 1.85) a panic that reaches an `extern "C"` function's
+//! frame aborts the process instead of unwinding into the C caller
+//! (checked with rustc 1.95 and a `panic = "unwind"` build).
 #![allow(non_snake_case)]
 
 mod c_transport;
+mod context;
 mod credentials;
+/// Link-time only: not part of the header.
+/// cbindgen:ignore
+#[cfg(all(not(any(feature = "std", test)), target_os = "linux"))]
+mod eh_personality;
+mod entropy;
 mod handle;
+/// Called by mbedTLS only: not part of the header.
+/// cbindgen:ignore
+mod mbedtls_platform;
 mod params;
 mod platform_hooks;
 mod server_name;
 mod session;
 pub mod types;
 
-use core::ffi::{c_uchar, c_void};
-
+pub use context::{TLS_Cleanup, TLS_Connect, TLS_GetLastError, TLS_Init, TLS_Recv, TLS_Send};
 pub use credentials::TLS_SetClientCredentialLabels;
+pub use entropy::mbedtls_hardware_poll;
 pub use platform_hooks::{TLS_SetHandshakeTimeout, TLS_SetLogHook, TLS_SetUtcClock, TLS_setDateIsInThePastFunction};
 pub use server_name::{TLS_SetHostnameVerification, TLS_SetServerNameIndication};
 pub use session::{
@@ -25,200 +44,52 @@ pub use session::{
 };
 pub use types::*;
 
-use crate::error::Error;
+use crate::error::{Error, Result};
 pub use crate::error::{
     TLS_ERROR_BAD_PARAMETER, TLS_ERROR_CONNECTION_CLOSED, TLS_ERROR_HANDSHAKE_FAILED, TLS_ERROR_INVALID_STATE,
     TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_MEMORY, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_PROTOCOL, TLS_ERROR_RNG,
     TLS_ERROR_SIGN, TLS_ERROR_TRANSPORT,
 };
-use crate::fallible::try_box;
+use crate::platform::log::{log, Part::Bytes};
 use crate::tls::Connection;
+use core::ffi::c_void;
 
-fn code(err: Error) -> BaseType_t {
-    BaseType_t::from(err.code())
+/// Report a failed call to C: its error's code. A bad argument is logged
+/// by name first, since the caller has no context to ask
+/// `TLS_GetLastError` about when `TLS_Init` refuses it.
+fn report(err: Error) -> BaseType_t {
+    if let Error::BadParameter(what) = err {
+        log!(Error, "bad parameter: ", Bytes(what.to_bytes()));
+    }
+    as_base_type(err.code())
 }
 
-/// An extension code as the `BaseType_t` entry points return it.
-const fn rc(code: i32) -> BaseType_t {
+/// What a call that returns only success or failure gives C: 0 or the code.
+fn status(result: Result<()>) -> BaseType_t {
+    match result {
+        Ok(()) => 0,
+        Err(err) => report(err),
+    }
+}
+
+/// Run `call` on the connection behind `ctx`: what it returns, or the code
+/// of its failure (or of a NULL `ctx`).
+///
+/// # Safety
+/// `ctx` must be NULL or a live context from `TLS_Init`, used by no other
+/// call at the same time.
+unsafe fn on_context(ctx: *mut c_void, call: impl FnOnce(&mut Connection) -> Result<BaseType_t>) -> BaseType_t {
+    // SAFETY: forwarded from this function's contract.
+    match unsafe { handle::borrow(ctx) }.and_then(call) {
+        Ok(value) => value,
+        Err(err) => report(err),
+    }
+}
+
+/// A `TLS_ERROR_*` constant (an `i32`) as the `BaseType_t` C is given.
+const fn as_base_type(code: i32) -> BaseType_t {
     code as BaseType_t
 }
 
 /// Largest byte count a `BaseType_t` return can report.
 const MAX_IO: usize = BaseType_t::MAX as usize;
-
-/// Create a TLS context from `pxParams` and store it in `*ppvContext`.
-///
-/// Copies everything it needs (host name, trust anchors, ALPN names), so
-/// the caller's strings may be freed afterwards. Performs no I/O.
-///
-/// Returns 0 on success. On failure returns a negative code and stores
-/// NULL in `*ppvContext` (when `ppvContext` itself is not NULL), so a
-/// following `TLS_Cleanup(*ppvContext)` is harmless.
-///
-/// # Safety
-/// `pxParams` must point to a `TLSParams_t` whose `ulSize` is set.
-#[no_mangle]
-pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut TLSParams_t) -> BaseType_t {
-    if ppvContext.is_null() {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    }
-    // SAFETY: checked non-NULL; the caller owns the pointer variable.
-    unsafe { ppvContext.write(core::ptr::null_mut()) };
-    if pxParams.is_null() {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    }
-    // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
-    let made = unsafe { params::read(pxParams) }.and_then(|(config, anchors, transport)| {
-        let transport = try_box(transport).map_err(|_| Error::NoMemory)?;
-        let conn = Connection::new(config, &anchors, transport)?;
-        handle::into_raw(conn)
-    });
-    match made {
-        Ok(ctx) => {
-            // SAFETY: checked non-NULL above.
-            unsafe { ppvContext.write(ctx) };
-            0
-        }
-        Err(err) => code(err),
-    }
-}
-
-/// Perform the TLS handshake, verifying the server.
-///
-/// Returns 0 on success, `TLS_ERROR_HANDSHAKE_FAILED` when the handshake
-/// or server verification fails or times out (`TLS_GetLastError` says
-/// why), `TLS_ERROR_RNG` when no entropy is available, another negative
-/// code otherwise.
-///
-/// # Safety
-/// `pvContext` must be NULL or a live context from `TLS_Init`.
-#[no_mangle]
-pub unsafe extern "C" fn TLS_Connect(pvContext: *mut c_void) -> BaseType_t {
-    // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    match conn.connect() {
-        Ok(()) => 0,
-        Err(err) => code(err),
-    }
-}
-
-/// Read up to `xReadLength` decrypted bytes into `pucReadBuffer`.
-///
-/// Returns the number of bytes read: possibly fewer than asked, 0 when the
-/// transport has nothing now; negative on error or after the peer closed:
-/// `TLS_ERROR_CONNECTION_CLOSED` (the peer's close_notify),
-/// `TLS_ERROR_PROTOCOL` (a record that fails to decrypt or
-/// parse, a fatal alert; the mbedTLS code is in `TLS_GetLastError`),
-/// `TLS_ERROR_TRANSPORT`, `TLS_ERROR_NO_MEMORY`, `TLS_ERROR_BAD_PARAMETER`;
-/// `TLS_ERROR_INVALID_STATE` before `TLS_Connect`, and the code of a
-/// failed `TLS_Connect` after one.
-///
-/// Errors are sticky: once one is returned, every later `TLS_Recv` and
-/// `TLS_Send` returns it again. Data read before an error in the same call
-/// is returned first; the error comes on the next call, and no record
-/// after it (e.g. after a close_notify) is ever parsed.
-///
-/// # Safety
-/// `pvContext` as for `TLS_Connect`; `pucReadBuffer` valid for
-/// `xReadLength` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn TLS_Recv(
-    pvContext: *mut c_void,
-    pucReadBuffer: *mut c_uchar,
-    xReadLength: usize,
-) -> BaseType_t {
-    // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    if pucReadBuffer.is_null() && xReadLength != 0 {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    }
-    if xReadLength == 0 {
-        return 0;
-    }
-    // SAFETY: non-NULL; the caller promises `xReadLength` bytes.
-    let buf = unsafe { core::slice::from_raw_parts_mut(pucReadBuffer, xReadLength.min(MAX_IO)) };
-    match conn.recv(buf) {
-        Ok(n) => n as BaseType_t,
-        Err(err) => code(err),
-    }
-}
-
-/// Encrypt and send `xMsgLength` bytes of `pucMsg`.
-///
-/// Returns the number of bytes written: all of them, or fewer when the
-/// transport reported it could take no more now (send the rest later);
-/// negative on error (the codes of `TLS_Recv`). A failure part-way through
-/// a long message is returned as the error, not as a short count: the
-/// connection is dead. Errors are sticky, as for `TLS_Recv`; after the
-/// peer's close_notify `TLS_Send` returns `TLS_ERROR_CONNECTION_CLOSED`.
-///
-/// # Safety
-/// `pvContext` as for `TLS_Connect`; `pucMsg` valid for `xMsgLength` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
-    // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    if pucMsg.is_null() && xMsgLength != 0 {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    }
-    if xMsgLength == 0 {
-        return 0;
-    }
-    // SAFETY: non-NULL; the caller promises `xMsgLength` bytes.
-    let data = unsafe { core::slice::from_raw_parts(pucMsg, xMsgLength.min(MAX_IO)) };
-    match conn.send(data) {
-        Ok(n) => n as BaseType_t,
-        Err(err) => code(err),
-    }
-}
-
-/// Close the connection and free the context and everything it holds;
-/// session keys are wiped. When the handshake has completed and no error
-/// has occurred, first sends a TLS close_notify alert through
-/// `pxNetworkSend` (best effort, as the original did): bounded to 200 ms
-/// while a non-blocking transport returns 0, transport errors ignored; the
-/// transport is not read. Call it before closing the socket. NULL is
-/// accepted and ignored.
-///
-/// # Safety
-/// `pvContext` must be NULL or a live context; it is invalid afterwards.
-#[no_mangle]
-pub unsafe extern "C" fn TLS_Cleanup(pvContext: *mut c_void) {
-    // SAFETY: per the contract above.
-    unsafe { handle::release(pvContext) }
-}
-
-/// Extension: copy the detail of the context's most recent failure into
-/// `*pxError` (an mbedTLS code, server-certificate verify flags, a PKCS#11
-/// return value). Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL
-/// arguments.
-///
-/// # Safety
-/// `pvContext` as for `TLS_Connect`; `pxError` writable.
-#[no_mangle]
-pub unsafe extern "C" fn TLS_GetLastError(pvContext: *mut c_void, pxError: *mut TLSLastError_t) -> BaseType_t {
-    if pxError.is_null() {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    }
-    // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    let last = conn.last_error();
-    let detail = TLSLastError_t {
-        xCode: BaseType_t::from(last.code),
-        lMbedtlsCode: last.mbedtls_code,
-        ulVerifyFlags: last.verify_flags,
-        ulPkcs11ReturnValue: last.pkcs11_rv as core::ffi::c_ulong,
-        pcReason: last.reason.as_ptr(),
-    };
-    // SAFETY: checked non-NULL; the caller owns the struct.
-    unsafe { pxError.write(detail) };
-    0
-}

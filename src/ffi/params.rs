@@ -6,7 +6,7 @@ use core::mem::size_of;
 use super::c_transport::CTransport;
 use super::types::{TLSParams_t, TlsParamsV1};
 use crate::error::{Error, Result};
-use crate::tls::{TlsConfig, TrustAnchors};
+use crate::tls::{TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, DESTINATION_TOO_LONG};
 
 /// Longest host name accepted (DNS allows 253).
 const MAX_HOST_NAME: usize = 255;
@@ -58,15 +58,15 @@ pub(crate) unsafe fn read<'a>(params: *const TLSParams_t) -> Result<(TlsConfig, 
             p.pvCallerContext,
         )?
     } else {
-        return Err(Error::BadParameter("ulSize matches neither TLSParams_t layout (set it to sizeof(TLSParams_t))"));
+        return Err(Error::BadParameter(c"ulSize: not sizeof(TLSParams_t)"));
     };
 
     if f.destination.is_null() {
-        return Err(Error::BadParameter("pcDestination is NULL: a host name is required to verify the server"));
+        return Err(Error::BadParameter(c"pcDestination: NULL"));
     }
     // SAFETY: non-NULL, NUL-terminated per the contract; scan is bounded.
-    let host = unsafe { bounded_cstr(f.destination, MAX_HOST_NAME) }
-        .ok_or(Error::BadParameter("pcDestination: longer than 255 bytes"))?;
+    let host =
+        unsafe { bounded_cstr(f.destination, MAX_HOST_NAME) }.ok_or(Error::BadParameter(DESTINATION_TOO_LONG))?;
 
     let anchors = if f.server_certificate.is_null() {
         TrustAnchors::Default
@@ -80,20 +80,19 @@ pub(crate) unsafe fn read<'a>(params: *const TLSParams_t) -> Result<(TlsConfig, 
     let mut config = TlsConfig::new(host)?;
     if f.alpn_count > 0 {
         if f.alpn.is_null() {
-            return Err(Error::BadParameter("ppcAlpnProtocols is NULL but ulAlpnProtocolsCount is not 0"));
+            return Err(Error::BadParameter(c"ppcAlpnProtocols: NULL"));
         }
         if f.alpn_count > MAX_ALPN_PROTOCOLS {
-            return Err(Error::BadParameter("ulAlpnProtocolsCount is larger than 16"));
+            return Err(Error::BadParameter(c"ulAlpnProtocolsCount: over 16"));
         }
         for i in 0..f.alpn_count as usize {
             // SAFETY: the caller's list holds at least `alpn_count` entries.
             let name = unsafe { f.alpn.add(i).read() };
             if name.is_null() {
-                return Err(Error::BadParameter("ppcAlpnProtocols has a NULL entry before ulAlpnProtocolsCount"));
+                return Err(Error::BadParameter(c"ppcAlpnProtocols: NULL entry"));
             }
             // SAFETY: non-NULL, NUL-terminated; scan bounded.
-            let name =
-                unsafe { bounded_cstr(name, 255) }.ok_or(Error::BadParameter("ALPN name longer than 255 bytes"))?;
+            let name = unsafe { bounded_cstr(name, 255) }.ok_or(Error::BadParameter(ALPN_NAME_LENGTH))?;
             config.push_alpn(name)?;
         }
     }
@@ -109,7 +108,7 @@ fn fields(
     caller_context: *mut core::ffi::c_void,
 ) -> Result<Fields> {
     let (Some(recv), Some(send)) = (recv, send) else {
-        return Err(Error::BadParameter("pxNetworkRecv and pxNetworkSend must both be set"));
+        return Err(Error::BadParameter(c"pxNetworkRecv/pxNetworkSend: NULL"));
     };
     Ok(Fields {
         destination,

@@ -3,8 +3,8 @@
 
 use core::ffi::c_void;
 
+use super::on_context;
 use super::types::{BaseType_t, DateIsInThePast_t, TLSLogHook_t, TLSUtcClock_t};
-use super::{code, handle, rc, TLS_ERROR_BAD_PARAMETER};
 use crate::platform::{clock, log};
 use crate::tls;
 
@@ -46,11 +46,5 @@ pub extern "C" fn TLS_SetLogHook(pxHook: TLSLogHook_t) {
 #[no_mangle]
 pub unsafe extern "C" fn TLS_SetHandshakeTimeout(pvContext: *mut c_void, ulTimeoutMs: u32) -> BaseType_t {
     // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    match conn.set_handshake_timeout(ulTimeoutMs) {
-        Ok(()) => 0,
-        Err(err) => code(err),
-    }
+    unsafe { on_context(pvContext, |conn| conn.set_handshake_timeout(ulTimeoutMs).map(|()| 0)) }
 }

@@ -3,8 +3,8 @@
 
 use core::ffi::c_void;
 
+use super::on_context;
 use super::types::BaseType_t;
-use super::{code, handle, rc, TLS_ERROR_BAD_PARAMETER};
 
 /// Extension: send `pcDestination` as the TLS Server Name Indication
 /// (`xEnable` non-zero, the default) or not (0). An IP-literal destination
@@ -19,13 +19,7 @@ use super::{code, handle, rc, TLS_ERROR_BAD_PARAMETER};
 #[no_mangle]
 pub unsafe extern "C" fn TLS_SetServerNameIndication(pvContext: *mut c_void, xEnable: BaseType_t) -> BaseType_t {
     // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    match conn.set_server_name_indication(xEnable != 0) {
-        Ok(()) => 0,
-        Err(err) => code(err),
-    }
+    unsafe { on_context(pvContext, |conn| conn.set_server_name_indication(xEnable != 0).map(|()| 0)) }
 }
 
 /// Extension: check that the server certificate was issued for
@@ -45,11 +39,5 @@ pub unsafe extern "C" fn TLS_SetServerNameIndication(pvContext: *mut c_void, xEn
 #[no_mangle]
 pub unsafe extern "C" fn TLS_SetHostnameVerification(pvContext: *mut c_void, xEnable: BaseType_t) -> BaseType_t {
     // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    match conn.set_host_name_verification(xEnable != 0) {
-        Ok(()) => 0,
-        Err(err) => code(err),
-    }
+    unsafe { on_context(pvContext, |conn| conn.set_host_name_verification(xEnable != 0).map(|()| 0)) }
 }

@@ -5,7 +5,8 @@
 use core::ffi::c_void;
 
 use super::types::BaseType_t;
-use super::{handle, rc, TLS_ERROR_BAD_PARAMETER, TLS_ERROR_INVALID_STATE};
+use super::{as_base_type, on_context, report, TLS_ERROR_INVALID_STATE};
+use crate::error::Error;
 use crate::tls::session_cache;
 
 /// Extension: turn session resumption on (`xEnable` non-zero) or off for
@@ -18,7 +19,7 @@ pub extern "C" fn TLS_SetSessionResumption(xEnable: BaseType_t) -> BaseType_t {
     if session_cache::set_enabled(xEnable != 0) {
         0
     } else {
-        rc(TLS_ERROR_INVALID_STATE)
+        as_base_type(TLS_ERROR_INVALID_STATE)
     }
 }
 
@@ -31,7 +32,7 @@ pub extern "C" fn TLS_SetSessionResumption(xEnable: BaseType_t) -> BaseType_t {
 pub extern "C" fn TLS_SetSessionCacheSize(ulEntries: u32) -> BaseType_t {
     match usize::try_from(ulEntries) {
         Ok(n) if session_cache::set_capacity(n) => 0,
-        _ => rc(TLS_ERROR_BAD_PARAMETER),
+        _ => report(Error::BadParameter(c"ulEntries: over 8")),
     }
 }
 
@@ -46,7 +47,7 @@ pub extern "C" fn TLS_SetSessionMaxAge(ulSeconds: u32) -> BaseType_t {
     if session_cache::set_max_age(ulSeconds) {
         0
     } else {
-        rc(TLS_ERROR_BAD_PARAMETER)
+        report(Error::BadParameter(c"ulSeconds: out of range"))
     }
 }
 
@@ -66,8 +67,5 @@ pub extern "C" fn TLS_ClearSessionCache() {
 #[no_mangle]
 pub unsafe extern "C" fn TLS_IsSessionResumed(pvContext: *mut c_void) -> BaseType_t {
     // SAFETY: per the contract above.
-    let Some(conn) = (unsafe { handle::borrow(pvContext) }) else {
-        return rc(TLS_ERROR_BAD_PARAMETER);
-    };
-    BaseType_t::from(conn.resumed())
+    unsafe { on_context(pvContext, |conn| Ok(BaseType_t::from(conn.resumed()))) }
 }

@@ -1,11 +1,9 @@
 //! C types of the `aws_tls.h` / `iot_tls.h` interface.
 #![allow(non_camel_case_types, non_snake_case)]
 
-use core::ffi::{c_char, c_long, c_uchar, c_ulong, c_void};
+use core::ffi::{c_char, c_uchar, c_ulong, c_void};
 
-/// FreeRTOS's `BaseType_t` (`long` on the POSIX and Cortex-M ports). The
-/// header takes it from `FreeRTOS.h`; cbindgen is told not to emit it.
-pub type BaseType_t = c_long;
+pub use crate::c_types::{BaseType_t, DateIsInThePast_t, TLSLogHook_t, TLSUtcClock_t};
 
 /// Transport receive callback: bytes read, 0 if none now, negative on error.
 pub type NetworkRecv_t = Option<
@@ -70,19 +68,11 @@ pub struct xTLS_LAST_ERROR {
     pub ulVerifyFlags: u32,
     /// PKCS#11 `CK_RV` behind a credential failure, or 0 (`CKR_OK`).
     pub ulPkcs11ReturnValue: c_ulong,
-    /// Which check failed, in words (static text; "" when nothing failed).
+    /// Which check failed, in words; while nothing has failed, which
+    /// argument a call on this context last refused (static text; "" when
+    /// neither happened).
     pub pcReason: *const c_char,
 }
 
 /// Detail of a context's most recent failure.
 pub type TLSLastError_t = xTLS_LAST_ERROR;
-
-/// UTC clock: seconds since 1970-01-01 UTC, negative while unknown.
-pub type TLSUtcClock_t = Option<extern "C" fn() -> i64>;
-
-/// The original library's expiry hook: non-zero when the given day
-/// (1-31), month (1-12) and year (e.g. 2030) lie in the past.
-pub type DateIsInThePast_t = Option<extern "C" fn(day: BaseType_t, month: BaseType_t, year: BaseType_t) -> BaseType_t>;
-
-/// Log sink: level (1 error .. 4 debug) and a NUL-terminated line.
-pub type TLSLogHook_t = Option<extern "C" fn(xLevel: BaseType_t, pcMessage: *const c_char)>;

@@ -2,6 +2,7 @@
 //! credentials: build-time defaults, replaceable at run time.
 
 use core::cell::RefCell;
+use core::ffi::CStr;
 
 use critical_section::Mutex;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -10,6 +11,11 @@ use crate::error::{Error, Result};
 
 /// Longest PIN or label accepted, in bytes.
 pub const MAX_TEXT_LEN: usize = 127;
+
+// What a bad length is reported as, by the C argument's name.
+pub const PIN_LENGTH: &CStr = c"pcPin: not 1..127 bytes";
+pub const KEY_LABEL_LENGTH: &CStr = c"pcKeyLabel: not 1..127 bytes";
+pub const CERT_LABEL_LENGTH: &CStr = c"pcCertLabel: not 1..127 bytes";
 
 const fn env_or(value: Option<&'static str>, default: &'static str) -> &'static str {
     match value {
@@ -46,7 +52,7 @@ impl Text {
         Text { len: src.len(), bytes }
     }
 
-    fn check(src: &[u8], what: &'static str) -> Result<()> {
+    fn check(src: &[u8], what: &'static CStr) -> Result<()> {
         if src.is_empty() || src.len() > MAX_TEXT_LEN {
             return Err(Error::BadParameter(what));
         }
@@ -106,13 +112,13 @@ pub fn copy_current(out: &mut CredentialLabels) {
 /// on error nothing changes. The old PIN bytes are overwritten.
 pub fn set(pin: Option<&[u8]>, key_label: Option<&[u8]>, cert_label: Option<&[u8]>) -> Result<()> {
     if let Some(pin) = pin {
-        Text::check(pin, "PIN: must be 1..=127 bytes")?;
+        Text::check(pin, PIN_LENGTH)?;
     }
     if let Some(label) = key_label {
-        Text::check(label, "key label: must be 1..=127 bytes")?;
+        Text::check(label, KEY_LABEL_LENGTH)?;
     }
     if let Some(label) = cert_label {
-        Text::check(label, "certificate label: must be 1..=127 bytes")?;
+        Text::check(label, CERT_LABEL_LENGTH)?;
     }
     critical_section::with(|cs| {
         let mut current = CURRENT.borrow_ref_mut(cs);
@@ -147,9 +153,9 @@ mod tests {
 
     #[test]
     fn text_rejects_empty_and_overlong_and_assign_wipes_the_old_tail() {
-        assert!(Text::check(b"", "x").is_err());
-        assert!(Text::check(&[b'a'; MAX_TEXT_LEN + 1], "x").is_err());
-        assert!(Text::check(&[b'a'; MAX_TEXT_LEN], "x").is_ok());
+        assert!(Text::check(b"", c"x").is_err());
+        assert!(Text::check(&[b'a'; MAX_TEXT_LEN + 1], c"x").is_err());
+        assert!(Text::check(&[b'a'; MAX_TEXT_LEN], c"x").is_ok());
         let mut t = Text::from_static("a long secret PIN");
         t.assign(b"12");
         assert_eq!(t.as_bytes(), b"12");

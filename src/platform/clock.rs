@@ -3,27 +3,21 @@
 //! The firmware can register its own UTC source (SNTP, RTC); on a host
 //! build with `std` the system clock is the default.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use super::hook_cell::HookCell;
+use crate::c_types::TLSUtcClock_t;
 
-/// A function returning the current UTC time in seconds since the Unix
-/// epoch, or a negative value when the time is not known.
-pub type UtcClockFn = extern "C" fn() -> i64;
-
-// Stored as usize so it can live in an atomic; 0 means "no hook".
-static UTC_HOOK: AtomicUsize = AtomicUsize::new(0);
+static UTC_CLOCK: HookCell<TLSUtcClock_t> = HookCell::new(None);
 
 /// Register (or with `None` remove) the firmware's UTC clock.
-pub fn set_utc_clock(hook: Option<UtcClockFn>) {
-    UTC_HOOK.store(hook.map_or(0, |f| f as usize), Ordering::Release);
+pub fn set_utc_clock(hook: TLSUtcClock_t) {
+    UTC_CLOCK.set(hook);
 }
 
-/// Current UTC seconds since the epoch, or `None` when no clock is known.
+/// Current UTC seconds since the epoch, or `None` when no clock is known
+/// (the registered clock says it does not know yet, or none is
+/// registered and the build has no system clock).
 pub fn utc_now() -> Option<i64> {
-    let raw = UTC_HOOK.load(Ordering::Acquire);
-    if raw != 0 {
-        // SAFETY: `raw` was stored from a valid `UtcClockFn` by
-        // `set_utc_clock`, and function pointers round-trip through usize.
-        let hook: UtcClockFn = unsafe { core::mem::transmute::<usize, UtcClockFn>(raw) };
+    if let Some(hook) = UTC_CLOCK.get() {
         let now = hook();
         return (now >= 0).then_some(now);
     }

@@ -5,7 +5,9 @@
 //! usually maps to). Otherwise an unregistered hook means silence.
 
 use core::ffi::c_char;
-use core::sync::atomic::{AtomicUsize, Ordering};
+
+use super::hook_cell::HookCell;
+use crate::c_types::{BaseType_t, TLSLogHook_t};
 
 /// Severity of a log line (the `xLevel` argument of the hook).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,17 +19,15 @@ pub enum Level {
     Debug = 4,
 }
 
-/// `void hook(BaseType_t xLevel, const char *pcMessage)`; the message is a
-/// NUL-terminated line without a trailing newline, valid during the call.
-pub type LogHookFn = extern "C" fn(level: crate::ffi::BaseType_t, message: *const c_char);
-
-static HOOK: AtomicUsize = AtomicUsize::new(0);
+/// The registered sink. It is given a NUL-terminated line without a
+/// trailing newline, valid during the call.
+static HOOK: HookCell<TLSLogHook_t> = HookCell::new(None);
 
 /// Longest line passed to the hook; longer lines are cut, never allocated.
 const LINE_MAX: usize = 160;
 
-pub fn set_hook(hook: Option<LogHookFn>) {
-    HOOK.store(hook.map_or(0, |f| f as usize), Ordering::Release);
+pub fn set_hook(hook: TLSLogHook_t) {
+    HOOK.set(hook);
 }
 
 /// One piece of a log line. Lines are put together from these rather than
@@ -47,18 +47,15 @@ pub enum Part<'a> {
 /// Put the line together (cut at [`LINE_MAX`] bytes, a NUL shown as `?`)
 /// and pass it to the hook, or to `vLoggingPrintf` (see the module text).
 pub fn write(level: Level, parts: &[Part<'_>]) {
-    let raw = HOOK.load(Ordering::Acquire);
-    if raw == 0 && !cfg!(feature = "log-vloggingprintf") {
+    let hook = HOOK.get();
+    if hook.is_none() && !cfg!(feature = "log-vloggingprintf") {
         return;
     }
     let line = Line::compose(parts);
     let text = line.buf.as_ptr().cast::<c_char>();
-    if raw != 0 {
-        // SAFETY: `raw` was stored from a `LogHookFn` in `set_hook`.
-        let hook = unsafe { core::mem::transmute::<usize, LogHookFn>(raw) };
-        hook(level as crate::ffi::BaseType_t, text);
-    } else {
-        default_sink(text);
+    match hook {
+        Some(hook) => hook(level as BaseType_t, text),
+        None => default_sink(text),
     }
 }
 

@@ -1,21 +1,23 @@
 //! What differs between a FreeRTOS image and a host: clocks, logging, the
-//! heap, critical sections, and the C symbols mbedTLS expects.
+//! heap, critical sections, the panic handler. (The C symbols mbedTLS
+//! expects from the platform are exported by `ffi::mbedtls_platform`.)
 
 pub mod clock;
 #[cfg(feature = "freertos")]
 pub(crate) mod freertos;
 #[cfg(not(feature = "std"))]
 mod heap;
+pub(crate) mod hook_cell;
 pub mod log;
-mod mbedtls_hooks;
 pub mod wait;
 
 #[cfg(all(feature = "std", feature = "freertos"))]
 compile_error!("features `std` (host) and `freertos` (firmware) are exclusive: build with --no-default-features --features freertos,port-...");
 
 /// Without std, a panic calls the firmware's `vAssertCalled` (the usual
-/// target of `configASSERT`) with `freertos`, then halts. Panics never
-/// unwind: every profile is `panic = "abort"`.
+/// target of `configASSERT`) with `freertos`, then halts. It never
+/// returns and starts no unwind, whatever `panic` profile the firmware's
+/// build uses.
 #[cfg(not(any(feature = "std", test)))]
 #[panic_handler]
 fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
@@ -39,11 +41,3 @@ fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
         core::hint::spin_loop();
     }
 }
-
-/// Host targets ship a `core` built for unwinding, whose tables name
-/// `rust_eh_personality`. Without std nothing provides it; with
-/// `panic = "abort"` it is never called, so an empty symbol satisfies the
-/// linker (FreeRTOS POSIX simulator builds). Bare-metal targets need none.
-#[cfg(all(not(any(feature = "std", test)), target_os = "linux"))]
-#[no_mangle]
-pub extern "C" fn rust_eh_personality() {}

@@ -5,11 +5,18 @@
 
 use alloc::ffi::CString;
 use alloc::vec::Vec;
+use core::ffi::CStr;
 
 use crate::error::{Error, Result};
 
 /// Handshake deadline when the caller sets none.
 pub const DEFAULT_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
+
+// Bad-parameter texts more than one check reports.
+/// A host name over 255 bytes (the scan bound and mbedTLS's limit).
+pub const DESTINATION_TOO_LONG: &CStr = c"pcDestination: over 255 bytes";
+/// An ALPN name outside RFC 7301's 1..=255 bytes.
+pub const ALPN_NAME_LENGTH: &CStr = c"ppcAlpnProtocols: name not 1..255 bytes";
 
 /// Which certificates the server's chain must lead to. Borrowed only
 /// until the connection has parsed them: keeping a copy of the PEM text
@@ -28,11 +35,7 @@ impl<'a> TrustAnchors<'a> {
         // missing NUL is a caller bug worth a clear error, not a DER guess.
         match pem.split_last() {
             Some((0, body)) if !body.is_empty() && !body.contains(&0) => {}
-            _ => {
-                return Err(Error::BadParameter(
-                    "pcServerCertificate: PEM text must end with its NUL, counted in ulServerCertificateLength",
-                ))
-            }
+            _ => return Err(Error::BadParameter(c"ulServerCertificateLength: must count the NUL")),
         }
         Ok(TrustAnchors::Pem(pem))
     }
@@ -54,7 +57,7 @@ pub struct TlsConfig {
 impl TlsConfig {
     pub fn new(server_name: &[u8]) -> Result<Self> {
         if server_name.is_empty() {
-            return Err(Error::BadParameter("pcDestination: empty host name"));
+            return Err(Error::BadParameter(c"pcDestination: empty"));
         }
         Ok(TlsConfig {
             server_name: try_cstring(server_name)?,
@@ -68,7 +71,7 @@ impl TlsConfig {
     /// Add one ALPN protocol name (1..=255 bytes, as RFC 7301 requires).
     pub fn push_alpn(&mut self, name: &[u8]) -> Result<()> {
         if name.is_empty() || name.len() > 255 {
-            return Err(Error::BadParameter("ppcAlpnProtocols: each name must be 1..255 bytes"));
+            return Err(Error::BadParameter(ALPN_NAME_LENGTH));
         }
         self.alpn.try_reserve(1).map_err(|_| Error::NoMemory)?;
         self.alpn.push(try_cstring(name)?);
@@ -79,7 +82,7 @@ impl TlsConfig {
 /// A C string from bytes that contain no NUL, without aborting on OOM.
 fn try_cstring(bytes: &[u8]) -> Result<CString> {
     if bytes.contains(&0) {
-        return Err(Error::BadParameter("string contains NUL"));
+        return Err(Error::BadParameter(c"string contains NUL"));
     }
     let mut v = Vec::new();
     v.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
@@ -87,5 +90,5 @@ fn try_cstring(bytes: &[u8]) -> Result<CString> {
     v.push(0);
     // The NUL is pushed here and `bytes` holds none: what `from_vec_with_nul`
     // checks holds, and the capacity is exact (no reallocation).
-    CString::from_vec_with_nul(v).map_err(|_| Error::BadParameter("string contains NUL"))
+    CString::from_vec_with_nul(v).map_err(|_| Error::BadParameter(c"string contains NUL"))
 }

@@ -69,7 +69,8 @@ pub struct LastError {
     pub verify_flags: u32,
     /// PKCS#11 `CK_RV` behind a credential failure, if any.
     pub pkcs11_rv: u64,
-    /// Which check failed, in words (empty when nothing failed).
+    /// Which check failed, in words; while nothing failed, the argument a
+    /// call on the context last refused (empty when neither happened).
     pub reason: &'static core::ffi::CStr,
 }
 
@@ -130,7 +131,7 @@ impl Connection {
         match rc {
             0 => {}
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
-            _ => return Err(Error::BadParameter("pcServerCertificate: not a valid PEM certificate list")),
+            _ => return Err(Error::BadParameter(c"pcServerCertificate: bad PEM")),
         }
         Ok(Connection {
             mbed,
@@ -165,7 +166,7 @@ impl Connection {
                 ")"
             );
         }
-        self.settle(r)
+        self.record_failure(r)
     }
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
@@ -174,7 +175,7 @@ impl Connection {
             return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
         }
         if ms == 0 {
-            return Err(Error::BadParameter("handshake timeout must be at least 1 ms"));
+            return Err(self.reject(Error::BadParameter(c"ulTimeoutMs: 0")));
         }
         self.config.handshake_timeout_ms = ms;
         Ok(())
@@ -222,8 +223,13 @@ impl Connection {
     /// leaves the context failed: the next call reports the error. No record
     /// is read after that, so nothing that follows a close_notify or a bad
     /// record is ever parsed.
+    ///
+    /// The handshake's last flight, when `connect` left it queued, is
+    /// handed to the transport first, even when nothing is read: the peer
+    /// may be waiting for it before it says anything.
     pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.require_connected()?;
+        self.flush_held_flight()?;
         let ssl = self.ssl();
         let mut got = 0;
         while got < buf.len() {
@@ -274,6 +280,26 @@ impl Connection {
         Ok(sent)
     }
 
+    /// Hand the handshake's last flight, if `connect` left it queued, to
+    /// the transport (`TLS_Send`/`TLS_Recv` of 0 bytes, and `recv`). A
+    /// transport that takes nothing now leaves it queued: `Ok`. A transport
+    /// error is the connection's failure, sticky, as a failed send is; a
+    /// failed connection returns its error again. Before `connect` there
+    /// is nothing to do: `Ok`.
+    pub fn flush_held_flight(&mut self) -> Result<()> {
+        match self.phase {
+            Phase::Initialized => return Ok(()),
+            Phase::Failed(e) => return Err(e),
+            Phase::Connected => {}
+        }
+        // SAFETY: a plain read of the live block; mbedTLS is not running.
+        if !unsafe { (*self.mbed.ptr()).bio.holds_flight() } {
+            return Ok(());
+        }
+        let r = self.flush_output().map(|_| ());
+        self.record_failure(r)
+    }
+
     /// Whether the handshake resumed a cached session.
     pub fn resumed(&self) -> bool {
         self.resumed
@@ -308,8 +334,19 @@ impl Connection {
         }
     }
 
-    /// Record a failure: the context stays failed and reports it again.
-    fn settle<T>(&mut self, r: Result<T>) -> Result<T> {
+    /// Name a bad argument of a call on this context in `TLS_GetLastError`'s
+    /// reason. It leaves the context as it was: not failed, and the code
+    /// and reason of an earlier failure are kept.
+    pub fn reject(&mut self, bad_argument: Error) -> Error {
+        if self.last_error.code == 0 {
+            self.last_error.reason = bad_argument.reason(0);
+        }
+        bad_argument
+    }
+
+    /// Record the failure in `r`, if any: the context stays failed and
+    /// reports it again.
+    fn record_failure<T>(&mut self, r: Result<T>) -> Result<T> {
         r.map_err(|e| self.fail(e))
     }
 
@@ -518,20 +555,20 @@ impl Connection {
         loop {
             let rc = self.handshake_steps();
             match rc {
-                // The last flight (of a resumed handshake) leaves now, not
-                // with the caller's first write: a caller may wait for the
-                // socket to become readable before it writes anything.
-                0 => match self.flush_output()? {
-                    Flushed::All => {
-                        // SAFETY: mbedTLS is not running; the bio is in the pinned block.
-                        unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
-                        self.phase = Phase::Connected;
-                        self.after_handshake();
-                        return Ok(());
-                    }
-                    Flushed::Blocked if deadline.expired() => return Err(Error::HandshakeTimeout),
-                    Flushed::Blocked => pause_for_io(),
-                },
+                // Over. When the client spoke last (a resumed handshake),
+                // its final flight stays in the flight buffer: it leaves in
+                // one transport call with the first record written (the
+                // first `send`, or the close_notify of cleanup), and
+                // `recv` flushes it before reading. Sent now, it would go
+                // alone, the peer would delay its ACK (nothing to answer),
+                // and under Nagle the first request would wait ~40 ms.
+                0 => {
+                    // SAFETY: mbedTLS is not running; the bio is in the pinned block.
+                    unsafe { (*self.mbed.ptr()).bio.end_coalescing() };
+                    self.phase = Phase::Connected;
+                    self.after_handshake();
+                    return Ok(());
+                }
                 m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => {
                     // The transport had nothing now: no progress until it has.
                     if deadline.expired() {

@@ -154,7 +154,7 @@ impl ServerNameCheck {
 fn host_name_rc(rc: c_int) -> Result<()> {
     mbedtls_rc(rc).map(|_| ()).map_err(|rc| match rc {
         m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
-        m::ERR_SSL_BAD_INPUT_DATA => Error::BadParameter("pcDestination: longer than 255 bytes"),
+        m::ERR_SSL_BAD_INPUT_DATA => Error::BadParameter(super::config::DESTINATION_TOO_LONG),
         rc => Error::Mbedtls(rc),
     })
 }

@@ -7,12 +7,25 @@
 //! Nagle's algorithm on holds the second small send until the first is
 //! acknowledged, which a delayed-ACK peer does only after ~40 ms. One send
 //! per flight removes that stall. The buffer is flushed before every
-//! receive (the peer cannot answer what it has not seen) and at the end of
-//! the handshake. After the handshake records go straight to the transport
-//! again: one `TLS_Send` record is one call anyway, and the count `TLS_Send`
-//! returns must mean bytes the transport took (with a non-blocking
-//! transport the caller sends the rest later, under mbedTLS's own "call
-//! again with the same data" contract for a record it holds).
+//! receive: the peer cannot answer what it has not seen.
+//!
+//! The handshake's last flight is not flushed when `TLS_Connect` returns.
+//! When the client speaks last (a resumed handshake: the server's
+//! ChangeCipherSpec and Finished come first), the peer has nothing to
+//! answer it with, so it delays its ACK, and under Nagle the caller's first
+//! record would wait ~40 ms for it. Held instead, the flight leaves in the
+//! same transport call as the first record written after the handshake
+//! (application data, or the close_notify of `TLS_Cleanup`), and before
+//! anything is read. (After a full handshake the server speaks last, and
+//! reading its Finished has already flushed the client's flight.)
+//!
+//! After the handshake records go straight to the transport again: one
+//! `TLS_Send` record is one call anyway, and the count `TLS_Send` returns
+//! must mean bytes the transport took (with a non-blocking transport the
+//! caller sends the rest later, under mbedTLS's own "call again with the
+//! same data" contract for a record it holds). A record sent behind a held
+//! flight keeps that meaning: it is appended for the one call only, and
+//! mbedTLS is told how many of its own bytes the transport took.
 
 use core::ffi::{c_int, c_uchar};
 
@@ -143,15 +156,69 @@ impl Bio {
             }
         }
         self.flight.clear();
+        self.release_when_sent();
         Ok(Flushed::All)
     }
 
-    /// After the handshake (once flushed): records pass straight through
-    /// from now on, and the buffer's memory (a mutual-TLS flight may have
-    /// grown it) goes back to the heap.
+    /// After the handshake, with its last flight still queued: hand the
+    /// flight and `record` to the transport in one call. `record` is
+    /// appended for that call only (mbedTLS keeps it until told it left),
+    /// and the return value counts only `record`'s bytes the transport
+    /// took: WANT_WRITE when it took none of them. `None` when `record`
+    /// cannot be appended (bound or memory): the caller sends it apart.
+    fn send_behind_flight(&mut self, record: &[u8], want: c_int, failed: c_int) -> Option<c_int> {
+        let flight_end = self.flight.bytes.len();
+        if !self.flight.try_append(record) {
+            return None;
+        }
+        let pending = flight_end - self.flight.sent;
+        let both = &self.flight.bytes[self.flight.sent..];
+        let asked = both.len();
+        let r = self.transport.send(both);
+        self.flight.bytes.truncate(flight_end);
+        let rc = match r {
+            Ok(n) if n <= asked => {
+                self.flight.sent += n.min(pending);
+                match n.saturating_sub(pending) {
+                    0 => want,
+                    // At most FLIGHT_BUFFER_MAX bytes: fits a c_int.
+                    taken => c_int::try_from(taken).unwrap_or(failed),
+                }
+            }
+            Ok(_) => {
+                self.fault.get_or_insert(TransportError::Overrun);
+                failed
+            }
+            Err(e) => {
+                self.fault.get_or_insert(e);
+                failed
+            }
+        };
+        if self.flight.queued() == 0 {
+            self.flight.clear();
+            self.release_when_sent();
+        }
+        Some(rc)
+    }
+
+    /// At the end of the handshake: records pass straight through from now
+    /// on. What is still queued (the client's last flight, when it spoke
+    /// last) stays, to leave with the next record or before the next
+    /// receive; once it is gone the buffer's memory goes back to the heap.
     pub(crate) fn end_coalescing(&mut self) {
         self.coalesce = false;
-        if self.flight.queued() == 0 {
+        self.release_when_sent();
+    }
+
+    /// Whether handshake bytes are still waiting for the transport.
+    pub(crate) fn holds_flight(&self) -> bool {
+        self.flight.queued() > 0
+    }
+
+    /// After the handshake, an empty buffer is freed (a mutual-TLS flight
+    /// may have grown it to 4 KB).
+    fn release_when_sent(&mut self) {
+        if !self.coalesce && self.flight.queued() == 0 {
             self.flight.bytes = Vec::new();
             self.flight.sent = 0;
         }
@@ -172,6 +239,11 @@ impl Bio {
         if self.coalesce && self.flight.try_append(record) {
             // At most FLIGHT_BUFFER_MAX bytes: fits a c_int.
             return c_int::try_from(record.len()).unwrap_or(FAILED);
+        }
+        if !self.coalesce && self.flight.queued() > 0 && self.fault.is_none() {
+            if let Some(rc) = self.send_behind_flight(record, WANT, FAILED) {
+                return rc;
+            }
         }
         // After the handshake, larger than the buffer, or no memory for it:
         // straight through, after whatever is queued, so the order stays.
@@ -363,6 +435,67 @@ mod tests {
         r.window.store(0, Ordering::Relaxed);
         assert_eq!(r.bio.send_record(b"more"), mbedtls_sys::ERR_SSL_WANT_WRITE);
         assert_eq!(&r.wire.lock().unwrap()[..], b"finishedapp");
+    }
+
+    #[test]
+    fn a_held_final_flight_leaves_with_the_first_record_in_one_call() {
+        let mut r = rig(usize::MAX, false);
+        for rec in [&b"ccs"[..], b"finished"] {
+            assert_eq!(offer(&mut r.bio, rec), rec.len() as c_int);
+        }
+        r.bio.end_coalescing();
+        assert!(r.bio.holds_flight(), "the handshake's last flight waits for the first record");
+        assert_eq!(r.calls.load(Ordering::Relaxed), 0);
+        assert_eq!(offer(&mut r.bio, b"first app record"), 16);
+        assert_eq!(r.calls.load(Ordering::Relaxed), 1, "flight and record in one call");
+        assert_eq!(&r.wire.lock().unwrap()[..], b"ccsfinishedfirst app record");
+        assert!(!r.bio.holds_flight());
+        assert_eq!(r.bio.flight.bytes.capacity(), 0, "the buffer goes back to the heap");
+        assert_eq!(offer(&mut r.bio, b"next"), 4);
+        assert_eq!(r.calls.load(Ordering::Relaxed), 2, "later records go straight through");
+    }
+
+    #[test]
+    fn a_short_send_behind_the_held_flight_counts_only_the_record_bytes_taken() {
+        let mut r = rig(0, false);
+        assert_eq!(offer(&mut r.bio, b"finished"), 8);
+        r.bio.end_coalescing();
+        // Blocked: the record is not taken (mbedTLS keeps it), the flight stays.
+        assert_eq!(r.bio.send_record(b"record"), mbedtls_sys::ERR_SSL_WANT_WRITE);
+        assert!(r.bio.holds_flight());
+        // Part of the flight only: still none of the record.
+        r.window.store(5, Ordering::Relaxed);
+        assert_eq!(r.bio.send_record(b"record"), mbedtls_sys::ERR_SSL_WANT_WRITE);
+        // The rest of the flight and 2 bytes of the record: 2.
+        assert_eq!(r.bio.send_record(b"record"), 2);
+        assert!(!r.bio.holds_flight());
+        r.window.store(usize::MAX, Ordering::Relaxed);
+        assert_eq!(r.bio.send_record(b"cord"), 4);
+        assert_eq!(&r.wire.lock().unwrap()[..], b"finishedrecord", "in order, nothing twice");
+    }
+
+    #[test]
+    fn a_record_too_large_to_join_the_held_flight_follows_it() {
+        let mut r = rig(usize::MAX, false);
+        assert_eq!(offer(&mut r.bio, b"finished"), 8);
+        r.bio.end_coalescing();
+        let big = [9u8; FLIGHT_BUFFER_MAX];
+        assert_eq!(offer(&mut r.bio, &big), big.len() as c_int);
+        assert_eq!(r.calls.load(Ordering::Relaxed), 2);
+        let wire = r.wire.lock().unwrap();
+        assert_eq!(&wire[..8], b"finished");
+        assert_eq!(wire.len(), 8 + big.len());
+    }
+
+    #[test]
+    fn a_failure_behind_the_held_flight_is_a_sticky_fault() {
+        let mut r = rig(usize::MAX, true);
+        assert_eq!(offer(&mut r.bio, b"finished"), 8);
+        r.bio.end_coalescing();
+        assert_eq!(r.bio.send_record(b"record"), mbedtls_sys::ERR_NET_SEND_FAILED);
+        assert_eq!(r.bio.fault, Some(TransportError::Failed));
+        assert_eq!(r.bio.send_record(b"record"), mbedtls_sys::ERR_NET_SEND_FAILED);
+        assert_eq!(r.calls.load(Ordering::Relaxed), 1, "not called again after the fault");
     }
 
     #[test]

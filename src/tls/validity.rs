@@ -8,29 +8,20 @@
 //! connection is refused before the handshake).
 
 use core::ffi::c_int;
-use core::sync::atomic::{AtomicUsize, Ordering};
 
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_void;
 
 use super::server_name::ServerNameCheck;
-use crate::ffi::BaseType_t;
+use crate::c_types::{BaseType_t, DateIsInThePast_t};
 use crate::platform::clock;
+use crate::platform::hook_cell::HookCell;
 
-/// The original `DateIsInThePast_t`: non-zero when day/month/year (of a
-/// certificate's `valid_to`) lies in the past.
-pub type DateIsInThePastFn = extern "C" fn(day: BaseType_t, month: BaseType_t, year: BaseType_t) -> BaseType_t;
+/// The original library's hook, told each certificate's `valid_to` date.
+static DATE_IS_IN_THE_PAST: HookCell<DateIsInThePast_t> = HookCell::new(None);
 
-static DATE_IS_IN_THE_PAST: AtomicUsize = AtomicUsize::new(0);
-
-pub fn set_date_is_in_the_past(hook: Option<DateIsInThePastFn>) {
-    DATE_IS_IN_THE_PAST.store(hook.map_or(0, |f| f as usize), Ordering::Release);
-}
-
-fn date_is_in_the_past() -> Option<DateIsInThePastFn> {
-    let raw = DATE_IS_IN_THE_PAST.load(Ordering::Acquire);
-    // SAFETY: stored from a valid DateIsInThePastFn by the setter above.
-    (raw != 0).then(|| unsafe { core::mem::transmute::<usize, DateIsInThePastFn>(raw) })
+pub fn set_date_is_in_the_past(hook: DateIsInThePast_t) {
+    DATE_IS_IN_THE_PAST.set(hook);
 }
 
 const DATE_FLAGS: u32 = (m::X509_BADCERT_EXPIRED | m::X509_BADCERT_FUTURE) as u32;
@@ -55,7 +46,7 @@ pub(crate) unsafe extern "C" fn verify_certificate(
         // unknown, not wrong; `connect` has already warned about it.
         *flags &= !DATE_FLAGS;
     }
-    if let Some(hook) = date_is_in_the_past() {
+    if let Some(hook) = DATE_IS_IN_THE_PAST.get() {
         let to = &crt.valid_to;
         if hook(to.day as BaseType_t, to.mon as BaseType_t, to.year as BaseType_t) != 0 {
             *flags |= m::X509_BADCERT_EXPIRED as u32;

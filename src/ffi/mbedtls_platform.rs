@@ -1,14 +1,17 @@
 //! C symbols that the mbedTLS build (`custom_gmtime_r`, `custom_printf`)
-//! expects the platform to provide.
+//! expects the platform to provide, over [`crate::platform::clock`].
+//! None of them belongs in the header (see `mod.rs`).
 
 use core::ffi::{c_char, c_int, c_longlong};
 use mbedtls_sys::types::tm;
 
-use super::clock;
+use crate::platform::clock;
 
-/// `mbedtls_time`: current UTC seconds. With no clock it reports the epoch,
-/// so every certificate looks not-yet-valid: an unknown time never passes
-/// a validity check silently.
+/// `mbedtls_time`: current UTC seconds, or the epoch (0) while no clock
+/// knows the time. mbedTLS then marks every certificate not yet valid;
+/// `tls::validity` clears those date flags, because the dates are unknown,
+/// not wrong, after `TLS_Connect` has logged that they go unchecked (or,
+/// built with `require-clock`, has refused to connect).
 #[no_mangle]
 pub extern "C" fn mbedtls_time(out: *mut c_longlong) -> c_longlong {
     let now = clock::utc_now().unwrap_or(0);

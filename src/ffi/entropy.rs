@@ -1,8 +1,10 @@
-//! The exported `mbedtls_hardware_poll`, for firmware C code that builds
-//! its own mbedTLS entropy context.
+//! `mbedtls_hardware_poll`, for firmware C code that builds its own mbedTLS
+//! entropy context: pointer checks over [`crate::entropy::fill`].
 
 use core::ffi::{c_int, c_uchar, c_void};
 use freertos_rng_ports::EntropyError;
+
+use crate::entropy;
 
 /// mbedTLS entropy hook (`MBEDTLS_ENTROPY_HARDWARE_ALT`): fill `output`
 /// with `len` bytes from the board's RNG port, selected at build time.
@@ -24,7 +26,7 @@ pub unsafe extern "C" fn mbedtls_hardware_poll(
     // `data` is the original's board context; ports need none.
     let _ = data;
     // SAFETY: forwarded from this function's contract.
-    unsafe { poll_with(super::fill, output, len, olen) }
+    unsafe { poll_with(entropy::fill, output, len, olen) }
 }
 
 /// The body of [`mbedtls_hardware_poll`] over any fill function, so the

@@ -1,0 +1,74 @@
+/*
+ * TLS_Connect's client configuration restated for a raw mbedTLS client:
+ * see raw_client_config.h. Compiled into both benchmarks.
+ */
+#include "raw_client_config.h"
+
+#include "mbedtls/ecp.h"
+#include "mbedtls/md.h"
+#include "mbedtls/ssl_ciphersuites.h"
+
+/* src/tls/connection.rs: CIPHERSUITES, CURVES, SIG_HASHES,
+ * DRBG_PERSONALISATION, in the same order. */
+static const int raw_suites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    0,
+};
+static const mbedtls_ecp_group_id raw_curves[] = {
+    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
+    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE,
+};
+static const int raw_sig_hashes[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE };
+static const unsigned char raw_personalisation[] = "freertos-tls ctr_drbg";
+
+/* src/tls/record_size.rs: the max-fragment-length request for this build's
+ * record buffers; none with the default 16 KiB. */
+#if MBEDTLS_SSL_IN_CONTENT_LEN == 4096
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_4096
+#elif MBEDTLS_SSL_IN_CONTENT_LEN == 2048
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_2048
+#else
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_NONE
+#endif
+
+int bench_raw_configure(mbedtls_ssl_config *conf, mbedtls_ctr_drbg_context *drbg, mbedtls_x509_crt *ca,
+                        const char *ca_pem, size_t ca_len, bench_raw_entropy_fn entropy, void *entropy_ctx,
+                        int session_tickets, const char **failed_step)
+{
+    int rc;
+    *failed_step = "x509_crt_parse";
+    if ((rc = mbedtls_x509_crt_parse(ca, (const unsigned char *)ca_pem, ca_len)) != 0) return rc;
+    *failed_step = "ctr_drbg_seed";
+    rc = mbedtls_ctr_drbg_seed(drbg, entropy, entropy_ctx, raw_personalisation, sizeof raw_personalisation - 1);
+    if (rc != 0) return rc;
+    *failed_step = "ssl_config_defaults";
+    rc = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                     MBEDTLS_SSL_PRESET_DEFAULT);
+    if (rc != 0) return rc;
+    mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(conf, ca, NULL);
+    mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, drbg);
+    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_ciphersuites(conf, raw_suites);
+    mbedtls_ssl_conf_curves(conf, raw_curves);
+    mbedtls_ssl_conf_sig_hashes(conf, raw_sig_hashes);
+    mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    *failed_step = "ssl_conf_max_frag_len";
+    if ((rc = mbedtls_ssl_conf_max_frag_len(conf, RAW_MAX_FRAGMENT_LENGTH)) != 0) return rc;
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    mbedtls_ssl_conf_session_tickets(conf, session_tickets);
+#else
+    (void)session_tickets;
+#endif
+    *failed_step = NULL;
+    return 0;
+}
