@@ -60,7 +60,9 @@ impl Text {
     }
 
     /// Overwrite in place (a moved value would leave a copy behind).
-    /// `src` has passed `check`.
+    /// `src` has passed `check`. One copy for its eleven callers: flash
+    /// matters more than a call here.
+    #[inline(never)]
     fn assign(&mut self, src: &[u8]) {
         self.bytes.zeroize();
         if let Some(dst) = self.bytes.get_mut(..src.len()) {
