@@ -16,17 +16,25 @@ section listed was kept) and prints a table of .text / .rodata / .data /
               function of this library uses count as core. Merged string
               literals (.rodata.str*) cannot be split and all count here.
   roots       the built-in AWS IoT root certificates (certs/aws-iot-roots.pem,
-              PEM text the library uses when the caller passes none): data,
-              not code, found by content in the library's read-only data
+              which the library holds as DER and uses when the caller
+              passes none), found by content in the library's read-only
+              data. Reported on their own row and counted in the figure:
+              the library's Rust code is rust + roots
   core        core / alloc / compiler_builtins functions
   mbedtls     the C members of the library archive (mbedTLS)
   unwinder    libgcc's ARM EHABI unwinder (unwind-arm.o, pr-support.o, ...)
   other       the firmware, newlib, the rest of libgcc
 
+The figure "library Rust code" is rows rust + roots, .text + .rodata: the
+README's definition (Cortex-M, Size), used by scripts/test-cross.sh and by
+the firmware benchmark (benches/firmware/map_sizes.py). Both images keep
+every entry point of include/iot_tls.h (cmake/FreertosTlsKeepEntryPoints.cmake).
+
 Fails (exit 1) when any unwinder object is in the image, or when the
-library's Rust code (row rust: .text + .rodata) exceeds --max-rust-bytes.
+library's Rust code exceeds --max-rust-bytes.
 """
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -130,16 +138,30 @@ def section_bytes(archive, member, section):
             return f.read()
 
 
+def pem_to_der(text):
+    """The DER of every certificate in a PEM text, one after the other (as
+    src/tls/aws_roots.rs decodes it)."""
+    blocks = re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)
+    return b"".join(base64.b64decode("".join(b.split())) for b in blocks)
+
+
 def function_symbol(section):
     # Function sections are named .text.<mangled symbol>, cold ones
     # .text.unlikely.<mangled symbol>.
     return re.sub(r"^\.text\.(unlikely\.|hot\.|startup\.|exit\.)?", "", section)
 
 
+# core's impls of its own traits for primitive types: <usize as core::fmt::Display>::fmt
+PRIMITIVE_IMPL = re.compile(r"^<(&(mut )?)?(u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize|f32|f64|bool|char|str"
+                            r"|\[u8\]) as (core|alloc)::")
+
+
 def is_core_name(name):
     # v0 names carry crate disambiguators: core[1a2b...]::fmt::write.
     name = re.sub(r"\[[0-9a-f]+\]", "", name)
-    return name.startswith(CORE_PREFIXES) and not any(c in name for c in OWN_CRATES)
+    if any(c in name for c in OWN_CRATES):
+        return False
+    return name.startswith(CORE_PREFIXES) or bool(PRIMITIVE_IMPL.match(name))
 
 
 def main():
@@ -151,6 +173,8 @@ def main():
                     help="PEM file of the built-in root certificates (reported on their own row)")
     ap.add_argument("--max-rust-bytes", type=int, default=None, help="fail above this .text + .rodata of the library's Rust code")
     ap.add_argument("--target-rust-bytes", type=int, default=None, help="say whether the Rust code meets this target (never fails)")
+    ap.add_argument("--symbols", type=int, default=0, metavar="N",
+                    help="also list the N largest input sections of the rust row (where the bytes go)")
     args = ap.parse_args()
 
     link_dir = args.link_dir or os.path.dirname(os.path.abspath(args.map))
@@ -190,10 +214,11 @@ def main():
         users.update(anon_users(archive, member, demangle))
     roots = b""
     if args.roots and os.path.exists(args.roots):
-        with open(args.roots, "rb") as f:
-            roots = f.read()
+        with open(args.roots, encoding="ascii") as f:
+            roots = pem_to_der(f.read())
     roots_found = False
     table = {}
+    rust_sections = []
     for row in rows:
         origin, kind, size = row[:3]
         if origin == "rust?":
@@ -211,6 +236,9 @@ def main():
                     table.setdefault("roots", dict.fromkeys(KINDS, 0))[kind] += len(roots)
                     size -= len(roots)
         table.setdefault(origin, dict.fromkeys(KINDS, 0))[kind] += size
+        if origin == "rust" and kind in (".text", ".rodata") and size:
+            name = demangled.get(row[3], row[3]) if row[3] else row[4]
+            rust_sections.append((size, kind, name))
 
     origins = ("rust", "roots", "core", "mbedtls", "unwinder", "other")
     print(f"{'origin':<10}" + "".join(f"{k:>12}" for k in KINDS))
@@ -218,10 +246,16 @@ def main():
         sizes = table.get(origin, dict.fromkeys(KINDS, 0))
         print(f"{origin:<10}" + "".join(f"{sizes[k]:>12}" for k in KINDS))
     rust = table.get("rust", dict.fromkeys(KINDS, 0))
-    rust_bytes = rust[".text"] + rust[".rodata"]
     roots_bytes = table.get("roots", {}).get(".rodata", 0)
-    print(f"library Rust code (.text + .rodata, core/alloc functions excluded): {rust_bytes} bytes"
-          f" (+ {roots_bytes} bytes of built-in root certificates)")
+    # The figure: this library's Rust .text + .rodata, the built-in root
+    # certificates included (rodata the library's code links in).
+    rust_bytes = rust[".text"] + rust[".rodata"] + roots_bytes
+    print(f"library Rust code (.text + .rodata, built-in root certificates included, core/alloc functions"
+          f" excluded): {rust_bytes} bytes ({roots_bytes} bytes of it the root certificates)")
+    if args.symbols:
+        print(f"largest {args.symbols} sections of the rust row:")
+        for size, kind, name in sorted(rust_sections, reverse=True)[: args.symbols]:
+            print(f"{size:>8} {kind:<8} " + re.sub(r"\[[0-9a-f]+\]", "", name))
 
     failed = False
     if unwinder_files:

@@ -20,9 +20,10 @@
 #   5. the CMake route as a firmware project uses it: tests/cmake-cross-consumer
 #      configured with cmake/toolchains/arm-none-eabi-cortex-m4f.cmake and
 #      nothing else in the environment, MinSizeRel (release profile, LTO),
-#      links an ARM ELF; the linker map must show no unwinder and at most
-#      16 KiB of this library's Rust code (.text + .rodata, core/alloc
-#      functions excluded). A configure without a port must fail and list
+#      links an ARM ELF; the linker map must show no unwinder; this
+#      library's Rust code (.text + .rodata with the built-in root
+#      certificates, core/alloc functions excluded) is reported against the
+#      16 KiB target and must stay under the regression ceiling. A configure without a port must fail and list
 #      the ports.
 # Environment: TEST_CROSS_WORK_DIR (default build/test-cross).
 set -euo pipefail
@@ -60,11 +61,13 @@ for feature in sorted(root["features"]):
 [ "${#CORTEX_M_PORTS[@]}" -gt 0 ] || { echo "test-cross: no Cortex-M ports found in Cargo.toml" >&2; exit 1; }
 FIRMWARE_FEATURES=freertos,log-vloggingprintf
 # The target for the library's Rust code is 16 KiB: reported, not
-# asserted (a benchmark figure). The test fails only on a regression past
-# the ceiling: 18.2 KB were measured with resumption, coalescing and the
-# server-name checks in.
+# asserted (a benchmark figure). The figure (README, Cortex-M, Size) counts
+# the built-in root certificates and every entry point of iot_tls.h (the
+# consumer keeps them all). The test fails only on a regression past the
+# ceiling: 19.7 KB were measured with that definition (21.4 KB before the
+# size work, which then read 18.2 KB without roots and extensions).
 RUST_TARGET_BYTES=16384
-RUST_CEILING_BYTES=20480
+RUST_CEILING_BYTES=22528
 
 t_start=$(date +%s)
 

@@ -22,7 +22,8 @@ pub extern "C" fn mbedtls_time(out: *mut c_longlong) -> c_longlong {
     now
 }
 
-/// `mbedtls_platform_gmtime_r`: UTC calendar fields for `tt`.
+/// `mbedtls_platform_gmtime_r`: UTC calendar fields for `tt`; NULL (which
+/// mbedTLS treats as a clock failure) more than 2.9 million years from 1970.
 #[no_mangle]
 pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut tm) -> *mut tm {
     if tt.is_null() || tm_buf.is_null() {
@@ -30,7 +31,7 @@ pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut 
     }
     // SAFETY: both pointers are non-NULL and point to mbedTLS's own locals.
     let secs = unsafe { tt.read() };
-    let c = clock::civil_from_unix(secs);
+    let Some(c) = clock::civil_from_unix(secs) else { return core::ptr::null_mut() };
     let fields = tm {
         tm_sec: c.second,
         tm_min: c.minute,

@@ -58,7 +58,7 @@ pub use crate::error::{
     TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_MEMORY, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_PROTOCOL, TLS_ERROR_RNG,
     TLS_ERROR_SIGN, TLS_ERROR_TRANSPORT,
 };
-use crate::platform::log::log;
+use crate::platform::log::{log, Part::Bytes};
 use crate::tls::Connection;
 use core::ffi::c_void;
 
@@ -67,7 +67,7 @@ use core::ffi::c_void;
 /// `TLS_GetLastError` about when `TLS_Init` refuses it.
 fn report(err: Error) -> BaseType_t {
     if let Error::BadParameter(what) = err {
-        log!(Error, "bad parameter: {}", what.to_str().unwrap_or("?"));
+        log!(Error, "bad parameter: ", Bytes(what.to_bytes()));
     }
     as_base_type(err.code())
 }

@@ -60,15 +60,19 @@ impl Text {
     }
 
     /// Overwrite in place (a moved value would leave a copy behind).
-    /// `src` has passed `check`.
+    /// `src` has passed `check`. One copy for its eleven callers: flash
+    /// matters more than a call here.
+    #[inline(never)]
     fn assign(&mut self, src: &[u8]) {
         self.bytes.zeroize();
-        self.bytes[..src.len()].copy_from_slice(src);
-        self.len = src.len();
+        if let Some(dst) = self.bytes.get_mut(..src.len()) {
+            dst.copy_from_slice(src);
+            self.len = src.len();
+        }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 

@@ -64,12 +64,12 @@ impl TokenKey {
                 // The DigestInfo of the hash mbedTLS actually used.
                 let mut input = Zeroizing::new([0u8; 19 + 64]);
                 let n = digest_info(md, hash, &mut input[..]).ok_or(broken)?;
-                let got = self.session.sign(CKM_RSA_PKCS, self.key, &input[..n], raw_out)?;
+                let got = self.session.sign(CKM_RSA_PKCS, self.key, input.get(..n).ok_or(broken)?, raw_out)?;
                 // PKCS#1 v1.5 signatures are exactly the modulus length.
                 if got != expected {
                     return Err(broken);
                 }
-                out[..got].copy_from_slice(&raw_out[..got]);
+                out.get_mut(..got).ok_or(broken)?.copy_from_slice(raw_out);
                 Ok(got)
             }
             KeyKind::Ec => {
@@ -78,8 +78,8 @@ impl TokenKey {
                     return Err(broken);
                 }
                 let mut der = Zeroizing::new([0u8; MAX_ECDSA_DER_LEN]);
-                let n = ecdsa_raw_to_der(&raw_out[..got], &mut der[..]).ok_or(broken)?;
-                out[..n].copy_from_slice(&der[..n]);
+                let n = ecdsa_raw_to_der(raw_out, &mut der[..]).ok_or(broken)?;
+                out.get_mut(..n).zip(der.get(..n)).ok_or(broken).map(|(o, d)| o.copy_from_slice(d))?;
                 Ok(n)
             }
         }

@@ -63,17 +63,17 @@ pub fn ecdsa_raw_to_der(raw: &[u8], out: &mut [u8]) -> Option<usize> {
     // Below 128 the length is one byte, else 0x81 and one byte (< 256 here).
     let header: &[u8] = if body_len < 0x80 { &[0x30, body_len as u8] } else { &[0x30, 0x81, body_len as u8] };
     let total = header.len() + body_len;
-    let out = out.get_mut(..total)?;
-    out[..header.len()].copy_from_slice(header);
-    let at = write_der_integer(r, &mut out[header.len()..]);
-    write_der_integer(s, &mut out[header.len() + at..]);
+    let (head, body) = out.get_mut(..total)?.split_at_mut_checked(header.len())?;
+    head.copy_from_slice(header);
+    let at = write_der_integer(r, body)?;
+    write_der_integer(s, body.get_mut(at..)?)?;
     Some(total)
 }
 
 /// Minimal big-endian magnitude: no leading zero bytes, but at least one byte.
 fn trimmed(v: &[u8]) -> &[u8] {
     let first = v.iter().position(|&b| b != 0).unwrap_or(v.len().saturating_sub(1));
-    &v[first..]
+    v.get(first..).unwrap_or_default()
 }
 
 /// Encoded size of a non-negative INTEGER (tag, one length byte, value).
@@ -84,18 +84,19 @@ fn der_integer_len(v: &[u8]) -> usize {
     2 + pad + t.len()
 }
 
-/// Write the INTEGER; `out` holds at least `der_integer_len(v)` bytes.
-fn write_der_integer(v: &[u8], out: &mut [u8]) -> usize {
+/// Write the INTEGER at the start of `out`; `None` when it does not fit.
+/// (Checked access only: no panic path in the signing code.)
+fn write_der_integer(v: &[u8], out: &mut [u8]) -> Option<usize> {
     let t = trimmed(v);
     let len = der_integer_len(v);
-    let pad = len - 2 - t.len();
-    out[0] = 0x02;
-    out[1] = (len - 2) as u8;
-    if pad == 1 {
-        out[2] = 0;
+    let (head, value) = out.get_mut(..len)?.split_at_mut_checked(len - t.len())?;
+    if let [tag, length, pad @ ..] = head {
+        *tag = 0x02;
+        *length = (len - 2) as u8;
+        pad.fill(0);
     }
-    out[2 + pad..len].copy_from_slice(t);
-    len
+    value.copy_from_slice(t);
+    Some(len)
 }
 
 #[cfg(test)]

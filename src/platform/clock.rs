@@ -51,11 +51,13 @@ pub struct CivilTime {
 
 /// Convert seconds since the Unix epoch to a UTC calendar date.
 ///
-/// Works on whole 400-year Gregorian cycles (146 097 days), so it is exact
-/// for every date `i64` seconds can reach without leap-second tables.
-pub fn civil_from_unix(secs: i64) -> CivilTime {
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
+/// Works on whole 400-year Gregorian cycles (146 097 days), exact without
+/// leap-second tables; `None` beyond 2.9 million years from 1970.
+pub fn civil_from_unix(secs: i64) -> Option<CivilTime> {
+    // One 64-bit division, the rest in 32 bits (a Cortex-M has no 64-bit
+    // divide instruction): days within +-2^30 cover +-2.9 million years.
+    let days = i32::try_from(secs.div_euclid(86_400)).ok().filter(|d| d.unsigned_abs() <= 1 << 30)?;
+    let sod = secs.rem_euclid(86_400) as i32;
     // Shift the epoch to 0000-03-01 so leap days fall at the end of a year.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -65,19 +67,19 @@ pub fn civil_from_unix(secs: i64) -> CivilTime {
     let mp = (5 * doy_mar + 2) / 153; // 0..11, March-based month
     let day = doy_mar - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 }; // 1..12
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let year = yoe + era * 400 + i32::from(month <= 2);
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let yearday = if month <= 2 { doy_mar - 306 } else { doy_mar + 59 + i64::from(leap) };
-    CivilTime {
-        year: (year - 1900) as i32,
-        month: (month - 1) as i32,
-        day: day as i32,
-        hour: (sod / 3600) as i32,
-        minute: (sod % 3600 / 60) as i32,
-        second: (sod % 60) as i32,
-        weekday: (days + 4).rem_euclid(7) as i32, // 1970-01-01 was a Thursday
-        yearday: yearday as i32,
-    }
+    let yearday = if month <= 2 { doy_mar - 306 } else { doy_mar + 59 + i32::from(leap) };
+    Some(CivilTime {
+        year: year - 1900,
+        month: month - 1,
+        day,
+        hour: sod / 3600,
+        minute: sod % 3600 / 60,
+        second: sod % 60,
+        weekday: (days + 4).rem_euclid(7), // 1970-01-01 was a Thursday
+        yearday,
+    })
 }
 
 #[cfg(test)]
@@ -86,20 +88,25 @@ mod tests {
 
     #[test]
     fn known_dates() {
-        let t = civil_from_unix(0);
+        let t = civil_from_unix(0).unwrap();
         assert_eq!((t.year, t.month, t.day, t.weekday, t.yearday), (70, 0, 1, 4, 0));
         // 2000-02-29 12:34:56 UTC
-        let t = civil_from_unix(951_827_696);
+        let t = civil_from_unix(951_827_696).unwrap();
         assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (100, 1, 29, 12, 34, 56));
         assert_eq!(t.yearday, 59);
         // 2038-01-19 03:14:08 UTC, one second past the 32-bit limit
-        let t = civil_from_unix(2_147_483_648);
+        let t = civil_from_unix(2_147_483_648).unwrap();
         assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (138, 0, 19, 3, 14, 8));
         // 1969-12-31 23:59:59 UTC
-        let t = civil_from_unix(-1);
+        let t = civil_from_unix(-1).unwrap();
         assert_eq!((t.year, t.month, t.day, t.hour), (69, 11, 31, 23));
         // 2024-12-31, a leap year's last day
-        let t = civil_from_unix(1_735_603_200);
+        let t = civil_from_unix(1_735_603_200).unwrap();
         assert_eq!((t.year, t.month, t.day, t.yearday), (124, 11, 31, 365));
+        let t = civil_from_unix(253_402_300_799).unwrap(); // 9999-12-31T23:59:59
+        assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (8099, 11, 31, 23, 59, 59));
+        assert!(civil_from_unix(86_400 << 30).is_some());
+        assert!(civil_from_unix((86_400 << 30) + 86_400).is_none());
+        assert!(civil_from_unix(i64::MIN).is_none());
     }
 }

@@ -5,7 +5,6 @@
 //! usually maps to). Otherwise an unregistered hook means silence.
 
 use core::ffi::c_char;
-use core::fmt::{self, Write};
 
 use super::hook_cell::HookCell;
 use crate::c_types::{BaseType_t, TLSLogHook_t};
@@ -31,14 +30,28 @@ pub fn set_hook(hook: TLSLogHook_t) {
     HOOK.set(hook);
 }
 
-/// Format one line on the stack and hand it to the sink.
-pub fn write(level: Level, args: fmt::Arguments<'_>) {
+/// One piece of a log line. Lines are put together from these rather than
+/// with `core::fmt`: the formatting machinery would cost a firmware image
+/// more flash than everything this library logs.
+#[derive(Clone, Copy)]
+pub enum Part<'a> {
+    Text(&'a str),
+    /// Text that may not be UTF-8 (a C string's bytes).
+    Bytes(&'a [u8]),
+    /// Decimal.
+    Dec(u32),
+    /// Upper-case hexadecimal, zero-padded to at least `digits` digits.
+    Hex(u32, usize),
+}
+
+/// Put the line together (cut at [`LINE_MAX`] bytes, a NUL shown as `?`)
+/// and pass it to the hook, or to `vLoggingPrintf` (see the module text).
+pub fn write(level: Level, parts: &[Part<'_>]) {
     let hook = HOOK.get();
     if hook.is_none() && !cfg!(feature = "log-vloggingprintf") {
         return;
     }
-    let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
-    let _ = line.write_fmt(args); // truncation is fine for a log line
+    let line = Line::compose(parts);
     let text = line.buf.as_ptr().cast::<c_char>();
     match hook {
         Some(hook) => hook(level as BaseType_t, text),
@@ -51,36 +64,106 @@ fn default_sink(text: *const c_char) {
     extern "C" {
         fn vLoggingPrintf(format: *const c_char, ...);
     }
-    // SAFETY: the firmware provides vLoggingPrintf (a printf-like function);
-    // "%s\r\n" with one NUL-terminated string argument matches its format.
+    // SAFETY: "%s" with one NUL-terminated string argument.
     unsafe { vLoggingPrintf(c"%s\r\n".as_ptr(), text) };
 }
 
 #[cfg(not(feature = "log-vloggingprintf"))]
 fn default_sink(_text: *const c_char) {}
 
+/// A fixed line buffer: the last byte stays NUL.
 struct Line {
     buf: [u8; LINE_MAX + 1],
     len: usize,
 }
 
-impl Write for Line {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for &b in s.as_bytes() {
-            // Keep the last byte for the NUL; replace NULs inside the text.
-            if self.len == LINE_MAX {
-                return Err(fmt::Error);
+impl Line {
+    fn compose(parts: &[Part<'_>]) -> Line {
+        let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+        for part in parts {
+            match *part {
+                Part::Text(s) => line.push(s.as_bytes()),
+                Part::Bytes(b) => line.push(b),
+                Part::Dec(v) => line.number(v, 10, 1),
+                Part::Hex(v, digits) => line.number(v, 16, digits),
             }
-            self.buf[self.len] = if b == 0 { b'?' } else { b };
+        }
+        line
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            // Room is checked through `get_mut`: a full line drops the rest.
+            let Some(slot) = self.buf[..LINE_MAX].get_mut(self.len) else { return };
+            *slot = if b == 0 { b'?' } else { b };
             self.len += 1;
         }
-        Ok(())
+    }
+
+    /// `value` in `base` (10 or 16), at least `digits` (1..=10) digits.
+    fn number(&mut self, mut value: u32, base: u32, digits: usize) {
+        // Least significant digit first, then pushed in reverse.
+        let mut text = [0u8; 10];
+        let mut n = 0;
+        while n < text.len() && (value != 0 || n < digits.max(1)) {
+            text[n] = b"0123456789ABCDEF"[(value % base) as usize & 15];
+            value /= base;
+            n += 1;
+        }
+        while n > 0 {
+            n -= 1;
+            self.push(&text[n..=n]);
+        }
     }
 }
 
+/// `log!(Warn, "text ", Dec(n), " more")`: a log line from [`Part`]s
+/// (`Text` for string literals is implied).
 macro_rules! log {
-    ($level:ident, $($arg:tt)*) => {
-        $crate::platform::log::write($crate::platform::log::Level::$level, format_args!($($arg)*))
+    ($level:ident, $($part:expr),+ $(,)?) => {
+        $crate::platform::log::write($crate::platform::log::Level::$level, &[$($crate::platform::log::IntoPart::into_part($part)),+])
     };
 }
 pub(crate) use log;
+
+/// What `log!` accepts: a `&str` or a [`Part`].
+pub trait IntoPart<'a> {
+    fn into_part(self) -> Part<'a>;
+}
+
+impl<'a> IntoPart<'a> for &'a str {
+    fn into_part(self) -> Part<'a> {
+        Part::Text(self)
+    }
+}
+
+impl<'a> IntoPart<'a> for Part<'a> {
+    fn into_part(self) -> Part<'a> {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(parts: &[Part<'_>]) -> alloc::string::String {
+        let line = Line::compose(parts);
+        alloc::string::String::from_utf8(line.buf[..line.len].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn numbers_as_format_would_write_them() {
+        use Part::*;
+        assert_eq!(text(&[Dec(0), Text(" "), Dec(200), Text(" "), Dec(u32::MAX)]), "0 200 4294967295");
+        assert_eq!(text(&[Hex(0x7200, 4), Text(" "), Hex(0x50, 4), Text(" "), Hex(0, 1)]), "7200 0050 0");
+        assert_eq!(text(&[Hex(0x12345, 4), Text(" "), Hex(u32::MAX, 1), Text(" "), Hex(8, 1)]), "12345 FFFFFFFF 8");
+        assert_eq!(text(&[Bytes(b"a\0b")]), "a?b");
+    }
+
+    #[test]
+    fn long_lines_are_cut() {
+        let long = [b'x'; 300];
+        assert_eq!(text(&[Part::Bytes(&long), Part::Dec(5)]).len(), LINE_MAX);
+    }
+}

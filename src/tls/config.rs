@@ -18,30 +18,17 @@ pub const DESTINATION_TOO_LONG: &CStr = c"pcDestination: over 255 bytes";
 /// An ALPN name outside RFC 7301's 1..=255 bytes.
 pub const ALPN_NAME_LENGTH: &CStr = c"ppcAlpnProtocols: name not 1..255 bytes";
 
-/// AWS IoT roots: Amazon Root CA 1, Amazon Root CA 3, Starfield Services
-/// Root Certificate Authority - G2. NUL-terminated, as mbedTLS's PEM
-/// parser requires.
-const DEFAULT_ROOTS_PEM: &str = concat!(include_str!("../../certs/aws-iot-roots.pem"), "\0");
-
 /// Which certificates the server's chain must lead to. Borrowed only
 /// until the connection has parsed them: keeping a copy of the PEM text
 /// would cost its size in RAM for the whole connection.
 pub enum TrustAnchors<'a> {
-    /// The built-in AWS IoT roots.
+    /// The built-in AWS IoT roots (`super::aws_roots`).
     Default,
     /// Caller-supplied PEM text, NUL-terminated.
     Pem(&'a [u8]),
 }
 
 impl<'a> TrustAnchors<'a> {
-    /// PEM bytes including the terminating NUL.
-    pub(crate) fn pem_with_nul(&self) -> &[u8] {
-        match self {
-            TrustAnchors::Default => DEFAULT_ROOTS_PEM.as_bytes(),
-            TrustAnchors::Pem(v) => v,
-        }
-    }
-
     /// Caller PEM (`len` counts the NUL, as in `TLSParams_t`).
     pub fn from_pem(pem: &'a [u8]) -> Result<Self> {
         // mbedTLS only treats a buffer as PEM when its last byte is NUL; a
@@ -100,5 +87,8 @@ fn try_cstring(bytes: &[u8]) -> Result<CString> {
     let mut v = Vec::new();
     v.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
     v.extend_from_slice(bytes);
-    CString::new(v).map_err(|_| Error::BadParameter(c"string contains NUL"))
+    v.push(0);
+    // The NUL is pushed here and `bytes` holds none: what `from_vec_with_nul`
+    // checks holds, and the capacity is exact (no reallocation).
+    CString::from_vec_with_nul(v).map_err(|_| Error::BadParameter(c"string contains NUL"))
 }

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_char;
 
+use super::aws_roots;
 use super::config::{TlsConfig, TrustAnchors};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
@@ -17,7 +18,7 @@ use super::validity;
 use crate::entropy::drbg_entropy_callback;
 use crate::error::{mbedtls_rc, Error, Result};
 use crate::platform::clock;
-use crate::platform::log::log;
+use crate::platform::log::{log, Part::*};
 use crate::platform::wait::{pause_for_io, Deadline};
 
 /// Cipher suites offered, most preferred first: forward-secret AEAD, then
@@ -114,10 +115,19 @@ impl Connection {
             alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr().cast::<c_char>()));
             alpn_ptrs.push(ptr::null());
         }
-        let pem = anchors.pem_with_nul();
-        // SAFETY: `ca_chain` was initialised by MbedBox::new; `pem` is a
-        // NUL-terminated buffer of `pem.len()` bytes that mbedTLS copies.
-        let rc = unsafe { m::x509_crt_parse(&raw mut (*mbed.ptr()).ca_chain, pem.as_ptr(), pem.len()) };
+        // SAFETY: `ca_chain` was initialised by MbedBox::new and is not
+        // shared; each buffer is valid for its length (mbedTLS copies a
+        // PEM list; the built-in DER is static, parsed in place).
+        let rc = unsafe {
+            let chain = &raw mut (*mbed.ptr()).ca_chain;
+            match anchors {
+                TrustAnchors::Pem(pem) => m::x509_crt_parse(chain, pem.as_ptr(), pem.len()),
+                TrustAnchors::Default => aws_roots::certificates()
+                    .map(|der| m::x509_crt_parse_der_nocopy(chain, der.as_ptr(), der.len()))
+                    .find(|&rc| rc != 0)
+                    .unwrap_or(0),
+            }
+        };
         match rc {
             0 => {}
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
@@ -137,18 +147,23 @@ impl Connection {
 
     /// Run the handshake to completion, within the configured deadline.
     pub fn connect(&mut self) -> Result<()> {
-        if self.phase != Phase::Initialized {
+        if !matches!(self.phase, Phase::Initialized) {
             return Err(Error::InvalidState("TLS_Connect may be called once, after TLS_Init"));
         }
         let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
         if let Err(e) = r {
+            let reason = e.reason(self.last_error.verify_flags);
             log!(
                 Error,
-                "TLS_Connect to {}: {} (mbedTLS -0x{:04X}, verify flags 0x{:X})",
-                self.config.server_name.to_str().unwrap_or("?"),
-                e.reason(self.last_error.verify_flags).to_str().unwrap_or("?"),
-                e.mbedtls_code().unsigned_abs(),
-                self.last_error.verify_flags
+                "TLS_Connect to ",
+                Bytes(self.config.server_name.to_bytes()),
+                ": ",
+                Bytes(reason.to_bytes()),
+                " (mbedTLS -0x",
+                Hex(e.mbedtls_code().unsigned_abs(), 4),
+                ", verify flags 0x",
+                Hex(self.last_error.verify_flags, 1),
+                ")"
             );
         }
         self.record_failure(r)
@@ -156,7 +171,7 @@ impl Connection {
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
     pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
-        if self.phase != Phase::Initialized {
+        if !matches!(self.phase, Phase::Initialized) {
             return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
         }
         if ms == 0 {
@@ -426,8 +441,9 @@ impl Connection {
             if plan.verification_off() {
                 log!(
                     Warn,
-                    "host-name verification is OFF for {} (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted",
-                    destination.to_str().unwrap_or("?")
+                    "host-name verification is OFF for ",
+                    Bytes(destination.to_bytes()),
+                    " (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted"
                 );
             }
             name_check.write(plan);
@@ -501,7 +517,7 @@ impl Connection {
     /// (servers drop a session that was not closed cleanly from their
     /// cache). Bounded by [`CLOSE_NOTIFY_BOUND_MS`]; errors are ignored.
     fn send_close_notify(&mut self) {
-        if self.phase != Phase::Connected {
+        if !matches!(self.phase, Phase::Connected) {
             return;
         }
         let ssl = self.ssl();
@@ -521,7 +537,12 @@ impl Connection {
                 _ => return,
             }
             if deadline.expired() {
-                log!(Debug, "close_notify not sent: the transport took nothing for {} ms", CLOSE_NOTIFY_BOUND_MS);
+                log!(
+                    Debug,
+                    "close_notify not sent: the transport took nothing for ",
+                    Dec(CLOSE_NOTIFY_BOUND_MS),
+                    " ms"
+                );
                 return;
             }
             pause_for_io();

@@ -1,6 +1,7 @@
 //! One TLS 1.2 client connection over mbedTLS: configuration, handshake,
 //! record I/O. Safe Rust API; the C boundary lives in `crate::ffi`.
 
+mod aws_roots;
 mod config;
 mod connection;
 mod mbed_state;

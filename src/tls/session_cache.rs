@@ -12,12 +12,12 @@
 //! resumption leaves nothing behind. Two connections to the same
 //! destination at once: the second one makes a full handshake.
 //!
-//! The critical section only moves entries between slots; allocation,
-//! serialization and freeing (which wipes) happen outside it, since on
-//! FreeRTOS the heap must not be entered from inside a critical section.
+//! Every access goes through one function, `update`, whose critical
+//! section only moves entries between slots; allocation, serialization and
+//! freeing (which wipes) happen outside it, since on FreeRTOS the heap must
+//! not be entered from inside a critical section.
 
 use core::cell::RefCell;
-use core::ptr::addr_of;
 
 use alloc::vec::Vec;
 use critical_section::Mutex;
@@ -144,11 +144,17 @@ static CACHE: Mutex<RefCell<Cache>> = Mutex::new(RefCell::new(Cache {
     max_age_s: DEFAULT_MAX_AGE_S,
 }));
 
-/// Entries removed under the lock, dropped (and wiped) after it.
-type Removed = [Option<Entry>; MAX_ENTRIES];
+/// Entries moved out under the lock, dropped (and wiped) after it. One
+/// update moves out at most every entry the slots held and the one `put`
+/// brings: `MAX_ENTRIES + 1`.
+struct Removed([Option<Entry>; MAX_ENTRIES + 1]);
 
-fn removed() -> Removed {
-    [const { None }; MAX_ENTRIES]
+impl Removed {
+    fn keep(&mut self, entry: Entry) {
+        if let Some(free) = self.0.iter_mut().find(|s| s.is_none()) {
+            *free = Some(entry);
+        }
+    }
 }
 
 impl Cache {
@@ -156,20 +162,55 @@ impl Cache {
         BUILT_IN && self.enabled && self.capacity > 0
     }
 
-    /// Move expired entries and those beyond the capacity into `out`.
+    /// Move expired entries and those beyond the capacity (all of them
+    /// when inactive) into `out`.
+    #[inline(never)] // one copy for every caller: flash is scarcer than cycles here
     fn sweep(&mut self, out: &mut Removed) {
         let active = self.active();
+        let capacity = self.capacity;
         for (i, slot) in self.slots.iter_mut().enumerate() {
-            if slot.as_ref().is_some_and(|e| !active || i >= self.capacity || e.expired()) {
-                out[i] = slot.take();
+            if slot.as_ref().is_some_and(|e| !active || i >= capacity || e.expired()) {
+                if let Some(e) = slot.take() {
+                    out.keep(e);
+                }
+            }
+        }
+    }
+
+    /// Move every entry for which `matches` holds into `out`.
+    fn remove(&mut self, out: &mut Removed, matches: impl Fn(&Entry) -> bool) {
+        for slot in self.slots.iter_mut() {
+            if slot.as_ref().is_some_and(&matches) {
+                if let Some(e) = slot.take() {
+                    out.keep(e);
+                }
             }
         }
     }
 }
 
+/// The one way into the cache: sweep, apply `change`, sweep again (a
+/// change of the settings may leave entries it no longer keeps), all under
+/// the lock; what left the slots is freed after it.
+#[inline(never)]
+fn update(change: &mut dyn FnMut(&mut Cache, &mut Removed)) {
+    let mut out = Removed([const { None }; MAX_ENTRIES + 1]);
+    critical_section::with(|cs| {
+        // Never already borrowed: the lock is not re-entered while held.
+        if let Ok(mut c) = CACHE.borrow(cs).try_borrow_mut() {
+            c.sweep(&mut out);
+            change(&mut c, &mut out);
+            c.sweep(&mut out);
+        }
+    });
+    drop(out);
+}
+
 /// Whether handshakes offer and keep sessions now.
 pub fn enabled() -> bool {
-    critical_section::with(|cs| CACHE.borrow_ref(cs).active())
+    let mut on = false;
+    update(&mut |c, _| on = c.active());
+    on
 }
 
 /// The run-time switch. Turning it off wipes every entry. Returns `false`
@@ -179,12 +220,7 @@ pub fn set_enabled(on: bool) -> bool {
     if on && (!BUILT_IN || Stamp::now().is_none()) {
         return false;
     }
-    let mut out = removed();
-    critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
-        c.enabled = on;
-        c.sweep(&mut out);
-    });
+    update(&mut |c, _| c.enabled = on);
     true
 }
 
@@ -193,12 +229,7 @@ pub fn set_capacity(entries: usize) -> bool {
     if entries > MAX_ENTRIES {
         return false;
     }
-    let mut out = removed();
-    critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
-        c.capacity = entries;
-        c.sweep(&mut out);
-    });
+    update(&mut |c, _| c.capacity = entries);
     true
 }
 
@@ -208,85 +239,66 @@ pub fn set_max_age(seconds: u32) -> bool {
     if seconds == 0 || u64::from(seconds) > STAMP_HORIZON_S / 2 {
         return false;
     }
-    let mut out = removed();
-    critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
+    update(&mut |c, _| {
         c.max_age_s = seconds;
         for e in c.slots.iter_mut().flatten() {
             e.lifetime_s = e.lifetime_s.min(seconds.into());
         }
-        c.sweep(&mut out);
     });
     true
 }
 
 /// Wipe every entry.
 pub fn clear() {
-    let mut out = removed();
-    critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
-        for (i, slot) in c.slots.iter_mut().enumerate() {
-            out[i] = slot.take();
-        }
-    });
+    update(&mut |c, out| c.remove(out, |_| true));
 }
 
 /// Sessions held now (for tests and diagnostics).
 pub fn len() -> usize {
-    critical_section::with(|cs| CACHE.borrow_ref(cs).slots.iter().flatten().count())
+    let mut n = 0;
+    update(&mut |c, _| n = c.slots.iter().flatten().count());
+    n
 }
 
 /// Remove the entry for `key` (after a fatal alert: RFC 5246 forbids
 /// resuming that session).
 pub(crate) fn forget(key: &SessionKey) {
-    let mut out = removed();
-    critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
-        for (i, slot) in c.slots.iter_mut().enumerate() {
-            if slot.as_ref().is_some_and(|e| e.key == *key) {
-                out[i] = slot.take();
-            }
-        }
-    });
+    update(&mut |c, out| c.remove(out, |e| e.key == *key));
 }
 
 /// Take the live entry for `key` out of the cache.
 fn take(key: &SessionKey) -> Option<Entry> {
-    let mut out = removed();
-    let found = critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
-        c.sweep(&mut out);
-        c.slots.iter_mut().find(|s| s.as_ref().is_some_and(|e| e.key == *key)).and_then(Option::take)
+    let mut found = None;
+    update(&mut |c, _| {
+        found = c.slots.iter_mut().find(|s| s.as_ref().is_some_and(|e| e.key == *key)).and_then(Option::take)
     });
-    drop(out);
     found
 }
 
 /// Put `entry` in: replaces the entry for the same key, else fills a free
 /// slot, else evicts the oldest.
 fn put(entry: Entry) {
-    let mut out = removed();
-    let mut rest = None;
-    critical_section::with(|cs| {
-        let mut c = CACHE.borrow_ref_mut(cs);
-        c.sweep(&mut out);
+    let mut entry = Some(entry);
+    update(&mut |c, out| {
+        let Some(entry) = entry.take() else { return };
         if !c.active() {
-            rest = Some(entry);
+            out.keep(entry);
             return;
         }
-        let cap = c.capacity;
-        let slots = &mut c.slots[..cap];
-        let i = slots
-            .iter()
-            .position(|s| s.as_ref().is_some_and(|e| e.key == entry.key))
-            .or_else(|| slots.iter().position(Option::is_none))
-            .unwrap_or_else(|| {
-                // Full: the oldest goes.
-                (0..cap).max_by_key(|&i| slots[i].as_ref().map_or(0, |e| e.stored.elapsed_s())).unwrap_or(0)
-            });
-        rest = slots[i].replace(entry);
+        let capacity = c.capacity;
+        let slots = c.slots.get_mut(..capacity).unwrap_or_default();
+        let same = slots.iter().position(|s| s.as_ref().is_some_and(|e| e.key == entry.key));
+        let free = || slots.iter().position(Option::is_none);
+        // Full: the oldest goes.
+        let oldest = || {
+            let age = |s: &Option<Entry>| s.as_ref().map_or(0, |e| e.stored.elapsed_s());
+            slots.iter().enumerate().max_by_key(|(_, s)| age(s)).map_or(0, |(i, _)| i)
+        };
+        let i = same.or_else(free).unwrap_or_else(oldest);
+        if let Some(old) = slots.get_mut(i).and_then(|s| s.replace(entry)) {
+            out.keep(old);
+        }
     });
-    drop((out, rest));
 }
 
 /// A session offered to the server, to tell afterwards whether it was
@@ -352,7 +364,7 @@ pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) 
     // SAFETY: per the contract the current session is set.
     let session = unsafe { (*ssl).session };
     // SAFETY: non-NULL after a completed handshake; a plain array read.
-    !session.is_null() && unsafe { (*addr_of!((*session).master)) == *offered.master }
+    !session.is_null() && unsafe { (*session).master == *offered.master }
 }
 
 /// After a successful handshake: keep its session for the next connection.
@@ -361,10 +373,8 @@ pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) 
 /// `ssl` is a context whose handshake has completed.
 pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     let Some(stored) = Stamp::now() else { return };
-    let max_age = critical_section::with(|cs| {
-        let c = CACHE.borrow_ref(cs);
-        c.active().then_some(c.max_age_s)
-    });
+    let mut max_age = None;
+    update(&mut |c, _| max_age = c.active().then_some(c.max_age_s));
     let Some(max_age) = max_age else { return };
     // Serialized straight from the live session: no deep copy (which would
     // parse the server certificate once more).

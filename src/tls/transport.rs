@@ -104,8 +104,11 @@ impl FlightBuffer {
         true
     }
 
+    /// Forget the sent flight and free its memory: kept, the buffer would
+    /// sit in the heap while mbedTLS computes the key exchange, the
+    /// handshake's heap peak (the next flight allocates again).
     fn clear(&mut self) {
-        self.bytes.clear();
+        self.bytes = Vec::new();
         self.sent = 0;
     }
 }
