@@ -14,6 +14,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
+source "$root/scripts/bench-firmware-lib.sh"
 ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 if declare -F ensure_cross_rust >/dev/null; then
     ensure_cross_rust
@@ -51,27 +52,7 @@ measure() {
     local run=$work/run-$image
     rm -rf "$run"
     mkdir -p "$run"
-    python3 "$root/benches/firmware/uart_peer.py" --dir "$run/pki" --port-file "$run/port" 2>"$run/peer.log" &
-    peer_pid=$!
-    for _ in $(seq 100); do
-        [ -s "$run/port" ] && break
-        kill -0 "$peer_pid" 2>/dev/null || { cat "$run/peer.log" >&2; exit 1; }
-        sleep 0.1
-    done
-    [ -s "$run/port" ] || { echo "the peer did not start" >&2; exit 1; }
-    step "QEMU mps2-an386, $image image: 2 warm-up + $((4 * pairs)) measured handshakes"
-    local status=0
-    timeout $((120 + 30 * pairs)) qemu-system-arm -M mps2-an386 -kernel "$work/$image/freertos_tls_firmware_bench.elf" \
-        -display none -monitor none -serial "tcp:127.0.0.1:$(cat "$run/port")" -serial "file:$run/console.txt" \
-        -semihosting-config enable=on,target=native -icount shift=0 \
-        -append "pairs=$pairs utc=$(date +%s)" || status=$?
-    wait "$peer_pid" || true
-    peer_pid=""
-    if [ "$status" -ne 0 ]; then
-        echo "QEMU exited with status $status; console:" >&2
-        tail -n 20 "$run/console.txt" >&2
-        exit 1
-    fi
+    bench_fw_run "$work/$image/freertos_tls_firmware_bench.elf" "$run" "$pairs"
 }
 
 build stock OFF
