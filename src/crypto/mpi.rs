@@ -14,13 +14,10 @@ use super::EcpResult;
 /// significant first.
 pub type Words = [u32; 8];
 
-/// `code` as a result (mbedTLS returns 0 or a negative error).
+/// `code` as a result: the library's one mbedTLS return-code mapping
+/// ([`crate::error::mbedtls_rc`]); these functions return 0 or an error.
 pub fn check(code: c_int) -> EcpResult {
-    if code == 0 {
-        Ok(())
-    } else {
-        Err(code)
-    }
+    crate::error::mbedtls_rc(code).map(drop)
 }
 
 /// The sign of `x - v`, as mbedTLS's `mbedtls_mpi_cmp_int` gives it.

@@ -409,8 +409,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     // SAFETY: `bytes` has `need` writable bytes.
     let rc = unsafe { m::ssl_session_save(s, bytes.as_mut_ptr(), bytes.len(), &raw mut written) };
     if rc != 0 || written != need {
-        bytes.zeroize();
-        return;
+        return; // `bytes` is wiped as it drops
     }
     put(Entry { key: *key, session: bytes, stored, lifetime_s });
 }
