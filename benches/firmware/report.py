@@ -30,6 +30,25 @@ def verdict(ok):
     return "MET" if ok else "MISSED"
 
 
+def emit_targets(emit, targets):
+    """The target table: (name, measured, ok) rows."""
+    emit("| target | measured | verdict |")
+    emit("|---|---|---|")
+    for name, measured, ok in targets:
+        emit(f"| {name} | {measured} | {verdict(ok)} |")
+
+
+def finish(out, path, title, script):
+    """Print the report and, with a path, write it under its title."""
+    text = "\n".join(out) + "\n"
+    sys.stdout.write(text)
+    if path:
+        with open(path, "w") as f:
+            f.write(f"# {title}\n\n")
+            f.write(f"Made by `{script}` (see benches/README.md, \"Firmware\").\n\n")
+            f.write(text)
+
+
 def parse_console(path):
     hs, problems, cal, done = [], [], None, False
     with open(path, encoding="ascii", errors="replace") as f:
@@ -177,20 +196,12 @@ def main():
     targets.append(("no unwinder in the image", "none" if not unwound else f"present ({unwound:,} B)",
                     unwound == 0))
 
-    emit("| target | measured | verdict |")
-    emit("|---|---|---|")
-    for name, measured, ok in targets:
-        emit(f"| {name} | {measured} | {verdict(ok)} |")
+    emit_targets(emit, targets)
     emit("")
     emit(f"Unwind tables (.ARM.exidx/.ARM.extab) in the image: {exidx} B.")
 
-    text = "\n".join(out) + "\n"
-    sys.stdout.write(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write("# Firmware benchmark: freertos-tls against raw mbedTLS on QEMU mps2-an386\n\n")
-            f.write("Made by `./scripts/bench-firmware.sh` (see benches/README.md, \"Firmware\").\n\n")
-            f.write(text)
+    finish(out, args.out, "Firmware benchmark: freertos-tls against raw mbedTLS on QEMU mps2-an386",
+           "./scripts/bench-firmware.sh")
     return 1 if problems else 0
 
 

@@ -113,17 +113,9 @@ def main():
     emit(f"| **image** | {flash(sizes['stock']):,} | {flash(sizes['p256']):,} | {added:+,} |")
     emit("")
     targets.append(("flash added ≤ 12 KB (12,288 B)", f"{added:+,} B", added <= FLASH_TARGET))
-    emit("| target | measured | verdict |")
-    emit("|---|---|---|")
-    for name, measured, ok in targets:
-        emit(f"| {name} | {measured} | {report.verdict(ok)} |")
-    text = "\n".join(out) + "\n"
-    sys.stdout.write(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write("# Firmware benchmark: P-256 on P256-Cortex-M4 (feature p256-cortex-m4)\n\n")
-            f.write("Made by `./scripts/bench-firmware-p256.sh` (see benches/README.md, \"Firmware\").\n\n")
-            f.write(text)
+    report.emit_targets(emit, targets)
+    report.finish(out, args.out, "Firmware benchmark: P-256 on P256-Cortex-M4 (feature p256-cortex-m4)",
+                  "./scripts/bench-firmware-p256.sh")
     return 1 if problems else 0
 
 
