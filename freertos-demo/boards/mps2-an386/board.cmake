@@ -9,7 +9,8 @@
 # start-up, console on UART1, semihosting exit and command line, newlib
 # system calls, the C heap on heap_4, FreeRTOS hooks, UART0 byte stream),
 # the FreeRTOS-Kernel ARM_CM4F port with heap_4, and freertos_tls (which
-# must exist; FREERTOS_KERNEL_PATH must be set, see DemoSources.cmake).
+# must exist; FREERTOS_KERNEL_PATH must be set, see DemoSources.cmake:
+# board_mps2_an386_library() of library.cmake does both).
 # INITIAL_TICK_COUNT sets configINITIAL_TICK_COUNT; CONFIG_DIR is searched
 # before the board's own FreeRTOSConfig.h (a wrapper there can
 # #include_next it and change settings). Kernel and board objects are
