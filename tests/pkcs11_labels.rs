@@ -58,6 +58,5 @@ fn custom_pin_and_labels_set_at_run_time_are_used_and_bad_values_change_nothing(
     assert_eq!(set(Some(PIN), None, None), 0);
     let mut client = Client::for_device_pki(server.port, &pki);
     assert_eq!(client.connect(), 0, "{:?}", client.last_error());
-    let log = server.drain().join("\n");
-    assert!(log.contains("Peer certificate: CN = device-fleet"), "{log}");
+    server.output_containing(&["Peer certificate: CN = device-fleet"]);
 }

@@ -60,8 +60,7 @@ fn two_threads_connect_at_once_with_the_same_token() {
         }
     }
     for server in &servers {
-        let log = server.drain().join("\n");
-        assert!(log.contains("Peer certificate: CN = device-shared"), "{log}");
+        server.output_containing(&["Peer certificate: CN = device-shared"]);
     }
 
     // After both are gone the library, which initialised the module, has

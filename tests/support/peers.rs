@@ -231,6 +231,27 @@ impl SServer {
         }
     }
 
+    /// The server's output, waited for (up to 10 s) until every one of
+    /// `needles` has appeared in some line; panics with what was printed
+    /// otherwise. What s_server prints about a handshake reaches this
+    /// process through a pipe and a reader thread, so it can come after
+    /// the client has already seen the handshake end: reading only what is
+    /// there now would race.
+    pub fn output_containing(&self, needles: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut shown: Vec<String> = Vec::new();
+        loop {
+            if needles.iter().all(|n| shown.iter().any(|l| l.contains(n))) {
+                return shown.join("\n");
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = self.output.recv_timeout(left) else {
+                panic!("s_server never printed all of {needles:?}: {shown:?}");
+            };
+            shown.push(line);
+        }
+    }
+
     /// Plain mode: send `bytes` to the connected client.
     pub fn write_to_client(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).unwrap();
