@@ -23,12 +23,9 @@ pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
     // Nothing registered: any size will do, the first section reports it.
     let section_bytes =
         with_source(|source| Ok(source.bytes_per_section())).unwrap_or(freertos_rng_ports::DEFAULT_BYTES_PER_SECTION);
-    super::fill_in_sections(
-        out,
-        section_bytes,
-        |n| with_source(|source| source.start_up_step(n)),
-        |chunk| with_source(|source| source.fill(chunk)),
-    )
+    super::fill_in_sections(out, section_bytes, |chunk, start_up_budget| {
+        with_source(|source| source.fill_section(chunk, start_up_budget))
+    })
 }
 
 fn with_source<T>(
