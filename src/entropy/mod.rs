@@ -29,11 +29,17 @@ mod compiled {
 
     // SAFETY: the one call, made here; this static is then the only driver
     // of the selected peripheral.
-    static PORT: Mutex<RefCell<ActivePort>> = Mutex::new(RefCell::new(unsafe { active_port() }));
+    pub(super) static PORT: Mutex<RefCell<ActivePort>> = Mutex::new(RefCell::new(unsafe { active_port() }));
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
         super::fill_in_sections(out, ActivePort::SECTION_BYTES, |chunk, start_up_budget| {
-            critical_section::with(|cs| PORT.borrow_ref_mut(cs).fill_section(chunk, start_up_budget))
+            // Already borrowed: an interrupt the critical section does not
+            // mask (above FreeRTOS's syscall priority) called in during a
+            // section. The port is busy: an error, not a panic.
+            critical_section::with(|cs| match PORT.borrow(cs).try_borrow_mut() {
+                Ok(mut port) => port.fill_section(chunk, start_up_budget),
+                Err(_) => Err(EntropyError::Unavailable),
+            })
         })
     }
 }
@@ -155,6 +161,21 @@ mod tests {
         assert_eq!(r, Err(EntropyError::HealthTestFailed));
         assert_eq!(calls, 4, "no section after the failure");
         assert!(out.iter().all(|&b| b == 0));
+    }
+
+    #[cfg(not(feature = "port-rand-core"))]
+    #[test]
+    fn a_call_while_the_port_is_in_use_fails_without_panicking() {
+        let mut out = [0x77u8; 16];
+        // What an interrupt that the critical section does not mask sees
+        // when it calls in during a section (the std implementation of
+        // critical-section lets the same thread nest).
+        critical_section::with(|cs| {
+            let _in_use = compiled::PORT.borrow(cs).borrow_mut();
+            assert_eq!(fill(&mut out), Err(EntropyError::Unavailable));
+        });
+        assert!(out.iter().all(|&b| b == 0));
+        fill(&mut out).unwrap();
     }
 
     #[test]

@@ -31,8 +31,13 @@ pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
 fn with_source<T>(
     f: impl FnOnce(&mut (dyn TestedSource + Send)) -> Result<T, EntropyError>,
 ) -> Result<T, EntropyError> {
-    critical_section::with(|cs| match SOURCE.borrow_ref_mut(cs).as_deref_mut() {
-        Some(source) => f(source),
-        None => Err(EntropyError::NoSource),
+    // Already borrowed: called from an interrupt the critical section does
+    // not mask, during a section (see `compiled::fill`): busy, not a panic.
+    critical_section::with(|cs| match SOURCE.borrow(cs).try_borrow_mut() {
+        Ok(mut registered) => match registered.as_deref_mut() {
+            Some(source) => f(source),
+            None => Err(EntropyError::NoSource),
+        },
+        Err(_) => Err(EntropyError::Unavailable),
     })
 }
