@@ -64,13 +64,14 @@ fn fill_in_sections(
     mut section: impl FnMut(&mut [u8], u32) -> Result<bool, EntropyError>,
 ) -> Result<(), EntropyError> {
     let result = (|| {
-        let mut chunks = out.chunks_mut(section_bytes.max(1));
-        let mut chunk = chunks.next().unwrap_or_default();
+        let mut rest = &mut *out;
         loop {
-            if section(chunk, START_UP_SAMPLES_PER_SECTION)? {
-                match chunks.next() {
-                    Some(next) => chunk = next,
-                    None => return Ok(()),
+            // At most `section_bytes`, at least one byte while any is left.
+            let len = section_bytes.max(1).min(rest.len());
+            if section(&mut rest[..len], START_UP_SAMPLES_PER_SECTION)? {
+                rest = &mut core::mem::take(&mut rest)[len..];
+                if rest.is_empty() {
+                    return Ok(());
                 }
             }
         }
