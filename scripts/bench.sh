@@ -13,6 +13,8 @@
 # BENCH_RECONNECTS (rounds of full + resumed, Nagle and TCP_NODELAY,
 # default 100), BENCH_PROFILES (record buffer profiles for the RAM rows,
 # default "16384 4096 2048"; each other than 16384 costs a release build).
+# BENCH_ONLY=entropy: build, run only the entropy step (BENCH_ENTROPY_RUNS
+# rounds) and print its table; benches/results is left alone.
 # --build-only: build the library and the C drivers, then stop (no peers,
 # no measurements).
 # Installs missing Debian packages first (needs root or sudo).
@@ -35,6 +37,8 @@ bulk_runs=${BENCH_BULK_RUNS:-21}
 entropy_runs=${BENCH_ENTROPY_RUNS:-5}
 reconnects=${BENCH_RECONNECTS:-100}
 profiles=${BENCH_PROFILES:-16384 4096 2048}
+only=${BENCH_ONLY:-}
+case $only in "" | entropy) ;; *) echo "BENCH_ONLY must be empty or entropy" >&2; exit 2 ;; esac
 rounds=10 # handshakes are split into this many batches per build
 [ $((handshakes % rounds)) -eq 0 ] || { echo "BENCH_HANDSHAKES must be a multiple of $rounds" >&2; exit 2; }
 
@@ -77,6 +81,30 @@ cc "${cflags[@]}" -DBENCH_PKCS11_STUB "${bench_sources[@]}" "$lib" "$wrap" "${sy
 cp "$work/bench_client.map" "$raw/"
 if [ "$build_only" = 1 ]; then
     echo "bench: built $work/bench_client and $work/bench_client_stub (--build-only: nothing measured)" >&2
+    exit 0
+fi
+
+# Rotate the order each round so that neither side always runs first.
+order() {
+    local r=$1
+    shift
+    local items=("$@") n=$# i
+    for ((i = 0; i < n; i++)); do printf '%s\n' "${items[$(((i + r) % n))]}"; done
+}
+
+entropy_step() {
+    step "Entropy: mbedtls_hardware_poll (posix port) vs getrandom, $entropy_runs runs"
+    local r impl
+    for ((r = 0; r < entropy_runs; r++)); do
+        for impl in $(order "$r" ours raw); do
+            "$work/bench_client" entropy "$impl" 1024 8192 >>"$raw/entropy.txt"     # 8 MiB in 1 KiB requests
+            "$work/bench_client" entropy "$impl" 1048576 16 >>"$raw/entropy.txt"    # 16 MiB in 1 MiB requests
+        done
+    done
+}
+if [ "$only" = entropy ]; then
+    entropy_step
+    python3 "$root/benches/report.py" --entropy-only "$raw"
     exit 0
 fi
 
@@ -131,14 +159,6 @@ run_impl() {
         main) "$work/bench_client" "$mode" both "$@" ;;
         *) "$work/bench_client" "$mode" "$impl" "$@" ;;
     esac
-}
-
-# Rotate the order each round so that neither side always runs first.
-order() {
-    local r=$1
-    shift
-    local items=("$@") n=$# i
-    for ((i = 0; i < n; i++)); do printf '%s\n' "${items[$(((i + r) % n))]}"; done
 }
 
 per=$((handshakes / rounds))
@@ -213,13 +233,7 @@ step "Peer ceiling: OpenSSL client against the same peer"
 python3 "$root/benches/peer/bench_peer.py" --client "${port[ecdsa]}" --ca "$pki/ecdsa-ca.pem" \
     --up "$bulk_bytes" --down "$bulk_bytes" >>"$raw/bulk.txt"
 
-step "Entropy: mbedtls_hardware_poll (posix port) vs getrandom, $entropy_runs runs"
-for ((r = 0; r < entropy_runs; r++)); do
-    for impl in $(order "$r" ours raw); do
-        "$work/bench_client" entropy "$impl" 1024 8192 >>"$raw/entropy.txt"     # 8 MiB in 1 KiB requests
-        "$work/bench_client" entropy "$impl" 1048576 16 >>"$raw/entropy.txt"    # 16 MiB in 1 MiB requests
-    done
-done
+entropy_step
 
 # FreeRTOS build (freertos feature: no std, every allocation on the
 # FreeRTOS heap_4): one worker task, mutual TLS with the demo's PKI and a

@@ -231,15 +231,15 @@ pub trait NoiseSource {
 /// tests: implemented only by [`HealthTested`], so code that accepts a
 /// `dyn TestedSource` cannot be handed an untested source.
 pub trait TestedSource: EntropySource + sealed::Sealed {
-    /// See [`HealthTested::start_up_step`].
-    fn start_up_step(&mut self, max_samples: u32) -> Result<bool, EntropyError>;
+    /// See [`HealthTested::fill_section`].
+    fn fill_section(&mut self, out: &mut [u8], start_up_budget: u32) -> Result<bool, EntropyError>;
     /// See [`NoiseSource::BYTES_PER_SECTION`].
     fn bytes_per_section(&self) -> usize;
 }
 
 impl<S: NoiseSource> TestedSource for HealthTested<S> {
-    fn start_up_step(&mut self, max_samples: u32) -> Result<bool, EntropyError> {
-        HealthTested::start_up_step(self, max_samples)
+    fn fill_section(&mut self, out: &mut [u8], start_up_budget: u32) -> Result<bool, EntropyError> {
+        HealthTested::fill_section(self, out, start_up_budget)
     }
 
     fn bytes_per_section(&self) -> usize {
@@ -256,9 +256,9 @@ impl NoPort {
     /// Any size: the first section reports the missing port.
     pub const SECTION_BYTES: usize = DEFAULT_BYTES_PER_SECTION;
 
-    /// Fails: there is no source to test.
-    pub fn start_up_step(&mut self, _max_samples: u32) -> Result<bool, EntropyError> {
-        Err(EntropyError::NoSource)
+    /// Fails (`out` wiped): there is no source to test.
+    pub fn fill_section(&mut self, out: &mut [u8], _start_up_budget: u32) -> Result<bool, EntropyError> {
+        self.fill(out).map(|()| true)
     }
 }
 

@@ -25,19 +25,22 @@ mod compiled {
     use core::cell::RefCell;
     use critical_section::Mutex;
     use freertos_rng_ports::active::{active_port, ActivePort};
-    use freertos_rng_ports::{EntropyError, EntropySource};
+    use freertos_rng_ports::EntropyError;
 
     // SAFETY: the one call, made here; this static is then the only driver
     // of the selected peripheral.
-    static PORT: Mutex<RefCell<ActivePort>> = Mutex::new(RefCell::new(unsafe { active_port() }));
+    pub(super) static PORT: Mutex<RefCell<ActivePort>> = Mutex::new(RefCell::new(unsafe { active_port() }));
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
-        super::fill_in_sections(
-            out,
-            ActivePort::SECTION_BYTES,
-            |n| critical_section::with(|cs| PORT.borrow_ref_mut(cs).start_up_step(n)),
-            |chunk| critical_section::with(|cs| PORT.borrow_ref_mut(cs).fill(chunk)),
-        )
+        super::fill_in_sections(out, ActivePort::SECTION_BYTES, |chunk, start_up_budget| {
+            // Already borrowed: an interrupt the critical section does not
+            // mask (above FreeRTOS's syscall priority) called in during a
+            // section. The port is busy: an error, not a panic.
+            critical_section::with(|cs| match PORT.borrow(cs).try_borrow_mut() {
+                Ok(mut port) => port.fill_section(chunk, start_up_budget),
+                Err(_) => Err(EntropyError::Unavailable),
+            })
+        })
     }
 }
 
@@ -46,21 +49,32 @@ const START_UP_SAMPLES_PER_SECTION: u32 = 32;
 
 /// Ports are not reentrant, so every access happens inside a critical
 /// section (tasks and interrupts alike). On a single core that masks
-/// interrupts, so the work is cut into short sections of at most
-/// `section_bytes` (the port's `BYTES_PER_SECTION`): the 1024-sample
-/// start-up test and a 4 KiB request would otherwise keep interrupts off
-/// for the whole time a slow RNG (e.g. ~120 µs per byte on nRF52) needs.
-/// Concurrent callers may interleave sections; each still gets bytes no one
-/// else got. On error all of `out` is wiped.
+/// interrupts, so the work is cut into short sections: `section` (one
+/// critical section) runs at most [`START_UP_SAMPLES_PER_SECTION`] samples
+/// of the 1024-sample start-up test and returns `false`, or, once that is
+/// complete, fills one chunk of at most `section_bytes` (the port's
+/// `BYTES_PER_SECTION`) and returns `true`. A 4 KiB request in one section
+/// would keep interrupts off for the whole time a slow RNG (e.g. ~120 µs
+/// per byte on nRF52) needs. Concurrent callers may interleave sections;
+/// each still gets bytes no one else got. An empty request still goes
+/// through the start-up test. On error all of `out` is wiped.
 fn fill_in_sections(
     out: &mut [u8],
     section_bytes: usize,
-    mut start_up_step: impl FnMut(u32) -> Result<bool, EntropyError>,
-    mut fill_section: impl FnMut(&mut [u8]) -> Result<(), EntropyError>,
+    mut section: impl FnMut(&mut [u8], u32) -> Result<bool, EntropyError>,
 ) -> Result<(), EntropyError> {
     let result = (|| {
-        while !start_up_step(START_UP_SAMPLES_PER_SECTION)? {}
-        out.chunks_mut(section_bytes.max(1)).try_for_each(&mut fill_section)
+        let mut rest = &mut *out;
+        loop {
+            // At most `section_bytes`, at least one byte while any is left.
+            let len = section_bytes.max(1).min(rest.len());
+            if section(&mut rest[..len], START_UP_SAMPLES_PER_SECTION)? {
+                rest = &mut core::mem::take(&mut rest)[len..];
+                if rest.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
     })();
     if result.is_err() {
         zeroize::Zeroize::zeroize(out);
@@ -113,20 +127,16 @@ mod tests {
         let mut steps = Vec::new();
         let mut sections = Vec::new();
         let mut out = vec![0u8; 4097];
-        fill_in_sections(
-            &mut out,
-            32,
-            |n| {
+        fill_in_sections(&mut out, 32, |chunk, n| {
+            if start_up_left > 0 {
                 steps.push(n);
                 start_up_left = start_up_left.saturating_sub(n);
-                Ok(start_up_left == 0)
-            },
-            |chunk| {
-                sections.push(chunk.len());
-                chunk.fill(1);
-                Ok(())
-            },
-        )
+                return Ok(false);
+            }
+            sections.push(chunk.len());
+            chunk.fill(1);
+            Ok(true)
+        })
         .unwrap();
         assert_eq!(steps.len(), 1024 / 32);
         assert!(steps.iter().all(|&n| n == START_UP_SAMPLES_PER_SECTION));
@@ -140,30 +150,42 @@ mod tests {
     fn a_failing_section_wipes_everything_already_written() {
         let mut out = vec![0u8; 200];
         let mut calls = 0;
-        let r = fill_in_sections(
-            &mut out,
-            32,
-            |_| Ok(true),
-            |chunk| {
-                calls += 1;
-                chunk.fill(0xEE);
-                if calls == 4 {
-                    Err(EntropyError::HealthTestFailed)
-                } else {
-                    Ok(())
-                }
-            },
-        );
+        let r = fill_in_sections(&mut out, 32, |chunk, _| {
+            calls += 1;
+            chunk.fill(0xEE);
+            if calls == 4 {
+                Err(EntropyError::HealthTestFailed)
+            } else {
+                Ok(true)
+            }
+        });
         assert_eq!(r, Err(EntropyError::HealthTestFailed));
         assert_eq!(calls, 4, "no section after the failure");
         assert!(out.iter().all(|&b| b == 0));
     }
 
+    #[cfg(not(feature = "port-rand-core"))]
+    #[test]
+    fn a_call_while_the_port_is_in_use_fails_without_panicking() {
+        let mut out = [0x77u8; 16];
+        // What an interrupt that the critical section does not mask sees
+        // when it calls in during a section (the std implementation of
+        // critical-section lets the same thread nest).
+        critical_section::with(|cs| {
+            let _in_use = compiled::PORT.borrow(cs).borrow_mut();
+            assert_eq!(fill(&mut out), Err(EntropyError::Unavailable));
+        });
+        assert!(out.iter().all(|&b| b == 0));
+        fill(&mut out).unwrap();
+    }
+
     #[test]
     fn a_failing_start_up_produces_nothing() {
         let mut out = vec![0x77u8; 16];
-        let r = fill_in_sections(&mut out, 32, |_| Err(EntropyError::HealthTestFailed), |_| panic!("no output"));
+        let r = fill_in_sections(&mut out, 32, |_, _| Err(EntropyError::HealthTestFailed));
         assert_eq!(r, Err(EntropyError::HealthTestFailed));
         assert!(out.iter().all(|&b| b == 0));
+        let r = fill_in_sections(&mut [], 32, |_, _| Err(EntropyError::HealthTestFailed));
+        assert_eq!(r, Err(EntropyError::HealthTestFailed), "an empty request still reports the failure");
     }
 }

@@ -23,19 +23,21 @@ pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
     // Nothing registered: any size will do, the first section reports it.
     let section_bytes =
         with_source(|source| Ok(source.bytes_per_section())).unwrap_or(freertos_rng_ports::DEFAULT_BYTES_PER_SECTION);
-    super::fill_in_sections(
-        out,
-        section_bytes,
-        |n| with_source(|source| source.start_up_step(n)),
-        |chunk| with_source(|source| source.fill(chunk)),
-    )
+    super::fill_in_sections(out, section_bytes, |chunk, start_up_budget| {
+        with_source(|source| source.fill_section(chunk, start_up_budget))
+    })
 }
 
 fn with_source<T>(
     f: impl FnOnce(&mut (dyn TestedSource + Send)) -> Result<T, EntropyError>,
 ) -> Result<T, EntropyError> {
-    critical_section::with(|cs| match SOURCE.borrow_ref_mut(cs).as_deref_mut() {
-        Some(source) => f(source),
-        None => Err(EntropyError::NoSource),
+    // Already borrowed: called from an interrupt the critical section does
+    // not mask, during a section (see `compiled::fill`): busy, not a panic.
+    critical_section::with(|cs| match SOURCE.borrow(cs).try_borrow_mut() {
+        Ok(mut registered) => match registered.as_deref_mut() {
+            Some(source) => f(source),
+            None => Err(EntropyError::NoSource),
+        },
+        Err(_) => Err(EntropyError::Unavailable),
     })
 }

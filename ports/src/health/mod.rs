@@ -225,24 +225,32 @@ impl<S: NoiseSource> HealthTested<S> {
         }
     }
 
-    fn fill_inner(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
-        if let State::Failed(_) = self.state {
-            return Err(EntropyError::HealthTestFailed);
+    /// One bounded piece of work, for a caller that holds a critical
+    /// section per call: while the start-up test runs, at most
+    /// `start_up_budget` of its samples (`Ok(false)`: nothing written, call
+    /// again); once it is complete, all of `out` (`Ok(true)`). Start-up
+    /// samples and output never share a call. On error `out` is wiped.
+    pub fn fill_section(&mut self, out: &mut [u8], start_up_budget: u32) -> Result<bool, EntropyError> {
+        let result = match self.state {
+            State::Running if S::READS_IN_BULK => self.fill_bulk(out).map(|()| true),
+            State::Running => self.fill_sample_by_sample(out).map(|()| true),
+            _ => self.start_up_step(start_up_budget).map(|_| false),
+        };
+        if result.is_err() {
+            out.zeroize();
         }
-        self.start_up_step(u32::MAX)?;
-        if S::READS_IN_BULK {
-            self.fill_bulk(out)
-        } else {
-            self.fill_sample_by_sample(out)
-        }
+        result
     }
 
     fn fill_sample_by_sample(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
         for chunk in out.chunks_mut(Self::SAMPLE_BYTES) {
-            let mut bytes = self.tested_sample()?.to_le_bytes();
+            let mut sample = self.tested_sample()?;
+            for byte in chunk {
+                *byte = sample as u8;
+                sample >>= 8;
+            }
             // A short last chunk drops the sample's remaining bytes: never reused.
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-            bytes.zeroize();
+            sample.zeroize();
         }
         Ok(())
     }
@@ -264,12 +272,11 @@ impl<S: NoiseSource> HealthTested<S> {
 }
 
 impl<S: NoiseSource> EntropySource for HealthTested<S> {
+    /// The whole start-up test first if it has not run, then `out`; on
+    /// error `out` is wiped.
     fn fill(&mut self, out: &mut [u8]) -> Result<(), EntropyError> {
-        let result = self.fill_inner(out);
-        if result.is_err() {
-            out.zeroize();
-        }
-        result
+        while !self.fill_section(out, u32::MAX)? {}
+        Ok(())
     }
 }
 

@@ -252,7 +252,7 @@ fn byte_fast_path_matches_sample_by_sample_tests() {
     for trial in 0..400 {
         let mut stream: std::vec::Vec<u8> = (0..20_000).map(|_| rng.next() as u8).collect();
         let plant_at = 100 + (rng.next() % 19_000) as usize;
-        match trial % 3 {
+        match trial % 4 {
             // A run of length cutoff-2 ..= cutoff+1.
             0 => {
                 let len = (c.rct as usize - 2) + (rng.next() % 4) as usize;
@@ -268,6 +268,17 @@ fn byte_fast_path_matches_sample_by_sample_tests() {
                 let n = (c.apt as usize - 2) + (rng.next() % 5) as usize;
                 for k in 0..n {
                     stream[start + k * (512 / n)] = v;
+                }
+            }
+            // Many runs just short of the cutoff, anywhere in the 8-byte
+            // words: runs carried from one word into the next, repeats at
+            // every byte position.
+            2 => {
+                for _ in 0..200 {
+                    let at = 100 + (rng.next() % 19_000) as usize;
+                    let len = 2 + (rng.next() % (u64::from(c.rct) - 2)) as usize;
+                    let v = stream[at];
+                    stream[at..at + len].fill(v);
                 }
             }
             _ => {}
