@@ -128,34 +128,78 @@ const BADCERT_FUTURE: u32 = 0x200;
 
 impl Error {
     /// A short, stable sentence for logs: which check failed.
-    pub fn reason(self, verify_flags: u32) -> &'static core::ffi::CStr {
-        match self {
-            Error::Handshake(_) if verify_flags & BADCERT_EXPIRED != 0 => c"server certificate has expired",
-            Error::Handshake(_) if verify_flags & BADCERT_FUTURE != 0 => c"server certificate is not yet valid",
-            Error::Handshake(_) if verify_flags & BADCERT_CN_MISMATCH != 0 => {
-                c"server certificate does not match the host name"
-            }
-            Error::Handshake(_) if verify_flags & BADCERT_NOT_TRUSTED != 0 => {
-                c"server certificate is not issued by a trusted CA"
-            }
-            Error::Handshake(_) if verify_flags != 0 => c"server certificate was rejected",
-            Error::Handshake(_) => c"TLS handshake failed (see lMbedtlsCode)",
-            Error::HandshakeTimeout => c"TLS handshake timed out",
-            Error::NoClock => c"no UTC clock registered: certificate dates cannot be checked",
-            Error::BadParameter(what) => what,
-            Error::InvalidState(_) => c"call not valid in the context's state",
-            Error::NoMemory => c"out of memory",
-            Error::Rng => c"entropy source failed its health tests or is unavailable",
-            Error::NoPrivateKey => c"server requires a client certificate: no private key in the PKCS#11 token",
-            Error::NoCertificate => c"server requires a client certificate: no certificate in the PKCS#11 token",
-            Error::Sign => c"PKCS#11 module failed to sign (see ulPkcs11ReturnValue)",
-            Error::Mbedtls(_) => c"mbedTLS refused the connection's configuration (see lMbedtlsCode)",
-            Error::Protocol(_) => c"TLS record layer error or fatal alert from the peer (see lMbedtlsCode)",
-            Error::Transport => c"transport callback failed or returned more bytes than asked",
-            Error::Closed => c"connection closed by the peer",
-        }
+    pub fn reason(self, verify_flags: u32) -> &'static CStr {
+        let reason = match self {
+            Error::BadParameter(what) => return what,
+            Error::Handshake(_) if verify_flags & BADCERT_EXPIRED != 0 => Reason::Expired,
+            Error::Handshake(_) if verify_flags & BADCERT_FUTURE != 0 => Reason::NotYetValid,
+            Error::Handshake(_) if verify_flags & BADCERT_CN_MISMATCH != 0 => Reason::WrongHost,
+            Error::Handshake(_) if verify_flags & BADCERT_NOT_TRUSTED != 0 => Reason::Untrusted,
+            Error::Handshake(_) if verify_flags != 0 => Reason::Rejected,
+            Error::Handshake(_) => Reason::Handshake,
+            Error::HandshakeTimeout => Reason::Timeout,
+            Error::NoClock => Reason::NoClock,
+            Error::InvalidState(_) => Reason::InvalidState,
+            Error::NoMemory => Reason::NoMemory,
+            Error::Rng => Reason::Rng,
+            Error::NoPrivateKey => Reason::NoPrivateKey,
+            Error::NoCertificate => Reason::NoCertificate,
+            Error::Sign => Reason::Sign,
+            Error::Mbedtls(_) => Reason::Mbedtls,
+            Error::Protocol(_) => Reason::Protocol,
+            Error::Transport => Reason::Transport,
+            Error::Closed => Reason::Closed,
+        };
+        // One table load instead of a pointer and a length per match arm.
+        REASONS.get(reason as usize).copied().unwrap_or(c"?")
     }
 }
+
+/// Index into [`REASONS`].
+#[derive(Clone, Copy)]
+enum Reason {
+    Expired,
+    NotYetValid,
+    WrongHost,
+    Untrusted,
+    Rejected,
+    Handshake,
+    Timeout,
+    NoClock,
+    InvalidState,
+    NoMemory,
+    Rng,
+    NoPrivateKey,
+    NoCertificate,
+    Sign,
+    Mbedtls,
+    Protocol,
+    Transport,
+    Closed,
+}
+
+/// The texts of [`Error::reason`], in [`Reason`] order. Short: they are
+/// firmware rodata, and `TLS_GetLastError` gives the codes beside them.
+static REASONS: [&CStr; 18] = [
+    c"server certificate expired",
+    c"server certificate not yet valid",
+    c"server certificate: wrong host name",
+    c"server certificate not trusted",
+    c"server certificate rejected",
+    c"TLS handshake failed",
+    c"TLS handshake timed out",
+    c"no UTC clock registered",
+    c"call out of order",
+    c"out of memory",
+    c"entropy source or DRBG failed",
+    c"no private key in the PKCS#11 token",
+    c"no certificate in the PKCS#11 token",
+    c"PKCS#11 signing failed",
+    c"mbedTLS refused the configuration",
+    c"TLS record error or fatal alert",
+    c"transport callback failed",
+    c"connection closed by the peer",
+];
 
 /// Turn an mbedTLS return code into a `Result`, keeping non-negative values.
 pub(crate) fn mbedtls_rc(rc: i32) -> core::result::Result<i32, i32> {
