@@ -49,13 +49,17 @@ pub fn digest_info(md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Option<usiz
     Some(total)
 }
 
+/// Largest raw ECDSA signature taken here: P-521 (2 x 66 bytes).
+pub const MAX_ECDSA_RAW_LEN: usize = 2 * 66;
+
 /// Largest DER ECDSA signature produced here: P-521 (2 x 66-byte integers).
+#[cfg(test)]
 pub const MAX_ECDSA_DER_LEN: usize = 3 + 2 * (2 + 1 + 66);
 
 /// Re-encode a raw `r || s` (two equal halves, as `CKM_ECDSA` returns) as
 /// DER `SEQUENCE { INTEGER r, INTEGER s }` into `out`; returns its length.
 pub fn ecdsa_raw_to_der(raw: &[u8], out: &mut [u8]) -> Option<usize> {
-    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 2 * 66 {
+    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > MAX_ECDSA_RAW_LEN {
         return None;
     }
     let (r, s) = raw.split_at(raw.len() / 2);
