@@ -152,8 +152,7 @@ fn failures_are_logged_with_their_cause() {
     assert_eq!(c.connect(), TLS_ERROR_HANDSHAKE_FAILED as BaseType_t);
     let log = LOG.lock().unwrap().clone();
     assert!(
-        log.iter()
-            .any(|l| l.starts_with("1:") && l.contains("other.example") && l.contains("wrong host name")),
+        log.iter().any(|l| l.starts_with("1:") && l.contains("other.example") && l.contains("wrong host name")),
         "{log:?}"
     );
 }
