@@ -87,6 +87,14 @@ pub struct CredentialLabels {
 }
 
 impl CredentialLabels {
+    /// Overwrite every value with `other`'s, in place.
+    fn assign(&mut self, other: &CredentialLabels) {
+        self.pin.assign(other.pin.as_bytes());
+        self.key_label.assign(other.key_label.as_bytes());
+        self.cert_label.assign(other.cert_label.as_bytes());
+        self.jitp_label.assign(other.jitp_label.as_bytes());
+    }
+
     pub const fn defaults() -> CredentialLabels {
         CredentialLabels {
             pin: Text::from_static(DEFAULT_PIN),
@@ -102,11 +110,10 @@ static CURRENT: Mutex<RefCell<CredentialLabels>> = Mutex::new(RefCell::new(Crede
 /// Copy the PIN and labels in force now into `out`, in place.
 pub fn copy_current(out: &mut CredentialLabels) {
     critical_section::with(|cs| {
-        let current = CURRENT.borrow_ref(cs);
-        out.pin.assign(current.pin.as_bytes());
-        out.key_label.assign(current.key_label.as_bytes());
-        out.cert_label.assign(current.cert_label.as_bytes());
-        out.jitp_label.assign(current.jitp_label.as_bytes());
+        // Never borrowed elsewhere while the section is held.
+        if let Ok(current) = CURRENT.borrow(cs).try_borrow() {
+            out.assign(&current);
+        }
     });
 }
 
@@ -123,7 +130,8 @@ pub fn set(pin: Option<&[u8]>, key_label: Option<&[u8]>, cert_label: Option<&[u8
         Text::check(label, CERT_LABEL_LENGTH)?;
     }
     critical_section::with(|cs| {
-        let mut current = CURRENT.borrow_ref_mut(cs);
+        // Never borrowed elsewhere while the section is held.
+        let Ok(mut current) = CURRENT.borrow(cs).try_borrow_mut() else { return };
         if let Some(pin) = pin {
             current.pin.assign(pin);
         }
@@ -141,11 +149,10 @@ pub fn set(pin: Option<&[u8]>, key_label: Option<&[u8]>, cert_label: Option<&[u8
 pub fn reset() {
     let defaults = CredentialLabels::defaults();
     critical_section::with(|cs| {
-        let mut current = CURRENT.borrow_ref_mut(cs);
-        current.pin.assign(defaults.pin.as_bytes());
-        current.key_label.assign(defaults.key_label.as_bytes());
-        current.cert_label.assign(defaults.cert_label.as_bytes());
-        current.jitp_label.assign(defaults.jitp_label.as_bytes());
+        // Never borrowed elsewhere while the section is held.
+        if let Ok(mut current) = CURRENT.borrow(cs).try_borrow_mut() {
+            current.assign(&defaults);
+        }
     });
 }
 
