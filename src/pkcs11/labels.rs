@@ -39,6 +39,8 @@ pub struct Text {
 }
 
 impl Text {
+    const EMPTY: Text = Text { len: 0, bytes: [0; MAX_TEXT_LEN] };
+
     /// From a compile-time string; too long a value fails the build.
     const fn from_static(s: &str) -> Text {
         let src = s.as_bytes();
@@ -76,8 +78,8 @@ impl Text {
     }
 }
 
-/// The PIN and labels in force. Dropping a copy wipes it.
-#[derive(Zeroize, ZeroizeOnDrop)]
+/// The PIN and labels in force. Dropping a copy wipes it (each [`Text`]
+/// wipes itself, once).
 pub struct CredentialLabels {
     pub pin: Text,
     pub key_label: Text,
@@ -93,6 +95,11 @@ impl CredentialLabels {
         self.key_label.assign(other.key_label.as_bytes());
         self.cert_label.assign(other.cert_label.as_bytes());
         self.jitp_label.assign(other.jitp_label.as_bytes());
+    }
+
+    /// All empty: a place to copy the values in force into.
+    pub const fn empty() -> CredentialLabels {
+        CredentialLabels { pin: Text::EMPTY, key_label: Text::EMPTY, cert_label: Text::EMPTY, jitp_label: Text::EMPTY }
     }
 
     pub const fn defaults() -> CredentialLabels {

@@ -27,11 +27,13 @@ pub unsafe fn configure(
     chain: *mut m::x509_crt,
     pk: *mut m::pk_context,
 ) -> Result<(), CredentialFailure> {
-    // A local copy (never moved) so the PIN is wiped in place on drop.
-    let mut labels = CredentialLabels::defaults();
-    labels::copy_current(&mut labels);
-    let cred = ClientCredential::load(&labels);
-    drop(labels);
+    let cred = {
+        // A local copy, never moved (not even into `drop`), so the PIN is
+        // wiped in place when the block ends.
+        let mut labels = CredentialLabels::empty();
+        labels::copy_current(&mut labels);
+        ClientCredential::load(&labels)
+    };
     let cred = cred?;
 
     let cert = &cred.certificate;
