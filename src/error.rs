@@ -129,69 +129,61 @@ const BADCERT_FUTURE: u32 = 0x200;
 impl Error {
     /// A short, stable sentence for logs: which check failed.
     pub fn reason(self, verify_flags: u32) -> &'static CStr {
-        let reason = match self {
+        let index = match self {
             Error::BadParameter(what) => return what,
-            Error::Handshake(_) if verify_flags & BADCERT_EXPIRED != 0 => Reason::Expired,
-            Error::Handshake(_) if verify_flags & BADCERT_FUTURE != 0 => Reason::NotYetValid,
-            Error::Handshake(_) if verify_flags & BADCERT_CN_MISMATCH != 0 => Reason::WrongHost,
-            Error::Handshake(_) if verify_flags & BADCERT_NOT_TRUSTED != 0 => Reason::Untrusted,
-            Error::Handshake(_) if verify_flags != 0 => Reason::Rejected,
-            Error::Handshake(_) => Reason::Handshake,
-            Error::HandshakeTimeout => Reason::Timeout,
-            Error::NoClock => Reason::NoClock,
-            Error::InvalidState(_) => Reason::InvalidState,
-            Error::NoMemory => Reason::NoMemory,
-            Error::Rng => Reason::Rng,
-            Error::NoPrivateKey => Reason::NoPrivateKey,
-            Error::NoCertificate => Reason::NoCertificate,
-            Error::Sign => Reason::Sign,
-            Error::Mbedtls(_) => Reason::Mbedtls,
-            Error::Protocol(_) => Reason::Protocol,
-            Error::Transport => Reason::Transport,
-            Error::Closed => Reason::Closed,
+            Error::Handshake(_) if verify_flags & BADCERT_EXPIRED != 0 => CERT_EXPIRED,
+            Error::Handshake(_) if verify_flags & BADCERT_FUTURE != 0 => CERT_NOT_YET_VALID,
+            Error::Handshake(_) if verify_flags & BADCERT_CN_MISMATCH != 0 => CERT_WRONG_HOST,
+            Error::Handshake(_) if verify_flags & BADCERT_NOT_TRUSTED != 0 => CERT_NOT_TRUSTED,
+            Error::Handshake(_) if verify_flags != 0 => CERT_REJECTED,
+            other => other.variant_index(),
         };
         // One table load instead of a pointer and a length per match arm.
-        REASONS.get(reason as usize).copied().unwrap_or(c"?")
+        REASONS.get(index).copied().unwrap_or(c"?")
+    }
+
+    /// The variant's position in the declaration, which is its text's in
+    /// [`REASONS`] (an identity the compiler reduces to the tag).
+    fn variant_index(self) -> usize {
+        match self {
+            Error::BadParameter(_) => 0,
+            Error::InvalidState(_) => 1,
+            Error::NoMemory => 2,
+            Error::Rng => 3,
+            Error::Handshake(_) => 4,
+            Error::HandshakeTimeout => 5,
+            Error::NoClock => 6,
+            Error::NoPrivateKey => 7,
+            Error::NoCertificate => 8,
+            Error::Sign => 9,
+            Error::Mbedtls(_) => 10,
+            Error::Protocol(_) => 11,
+            Error::Transport => 12,
+            Error::Closed => 13,
+        }
     }
 }
 
-/// Index into [`REASONS`].
-#[derive(Clone, Copy)]
-enum Reason {
-    Expired,
-    NotYetValid,
-    WrongHost,
-    Untrusted,
-    Rejected,
-    Handshake,
-    Timeout,
-    NoClock,
-    InvalidState,
-    NoMemory,
-    Rng,
-    NoPrivateKey,
-    NoCertificate,
-    Sign,
-    Mbedtls,
-    Protocol,
-    Transport,
-    Closed,
-}
+// Where the texts of a rejected server certificate sit in [`REASONS`],
+// after one text per variant.
+const CERT_EXPIRED: usize = 14;
+const CERT_NOT_YET_VALID: usize = 15;
+const CERT_WRONG_HOST: usize = 16;
+const CERT_NOT_TRUSTED: usize = 17;
+const CERT_REJECTED: usize = 18;
 
-/// The texts of [`Error::reason`], in [`Reason`] order. Short: they are
-/// firmware rodata, and `TLS_GetLastError` gives the codes beside them.
-static REASONS: [&CStr; 18] = [
-    c"server certificate expired",
-    c"server certificate not yet valid",
-    c"server certificate: wrong host name",
-    c"server certificate not trusted",
-    c"server certificate rejected",
-    c"TLS handshake failed",
-    c"TLS handshake timed out",
-    c"no UTC clock registered",
+/// The texts of [`Error::reason`]: one per variant, in declaration order
+/// (a bad parameter names itself instead), then the certificate causes of
+/// a failed handshake. Short: they are firmware rodata, and
+/// `TLS_GetLastError` gives the codes beside them.
+static REASONS: [&CStr; 19] = [
+    c"bad parameter",
     c"call out of order",
     c"out of memory",
     c"entropy source or DRBG failed",
+    c"TLS handshake failed",
+    c"TLS handshake timed out",
+    c"no UTC clock registered",
     c"no private key in the PKCS#11 token",
     c"no certificate in the PKCS#11 token",
     c"PKCS#11 signing failed",
@@ -199,6 +191,11 @@ static REASONS: [&CStr; 18] = [
     c"TLS record error or fatal alert",
     c"transport callback failed",
     c"connection closed by the peer",
+    c"server certificate expired",
+    c"server certificate not yet valid",
+    c"server certificate: wrong host name",
+    c"server certificate not trusted",
+    c"server certificate rejected",
 ];
 
 /// Turn an mbedTLS return code into a `Result`, keeping non-negative values.
@@ -207,5 +204,39 @@ pub(crate) fn mbedtls_rc(rc: i32) -> core::result::Result<i32, i32> {
         Err(rc)
     } else {
         Ok(rc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_reads_its_own_reason() {
+        let cases: [(Error, u32, &CStr); 19] = [
+            (Error::BadParameter(c"pcX: NULL"), 0, c"pcX: NULL"),
+            (Error::InvalidState("x"), 0, c"call out of order"),
+            (Error::NoMemory, 0, c"out of memory"),
+            (Error::Rng, 0, c"entropy source or DRBG failed"),
+            (Error::Handshake(-1), 0, c"TLS handshake failed"),
+            (Error::HandshakeTimeout, 0, c"TLS handshake timed out"),
+            (Error::NoClock, 0, c"no UTC clock registered"),
+            (Error::NoPrivateKey, 0, c"no private key in the PKCS#11 token"),
+            (Error::NoCertificate, 0, c"no certificate in the PKCS#11 token"),
+            (Error::Sign, 0, c"PKCS#11 signing failed"),
+            (Error::Mbedtls(-1), 0x01, c"mbedTLS refused the configuration"),
+            (Error::Protocol(-1), 0, c"TLS record error or fatal alert"),
+            (Error::Transport, 0, c"transport callback failed"),
+            (Error::Closed, 0, c"connection closed by the peer"),
+            // Expired wins over every other cause, then not yet valid, ...
+            (Error::Handshake(-1), 0x01 | 0x200 | 0x04 | 0x08, c"server certificate expired"),
+            (Error::Handshake(-1), 0x200 | 0x04 | 0x08, c"server certificate not yet valid"),
+            (Error::Handshake(-1), 0x04 | 0x08, c"server certificate: wrong host name"),
+            (Error::Handshake(-1), 0x08, c"server certificate not trusted"),
+            (Error::Handshake(-1), 0x10, c"server certificate rejected"),
+        ];
+        for (error, flags, text) in cases {
+            assert_eq!(error.reason(flags), text, "{error:?} flags {flags:#x}");
+        }
     }
 }
