@@ -73,21 +73,28 @@ pub const TLS_ERROR_PROTOCOL: i32 = -2011;
 impl Error {
     /// The negative code a C caller sees.
     pub fn code(self) -> i32 {
-        match self {
-            Error::BadParameter(_) => TLS_ERROR_BAD_PARAMETER,
-            Error::InvalidState(_) => TLS_ERROR_INVALID_STATE,
-            Error::NoMemory => TLS_ERROR_NO_MEMORY,
-            Error::Rng => TLS_ERROR_RNG,
-            Error::Handshake(_) | Error::HandshakeTimeout | Error::NoClock | Error::Mbedtls(_) => {
-                TLS_ERROR_HANDSHAKE_FAILED
-            }
-            Error::NoPrivateKey => TLS_ERROR_NO_PRIVATE_KEY,
-            Error::NoCertificate => TLS_ERROR_NO_CERTIFICATE,
-            Error::Sign => TLS_ERROR_SIGN,
-            Error::Protocol(_) => TLS_ERROR_PROTOCOL,
-            Error::Transport => TLS_ERROR_TRANSPORT,
-            Error::Closed => TLS_ERROR_CONNECTION_CLOSED,
+        // Every code is -2000 - n: one byte of n per variant, in
+        // declaration order (see `variant_index`).
+        const fn n(code: i32) -> u8 {
+            (-2000 - code) as u8
         }
+        const CODES: [u8; 14] = [
+            n(TLS_ERROR_BAD_PARAMETER),
+            n(TLS_ERROR_INVALID_STATE),
+            n(TLS_ERROR_NO_MEMORY),
+            n(TLS_ERROR_RNG),
+            n(TLS_ERROR_HANDSHAKE_FAILED), // Handshake
+            n(TLS_ERROR_HANDSHAKE_FAILED), // HandshakeTimeout
+            n(TLS_ERROR_HANDSHAKE_FAILED), // NoClock
+            n(TLS_ERROR_NO_PRIVATE_KEY),
+            n(TLS_ERROR_NO_CERTIFICATE),
+            n(TLS_ERROR_SIGN),
+            n(TLS_ERROR_HANDSHAKE_FAILED), // Mbedtls
+            n(TLS_ERROR_PROTOCOL),
+            n(TLS_ERROR_TRANSPORT),
+            n(TLS_ERROR_CONNECTION_CLOSED),
+        ];
+        -2000 - i32::from(CODES.get(self.variant_index()).copied().unwrap_or(n(TLS_ERROR_HANDSHAKE_FAILED)))
     }
 
     /// The underlying mbedTLS code, when there is one.
@@ -212,7 +219,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_error_reads_its_own_reason() {
+    fn each_error_reads_its_own_reason_and_code() {
         let cases: [(Error, u32, &CStr); 19] = [
             (Error::BadParameter(c"pcX: NULL"), 0, c"pcX: NULL"),
             (Error::InvalidState("x"), 0, c"call out of order"),
@@ -237,6 +244,25 @@ mod tests {
         ];
         for (error, flags, text) in cases {
             assert_eq!(error.reason(flags), text, "{error:?} flags {flags:#x}");
+        }
+        let codes = [
+            (Error::BadParameter(c"x"), TLS_ERROR_BAD_PARAMETER),
+            (Error::InvalidState("x"), TLS_ERROR_INVALID_STATE),
+            (Error::NoMemory, TLS_ERROR_NO_MEMORY),
+            (Error::Rng, TLS_ERROR_RNG),
+            (Error::Handshake(-1), TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::HandshakeTimeout, TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::NoClock, TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::NoPrivateKey, TLS_ERROR_NO_PRIVATE_KEY),
+            (Error::NoCertificate, TLS_ERROR_NO_CERTIFICATE),
+            (Error::Sign, TLS_ERROR_SIGN),
+            (Error::Mbedtls(-1), TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::Protocol(-1), TLS_ERROR_PROTOCOL),
+            (Error::Transport, TLS_ERROR_TRANSPORT),
+            (Error::Closed, TLS_ERROR_CONNECTION_CLOSED),
+        ];
+        for (error, code) in codes {
+            assert_eq!(error.code(), code, "{error:?}");
         }
     }
 }
