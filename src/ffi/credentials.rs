@@ -6,7 +6,7 @@ use super::c_str::bounded_cstr;
 use super::status;
 use super::types::BaseType_t;
 use crate::error::{Error, Result};
-use crate::pkcs11::labels::{self, MAX_TEXT_LEN};
+use crate::pkcs11::labels::{self, Checked, CERT_LABEL_LENGTH, KEY_LABEL_LENGTH, MAX_TEXT_LEN, PIN_LENGTH};
 
 /// Extension: set the PKCS#11 user PIN and the labels of the device private
 /// key and device certificate used by every later `TLS_Connect`.
@@ -31,27 +31,25 @@ pub unsafe extern "C" fn TLS_SetClientCredentialLabels(
     pcCertLabel: *const c_char,
 ) -> BaseType_t {
     // SAFETY: each is NULL or a C string, per the contract above.
-    let set = || unsafe {
-        let pin = text(pcPin, labels::PIN_LENGTH)?;
-        let key = text(pcKeyLabel, labels::KEY_LABEL_LENGTH)?;
-        let cert = text(pcCertLabel, labels::CERT_LABEL_LENGTH)?;
-        // Checks the lengths (an empty string fails there), then copies.
-        labels::set(pin, key, cert)
+    let checked = || unsafe {
+        // All three are checked before anything changes.
+        Ok((text(pcPin, PIN_LENGTH)?, text(pcKeyLabel, KEY_LABEL_LENGTH)?, text(pcCertLabel, CERT_LABEL_LENGTH)?))
     };
-    status(set())
+    status(checked().map(|(pin, key, cert)| labels::set(pin, key, cert)))
 }
 
 /// `None` for NULL; the bytes before the NUL, or `what` as the bad
-/// parameter when there are more than `MAX_TEXT_LEN` (the scan stops
-/// there). One copy for the three arguments.
+/// parameter when they are empty or more than `MAX_TEXT_LEN` (the scan
+/// stops there). One copy for the three arguments.
 ///
 /// # Safety
 /// `p` is NULL or readable up to its NUL or `MAX_TEXT_LEN + 1` bytes.
 #[inline(never)]
-unsafe fn text<'a>(p: *const c_char, what: &'static CStr) -> Result<Option<&'a [u8]>> {
+unsafe fn text<'a>(p: *const c_char, what: &'static CStr) -> Result<Option<Checked<'a>>> {
     if p.is_null() {
         return Ok(None);
     }
     // SAFETY: non-NULL here; readable as the caller promises.
-    unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.map(Some).ok_or(Error::BadParameter(what))
+    let bytes = unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.ok_or(Error::BadParameter(what))?;
+    Checked::new(bytes, what).map(Some)
 }

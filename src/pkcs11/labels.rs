@@ -124,32 +124,35 @@ pub fn copy_current(out: &mut CredentialLabels) {
     });
 }
 
-/// Replace the PIN and/or labels; `None` keeps a value. All-or-nothing:
-/// on error nothing changes. The old PIN bytes are overwritten.
-pub fn set(pin: Option<&[u8]>, key_label: Option<&[u8]>, cert_label: Option<&[u8]>) -> Result<()> {
-    if let Some(pin) = pin {
-        Text::check(pin, PIN_LENGTH)?;
+/// A PIN or label of 1..=[`MAX_TEXT_LEN`] bytes: checked once, where it
+/// is made, so [`set`] cannot fail half-way.
+#[derive(Clone, Copy)]
+pub struct Checked<'a>(&'a [u8]);
+
+impl<'a> Checked<'a> {
+    /// `src` if its length is right, else `what` as the bad parameter.
+    pub fn new(src: &'a [u8], what: &'static CStr) -> Result<Self> {
+        Text::check(src, what)?;
+        Ok(Checked(src))
     }
-    if let Some(label) = key_label {
-        Text::check(label, KEY_LABEL_LENGTH)?;
-    }
-    if let Some(label) = cert_label {
-        Text::check(label, CERT_LABEL_LENGTH)?;
-    }
+}
+
+/// Replace the PIN and/or labels; `None` keeps a value. The old PIN bytes
+/// are overwritten.
+pub fn set(pin: Option<Checked<'_>>, key_label: Option<Checked<'_>>, cert_label: Option<Checked<'_>>) {
     critical_section::with(|cs| {
         // Never borrowed elsewhere while the section is held.
         let Ok(mut current) = CURRENT.borrow(cs).try_borrow_mut() else { return };
-        if let Some(pin) = pin {
+        if let Some(Checked(pin)) = pin {
             current.pin.assign(pin);
         }
-        if let Some(label) = key_label {
+        if let Some(Checked(label)) = key_label {
             current.key_label.assign(label);
         }
-        if let Some(label) = cert_label {
+        if let Some(Checked(label)) = cert_label {
             current.cert_label.assign(label);
         }
     });
-    Ok(())
 }
 
 /// Back to the build-time defaults.
