@@ -93,7 +93,11 @@ pub fn civil_from_unix(secs: i64) -> Option<CivilTime> {
     let year_quarters = (century_quarters % ERA_DAYS) | 3;
     let yoc = year_quarters / 1461; // year of century, 0..99
     let doy = year_quarters % 1461 / 4; // day of the March-based year, 0..365
-    let mp = (5 * doy + 2) / 153; // 0..11, March-based month
+                                        // Month and day in one multiplication (Neri and Schneider's
+                                        // constants): the high half is the month from March = 3, the low half
+                                        // over 2141 the day of month, exact for days 0..365 of a year.
+    let month_day = 2141 * doy + 197_913;
+    let mp = (month_day >> 16) - 3; // 0..11, March-based month
     let january_or_february = mp >= 10;
     // The civil year (for March..December) is a leap year: divisible by 4,
     // and not a century unless one divisible by 400 (era start).
@@ -103,7 +107,7 @@ pub fn civil_from_unix(secs: i64) -> Option<CivilTime> {
     Some(CivilTime {
         year: year - 1900,
         month: (if january_or_february { mp - 10 } else { mp + 2 }) as i32,
-        day: (doy - (153 * mp + 2) / 5 + 1) as i32,
+        day: ((month_day & 0xFFFF) / 2141 + 1) as i32,
         hour: (minutes / 60) as i32,
         minute: (minutes % 60) as i32,
         second: (sod % 60) as i32,
