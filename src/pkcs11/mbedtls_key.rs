@@ -58,29 +58,26 @@ impl TokenKey {
     fn sign(&self, md: m::md_type_t, hash: &[u8], sig: &mut [u8; SIGNATURE_MAX]) -> Result<usize, Rv> {
         let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
         let expected = self.raw_len();
-        let got = match self.kind {
+        let mut input = [0u8; 19 + 64];
+        let mut raw = [0u8; MAX_ECDSA_RAW_LEN];
+        // RSA: the DigestInfo of the hash mbedTLS actually used, signed
+        // straight into `sig` (PKCS#1 v1.5 signatures are exactly the
+        // modulus length). ECDSA: the hash, signed into r||s in `raw`.
+        let (mechanism, data, out): (_, &[u8], &mut [u8]) = match self.kind {
             KeyKind::Rsa => {
-                // The DigestInfo of the hash mbedTLS actually used.
-                let mut input = [0u8; 19 + 64];
                 let n = digest_info(md, hash, &mut input).ok_or(broken)?;
-                // PKCS#1 v1.5 signatures are exactly the modulus length.
-                let out = sig.get_mut(..expected).ok_or(broken)?;
-                self.session.sign(CKM_RSA_PKCS, self.key, input.get(..n).ok_or(broken)?, out)?
+                (CKM_RSA_PKCS, input.get(..n).ok_or(broken)?, sig)
             }
-            KeyKind::Ec => {
-                let mut raw = [0u8; MAX_ECDSA_RAW_LEN];
-                let raw_out = raw.get_mut(..expected).ok_or(broken)?;
-                let got = self.session.sign(CKM_ECDSA, self.key, hash, raw_out)?;
-                if got != expected {
-                    return Err(broken);
-                }
-                return ecdsa_raw_to_der(raw_out, sig).ok_or(broken);
-            }
+            KeyKind::Ec => (CKM_ECDSA, hash, &mut raw),
         };
-        if got != expected {
+        let out = out.get_mut(..expected).ok_or(broken)?;
+        if self.session.sign(mechanism, self.key, data, out)? != expected {
             return Err(broken);
         }
-        Ok(got)
+        match self.kind {
+            KeyKind::Rsa => Ok(expected),
+            KeyKind::Ec => ecdsa_raw_to_der(raw.get(..expected).ok_or(broken)?, sig).ok_or(broken),
+        }
     }
 }
 
