@@ -73,21 +73,28 @@ pub const TLS_ERROR_PROTOCOL: i32 = -2011;
 impl Error {
     /// The negative code a C caller sees.
     pub fn code(self) -> i32 {
-        match self {
-            Error::BadParameter(_) => TLS_ERROR_BAD_PARAMETER,
-            Error::InvalidState(_) => TLS_ERROR_INVALID_STATE,
-            Error::NoMemory => TLS_ERROR_NO_MEMORY,
-            Error::Rng => TLS_ERROR_RNG,
-            Error::Handshake(_) | Error::HandshakeTimeout | Error::NoClock | Error::Mbedtls(_) => {
-                TLS_ERROR_HANDSHAKE_FAILED
-            }
-            Error::NoPrivateKey => TLS_ERROR_NO_PRIVATE_KEY,
-            Error::NoCertificate => TLS_ERROR_NO_CERTIFICATE,
-            Error::Sign => TLS_ERROR_SIGN,
-            Error::Protocol(_) => TLS_ERROR_PROTOCOL,
-            Error::Transport => TLS_ERROR_TRANSPORT,
-            Error::Closed => TLS_ERROR_CONNECTION_CLOSED,
+        // Every code is -2000 - n: one byte of n per variant, in
+        // declaration order (see `variant_index`).
+        const fn n(code: i32) -> u8 {
+            (-2000 - code) as u8
         }
+        const CODES: [u8; 14] = [
+            n(TLS_ERROR_BAD_PARAMETER),
+            n(TLS_ERROR_INVALID_STATE),
+            n(TLS_ERROR_NO_MEMORY),
+            n(TLS_ERROR_RNG),
+            n(TLS_ERROR_HANDSHAKE_FAILED), // Handshake
+            n(TLS_ERROR_HANDSHAKE_FAILED), // HandshakeTimeout
+            n(TLS_ERROR_HANDSHAKE_FAILED), // NoClock
+            n(TLS_ERROR_NO_PRIVATE_KEY),
+            n(TLS_ERROR_NO_CERTIFICATE),
+            n(TLS_ERROR_SIGN),
+            n(TLS_ERROR_HANDSHAKE_FAILED), // Mbedtls
+            n(TLS_ERROR_PROTOCOL),
+            n(TLS_ERROR_TRANSPORT),
+            n(TLS_ERROR_CONNECTION_CLOSED),
+        ];
+        -2000 - i32::from(CODES.get(self.variant_index()).copied().unwrap_or(n(TLS_ERROR_HANDSHAKE_FAILED)))
     }
 
     /// The underlying mbedTLS code, when there is one.
@@ -128,34 +135,75 @@ const BADCERT_FUTURE: u32 = 0x200;
 
 impl Error {
     /// A short, stable sentence for logs: which check failed.
-    pub fn reason(self, verify_flags: u32) -> &'static core::ffi::CStr {
+    pub fn reason(self, verify_flags: u32) -> &'static CStr {
+        let index = match self {
+            Error::BadParameter(what) => return what,
+            Error::Handshake(_) if verify_flags & BADCERT_EXPIRED != 0 => CERT_EXPIRED,
+            Error::Handshake(_) if verify_flags & BADCERT_FUTURE != 0 => CERT_NOT_YET_VALID,
+            Error::Handshake(_) if verify_flags & BADCERT_CN_MISMATCH != 0 => CERT_WRONG_HOST,
+            Error::Handshake(_) if verify_flags & BADCERT_NOT_TRUSTED != 0 => CERT_NOT_TRUSTED,
+            Error::Handshake(_) if verify_flags != 0 => CERT_REJECTED,
+            other => other.variant_index(),
+        };
+        // One table load instead of a pointer and a length per match arm.
+        REASONS.get(index).copied().unwrap_or(c"?")
+    }
+
+    /// The variant's position in the declaration, which is its text's in
+    /// [`REASONS`] (an identity the compiler reduces to the tag).
+    fn variant_index(self) -> usize {
         match self {
-            Error::Handshake(_) if verify_flags & BADCERT_EXPIRED != 0 => c"server certificate has expired",
-            Error::Handshake(_) if verify_flags & BADCERT_FUTURE != 0 => c"server certificate is not yet valid",
-            Error::Handshake(_) if verify_flags & BADCERT_CN_MISMATCH != 0 => {
-                c"server certificate does not match the host name"
-            }
-            Error::Handshake(_) if verify_flags & BADCERT_NOT_TRUSTED != 0 => {
-                c"server certificate is not issued by a trusted CA"
-            }
-            Error::Handshake(_) if verify_flags != 0 => c"server certificate was rejected",
-            Error::Handshake(_) => c"TLS handshake failed (see lMbedtlsCode)",
-            Error::HandshakeTimeout => c"TLS handshake timed out",
-            Error::NoClock => c"no UTC clock registered: certificate dates cannot be checked",
-            Error::BadParameter(what) => what,
-            Error::InvalidState(_) => c"call not valid in the context's state",
-            Error::NoMemory => c"out of memory",
-            Error::Rng => c"entropy source failed its health tests or is unavailable",
-            Error::NoPrivateKey => c"server requires a client certificate: no private key in the PKCS#11 token",
-            Error::NoCertificate => c"server requires a client certificate: no certificate in the PKCS#11 token",
-            Error::Sign => c"PKCS#11 module failed to sign (see ulPkcs11ReturnValue)",
-            Error::Mbedtls(_) => c"mbedTLS refused the connection's configuration (see lMbedtlsCode)",
-            Error::Protocol(_) => c"TLS record layer error or fatal alert from the peer (see lMbedtlsCode)",
-            Error::Transport => c"transport callback failed or returned more bytes than asked",
-            Error::Closed => c"connection closed by the peer",
+            Error::BadParameter(_) => 0,
+            Error::InvalidState(_) => 1,
+            Error::NoMemory => 2,
+            Error::Rng => 3,
+            Error::Handshake(_) => 4,
+            Error::HandshakeTimeout => 5,
+            Error::NoClock => 6,
+            Error::NoPrivateKey => 7,
+            Error::NoCertificate => 8,
+            Error::Sign => 9,
+            Error::Mbedtls(_) => 10,
+            Error::Protocol(_) => 11,
+            Error::Transport => 12,
+            Error::Closed => 13,
         }
     }
 }
+
+// Where the texts of a rejected server certificate sit in [`REASONS`],
+// after one text per variant.
+const CERT_EXPIRED: usize = 14;
+const CERT_NOT_YET_VALID: usize = 15;
+const CERT_WRONG_HOST: usize = 16;
+const CERT_NOT_TRUSTED: usize = 17;
+const CERT_REJECTED: usize = 18;
+
+/// The texts of [`Error::reason`]: one per variant, in declaration order
+/// (a bad parameter names itself instead), then the certificate causes of
+/// a failed handshake. Short: they are firmware rodata, and
+/// `TLS_GetLastError` gives the codes beside them.
+static REASONS: [&CStr; 19] = [
+    c"bad parameter",
+    c"call out of order",
+    c"out of memory",
+    c"entropy source or DRBG failed",
+    c"TLS handshake failed",
+    c"TLS handshake timed out",
+    c"no UTC clock registered",
+    c"no private key in the PKCS#11 token",
+    c"no certificate in the PKCS#11 token",
+    c"PKCS#11 signing failed",
+    c"mbedTLS refused the configuration",
+    c"TLS record error or fatal alert",
+    c"transport callback failed",
+    c"connection closed by the peer",
+    c"server certificate expired",
+    c"server certificate not yet valid",
+    c"server certificate: wrong host name",
+    c"server certificate not trusted",
+    c"server certificate rejected",
+];
 
 /// Turn an mbedTLS return code into a `Result`, keeping non-negative values.
 pub(crate) fn mbedtls_rc(rc: i32) -> core::result::Result<i32, i32> {
@@ -163,5 +211,58 @@ pub(crate) fn mbedtls_rc(rc: i32) -> core::result::Result<i32, i32> {
         Err(rc)
     } else {
         Ok(rc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_reads_its_own_reason_and_code() {
+        let cases: [(Error, u32, &CStr); 19] = [
+            (Error::BadParameter(c"pcX: NULL"), 0, c"pcX: NULL"),
+            (Error::InvalidState("x"), 0, c"call out of order"),
+            (Error::NoMemory, 0, c"out of memory"),
+            (Error::Rng, 0, c"entropy source or DRBG failed"),
+            (Error::Handshake(-1), 0, c"TLS handshake failed"),
+            (Error::HandshakeTimeout, 0, c"TLS handshake timed out"),
+            (Error::NoClock, 0, c"no UTC clock registered"),
+            (Error::NoPrivateKey, 0, c"no private key in the PKCS#11 token"),
+            (Error::NoCertificate, 0, c"no certificate in the PKCS#11 token"),
+            (Error::Sign, 0, c"PKCS#11 signing failed"),
+            (Error::Mbedtls(-1), 0x01, c"mbedTLS refused the configuration"),
+            (Error::Protocol(-1), 0, c"TLS record error or fatal alert"),
+            (Error::Transport, 0, c"transport callback failed"),
+            (Error::Closed, 0, c"connection closed by the peer"),
+            // Expired wins over every other cause, then not yet valid, ...
+            (Error::Handshake(-1), 0x01 | 0x200 | 0x04 | 0x08, c"server certificate expired"),
+            (Error::Handshake(-1), 0x200 | 0x04 | 0x08, c"server certificate not yet valid"),
+            (Error::Handshake(-1), 0x04 | 0x08, c"server certificate: wrong host name"),
+            (Error::Handshake(-1), 0x08, c"server certificate not trusted"),
+            (Error::Handshake(-1), 0x10, c"server certificate rejected"),
+        ];
+        for (error, flags, text) in cases {
+            assert_eq!(error.reason(flags), text, "{error:?} flags {flags:#x}");
+        }
+        let codes = [
+            (Error::BadParameter(c"x"), TLS_ERROR_BAD_PARAMETER),
+            (Error::InvalidState("x"), TLS_ERROR_INVALID_STATE),
+            (Error::NoMemory, TLS_ERROR_NO_MEMORY),
+            (Error::Rng, TLS_ERROR_RNG),
+            (Error::Handshake(-1), TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::HandshakeTimeout, TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::NoClock, TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::NoPrivateKey, TLS_ERROR_NO_PRIVATE_KEY),
+            (Error::NoCertificate, TLS_ERROR_NO_CERTIFICATE),
+            (Error::Sign, TLS_ERROR_SIGN),
+            (Error::Mbedtls(-1), TLS_ERROR_HANDSHAKE_FAILED),
+            (Error::Protocol(-1), TLS_ERROR_PROTOCOL),
+            (Error::Transport, TLS_ERROR_TRANSPORT),
+            (Error::Closed, TLS_ERROR_CONNECTION_CLOSED),
+        ];
+        for (error, code) in codes {
+            assert_eq!(error.code(), code, "{error:?}");
+        }
     }
 }

@@ -1,12 +1,12 @@
 //! Extension: choosing the PKCS#11 PIN and object labels at run time.
 
-use core::ffi::c_char;
+use core::ffi::{c_char, CStr};
 
 use super::c_str::bounded_cstr;
 use super::status;
 use super::types::BaseType_t;
-use crate::error::Error;
-use crate::pkcs11::labels::{self, MAX_TEXT_LEN};
+use crate::error::{Error, Result};
+use crate::pkcs11::labels::{self, Checked, CERT_LABEL_LENGTH, KEY_LABEL_LENGTH, MAX_TEXT_LEN, PIN_LENGTH};
 
 /// Extension: set the PKCS#11 user PIN and the labels of the device private
 /// key and device certificate used by every later `TLS_Connect`.
@@ -31,21 +31,25 @@ pub unsafe extern "C" fn TLS_SetClientCredentialLabels(
     pcCertLabel: *const c_char,
 ) -> BaseType_t {
     // SAFETY: each is NULL or a C string, per the contract above.
-    let (pin, key, cert) = unsafe { (text(pcPin), text(pcKeyLabel), text(pcCertLabel)) };
-    status(match (pin, key, cert) {
-        (Some(Err(())), ..) => Err(Error::BadParameter(labels::PIN_LENGTH)),
-        (_, Some(Err(())), _) => Err(Error::BadParameter(labels::KEY_LABEL_LENGTH)),
-        (.., Some(Err(()))) => Err(Error::BadParameter(labels::CERT_LABEL_LENGTH)),
-        (pin, key, cert) => labels::set(pin.and_then(Result::ok), key.and_then(Result::ok), cert.and_then(Result::ok)),
-    })
+    let checked = || unsafe {
+        // All three are checked before anything changes.
+        Ok((text(pcPin, PIN_LENGTH)?, text(pcKeyLabel, KEY_LABEL_LENGTH)?, text(pcCertLabel, CERT_LABEL_LENGTH)?))
+    };
+    status(checked().map(|(pin, key, cert)| labels::set(pin, key, cert)))
 }
 
-/// `None` for NULL; the bytes before the NUL, or `Err` when there are more
-/// than `MAX_TEXT_LEN` (the scan stops there).
+/// `None` for NULL; the bytes before the NUL, or `what` as the bad
+/// parameter when they are empty or more than `MAX_TEXT_LEN` (the scan
+/// stops there). One copy for the three arguments.
 ///
 /// # Safety
 /// `p` is NULL or readable up to its NUL or `MAX_TEXT_LEN + 1` bytes.
-unsafe fn text<'a>(p: *const c_char) -> Option<Result<&'a [u8], ()>> {
+#[inline(never)]
+unsafe fn text<'a>(p: *const c_char, what: &'static CStr) -> Result<Option<Checked<'a>>> {
+    if p.is_null() {
+        return Ok(None);
+    }
     // SAFETY: non-NULL here; readable as the caller promises.
-    (!p.is_null()).then(|| unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.ok_or(()))
+    let bytes = unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.ok_or(Error::BadParameter(what))?;
+    Checked::new(bytes, what).map(Some)
 }

@@ -55,32 +55,31 @@ impl ClientCredential {
     /// Log in with the configured PIN and find the key and certificates.
     /// Anything before the key is found reports as "no private key".
     pub fn load(labels: &CredentialLabels) -> Result<ClientCredential, CredentialFailure> {
-        let module = Module::acquire().map_err(|Rv(rv)| CredentialFailure::no_key(rv))?;
-        let session = Session::open(module, labels.pin.as_bytes()).map_err(|Rv(rv)| CredentialFailure::no_key(rv))?;
-
-        let key = session
-            .find(CKO_PRIVATE_KEY, labels.key_label.as_bytes())
-            .map_err(|Rv(rv)| CredentialFailure::no_key(rv))?
-            .ok_or(CredentialFailure::no_key(CKR_OK))?;
-        let kind = match session.attribute_ulong(key, CKA_KEY_TYPE).map_err(|Rv(rv)| CredentialFailure::no_key(rv))? {
-            CKK_RSA => KeyKind::Rsa,
-            CKK_EC => KeyKind::Ec,
-            // A key type this library cannot sign with is as good as none.
-            _ => return Err(CredentialFailure::no_key(CKR_OK)),
-        };
-
-        let cert = session
-            .find(CKO_CERTIFICATE, labels.cert_label.as_bytes())
-            .map_err(|Rv(rv)| CredentialFailure::no_cert(rv))?
-            .ok_or(CredentialFailure::no_cert(CKR_OK))?;
-        let certificate =
-            session.attribute_bytes(cert, CKA_VALUE, MAX_CERT_LEN).map_err(|Rv(rv)| CredentialFailure::no_cert(rv))?;
-
+        let (session, key, kind) = find_key(labels).map_err(|Rv(rv)| CredentialFailure::no_key(rv))?;
+        let certificate = read_certificate(&session, labels.cert_label.as_bytes())
+            .map_err(|Rv(rv)| CredentialFailure::no_cert(rv))?;
         // Optional: any trouble with it just leaves it out of the chain.
-        let issuer = match session.find(CKO_CERTIFICATE, labels.jitp_label.as_bytes()) {
-            Ok(Some(h)) => session.attribute_bytes(h, CKA_VALUE, MAX_CERT_LEN).ok(),
-            _ => None,
-        };
+        let issuer = read_certificate(&session, labels.jitp_label.as_bytes()).ok();
         Ok(ClientCredential { session, key, kind, certificate, issuer })
     }
+}
+
+/// The logged-in session and the device key in it. `Rv(CKR_OK)`: no key
+/// with the label, or one of a type this library cannot sign with.
+fn find_key(labels: &CredentialLabels) -> Result<(Session, CK_OBJECT_HANDLE, KeyKind), Rv> {
+    let session = Session::open(Module::acquire()?, labels.pin.as_bytes())?;
+    let key = session.find(CKO_PRIVATE_KEY, labels.key_label.as_bytes())?.ok_or(Rv(CKR_OK))?;
+    let kind = match session.attribute_ulong(key, CKA_KEY_TYPE)? {
+        CKK_RSA => KeyKind::Rsa,
+        CKK_EC => KeyKind::Ec,
+        // A key type this library cannot sign with is as good as none.
+        _ => return Err(Rv(CKR_OK)),
+    };
+    Ok((session, key, kind))
+}
+
+/// The DER value of the certificate labelled `label`. `Rv(CKR_OK)`: none.
+fn read_certificate(session: &Session, label: &[u8]) -> Result<Vec<u8>, Rv> {
+    let cert = session.find(CKO_CERTIFICATE, label)?.ok_or(Rv(CKR_OK))?;
+    session.attribute_bytes(cert, CKA_VALUE, MAX_CERT_LEN)
 }

@@ -39,6 +39,8 @@ pub struct Text {
 }
 
 impl Text {
+    const EMPTY: Text = Text { len: 0, bytes: [0; MAX_TEXT_LEN] };
+
     /// From a compile-time string; too long a value fails the build.
     const fn from_static(s: &str) -> Text {
         let src = s.as_bytes();
@@ -76,8 +78,8 @@ impl Text {
     }
 }
 
-/// The PIN and labels in force. Dropping a copy wipes it.
-#[derive(Zeroize, ZeroizeOnDrop)]
+/// The PIN and labels in force. Dropping a copy wipes it (each [`Text`]
+/// wipes itself, once).
 pub struct CredentialLabels {
     pub pin: Text,
     pub key_label: Text,
@@ -87,6 +89,19 @@ pub struct CredentialLabels {
 }
 
 impl CredentialLabels {
+    /// Overwrite every value with `other`'s, in place.
+    fn assign(&mut self, other: &CredentialLabels) {
+        self.pin.assign(other.pin.as_bytes());
+        self.key_label.assign(other.key_label.as_bytes());
+        self.cert_label.assign(other.cert_label.as_bytes());
+        self.jitp_label.assign(other.jitp_label.as_bytes());
+    }
+
+    /// All empty: a place to copy the values in force into.
+    pub const fn empty() -> CredentialLabels {
+        CredentialLabels { pin: Text::EMPTY, key_label: Text::EMPTY, cert_label: Text::EMPTY, jitp_label: Text::EMPTY }
+    }
+
     pub const fn defaults() -> CredentialLabels {
         CredentialLabels {
             pin: Text::from_static(DEFAULT_PIN),
@@ -102,50 +117,52 @@ static CURRENT: Mutex<RefCell<CredentialLabels>> = Mutex::new(RefCell::new(Crede
 /// Copy the PIN and labels in force now into `out`, in place.
 pub fn copy_current(out: &mut CredentialLabels) {
     critical_section::with(|cs| {
-        let current = CURRENT.borrow_ref(cs);
-        out.pin.assign(current.pin.as_bytes());
-        out.key_label.assign(current.key_label.as_bytes());
-        out.cert_label.assign(current.cert_label.as_bytes());
-        out.jitp_label.assign(current.jitp_label.as_bytes());
+        // Never borrowed elsewhere while the section is held.
+        if let Ok(current) = CURRENT.borrow(cs).try_borrow() {
+            out.assign(&current);
+        }
     });
 }
 
-/// Replace the PIN and/or labels; `None` keeps a value. All-or-nothing:
-/// on error nothing changes. The old PIN bytes are overwritten.
-pub fn set(pin: Option<&[u8]>, key_label: Option<&[u8]>, cert_label: Option<&[u8]>) -> Result<()> {
-    if let Some(pin) = pin {
-        Text::check(pin, PIN_LENGTH)?;
+/// A PIN or label of 1..=[`MAX_TEXT_LEN`] bytes: checked once, where it
+/// is made, so [`set`] cannot fail half-way.
+#[derive(Clone, Copy)]
+pub struct Checked<'a>(&'a [u8]);
+
+impl<'a> Checked<'a> {
+    /// `src` if its length is right, else `what` as the bad parameter.
+    pub fn new(src: &'a [u8], what: &'static CStr) -> Result<Self> {
+        Text::check(src, what)?;
+        Ok(Checked(src))
     }
-    if let Some(label) = key_label {
-        Text::check(label, KEY_LABEL_LENGTH)?;
-    }
-    if let Some(label) = cert_label {
-        Text::check(label, CERT_LABEL_LENGTH)?;
-    }
+}
+
+/// Replace the PIN and/or labels; `None` keeps a value. The old PIN bytes
+/// are overwritten.
+pub fn set(pin: Option<Checked<'_>>, key_label: Option<Checked<'_>>, cert_label: Option<Checked<'_>>) {
     critical_section::with(|cs| {
-        let mut current = CURRENT.borrow_ref_mut(cs);
-        if let Some(pin) = pin {
+        // Never borrowed elsewhere while the section is held.
+        let Ok(mut current) = CURRENT.borrow(cs).try_borrow_mut() else { return };
+        if let Some(Checked(pin)) = pin {
             current.pin.assign(pin);
         }
-        if let Some(label) = key_label {
+        if let Some(Checked(label)) = key_label {
             current.key_label.assign(label);
         }
-        if let Some(label) = cert_label {
+        if let Some(Checked(label)) = cert_label {
             current.cert_label.assign(label);
         }
     });
-    Ok(())
 }
 
 /// Back to the build-time defaults.
 pub fn reset() {
     let defaults = CredentialLabels::defaults();
     critical_section::with(|cs| {
-        let mut current = CURRENT.borrow_ref_mut(cs);
-        current.pin.assign(defaults.pin.as_bytes());
-        current.key_label.assign(defaults.key_label.as_bytes());
-        current.cert_label.assign(defaults.cert_label.as_bytes());
-        current.jitp_label.assign(defaults.jitp_label.as_bytes());
+        // Never borrowed elsewhere while the section is held.
+        if let Ok(mut current) = CURRENT.borrow(cs).try_borrow_mut() {
+            current.assign(&defaults);
+        }
     });
 }
 

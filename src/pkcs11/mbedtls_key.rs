@@ -11,12 +11,11 @@ use core::ptr;
 use alloc::boxed::Box;
 use mbedtls_sys as m;
 use mbedtls_sys::types::raw_types::c_void;
-use zeroize::Zeroizing;
 
 use super::bindings::{CKM_ECDSA, CKM_RSA_PKCS, CKR_OK, CKR_VENDOR_CONTRACT_BROKEN, CK_OBJECT_HANDLE, CK_RV};
 use super::credential::KeyKind;
 use super::session::{Rv, Session};
-use super::sign::{digest_info, ecdsa_raw_to_der, MAX_ECDSA_DER_LEN};
+use super::sign::{digest_info, ecdsa_raw_to_der, MAX_ECDSA_RAW_LEN};
 
 /// What mbedTLS guarantees its signature buffer holds
 /// (`MBEDTLS_PK_SIGNATURE_MAX_SIZE`, which equals `MBEDTLS_MPI_MAX_SIZE`
@@ -52,36 +51,32 @@ impl TokenKey {
         }
     }
 
-    /// Sign `hash` as mbedTLS asked; the encoded signature goes to `out`.
-    fn sign(&self, md: m::md_type_t, hash: &[u8], out: &mut [u8; SIGNATURE_MAX]) -> Result<usize, Rv> {
+    /// Sign `hash` as mbedTLS asked, straight into mbedTLS's signature
+    /// buffer `sig`; returns the length of the encoded signature. Nothing
+    /// here is secret (the hash is the handshake transcript's, the
+    /// signature goes on the wire), so no scratch space needs wiping.
+    fn sign(&self, md: m::md_type_t, hash: &[u8], sig: &mut [u8; SIGNATURE_MAX]) -> Result<usize, Rv> {
         let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
         let expected = self.raw_len();
-        // Scratch space is wiped on every path out.
-        let mut raw = Zeroizing::new([0u8; SIGNATURE_MAX]);
-        let raw_out = raw.get_mut(..expected).ok_or(broken)?;
-        match self.kind {
+        let mut input = [0u8; 19 + 64];
+        let mut raw = [0u8; MAX_ECDSA_RAW_LEN];
+        // RSA: the DigestInfo of the hash mbedTLS actually used, signed
+        // straight into `sig` (PKCS#1 v1.5 signatures are exactly the
+        // modulus length). ECDSA: the hash, signed into r||s in `raw`.
+        let (mechanism, data, out): (_, &[u8], &mut [u8]) = match self.kind {
             KeyKind::Rsa => {
-                // The DigestInfo of the hash mbedTLS actually used.
-                let mut input = Zeroizing::new([0u8; 19 + 64]);
-                let n = digest_info(md, hash, &mut input[..]).ok_or(broken)?;
-                let got = self.session.sign(CKM_RSA_PKCS, self.key, input.get(..n).ok_or(broken)?, raw_out)?;
-                // PKCS#1 v1.5 signatures are exactly the modulus length.
-                if got != expected {
-                    return Err(broken);
-                }
-                out.get_mut(..got).ok_or(broken)?.copy_from_slice(raw_out);
-                Ok(got)
+                let n = digest_info(md, hash, &mut input).ok_or(broken)?;
+                (CKM_RSA_PKCS, input.get(..n).ok_or(broken)?, sig)
             }
-            KeyKind::Ec => {
-                let got = self.session.sign(CKM_ECDSA, self.key, hash, raw_out)?;
-                if got != expected {
-                    return Err(broken);
-                }
-                let mut der = Zeroizing::new([0u8; MAX_ECDSA_DER_LEN]);
-                let n = ecdsa_raw_to_der(raw_out, &mut der[..]).ok_or(broken)?;
-                out.get_mut(..n).zip(der.get(..n)).ok_or(broken).map(|(o, d)| o.copy_from_slice(d))?;
-                Ok(n)
-            }
+            KeyKind::Ec => (CKM_ECDSA, hash, &mut raw),
+        };
+        let out = out.get_mut(..expected).ok_or(broken)?;
+        if self.session.sign(mechanism, self.key, data, out)? != expected {
+            return Err(broken);
+        }
+        match self.kind {
+            KeyKind::Rsa => Ok(expected),
+            KeyKind::Ec => ecdsa_raw_to_der(raw.get(..expected).ok_or(broken)?, sig).ok_or(broken),
         }
     }
 }
@@ -173,15 +168,13 @@ unsafe extern "C" fn sign_func(
     }
     // SAFETY: mbedTLS passes `hash_len` readable bytes (its digest length).
     let hash = unsafe { core::slice::from_raw_parts(hash, hash_len) };
-    let mut out = Zeroizing::new([0u8; SIGNATURE_MAX]);
-    match key.sign(md_alg, hash, &mut out) {
+    // SAFETY: mbedTLS's `sig` holds MBEDTLS_PK_SIGNATURE_MAX_SIZE
+    // (= SIGNATURE_MAX) writable bytes, not aliased during the call.
+    let sig = unsafe { &mut *sig.cast::<[u8; SIGNATURE_MAX]>() };
+    match key.sign(md_alg, hash, sig) {
         Ok(n) => {
-            // SAFETY: mbedTLS's `sig` holds MBEDTLS_PK_SIGNATURE_MAX_SIZE
-            // bytes and `n <= SIGNATURE_MAX` by construction.
-            unsafe {
-                ptr::copy_nonoverlapping(out.as_ptr(), sig, n);
-                sig_len.write(n);
-            }
+            // SAFETY: checked non-NULL above; mbedTLS's own local.
+            unsafe { sig_len.write(n) };
             0
         }
         Err(Rv(rv)) => {

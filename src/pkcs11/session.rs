@@ -43,6 +43,17 @@ static LIFECYCLE: Mutex<Cell<Lifecycle>> =
 /// Run `f` with the lifecycle to itself. The critical section is held only
 /// to flip `busy`, never across a module call (module calls may block).
 fn with_lifecycle<T>(f: impl FnOnce(&mut Lifecycle) -> T) -> T {
+    let mut state = claim_lifecycle();
+    let out = f(&mut state);
+    state.busy = false;
+    critical_section::with(|cs| LIFECYCLE.borrow(cs).set(state));
+    out
+}
+
+/// Wait until no one else holds the lifecycle, then mark it held and
+/// return it. One copy for `acquire` and `drop` (not generic).
+#[inline(never)]
+fn claim_lifecycle() -> Lifecycle {
     loop {
         let claimed = critical_section::with(|cs| {
             let cell = LIFECYCLE.borrow(cs);
@@ -54,11 +65,8 @@ fn with_lifecycle<T>(f: impl FnOnce(&mut Lifecycle) -> T) -> T {
             cell.set(state);
             Some(state)
         });
-        if let Some(mut state) = claimed {
-            let out = f(&mut state);
-            state.busy = false;
-            critical_section::with(|cs| LIFECYCLE.borrow(cs).set(state));
-            return out;
+        if let Some(state) = claimed {
+            return state;
         }
         // Another connection is inside C_Initialize/C_Finalize: one module
         // call, so the wait is short. (A FreeRTOS task spinning here at a

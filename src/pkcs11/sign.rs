@@ -49,54 +49,68 @@ pub fn digest_info(md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Option<usiz
     Some(total)
 }
 
+/// Largest raw ECDSA signature taken here: P-521 (2 x 66 bytes).
+pub const MAX_ECDSA_RAW_LEN: usize = 2 * 66;
+
 /// Largest DER ECDSA signature produced here: P-521 (2 x 66-byte integers).
+#[cfg(test)]
 pub const MAX_ECDSA_DER_LEN: usize = 3 + 2 * (2 + 1 + 66);
 
 /// Re-encode a raw `r || s` (two equal halves, as `CKM_ECDSA` returns) as
 /// DER `SEQUENCE { INTEGER r, INTEGER s }` into `out`; returns its length.
 pub fn ecdsa_raw_to_der(raw: &[u8], out: &mut [u8]) -> Option<usize> {
-    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 2 * 66 {
+    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > MAX_ECDSA_RAW_LEN {
         return None;
     }
     let (r, s) = raw.split_at(raw.len() / 2);
-    let body_len = der_integer_len(r) + der_integer_len(s);
+    let (r, s) = (DerInteger::of(r), DerInteger::of(s));
+    let body_len = r.len() + s.len();
     // Below 128 the length is one byte, else 0x81 and one byte (< 256 here).
     let header: &[u8] = if body_len < 0x80 { &[0x30, body_len as u8] } else { &[0x30, 0x81, body_len as u8] };
     let total = header.len() + body_len;
     let (head, body) = out.get_mut(..total)?.split_at_mut_checked(header.len())?;
     head.copy_from_slice(header);
-    let at = write_der_integer(r, body)?;
-    write_der_integer(s, body.get_mut(at..)?)?;
+    s.write(r.write(body)?)?;
     Some(total)
 }
 
-/// Minimal big-endian magnitude: no leading zero bytes, but at least one byte.
-fn trimmed(v: &[u8]) -> &[u8] {
-    let first = v.iter().position(|&b| b != 0).unwrap_or(v.len().saturating_sub(1));
-    v.get(first..).unwrap_or_default()
+/// A non-negative INTEGER: its minimal big-endian magnitude (no leading
+/// zero bytes, but at least one byte), behind a zero byte when the top bit
+/// is set (it would read as negative).
+struct DerInteger<'a> {
+    pad: bool,
+    magnitude: &'a [u8],
 }
 
-/// Encoded size of a non-negative INTEGER (tag, one length byte, value).
-fn der_integer_len(v: &[u8]) -> usize {
-    let t = trimmed(v);
-    // A set top bit would read as negative: prepend a zero byte.
-    let pad = usize::from(t.first().is_some_and(|&b| b & 0x80 != 0));
-    2 + pad + t.len()
-}
-
-/// Write the INTEGER at the start of `out`; `None` when it does not fit.
-/// (Checked access only: no panic path in the signing code.)
-fn write_der_integer(v: &[u8], out: &mut [u8]) -> Option<usize> {
-    let t = trimmed(v);
-    let len = der_integer_len(v);
-    let (head, value) = out.get_mut(..len)?.split_at_mut_checked(len - t.len())?;
-    if let [tag, length, pad @ ..] = head {
-        *tag = 0x02;
-        *length = (len - 2) as u8;
-        pad.fill(0);
+impl<'a> DerInteger<'a> {
+    // One copy for r and s.
+    #[inline(never)]
+    fn of(v: &'a [u8]) -> Self {
+        let first = v.iter().position(|&b| b != 0).unwrap_or(v.len().saturating_sub(1));
+        let magnitude = v.get(first..).unwrap_or_default();
+        DerInteger { pad: magnitude.first().is_some_and(|&b| b & 0x80 != 0), magnitude }
     }
-    value.copy_from_slice(t);
-    Some(len)
+
+    /// Encoded size (tag, one length byte, value).
+    fn len(&self) -> usize {
+        2 + usize::from(self.pad) + self.magnitude.len()
+    }
+
+    /// Write the INTEGER at the start of `out`; the rest of `out` after it,
+    /// or `None` when it does not fit. (Checked access only: no panic path
+    /// in the signing code.)
+    #[inline(never)]
+    fn write<'o>(&self, out: &'o mut [u8]) -> Option<&'o mut [u8]> {
+        let (this, rest) = out.split_at_mut_checked(self.len())?;
+        let (head, value) = this.split_at_mut_checked(2 + usize::from(self.pad))?;
+        if let [tag, length, pad @ ..] = head {
+            *tag = 0x02;
+            *length = (self.len() - 2) as u8;
+            pad.fill(0);
+        }
+        value.copy_from_slice(self.magnitude);
+        Some(rest)
+    }
 }
 
 #[cfg(test)]

@@ -35,8 +35,8 @@ pub fn set_hook(hook: TLSLogHook_t) {
 /// more flash than everything this library logs.
 #[derive(Clone, Copy)]
 pub enum Part<'a> {
-    Text(&'a str),
-    /// Text that may not be UTF-8 (a C string's bytes).
+    /// Text, which may not be UTF-8 (a C string's bytes). `log!` makes
+    /// string literals into this.
     Bytes(&'a [u8]),
     /// Decimal.
     Dec(u32),
@@ -51,7 +51,8 @@ pub fn write(level: Level, parts: &[Part<'_>]) {
     if hook.is_none() && !cfg!(feature = "log-vloggingprintf") {
         return;
     }
-    let line = Line::compose(parts);
+    let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+    line.compose(parts);
     let text = line.buf.as_ptr().cast::<c_char>();
     match hook {
         Some(hook) => hook(level as BaseType_t, text),
@@ -78,19 +79,19 @@ struct Line {
 }
 
 impl Line {
-    fn compose(parts: &[Part<'_>]) -> Line {
-        let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+    /// Append `parts` (composed in place: a returned line would be copied).
+    fn compose(&mut self, parts: &[Part<'_>]) {
         for part in parts {
             match *part {
-                Part::Text(s) => line.push(s.as_bytes()),
-                Part::Bytes(b) => line.push(b),
-                Part::Dec(v) => line.number(v, 10, 1),
-                Part::Hex(v, digits) => line.number(v, 16, digits),
+                Part::Bytes(b) => self.push(b),
+                Part::Dec(v) => self.number(v, 10, 1),
+                Part::Hex(v, digits) => self.number(v, 16, digits),
             }
         }
-        line
     }
 
+    /// One copy for text and numbers.
+    #[inline(never)]
     fn push(&mut self, bytes: &[u8]) {
         for &b in bytes {
             // Room is checked through `get_mut`: a full line drops the rest.
@@ -102,23 +103,23 @@ impl Line {
 
     /// `value` in `base` (10 or 16), at least `digits` (1..=10) digits.
     fn number(&mut self, mut value: u32, base: u32, digits: usize) {
-        // Least significant digit first, then pushed in reverse.
-        let mut text = [0u8; 10];
-        let mut n = 0;
-        while n < text.len() && (value != 0 || n < digits.max(1)) {
-            text[n] = b"0123456789ABCDEF"[(value % base) as usize & 15];
+        // Filled from the end: the least significant digit last.
+        const MAX_DIGITS: usize = 10;
+        let mut text = [b'0'; MAX_DIGITS];
+        let mut start = MAX_DIGITS;
+        while start > 0 && (value != 0 || MAX_DIGITS - start < digits.max(1)) {
+            start -= 1;
+            if let Some(slot) = text.get_mut(start) {
+                *slot = b"0123456789ABCDEF"[(value % base) as usize & 15];
+            }
             value /= base;
-            n += 1;
         }
-        while n > 0 {
-            n -= 1;
-            self.push(&text[n..=n]);
-        }
+        self.push(text.get(start..).unwrap_or_default());
     }
 }
 
 /// `log!(Warn, "text ", Dec(n), " more")`: a log line from [`Part`]s
-/// (`Text` for string literals is implied).
+/// (string literals become `Bytes`).
 macro_rules! log {
     ($level:ident, $($part:expr),+ $(,)?) => {
         $crate::platform::log::write($crate::platform::log::Level::$level, &[$($crate::platform::log::IntoPart::into_part($part)),+])
@@ -133,7 +134,7 @@ pub trait IntoPart<'a> {
 
 impl<'a> IntoPart<'a> for &'a str {
     fn into_part(self) -> Part<'a> {
-        Part::Text(self)
+        Part::Bytes(self.as_bytes())
     }
 }
 
@@ -148,16 +149,17 @@ mod tests {
     use super::*;
 
     fn text(parts: &[Part<'_>]) -> alloc::string::String {
-        let line = Line::compose(parts);
+        let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+        line.compose(parts);
         alloc::string::String::from_utf8(line.buf[..line.len].to_vec()).unwrap()
     }
 
     #[test]
     fn numbers_as_format_would_write_them() {
         use Part::*;
-        assert_eq!(text(&[Dec(0), Text(" "), Dec(200), Text(" "), Dec(u32::MAX)]), "0 200 4294967295");
-        assert_eq!(text(&[Hex(0x7200, 4), Text(" "), Hex(0x50, 4), Text(" "), Hex(0, 1)]), "7200 0050 0");
-        assert_eq!(text(&[Hex(0x12345, 4), Text(" "), Hex(u32::MAX, 1), Text(" "), Hex(8, 1)]), "12345 FFFFFFFF 8");
+        assert_eq!(text(&[Dec(0), Bytes(b" "), Dec(200), Bytes(b" "), Dec(u32::MAX)]), "0 200 4294967295");
+        assert_eq!(text(&[Hex(0x7200, 4), Bytes(b" "), Hex(0x50, 4), Bytes(b" "), Hex(0, 1)]), "7200 0050 0");
+        assert_eq!(text(&[Hex(0x12345, 4), Bytes(b" "), Hex(u32::MAX, 1), Bytes(b" "), Hex(8, 1)]), "12345 FFFFFFFF 8");
         assert_eq!(text(&[Bytes(b"a\0b")]), "a?b");
     }
 

@@ -30,8 +30,11 @@ fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
         // part) onto the stack.
         let mut file = [0u8; 64];
         let (name, line) = info.location().map_or(("?", 0), |l| (l.file(), l.line()));
-        let tail = &name.as_bytes()[name.len().saturating_sub(file.len() - 1)..];
-        file[..tail.len()].copy_from_slice(tail);
+        // (Checked access: the handler itself must not panic.)
+        let tail = name.as_bytes().get(name.len().saturating_sub(file.len() - 1)..).unwrap_or_default();
+        for (to, from) in file.iter_mut().zip(tail) {
+            *to = *from;
+        }
         // SAFETY: vAssertCalled takes a NUL-terminated file name and a line.
         unsafe { vAssertCalled(file.as_ptr().cast(), core::ffi::c_ulong::from(line)) };
     }
