@@ -5,7 +5,7 @@ use core::cell::RefCell;
 use core::ffi::CStr;
 
 use critical_section::Mutex;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
 
@@ -31,8 +31,7 @@ const DEFAULT_CERT_LABEL: &str = env_or(option_env!("FREERTOS_TLS_PKCS11_CERT_LA
 const DEFAULT_JITP_LABEL: &str = env_or(option_env!("FREERTOS_TLS_PKCS11_JITP_LABEL"), "JITP Cert");
 
 /// A short byte string in a fixed buffer: no allocation while the global
-/// lock is held, and one place to wipe.
-#[derive(Zeroize, ZeroizeOnDrop)]
+/// lock is held, and one place to wipe (dropping wipes it).
 pub struct Text {
     len: usize,
     bytes: [u8; MAX_TEXT_LEN],
@@ -75,6 +74,13 @@ impl Text {
 
     pub fn as_bytes(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for Text {
+    /// Wipe with `assign`'s one out-of-line copy of the wiping loop.
+    fn drop(&mut self) {
+        self.assign(&[]);
     }
 }
 

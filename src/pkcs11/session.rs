@@ -247,18 +247,19 @@ impl Session {
         if len == CK_UNAVAILABLE_INFORMATION || len as usize > max_len {
             return Err(Rv(CKR_BUFFER_TOO_SMALL));
         }
-        let mut value = Vec::new();
+        let mut value: Vec<u8> = Vec::new();
         value.try_reserve_exact(len as usize).map_err(|_| BROKEN)?;
-        value.resize(len as usize, 0);
+        // The module fills the reserved space (no zeroing pass first).
         attr.pValue = value.as_mut_ptr().cast();
         attr.ulValueLen = len;
-        // SAFETY: `attr` describes exactly `value.len()` writable bytes.
+        // SAFETY: `attr` describes `len` writable bytes, reserved above.
         check(unsafe { get(self.handle, object, &raw mut attr, 1) })?;
         // Never trust a length larger than the buffer the module was given.
         if attr.ulValueLen > len {
             return Err(BROKEN);
         }
-        value.truncate(attr.ulValueLen as usize);
+        // SAFETY: the module wrote `ulValueLen` <= `len` (the capacity) bytes.
+        unsafe { value.set_len(attr.ulValueLen as usize) };
         Ok(value)
     }
 
@@ -307,10 +308,12 @@ fn first_initialized_slot(list: &CK_FUNCTION_LIST) -> RvResult<CK_SLOT_ID> {
         return Err(BROKEN);
     }
     slots.try_reserve_exact(count as usize).map_err(|_| BROKEN)?;
-    slots.resize(count as usize, 0);
-    // SAFETY: room for `count` slot ids, as the count says.
+    let room = count;
+    // SAFETY: room for `count` slot ids, reserved above; the module fills them.
     check(unsafe { slots_of(CK_TRUE, slots.as_mut_ptr(), &raw mut count) })?;
-    slots.truncate(count as usize);
+    // SAFETY: the module wrote `count` slot ids; never more than the room
+    // it was given (the capacity) are taken.
+    unsafe { slots.set_len(count.min(room) as usize) };
     for slot in slots {
         // SAFETY: CK_TOKEN_INFO is plain C data; all-zero is a valid value.
         let mut info: CK_TOKEN_INFO = unsafe { core::mem::zeroed() };
