@@ -145,8 +145,7 @@ impl Error {
             Error::Handshake(_) if verify_flags != 0 => CERT_REJECTED,
             other => other.variant_index(),
         };
-        // One table load instead of a pointer and a length per match arm.
-        REASONS.get(index).copied().unwrap_or(c"?")
+        reason_text(index)
     }
 
     /// The variant's position in the declaration, which is its text's in
@@ -179,31 +178,54 @@ const CERT_WRONG_HOST: usize = 16;
 const CERT_NOT_TRUSTED: usize = 17;
 const CERT_REJECTED: usize = 18;
 
-/// The texts of [`Error::reason`]: one per variant, in declaration order
-/// (a bad parameter names itself instead), then the certificate causes of
-/// a failed handshake. Short: they are firmware rodata, and
-/// `TLS_GetLastError` gives the codes beside them.
-static REASONS: [&CStr; 19] = [
-    c"bad parameter",
-    c"call out of order",
-    c"out of memory",
-    c"entropy source or DRBG failed",
-    c"TLS handshake failed",
-    c"TLS handshake timed out",
-    c"no UTC clock registered",
-    c"no private key in the PKCS#11 token",
-    c"no certificate in the PKCS#11 token",
-    c"PKCS#11 signing failed",
-    c"mbedTLS refused the configuration",
-    c"TLS record error or fatal alert",
-    c"transport callback failed",
-    c"connection closed by the peer",
-    c"server certificate expired",
-    c"server certificate not yet valid",
-    c"server certificate: wrong host name",
-    c"server certificate not trusted",
-    c"server certificate rejected",
-];
+/// The texts of [`Error::reason`], each ending in NUL: one per variant,
+/// in declaration order (a bad parameter names itself instead), then the
+/// certificate causes of a failed handshake. Short: they are firmware
+/// rodata, and `TLS_GetLastError` gives the codes beside them. One packed
+/// string rather than a table of pointers: 8 bytes less per text.
+const REASONS: &[u8] = concat!(
+    "bad parameter\0",
+    "call out of order\0",
+    "out of memory\0",
+    "entropy source or DRBG failed\0",
+    "TLS handshake failed\0",
+    "TLS handshake timed out\0",
+    "no UTC clock registered\0",
+    "no private key in the PKCS#11 token\0",
+    "no certificate in the PKCS#11 token\0",
+    "PKCS#11 signing failed\0",
+    "mbedTLS refused the configuration\0",
+    "TLS record error or fatal alert\0",
+    "transport callback failed\0",
+    "connection closed by the peer\0",
+    "server certificate expired\0",
+    "server certificate not yet valid\0",
+    "server certificate: wrong host name\0",
+    "server certificate not trusted\0",
+    "server certificate rejected\0",
+)
+.as_bytes();
+
+/// The `index`th text of [`REASONS`] ("?" past the end): a scan over NULs,
+/// on error paths only. One copy for every caller.
+#[inline(never)]
+fn reason_text(mut index: usize) -> &'static CStr {
+    let mut start = 0;
+    for (end, &byte) in REASONS.iter().enumerate() {
+        if byte != 0 {
+            continue;
+        }
+        if index == 0 {
+            if let Some(text) = REASONS.get(start..=end) {
+                // SAFETY: `text` ends at the first NUL after `start`.
+                return unsafe { CStr::from_bytes_with_nul_unchecked(text) };
+            }
+        }
+        index = index.wrapping_sub(1);
+        start = end + 1;
+    }
+    c"?"
+}
 
 /// Turn an mbedTLS return code into a `Result`, keeping non-negative values.
 pub(crate) fn mbedtls_rc(rc: i32) -> core::result::Result<i32, i32> {
@@ -245,6 +267,7 @@ mod tests {
         for (error, flags, text) in cases {
             assert_eq!(error.reason(flags), text, "{error:?} flags {flags:#x}");
         }
+        assert_eq!(reason_text(CERT_REJECTED + 1), c"?", "past the last text");
         let codes = [
             (Error::BadParameter(c"x"), TLS_ERROR_BAD_PARAMETER),
             (Error::InvalidState("x"), TLS_ERROR_INVALID_STATE),
