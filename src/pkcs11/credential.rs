@@ -1,7 +1,8 @@
 //! Finding the device's client credential in the token: the private key
-//! (by label, never read out) and the certificate chain (DER).
+//! (by label, never read out) and the certificate chain (DER, handed to
+//! mbedTLS).
 
-use alloc::vec::Vec;
+use mbedtls_sys as m;
 
 use super::bindings::*;
 use super::labels::CredentialLabels;
@@ -40,27 +41,32 @@ impl CredentialFailure {
     }
 }
 
-/// A device key in the token and the certificates that go with it.
+/// A device key in the token (its certificates go to mbedTLS's chain).
 pub struct ClientCredential {
     pub session: Session,
     pub key: CK_OBJECT_HANDLE,
     pub kind: KeyKind,
-    /// The device certificate, DER.
-    pub certificate: Vec<u8>,
-    /// The optional extra issuer certificate, DER, sent after the device's.
-    pub issuer: Option<Vec<u8>>,
 }
 
 impl ClientCredential {
-    /// Log in with the configured PIN and find the key and certificates.
+    /// Log in with the configured PIN, find the key, and append the device
+    /// certificate and then the optional issuer certificate to `chain`.
     /// Anything before the key is found reports as "no private key".
-    pub fn load(labels: &CredentialLabels) -> Result<ClientCredential, CredentialFailure> {
+    ///
+    /// # Safety
+    /// `chain` points to a live, initialised `x509_crt`.
+    pub unsafe fn load(
+        labels: &CredentialLabels,
+        chain: *mut m::x509_crt,
+    ) -> Result<ClientCredential, CredentialFailure> {
         let (session, key, kind) = find_key(labels).map_err(|Rv(rv)| CredentialFailure::no_key(rv))?;
-        let certificate = read_certificate(&session, labels.cert_label.as_bytes())
+        // SAFETY: per the contract.
+        unsafe { add_certificate(&session, labels.cert_label.as_bytes(), chain) }
             .map_err(|Rv(rv)| CredentialFailure::no_cert(rv))?;
         // Optional: any trouble with it just leaves it out of the chain.
-        let issuer = read_certificate(&session, labels.jitp_label.as_bytes()).ok();
-        Ok(ClientCredential { session, key, kind, certificate, issuer })
+        // SAFETY: per the contract.
+        let _ = unsafe { add_certificate(&session, labels.jitp_label.as_bytes(), chain) };
+        Ok(ClientCredential { session, key, kind })
     }
 }
 
@@ -78,8 +84,18 @@ fn find_key(labels: &CredentialLabels) -> Result<(Session, CK_OBJECT_HANDLE, Key
     Ok((session, key, kind))
 }
 
-/// The DER value of the certificate labelled `label`. `Rv(CKR_OK)`: none.
-fn read_certificate(session: &Session, label: &[u8]) -> Result<Vec<u8>, Rv> {
+/// Append the certificate labelled `label` to `chain`; its DER copy is
+/// freed before the next one is read. `Rv(CKR_OK)`: none, or it does not
+/// parse (a failed parse leaves the chain as it was).
+///
+/// # Safety
+/// `chain` points to a live, initialised `x509_crt`.
+unsafe fn add_certificate(session: &Session, label: &[u8], chain: *mut m::x509_crt) -> Result<(), Rv> {
     let cert = session.find(CKO_CERTIFICATE, label)?.ok_or(Rv(CKR_OK))?;
-    session.attribute_bytes(cert, CKA_VALUE, MAX_CERT_LEN)
+    let der = session.attribute_bytes(cert, CKA_VALUE, MAX_CERT_LEN)?;
+    // SAFETY: `chain` is initialised, per the contract; mbedTLS copies the bytes.
+    if unsafe { m::x509_crt_parse_der(chain, der.as_ptr(), der.len()) } != 0 {
+        return Err(Rv(CKR_OK));
+    }
+    Ok(())
 }

@@ -32,20 +32,10 @@ pub unsafe fn configure(
         // wiped in place when the block ends.
         let mut labels = CredentialLabels::empty();
         labels::copy_current(&mut labels);
-        ClientCredential::load(&labels)
+        // SAFETY: `chain` is initialised, per the contract.
+        unsafe { ClientCredential::load(&labels, chain) }
     };
     let cred = cred?;
-
-    let cert = &cred.certificate;
-    // SAFETY: `chain` is initialised; mbedTLS copies the DER bytes.
-    if unsafe { m::x509_crt_parse_der(chain, cert.as_ptr(), cert.len()) } != 0 {
-        return Err(CredentialFailure::no_cert(CKR_OK));
-    }
-    if let Some(issuer) = &cred.issuer {
-        // Optional: a failed parse leaves the chain as it was.
-        // SAFETY: as above.
-        let _ = unsafe { m::x509_crt_parse_der(chain, issuer.as_ptr(), issuer.len()) };
-    }
 
     // The key must be of the certificate's kind, or the server's check of
     // the signature fails with a far less helpful error.
@@ -53,14 +43,14 @@ pub unsafe fn configure(
         KeyKind::Rsa => m::PK_RSA,
         KeyKind::Ec => m::PK_ECKEY,
     };
-    // SAFETY: the first certificate of `chain` was parsed above.
+    // SAFETY: the first certificate of `chain` was parsed by `load`.
     let (matches, bitlen) =
         unsafe { (m::pk_can_do(&raw const (*chain).pk, cert_kind) == 1, m::pk_get_bitlen(&raw const (*chain).pk)) };
     if !matches || (cred.kind == KeyKind::Rsa && bitlen < MIN_RSA_BITS) {
         return Err(CredentialFailure::no_key(CKR_OK));
     }
 
-    let ClientCredential { session, key, kind, .. } = cred;
+    let ClientCredential { session, key, kind } = cred;
     // SAFETY: `pk` is live, initialised, empty and pinned, per the contract.
     unsafe { install(pk, TokenKey::new(session, key, kind, bitlen)) }
         .map_err(|_| CredentialFailure { error: Error::NoMemory, rv: CKR_OK })?;
