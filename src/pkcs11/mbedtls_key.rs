@@ -58,17 +58,19 @@ impl TokenKey {
     fn sign(&self, md: m::md_type_t, hash: &[u8], sig: &mut [u8; SIGNATURE_MAX]) -> Result<usize, Rv> {
         let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
         let expected = self.raw_len();
-        let mut input = [0u8; 19 + 64];
-        let mut raw = [0u8; MAX_ECDSA_RAW_LEN];
+        // One scratch buffer: the RSA input (a DigestInfo, at most 19 + 64
+        // bytes) or the raw ECDSA output.
+        const _: () = assert!(19 + 64 <= MAX_ECDSA_RAW_LEN);
+        let mut scratch = [0u8; MAX_ECDSA_RAW_LEN];
         // RSA: the DigestInfo of the hash mbedTLS actually used, signed
         // straight into `sig` (PKCS#1 v1.5 signatures are exactly the
-        // modulus length). ECDSA: the hash, signed into r||s in `raw`.
+        // modulus length). ECDSA: the hash, signed into r||s in `scratch`.
         let (mechanism, data, out): (_, &[u8], &mut [u8]) = match self.kind {
             KeyKind::Rsa => {
-                let n = digest_info(md, hash, &mut input).ok_or(broken)?;
-                (CKM_RSA_PKCS, input.get(..n).ok_or(broken)?, sig)
+                let n = digest_info(md, hash, &mut scratch).ok_or(broken)?;
+                (CKM_RSA_PKCS, scratch.get(..n).ok_or(broken)?, sig)
             }
-            KeyKind::Ec => (CKM_ECDSA, hash, &mut raw),
+            KeyKind::Ec => (CKM_ECDSA, hash, &mut scratch),
         };
         let out = out.get_mut(..expected).ok_or(broken)?;
         if self.session.sign(mechanism, self.key, data, out)? != expected {
@@ -76,7 +78,7 @@ impl TokenKey {
         }
         match self.kind {
             KeyKind::Rsa => Ok(expected),
-            KeyKind::Ec => ecdsa_raw_to_der(raw.get(..expected).ok_or(broken)?, sig).ok_or(broken),
+            KeyKind::Ec => ecdsa_raw_to_der(scratch.get(..expected).ok_or(broken)?, sig).ok_or(broken),
         }
     }
 }
