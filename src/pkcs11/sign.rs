@@ -5,47 +5,50 @@
 use mbedtls_sys as m;
 
 /// DER `DigestInfo` header (SEQUENCE { AlgorithmIdentifier, OCTET STRING })
-/// for each hash, ending with the OCTET STRING tag and length of the hash.
+/// of SHA-1, ending with the OCTET STRING tag and length of the hash.
 const SHA1_PREFIX: [u8; 15] =
     [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
-const fn sha2_prefix(total_len: u8, oid_last: u8, hash_len: u8) -> [u8; 19] {
-    [
-        0x30, total_len, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, oid_last, 0x05, 0x00,
-        0x04, hash_len,
-    ]
-}
-const SHA224_PREFIX: [u8; 19] = sha2_prefix(0x2d, 0x04, 28);
-const SHA256_PREFIX: [u8; 19] = sha2_prefix(0x31, 0x01, 32);
-const SHA384_PREFIX: [u8; 19] = sha2_prefix(0x41, 0x02, 48);
-const SHA512_PREFIX: [u8; 19] = sha2_prefix(0x51, 0x03, 64);
+/// The same for the SHA-2 hashes (OID 2.16.840.1.101.3.4.2.arc): one
+/// template, whose outer length, OID arc and hash length are set per hash.
+const SHA2_PREFIX: [u8; 19] =
+    [0x30, 0, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0, 0x05, 0x00, 0x04, 0];
+/// OID arc and hash length of SHA-224, SHA-256, SHA-384 and SHA-512, the
+/// `md_type_t` values from `MD_SHA224` on.
+const SHA2_ARC_AND_LEN: [(u8, u8); 4] = [(4, 28), (1, 32), (2, 48), (3, 64)];
+const _: () = assert!(m::MD_SHA512 == m::MD_SHA224 + 3);
+/// Where the SHA-2 template's variable bytes sit.
+const SHA2_TOTAL_LEN_AT: usize = 1;
+const SHA2_ARC_AT: usize = 14;
+const SHA2_HASH_LEN_AT: usize = 18;
 
-/// The DigestInfo header for `md`, or `None` for hashes not signed here.
-/// `MD_NONE` has an empty header: the caller already built the input.
-pub fn digest_info_prefix(md: m::md_type_t) -> Option<&'static [u8]> {
-    match md {
-        m::MD_NONE => Some(&[]),
-        m::MD_SHA1 => Some(&SHA1_PREFIX),
-        m::MD_SHA224 => Some(&SHA224_PREFIX),
-        m::MD_SHA256 => Some(&SHA256_PREFIX),
-        m::MD_SHA384 => Some(&SHA384_PREFIX),
-        m::MD_SHA512 => Some(&SHA512_PREFIX),
-        _ => None,
-    }
-}
-
-/// Write `prefix || hash` for `md` into `out`; returns its length. `None`
-/// when the hash is unsupported, its length is wrong, or `out` is too small.
+/// Write the DigestInfo of `hash` for `md` (`prefix || hash`) into `out`;
+/// returns its length. `MD_NONE` has an empty prefix: the caller already
+/// built the input. `None` when the hash is not signed here, its length
+/// is wrong for `md`, or `out` is too small.
 pub fn digest_info(md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Option<usize> {
-    let prefix = digest_info_prefix(md)?;
-    if let Some(&declared) = prefix.last() {
-        if usize::from(declared) != hash.len() {
-            return None;
+    // The prefix, the hash length it declares (0: none) and for SHA-2 the
+    // OID's last arc.
+    let (prefix, hash_len, arc): (&[u8], u8, u8) = match md {
+        m::MD_NONE => (&[], 0, 0),
+        m::MD_SHA1 => (&SHA1_PREFIX, 20, 0),
+        _ => {
+            let &(arc, hash_len) = SHA2_ARC_AND_LEN.get(md.wrapping_sub(m::MD_SHA224) as usize)?;
+            (&SHA2_PREFIX, hash_len, arc)
         }
+    };
+    if hash_len != 0 && usize::from(hash_len) != hash.len() {
+        return None;
     }
     let total = prefix.len() + hash.len();
-    let out = out.get_mut(..total)?;
-    out[..prefix.len()].copy_from_slice(prefix);
-    out[prefix.len()..].copy_from_slice(hash);
+    let (head, tail) = out.get_mut(..total)?.split_at_mut_checked(prefix.len())?;
+    head.copy_from_slice(prefix);
+    tail.copy_from_slice(hash);
+    if let Ok(sha2) = <&mut [u8; 19]>::try_from(head) {
+        // The outer SEQUENCE holds the 17 header bytes after its own two.
+        sha2[SHA2_TOTAL_LEN_AT] = 17 + hash_len;
+        sha2[SHA2_ARC_AT] = arc;
+        sha2[SHA2_HASH_LEN_AT] = hash_len;
+    }
     Some(total)
 }
 
@@ -117,20 +120,37 @@ impl<'a> DerInteger<'a> {
 mod tests {
     use super::*;
 
+    /// The DER DigestInfo header of each SHA-2, written out in full.
+    const fn sha2_prefix(total_len: u8, oid_last: u8, hash_len: u8) -> [u8; 19] {
+        [
+            0x30, total_len, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, oid_last, 0x05,
+            0x00, 0x04, hash_len,
+        ]
+    }
+
     #[test]
-    fn digest_info_prefixes_are_consistent_der() {
-        for (md, hash_len) in
-            [(m::MD_SHA1, 20), (m::MD_SHA224, 28), (m::MD_SHA256, 32), (m::MD_SHA384, 48), (m::MD_SHA512, 64)]
-        {
-            let p = digest_info_prefix(md).unwrap();
+    fn digest_infos_are_consistent_der() {
+        let hash = [0xA5; 64];
+        let mut out = [0u8; 19 + 64];
+        for (md, hash_len, expected) in [
+            (m::MD_SHA1, 20, &SHA1_PREFIX[..]),
+            (m::MD_SHA224, 28, &sha2_prefix(0x2d, 0x04, 28)[..]),
+            (m::MD_SHA256, 32, &sha2_prefix(0x31, 0x01, 32)[..]),
+            (m::MD_SHA384, 48, &sha2_prefix(0x41, 0x02, 48)[..]),
+            (m::MD_SHA512, 64, &sha2_prefix(0x51, 0x03, 64)[..]),
+        ] {
+            let n = digest_info(md, &hash[..hash_len], &mut out).unwrap();
+            let p = &out[..n - hash_len];
+            assert_eq!(p, expected, "md {md}");
+            assert_eq!(&out[n - hash_len..n], &hash[..hash_len]);
             // Outer SEQUENCE length covers everything after its 2-byte header.
-            assert_eq!(usize::from(p[1]), p.len() - 2 + hash_len, "md {md}");
+            assert_eq!(usize::from(p[1]), n - 2, "md {md}");
             // AlgorithmIdentifier SEQUENCE ends right before the OCTET STRING.
             assert_eq!(4 + usize::from(p[3]), p.len() - 2, "md {md}");
             assert_eq!(p[p.len() - 2], 0x04);
             assert_eq!(usize::from(p[p.len() - 1]), hash_len);
         }
-        assert_eq!(digest_info_prefix(m::MD_MD5), None);
+        assert_eq!(digest_info(m::MD_MD5, &hash[..16], &mut out), None);
     }
 
     #[test]
@@ -139,11 +159,13 @@ mod tests {
         let mut out = [0u8; 64];
         let n = digest_info(m::MD_SHA256, &hash, &mut out).unwrap();
         assert_eq!(n, 19 + 32);
-        assert_eq!(&out[..19], &SHA256_PREFIX);
+        assert_eq!(&out[..19], &sha2_prefix(0x31, 0x01, 32));
         assert_eq!(&out[19..n], &hash);
         assert_eq!(digest_info(m::MD_SHA384, &hash, &mut out), None, "wrong hash length");
+        assert_eq!(digest_info(m::MD_SHA1, &hash, &mut out), None, "wrong hash length");
         assert_eq!(digest_info(m::MD_SHA256, &hash, &mut out[..50]), None, "no room");
         assert_eq!(digest_info(m::MD_NONE, &hash[..5], &mut out), Some(5));
+        assert_eq!(&out[..5], &hash[..5]);
     }
 
     #[test]
