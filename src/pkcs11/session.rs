@@ -296,6 +296,8 @@ impl Drop for Session {
     }
 }
 
+// Not inlined into `Session::open`'s caller: measured 58 B smaller alone.
+#[inline(never)]
 fn first_initialized_slot(list: &CK_FUNCTION_LIST) -> RvResult<CK_SLOT_ID> {
     let slots_of = list.C_GetSlotList.ok_or(BROKEN)?;
     let token_info = list.C_GetTokenInfo.ok_or(BROKEN)?;
