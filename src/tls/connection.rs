@@ -418,7 +418,8 @@ impl Connection {
             m::ssl_conf_curves(conf, CURVES.as_ptr());
             m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
             m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
-            session_cache::configure(conf);
+            let resumption = session_cache::enabled();
+            session_cache::configure(conf, resumption);
             // Records no larger than the input buffer (none asked with the
             // default 16 KiB buffer); a server may ignore the request.
             let mfl = super::record_size::MAX_FRAGMENT_LENGTH_CODE;
@@ -451,7 +452,7 @@ impl Connection {
             m::ssl_set_bio(ssl, (&raw mut (*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
             // Resumption: bound to this destination, these anchors, this
             // client certificate (none when no credential was configured).
-            if session_cache::enabled() {
+            if resumption {
                 let identity = (*s).credential_failure.is_none().then_some(&raw const (*s).own_chain);
                 self.session_key =
                     SessionKey::derive(self.config.server_name.as_bytes(), &raw const (*s).ca_chain, identity);

@@ -4,7 +4,7 @@
 //!
 //! Entries are mbedTLS's own serialized form (`mbedtls_ssl_session_save`):
 //! a byte string with no pointers, so the static cache owns plain bytes,
-//! and `Zeroizing` wipes the master secret inside it whenever an entry
+//! and `zeroize` wipes the master secret inside them whenever an entry
 //! leaves the cache (eviction, expiry, replacement, a switch turned off).
 //!
 //! An entry is taken out of the cache when it is offered, and only a
@@ -114,45 +114,56 @@ impl Drop for Sha256 {
     }
 }
 
-/// One remembered session.
-struct Entry {
+/// One slot of the cache; free while `stored` is `None` (its `session`
+/// is then empty).
+struct Slot {
     key: SessionKey,
-    /// `mbedtls_ssl_session_save` output; holds the master secret.
-    session: Zeroizing<Vec<u8>>,
-    stored: Stamp,
+    /// `mbedtls_ssl_session_save` output; holds the master secret. Plain
+    /// bytes here: every way out of the slot wraps them in `Zeroizing`.
+    session: Vec<u8>,
+    stored: Option<Stamp>,
     /// Seconds it may be offered: the ticket lifetime or the maximum age.
-    lifetime_s: u64,
+    lifetime_s: u32,
 }
 
-impl Entry {
-    fn expired(&self) -> bool {
-        self.stored.elapsed_s() >= self.lifetime_s
+impl Slot {
+    const FREE: Slot = Slot { key: SessionKey([0; 32]), session: Vec::new(), stored: None, lifetime_s: 0 };
+
+    /// Empty the slot; its bytes go to `out`, to be wiped after the lock.
+    /// (`out` always has room: see [`Removed`]. Were it full, the entry
+    /// would stay, rather than be freed under the lock.)
+    #[inline(never)] // one copy for its three callers
+    fn vacate(&mut self, out: &mut Removed) {
+        if let Some(free) = out.0.iter_mut().find(|b| b.capacity() == 0) {
+            self.stored = None;
+            core::mem::swap(free, &mut self.session);
+        }
     }
 }
 
 struct Cache {
-    slots: [Option<Entry>; MAX_ENTRIES],
+    slots: [Slot; MAX_ENTRIES],
     capacity: usize,
     enabled: bool,
     max_age_s: u32,
 }
 
 static CACHE: Mutex<RefCell<Cache>> = Mutex::new(RefCell::new(Cache {
-    slots: [const { None }; MAX_ENTRIES],
+    slots: [Slot::FREE; MAX_ENTRIES],
     capacity: DEFAULT_ENTRIES,
     enabled: BUILT_IN,
     max_age_s: DEFAULT_MAX_AGE_S,
 }));
 
-/// Entries moved out under the lock, dropped (and wiped) after it. One
-/// update moves out at most every entry the slots held and the one `put`
-/// brings: `MAX_ENTRIES + 1`.
-struct Removed([Option<Entry>; MAX_ENTRIES + 1]);
+/// Sessions moved out under the lock, wiped and freed after it (a place
+/// is free while it has no allocation). One update moves out at most every
+/// session the slots held and the one `put` displaces: `MAX_ENTRIES + 1`.
+struct Removed([Vec<u8>; MAX_ENTRIES + 1]);
 
-impl Removed {
-    fn keep(&mut self, entry: Entry) {
-        if let Some(free) = self.0.iter_mut().find(|s| s.is_none()) {
-            *free = Some(entry);
+impl Drop for Removed {
+    fn drop(&mut self) {
+        for session in self.0.iter_mut() {
+            session.zeroize();
         }
     }
 }
@@ -162,28 +173,15 @@ impl Cache {
         BUILT_IN && self.enabled && self.capacity > 0
     }
 
-    /// Move expired entries and those beyond the capacity (all of them
-    /// when inactive) into `out`.
-    #[inline(never)] // one copy for every caller: flash is scarcer than cycles here
+    /// Vacate expired slots and those beyond the capacity (all of them
+    /// when inactive).
     fn sweep(&mut self, out: &mut Removed) {
         let active = self.active();
         let capacity = self.capacity;
         for (i, slot) in self.slots.iter_mut().enumerate() {
-            if slot.as_ref().is_some_and(|e| !active || i >= capacity || e.expired()) {
-                if let Some(e) = slot.take() {
-                    out.keep(e);
-                }
-            }
-        }
-    }
-
-    /// Move every entry for which `matches` holds into `out`.
-    fn remove(&mut self, out: &mut Removed, matches: impl Fn(&Entry) -> bool) {
-        for slot in self.slots.iter_mut() {
-            if slot.as_ref().is_some_and(&matches) {
-                if let Some(e) = slot.take() {
-                    out.keep(e);
-                }
+            let Some(stored) = &slot.stored else { continue };
+            if !active || i >= capacity || stored.elapsed_s() >= u64::from(slot.lifetime_s) {
+                slot.vacate(out);
             }
         }
     }
@@ -191,10 +189,10 @@ impl Cache {
 
 /// The one way into the cache: sweep, apply `change`, sweep again (a
 /// change of the settings may leave entries it no longer keeps), all under
-/// the lock; what left the slots is freed after it.
+/// the lock; what left the slots is wiped and freed after it.
 #[inline(never)]
 fn update(change: &mut dyn FnMut(&mut Cache, &mut Removed)) {
-    let mut out = Removed([const { None }; MAX_ENTRIES + 1]);
+    let mut out = Removed([const { Vec::new() }; MAX_ENTRIES + 1]);
     critical_section::with(|cs| {
         // Never already borrowed: the lock is not re-entered while held.
         if let Ok(mut c) = CACHE.borrow(cs).try_borrow_mut() {
@@ -241,8 +239,8 @@ pub fn set_max_age(seconds: u32) -> bool {
     }
     update(&mut |c, _| {
         c.max_age_s = seconds;
-        for e in c.slots.iter_mut().flatten() {
-            e.lifetime_s = e.lifetime_s.min(seconds.into());
+        for s in c.slots.iter_mut() {
+            s.lifetime_s = s.lifetime_s.min(seconds);
         }
     });
     true
@@ -250,55 +248,74 @@ pub fn set_max_age(seconds: u32) -> bool {
 
 /// Wipe every entry.
 pub fn clear() {
-    update(&mut |c, out| c.remove(out, |_| true));
+    update(&mut |c, out| {
+        for s in c.slots.iter_mut().filter(|s| s.stored.is_some()) {
+            s.vacate(out);
+        }
+    });
 }
 
 /// Sessions held now (for tests and diagnostics).
 pub fn len() -> usize {
     let mut n = 0;
-    update(&mut |c, _| n = c.slots.iter().flatten().count());
+    update(&mut |c, _| n = c.slots.iter().filter(|s| s.stored.is_some()).count());
     n
 }
 
 /// Remove the entry for `key` (after a fatal alert: RFC 5246 forbids
-/// resuming that session).
+/// resuming that session). Its bytes are wiped as they drop.
 pub(crate) fn forget(key: &SessionKey) {
-    update(&mut |c, out| c.remove(out, |e| e.key == *key));
+    drop(take(key));
 }
 
-/// Take the live entry for `key` out of the cache.
-fn take(key: &SessionKey) -> Option<Entry> {
-    let mut found = None;
+/// Take the serialized session of the live entry for `key` out of the cache.
+fn take(key: &SessionKey) -> Option<Zeroizing<Vec<u8>>> {
+    let mut found = Vec::new();
     update(&mut |c, _| {
-        found = c.slots.iter_mut().find(|s| s.as_ref().is_some_and(|e| e.key == *key)).and_then(Option::take)
+        if let Some(s) = c.slots.iter_mut().find(|s| s.stored.is_some() && s.key == *key) {
+            s.stored = None;
+            core::mem::swap(&mut found, &mut s.session);
+        }
     });
-    found
+    let found = Zeroizing::new(found);
+    (!found.is_empty()).then_some(found)
 }
 
-/// Put `entry` in: replaces the entry for the same key, else fills a free
-/// slot, else evicts the oldest.
-fn put(entry: Entry) {
-    let mut entry = Some(entry);
+/// Put a session in: replaces the entry for the same key, else fills a
+/// free slot, else evicts the oldest. Its lifetime is at most the maximum
+/// age. Nothing is kept while the cache is inactive.
+fn put(key: &SessionKey, mut session: Zeroizing<Vec<u8>>, stored: Stamp, lifetime_s: u32) {
+    let mut stored = Some(stored);
     update(&mut |c, out| {
-        let Some(entry) = entry.take() else { return };
         if !c.active() {
-            out.keep(entry);
             return;
         }
-        let capacity = c.capacity;
-        let slots = c.slots.get_mut(..capacity).unwrap_or_default();
-        let same = slots.iter().position(|s| s.as_ref().is_some_and(|e| e.key == entry.key));
-        let free = || slots.iter().position(Option::is_none);
-        // Full: the oldest goes.
-        let oldest = || {
-            let age = |s: &Option<Entry>| s.as_ref().map_or(0, |e| e.stored.elapsed_s());
-            slots.iter().enumerate().max_by_key(|(_, s)| age(s)).map_or(0, |(i, _)| i)
-        };
-        let i = same.or_else(free).unwrap_or_else(oldest);
-        if let Some(old) = slots.get_mut(i).and_then(|s| s.replace(entry)) {
-            out.keep(old);
+        let max_age_s = c.max_age_s;
+        let slots = c.slots.get_mut(..c.capacity).unwrap_or_default();
+        // The same key first, then a free slot, then the oldest entry.
+        let mut pick = 0;
+        let mut best = 0;
+        for (i, s) in slots.iter().enumerate() {
+            let score = match &s.stored {
+                Some(_) if s.key == *key => u64::MAX,
+                None => u64::MAX - 1,
+                Some(t) => t.elapsed_s(),
+            };
+            if i == 0 || score > best {
+                (pick, best) = (i, score);
+            }
         }
+        let Some(s) = slots.get_mut(pick) else { return };
+        if s.stored.is_some() {
+            s.vacate(out);
+        }
+        core::mem::swap(&mut s.session, &mut *session);
+        s.key = *key;
+        s.stored = stored.take();
+        s.lifetime_s = lifetime_s.min(max_age_s);
     });
+    // Not kept (inactive): wiped and freed here, outside the lock.
+    drop(session);
 }
 
 /// A session offered to the server, to tell afterwards whether it was
@@ -341,14 +358,12 @@ impl Drop for SessionBuf {
 /// # Safety
 /// `ssl` is a set-up context whose handshake has not started.
 pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option<Offered> {
-    if !enabled() {
-        return None;
-    }
-    let entry = take(key)?;
+    // Nothing is taken while the cache is off: its sweep has emptied it.
+    let bytes = take(key)?;
     let mut s = SessionBuf::new();
     // SAFETY: `s.0` is an initialised session; the bytes are mbedTLS's own
     // serialized form, checked by `load` (version and length).
-    let loaded = unsafe { m::ssl_session_load(&raw mut s.0, entry.session.as_ptr(), entry.session.len()) } == 0;
+    let loaded = unsafe { m::ssl_session_load(&raw mut s.0, bytes.as_ptr(), bytes.len()) } == 0;
     // SAFETY: per the contract; `set_session` copies the session.
     if !loaded || unsafe { m::ssl_set_session(ssl, &raw const s.0) } != 0 {
         return None;
@@ -373,9 +388,6 @@ pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) 
 /// `ssl` is a context whose handshake has completed.
 pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     let Some(stored) = Stamp::now() else { return };
-    let mut max_age = None;
-    update(&mut |c, _| max_age = c.active().then_some(c.max_age_s));
-    let Some(max_age) = max_age else { return };
     // Serialized straight from the live session: no deep copy (which would
     // parse the server certificate once more).
     // SAFETY: per the contract the current session is set; read only.
@@ -390,10 +402,8 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     if s.ticket_len == 0 && s.id_len == 0 {
         return;
     }
-    let mut lifetime_s = u64::from(max_age);
-    if s.ticket_len > 0 && s.ticket_lifetime > 0 {
-        lifetime_s = lifetime_s.min(s.ticket_lifetime.into());
-    }
+    // `put` bounds it by the maximum age.
+    let lifetime_s = if s.ticket_len > 0 && s.ticket_lifetime > 0 { s.ticket_lifetime } else { u32::MAX };
     let mut need = 0usize;
     // SAFETY: a size query: NULL buffer of length 0, `need` receives the size.
     let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &raw mut need) };
@@ -411,7 +421,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     if rc != 0 || written != need {
         return; // `bytes` is wiped as it drops
     }
-    put(Entry { key: *key, session: bytes, stored, lifetime_s });
+    put(key, bytes, stored, lifetime_s);
 }
 
 /// Ask for tickets only when resumption is on (a ticket is work for the
@@ -419,8 +429,8 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
 ///
 /// # Safety
 /// `conf` is an initialised client configuration not yet in use.
-pub(crate) unsafe fn configure(conf: *mut m::ssl_config) {
-    let mode = if enabled() { m::SSL_SESSION_TICKETS_ENABLED } else { m::SSL_SESSION_TICKETS_DISABLED };
+pub(crate) unsafe fn configure(conf: *mut m::ssl_config, resumption: bool) {
+    let mode = if resumption { m::SSL_SESSION_TICKETS_ENABLED } else { m::SSL_SESSION_TICKETS_DISABLED };
     // SAFETY: per the contract.
     unsafe { m::ssl_conf_session_tickets(conf, mode) };
 }
@@ -434,12 +444,10 @@ mod tests {
     fn slots_capacity_replacement_and_switches() {
         clear();
         assert!(set_capacity(2));
-        let entry = |k: u8, age_limit: u64| Entry {
-            key: SessionKey([k; 32]),
-            session: Zeroizing::new(alloc::vec![k; 8]),
-            stored: Stamp::now().unwrap(),
-            lifetime_s: age_limit,
+        let put = |(k, session, lifetime_s): (SessionKey, Zeroizing<Vec<u8>>, u32)| {
+            put(&k, session, Stamp::now().unwrap(), lifetime_s)
         };
+        let entry = |k: u8, age_limit: u32| (SessionKey([k; 32]), Zeroizing::new(alloc::vec![k; 8]), age_limit);
         put(entry(1, 60));
         put(entry(2, 60));
         put(entry(1, 60)); // same key: replaced, not added
