@@ -1,15 +1,13 @@
 //! A TLS client connection: configure, handshake, read, write.
 
-use core::ffi::c_int;
+use core::ffi::{c_char, c_int, CStr};
 use core::ptr::{self};
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_char;
 
 use super::aws_roots;
-use super::config::{TlsConfig, TrustAnchors};
+use super::config::{TlsConfig, TrustAnchors, MAX_ALPN_PROTOCOLS};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
 use super::session_cache::{self, Offered, SessionKey};
@@ -78,8 +76,8 @@ pub struct LastError {
 pub struct Connection {
     mbed: MbedBox,
     config: TlsConfig,
-    /// NULL-terminated pointers into `config.alpn`, kept alive for mbedTLS.
-    alpn_ptrs: Vec<*const c_char>,
+    /// NULL-terminated pointers to `config`'s ALPN names, kept alive for mbedTLS.
+    alpn_ptrs: [*const c_char; MAX_ALPN_PROTOCOLS + 1],
     phase: Phase,
     last_error: LastError,
     /// Transparent resumption: what this connection's session is bound to,
@@ -89,7 +87,7 @@ pub struct Connection {
     resumed: bool,
 }
 
-// SAFETY: `alpn_ptrs` point into `config.alpn`, owned by the same value.
+// SAFETY: `alpn_ptrs` point into `config`, owned by the same value.
 unsafe impl Send for Connection {}
 
 impl Drop for Connection {
@@ -109,11 +107,10 @@ impl Connection {
     /// Allocate the connection and parse the trust anchors. No I/O.
     pub fn new(config: TlsConfig, anchors: &TrustAnchors<'_>, transport: Box<dyn Transport + Send>) -> Result<Self> {
         let mbed = MbedBox::new(transport)?;
-        let mut alpn_ptrs = Vec::new();
-        if !config.alpn.is_empty() {
-            alpn_ptrs.try_reserve_exact(config.alpn.len() + 1).map_err(|_| Error::NoMemory)?;
-            alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr().cast::<c_char>()));
-            alpn_ptrs.push(ptr::null());
+        let mut alpn_ptrs = [ptr::null(); MAX_ALPN_PROTOCOLS + 1];
+        // The last entry stays NULL: the config holds at most MAX_ALPN_PROTOCOLS.
+        for (p, name) in alpn_ptrs.iter_mut().zip(config.alpn()).take(MAX_ALPN_PROTOCOLS) {
+            *p = name.as_ptr();
         }
         // SAFETY: `ca_chain` was initialised by MbedBox::new and is not
         // shared; each buffer is valid for its length (mbedTLS copies a
@@ -156,7 +153,7 @@ impl Connection {
             log!(
                 Error,
                 "TLS_Connect to ",
-                Bytes(self.config.server_name.to_bytes()),
+                Bytes(self.config.server_name().to_bytes()),
                 ": ",
                 Bytes(reason.to_bytes()),
                 " (mbedTLS -0x",
@@ -312,13 +309,13 @@ impl Connection {
 
     /// The ALPN protocol the server selected, if any.
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
-        // SAFETY: the context is valid; mbedTLS returns NULL or a pointer
-        // into our own `config.alpn` strings, which live as long as `self`.
+        // SAFETY: the context is valid; mbedTLS returns NULL or one of the
+        // pointers of `alpn_ptrs`.
         let p = unsafe { m::ssl_get_alpn_protocol(self.ssl()) };
         if p.is_null() {
             return None;
         }
-        self.config.alpn.iter().find(|s| s.as_ptr().cast::<c_char>() == p).map(|s| s.to_bytes())
+        self.config.alpn().find(|s| s.as_ptr().cast() == p).map(CStr::to_bytes)
     }
 
     fn ssl(&self) -> *mut m::ssl_context {
@@ -424,8 +421,8 @@ impl Connection {
             // default 16 KiB buffer); a server may ignore the request.
             let mfl = super::record_size::MAX_FRAGMENT_LENGTH_CODE;
             mbedtls_rc(m::ssl_conf_max_frag_len(conf, mfl)).map_err(Error::Mbedtls)?;
-            if !self.alpn_ptrs.is_empty() {
-                let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_ptr().cast_mut());
+            if !self.alpn_ptrs[0].is_null() {
+                let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_mut_ptr().cast());
                 mbedtls_rc(rc).map_err(Error::Mbedtls)?;
             }
             // Client credential from the PKCS#11 token. Without one the
@@ -436,7 +433,7 @@ impl Connection {
                 m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
                 rc => Error::Mbedtls(rc),
             })?;
-            let destination = self.config.server_name.as_c_str();
+            let destination = self.config.server_name();
             let (plan, name_now) =
                 ServerNameCheck::plan(destination, self.config.server_name_indication, self.config.verify_host_name);
             if plan.verification_off() {
@@ -455,7 +452,7 @@ impl Connection {
             if resumption {
                 let identity = (*s).credential_failure.is_none().then_some(&raw const (*s).own_chain);
                 self.session_key =
-                    SessionKey::derive(self.config.server_name.as_bytes(), &raw const (*s).ca_chain, identity);
+                    SessionKey::derive(self.config.server_name().to_bytes(), &raw const (*s).ca_chain, identity);
                 if let Some(key) = &self.session_key {
                     self.offered = session_cache::offer(ssl, key);
                 }
@@ -500,7 +497,7 @@ impl Connection {
                 if rc != 0 {
                     return rc;
                 }
-                let rc = (*s).name_check.after_step(ssl, self.config.server_name.as_c_str());
+                let rc = (*s).name_check.after_step(ssl, self.config.server_name());
                 if rc != 0 {
                     return rc;
                 }
