@@ -48,6 +48,8 @@ const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
 /// Bound on sending close_notify from `TLS_Cleanup` (a few pauses of one
 /// tick while a non-blocking transport has no room).
 const CLOSE_NOTIFY_BOUND_MS: u32 = 200;
+// The log line of `send_close_notify` spells it out.
+const _: () = assert!(CLOSE_NOTIFY_BOUND_MS == 200);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -145,31 +147,31 @@ impl Connection {
     /// Run the handshake to completion, within the configured deadline.
     pub fn connect(&mut self) -> Result<()> {
         if !matches!(self.phase, Phase::Initialized) {
-            return Err(Error::InvalidState("TLS_Connect may be called once, after TLS_Init"));
+            return Err(Error::InvalidState("TLS_Connect called again"));
         }
         let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
-        if let Err(e) = r {
-            let reason = e.reason(self.last_error.verify_flags);
+        let r = self.record_failure(r);
+        if r.is_err() {
+            let last = self.last_error;
             log!(
                 Error,
                 "TLS_Connect to ",
                 Bytes(self.config.server_name().to_bytes()),
                 ": ",
-                Bytes(reason.to_bytes()),
-                " (mbedTLS -0x",
-                Hex(e.mbedtls_code().unsigned_abs(), 4),
+                Bytes(last.reason.to_bytes()),
+                "; mbedTLS -0x",
+                Hex(last.mbedtls_code.unsigned_abs(), 4),
                 ", verify flags 0x",
-                Hex(self.last_error.verify_flags, 1),
-                ")"
+                Hex(last.verify_flags, 1)
             );
         }
-        self.record_failure(r)
+        r
     }
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
     pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
         if !matches!(self.phase, Phase::Initialized) {
-            return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
+            return Err(Error::InvalidState("timeout after TLS_Connect"));
         }
         if ms == 0 {
             return Err(self.reject(Error::BadParameter(c"ulTimeoutMs: 0")));
@@ -181,14 +183,14 @@ impl Connection {
     /// Send the destination as SNI or not (default on; an IP literal never
     /// is); before `connect`.
     pub fn set_server_name_indication(&mut self, enable: bool) -> Result<()> {
-        self.config_before_connect("set SNI before TLS_Connect")?.server_name_indication = enable;
+        self.config_before_connect("SNI after TLS_Connect")?.server_name_indication = enable;
         Ok(())
     }
 
     /// Check the server certificate names the destination or not (default
     /// on); before `connect`.
     pub fn set_host_name_verification(&mut self, enable: bool) -> Result<()> {
-        self.config_before_connect("set host-name verification before TLS_Connect")?.verify_host_name = enable;
+        self.config_before_connect("host-name check after TLS_Connect")?.verify_host_name = enable;
         Ok(())
     }
 
@@ -208,7 +210,7 @@ impl Connection {
         if validity::CLOCK_REQUIRED {
             return Err(Error::NoClock);
         }
-        log!(Warn, "no UTC clock registered (TLS_SetUtcClock): certificate validity dates are NOT checked");
+        log!(Warn, "no UTC clock (TLS_SetUtcClock): certificate dates NOT checked");
         Ok(())
     }
 
@@ -441,7 +443,7 @@ impl Connection {
                     Warn,
                     "host-name verification is OFF for ",
                     Bytes(destination.to_bytes()),
-                    " (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted"
+                    ": any certificate of a trusted CA is accepted"
                 );
             }
             name_check.write(plan);
@@ -535,12 +537,7 @@ impl Connection {
                 _ => return,
             }
             if deadline.expired() {
-                log!(
-                    Debug,
-                    "close_notify not sent: the transport took nothing for ",
-                    Dec(CLOSE_NOTIFY_BOUND_MS),
-                    " ms"
-                );
+                log!(Debug, "close_notify not sent: the transport took nothing for 200 ms");
                 return;
             }
             pause_for_io();
