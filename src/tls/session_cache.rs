@@ -53,7 +53,10 @@ impl SessionKey {
         anchors: *const m::x509_crt,
         identity: Option<*const m::x509_crt>,
     ) -> Option<SessionKey> {
-        let mut h = Sha256::new()?;
+        let mut h = Sha256::new();
+        if !h.start() {
+            return None;
+        }
         h.part(b"freertos-tls session key v1");
         h.part(server_name);
         // SAFETY: per the contract, a live chain; `raw` is each certificate's DER.
@@ -80,16 +83,22 @@ impl SessionKey {
 struct Sha256(m::sha256_context);
 
 impl Sha256 {
-    fn new() -> Option<Self> {
-        // SAFETY: all-zero is a valid pre-init state; init/starts set it up.
+    /// A context, initialised (freed on drop); `start` it before use.
+    fn new() -> Self {
+        // SAFETY: all-zero is a valid pre-init state; init sets it up.
         let mut h = Sha256(unsafe { core::mem::zeroed() });
-        // SAFETY: `h.0` is a live context owned here.
+        // SAFETY: `h.0` is a context owned here.
         unsafe { m::sha256_init(&raw mut h.0) };
-        // SAFETY: as above.
-        (unsafe { m::sha256_starts_ret(&raw mut h.0, 0) } == 0).then_some(h)
+        h
+    }
+
+    fn start(&mut self) -> bool {
+        // SAFETY: an initialised context owned by `self`.
+        unsafe { m::sha256_starts_ret(&raw mut self.0, 0) == 0 }
     }
 
     /// Add one length-prefixed field, so no two field lists hash alike.
+    #[inline(never)] // one copy for the five fields
     fn part(&mut self, bytes: &[u8]) {
         let len = (bytes.len() as u64).to_be_bytes();
         // SAFETY: live context; the slices are valid for their lengths.
@@ -100,7 +109,7 @@ impl Sha256 {
         }
     }
 
-    fn finish(mut self) -> Option<[u8; 32]> {
+    fn finish(&mut self) -> Option<[u8; 32]> {
         let mut out = [0u8; 32];
         // SAFETY: live context; `out` holds the 32-byte digest.
         (unsafe { m::sha256_finish_ret(&raw mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
