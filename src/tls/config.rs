@@ -33,7 +33,7 @@ impl<'a> TrustAnchors<'a> {
         // mbedTLS only treats a buffer as PEM when its last byte is NUL; a
         // missing NUL is a caller bug worth a clear error, not a DER guess.
         match pem.split_last() {
-            Some((0, body)) if !body.is_empty() && !body.contains(&0) => {}
+            Some((0, body)) if !body.is_empty() && !has_nul(body) => {}
             _ => return Err(Error::BadParameter(c"ulServerCertificateLength: must count the NUL")),
         }
         Ok(TrustAnchors::Pem(pem))
@@ -90,7 +90,7 @@ impl TlsConfig {
     /// Append `bytes` and a NUL, without aborting on OOM. A NUL inside
     /// would end the name early.
     fn push_name(&mut self, bytes: &[u8]) -> Result<()> {
-        if bytes.contains(&0) {
+        if has_nul(bytes) {
             return Err(Error::BadParameter(c"string contains NUL"));
         }
         self.names.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
@@ -119,4 +119,15 @@ impl TlsConfig {
             Some(name)
         })
     }
+}
+
+/// Whether `bytes` holds a NUL. A byte loop, not `contains`: its memchr
+/// fast path costs a Cortex-M image more flash, and these texts are short.
+fn has_nul(bytes: &[u8]) -> bool {
+    for &b in bytes {
+        if b == 0 {
+            return true;
+        }
+    }
+    false
 }
