@@ -174,7 +174,7 @@ impl Connection {
             return Err(Error::InvalidState("timeout after TLS_Connect"));
         }
         if ms == 0 {
-            return Err(self.reject(Error::BadParameter(c"ulTimeoutMs: 0")));
+            return Err(self.reject(c"ulTimeoutMs: 0"));
         }
         self.config.handshake_timeout_ms = ms;
         Ok(())
@@ -334,13 +334,14 @@ impl Connection {
     }
 
     /// Name a bad argument of a call on this context in `TLS_GetLastError`'s
-    /// reason. It leaves the context as it was: not failed, and the code
-    /// and reason of an earlier failure are kept.
-    pub fn reject(&mut self, bad_argument: Error) -> Error {
+    /// reason, and return it as the call's error. It leaves the context as
+    /// it was: not failed, and the code and reason of an earlier failure
+    /// are kept.
+    pub fn reject(&mut self, bad_argument: &'static CStr) -> Error {
         if self.last_error.code == 0 {
-            self.last_error.reason = bad_argument.reason(0);
+            self.last_error.reason = bad_argument;
         }
-        bad_argument
+        Error::BadParameter(bad_argument)
     }
 
     /// Record the failure in `r`, if any: the context stays failed and
