@@ -277,8 +277,9 @@ pub(crate) fn forget(key: &SessionKey) {
     drop(take(key));
 }
 
-/// Take the serialized session of the live entry for `key` out of the cache.
-fn take(key: &SessionKey) -> Option<Zeroizing<Vec<u8>>> {
+/// Take the serialized session of the live entry for `key` out of the
+/// cache (empty when there is none).
+fn take(key: &SessionKey) -> Zeroizing<Vec<u8>> {
     let mut found = Vec::new();
     update(&mut |c, _| {
         if let Some(s) = c.slots.iter_mut().find(|s| s.stored.is_some() && s.key == *key) {
@@ -286,8 +287,7 @@ fn take(key: &SessionKey) -> Option<Zeroizing<Vec<u8>>> {
             core::mem::swap(&mut found, &mut s.session);
         }
     });
-    let found = Zeroizing::new(found);
-    (!found.is_empty()).then_some(found)
+    Zeroizing::new(found)
 }
 
 /// Put a session in: replaces the entry for the same key, else fills a
@@ -368,7 +368,10 @@ impl Drop for SessionBuf {
 /// `ssl` is a set-up context whose handshake has not started.
 pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option<Offered> {
     // Nothing is taken while the cache is off: its sweep has emptied it.
-    let bytes = take(key)?;
+    let bytes = take(key);
+    if bytes.is_empty() {
+        return None;
+    }
     let mut s = SessionBuf::new();
     // SAFETY: `s.0` is an initialised session; the bytes are mbedTLS's own
     // serialized form, checked by `load` (version and length).
@@ -463,10 +466,10 @@ mod tests {
         assert_eq!(len(), 2);
         put(entry(3, 60)); // full: one goes
         assert_eq!(len(), 2);
-        assert!(take(&SessionKey([3; 32])).is_some());
-        assert!(take(&SessionKey([3; 32])).is_none(), "an offered entry leaves the cache");
+        assert!(!take(&SessionKey([3; 32])).is_empty());
+        assert!(take(&SessionKey([3; 32])).is_empty(), "an offered entry leaves the cache");
         put(entry(4, 0)); // already expired
-        assert!(take(&SessionKey([4; 32])).is_none());
+        assert!(take(&SessionKey([4; 32])).is_empty());
         assert!(!set_capacity(MAX_ENTRIES + 1));
         put(entry(5, 60));
         assert!(set_capacity(0));
