@@ -123,20 +123,46 @@ impl Drop for Sha256 {
     }
 }
 
+/// Serialized session bytes (`mbedtls_ssl_session_save` output, which
+/// holds the master secret): wiped when dropped, wherever that happens.
+struct SessionBytes(Vec<u8>);
+
+impl SessionBytes {
+    const EMPTY: SessionBytes = SessionBytes(Vec::new());
+}
+
+impl Drop for SessionBytes {
+    #[inline(never)] // one copy for every place bytes are dropped
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl core::ops::Deref for SessionBytes {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for SessionBytes {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+}
+
 /// One slot of the cache; free while `stored` is `None` (its `session`
 /// is then empty).
 struct Slot {
     key: SessionKey,
-    /// `mbedtls_ssl_session_save` output; holds the master secret. Plain
-    /// bytes here: every way out of the slot wraps them in `Zeroizing`.
-    session: Vec<u8>,
+    session: SessionBytes,
     stored: Option<Stamp>,
     /// Seconds it may be offered: the ticket lifetime or the maximum age.
     lifetime_s: u32,
 }
 
 impl Slot {
-    const FREE: Slot = Slot { key: SessionKey([0; 32]), session: Vec::new(), stored: None, lifetime_s: 0 };
+    const FREE: Slot = Slot { key: SessionKey([0; 32]), session: SessionBytes::EMPTY, stored: None, lifetime_s: 0 };
 
     /// Empty the slot; its bytes go to `out`, to be wiped after the lock.
     /// (`out` always has room: see [`Removed`]. Were it full, the entry
@@ -167,15 +193,7 @@ static CACHE: Mutex<RefCell<Cache>> = Mutex::new(RefCell::new(Cache {
 /// Sessions moved out under the lock, wiped and freed after it (a place
 /// is free while it has no allocation). One update moves out at most every
 /// session the slots held and the one `put` displaces: `MAX_ENTRIES + 1`.
-struct Removed([Vec<u8>; MAX_ENTRIES + 1]);
-
-impl Drop for Removed {
-    fn drop(&mut self) {
-        for session in self.0.iter_mut() {
-            session.zeroize();
-        }
-    }
-}
+struct Removed([SessionBytes; MAX_ENTRIES + 1]);
 
 impl Cache {
     fn active(&self) -> bool {
@@ -201,7 +219,7 @@ impl Cache {
 /// the lock; what left the slots is wiped and freed after it.
 #[inline(never)]
 fn update(change: &mut dyn FnMut(&mut Cache, &mut Removed)) {
-    let mut out = Removed([const { Vec::new() }; MAX_ENTRIES + 1]);
+    let mut out = Removed([SessionBytes::EMPTY; MAX_ENTRIES + 1]);
     critical_section::with(|cs| {
         // Never already borrowed: the lock is not re-entered while held.
         if let Ok(mut c) = CACHE.borrow(cs).try_borrow_mut() {
@@ -279,21 +297,21 @@ pub(crate) fn forget(key: &SessionKey) {
 
 /// Take the serialized session of the live entry for `key` out of the
 /// cache (empty when there is none).
-fn take(key: &SessionKey) -> Zeroizing<Vec<u8>> {
-    let mut found = Vec::new();
+fn take(key: &SessionKey) -> SessionBytes {
+    let mut found = SessionBytes::EMPTY;
     update(&mut |c, _| {
         if let Some(s) = c.slots.iter_mut().find(|s| s.stored.is_some() && s.key == *key) {
             s.stored = None;
             core::mem::swap(&mut found, &mut s.session);
         }
     });
-    Zeroizing::new(found)
+    found
 }
 
 /// Put a session in: replaces the entry for the same key, else fills a
 /// free slot, else evicts the oldest. Its lifetime is at most the maximum
 /// age. Nothing is kept while the cache is inactive.
-fn put(key: &SessionKey, mut session: Zeroizing<Vec<u8>>, stored: Stamp, lifetime_s: u32) {
+fn put(key: &SessionKey, mut session: SessionBytes, stored: Stamp, lifetime_s: u32) {
     let mut stored = Some(stored);
     update(&mut |c, out| {
         if !c.active() {
@@ -318,7 +336,7 @@ fn put(key: &SessionKey, mut session: Zeroizing<Vec<u8>>, stored: Stamp, lifetim
         if s.stored.is_some() {
             s.vacate(out);
         }
-        core::mem::swap(&mut s.session, &mut *session);
+        core::mem::swap(&mut s.session, &mut session);
         s.key = *key;
         s.stored = stored.take();
         s.lifetime_s = lifetime_s.min(max_age_s);
@@ -422,7 +440,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     if rc != m::ERR_SSL_BUFFER_TOO_SMALL || need == 0 {
         return;
     }
-    let mut bytes = Zeroizing::new(Vec::new());
+    let mut bytes = SessionBytes::EMPTY;
     if bytes.try_reserve_exact(need).is_err() {
         return; // no memory: just no resumption next time
     }
@@ -456,10 +474,10 @@ mod tests {
     fn slots_capacity_replacement_and_switches() {
         clear();
         assert!(set_capacity(2));
-        let put = |(k, session, lifetime_s): (SessionKey, Zeroizing<Vec<u8>>, u32)| {
+        let put = |(k, session, lifetime_s): (SessionKey, SessionBytes, u32)| {
             put(&k, session, Stamp::now().unwrap(), lifetime_s)
         };
-        let entry = |k: u8, age_limit: u32| (SessionKey([k; 32]), Zeroizing::new(alloc::vec![k; 8]), age_limit);
+        let entry = |k: u8, age_limit: u32| (SessionKey([k; 32]), SessionBytes(alloc::vec![k; 8]), age_limit);
         put(entry(1, 60));
         put(entry(2, 60));
         put(entry(1, 60)); // same key: replaced, not added
