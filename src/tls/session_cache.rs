@@ -323,10 +323,12 @@ fn put(key: &SessionKey, mut session: SessionBytes, stored: Stamp, lifetime_s: u
         let mut pick = 0;
         let mut best = 0;
         for (i, s) in slots.iter().enumerate() {
+            // Ages in seconds, capped below the two marks (entries expire
+            // long before: their lifetime is a u32 too).
             let score = match &s.stored {
-                Some(_) if s.key == *key => u64::MAX,
-                None => u64::MAX - 1,
-                Some(t) => t.elapsed_s(),
+                Some(_) if s.key == *key => u32::MAX,
+                None => u32::MAX - 1,
+                Some(t) => t.elapsed_s().min(u64::from(u32::MAX - 2)) as u32,
             };
             if i == 0 || score > best {
                 (pick, best) = (i, score);
@@ -363,18 +365,22 @@ impl Offered {
 struct SessionBuf(m::ssl_session);
 
 impl SessionBuf {
-    fn new() -> Self {
-        // SAFETY: all-zero is valid plain C data; init sets the initial state.
-        let mut s = SessionBuf(unsafe { core::mem::zeroed() });
-        // SAFETY: `s.0` is owned here.
-        unsafe { m::ssl_session_init(&raw mut s.0) };
-        s
+    /// All-zero, the state `ssl_session_init` sets; `init` it where it
+    /// stays (a session mbedTLS has seen is not moved).
+    fn zeroed() -> Self {
+        // SAFETY: all-zero is valid plain C data.
+        SessionBuf(unsafe { core::mem::zeroed() })
+    }
+
+    fn init(&mut self) {
+        // SAFETY: `self.0` is owned here.
+        unsafe { m::ssl_session_init(&raw mut self.0) };
     }
 }
 
 impl Drop for SessionBuf {
     fn drop(&mut self) {
-        // SAFETY: initialised in `new`; session_free wipes the whole struct
+        // SAFETY: initialised (or all-zero, the same state); session_free wipes the whole struct
         // (master secret included) and frees the ticket and peer chain.
         unsafe { m::ssl_session_free(&raw mut self.0) };
     }
@@ -390,7 +396,8 @@ pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option
     if bytes.is_empty() {
         return None;
     }
-    let mut s = SessionBuf::new();
+    let mut s = SessionBuf::zeroed();
+    s.init();
     // SAFETY: `s.0` is an initialised session; the bytes are mbedTLS's own
     // serialized form, checked by `load` (version and length).
     let loaded = unsafe { m::ssl_session_load(&raw mut s.0, bytes.as_ptr(), bytes.len()) } == 0;
