@@ -43,6 +43,9 @@ static CURVES: [m::ecp_group_id; 5] =
 static SIG_HASHES: [c_int; 4] =
     [m::MD_SHA256 as c_int, m::MD_SHA384 as c_int, m::MD_SHA512 as c_int, m::MD_NONE as c_int];
 
+/// Why a setting is refused once `connect` has begun.
+const BEFORE_CONNECT: &str = "settings go before TLS_Connect";
+
 const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
 
 /// Bound on sending close_notify from `TLS_Cleanup` (a few pauses of one
@@ -170,9 +173,7 @@ impl Connection {
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
     pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
-        if !matches!(self.phase, Phase::Initialized) {
-            return Err(Error::InvalidState("timeout after TLS_Connect"));
-        }
+        self.config_before_connect()?;
         if ms == 0 {
             return Err(self.reject(c"ulTimeoutMs: 0"));
         }
@@ -183,21 +184,21 @@ impl Connection {
     /// Send the destination as SNI or not (default on; an IP literal never
     /// is); before `connect`.
     pub fn set_server_name_indication(&mut self, enable: bool) -> Result<()> {
-        self.config_before_connect("SNI after TLS_Connect")?.server_name_indication = enable;
+        self.config_before_connect()?.server_name_indication = enable;
         Ok(())
     }
 
     /// Check the server certificate names the destination or not (default
     /// on); before `connect`.
     pub fn set_host_name_verification(&mut self, enable: bool) -> Result<()> {
-        self.config_before_connect("host-name check after TLS_Connect")?.verify_host_name = enable;
+        self.config_before_connect()?.verify_host_name = enable;
         Ok(())
     }
 
-    fn config_before_connect(&mut self, what: &'static str) -> Result<&mut TlsConfig> {
+    fn config_before_connect(&mut self) -> Result<&mut TlsConfig> {
         match self.phase {
             Phase::Initialized => Ok(&mut self.config),
-            _ => Err(Error::InvalidState(what)),
+            _ => Err(Error::InvalidState(BEFORE_CONNECT)),
         }
     }
 
