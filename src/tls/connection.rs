@@ -471,12 +471,12 @@ impl Connection {
         let ssl = self.ssl();
         // SAFETY: the handshake of this live context has just completed.
         unsafe {
-            if let Some(offered) = self.offered.as_mut() {
+            if let Some(offered) = &self.offered {
                 self.resumed = session_cache::was_resumed(ssl, offered);
-                // Wiped where it lies: `take()` would leave the bytes behind
-                // in this block, only the discriminant changed.
-                offered.wipe();
             }
+            // Not `take()`, which would move the bytes out and leave a copy
+            // behind in this block: the assignment drops the old value in
+            // place, and `Zeroizing` wipes it where it lies.
             self.offered = None;
             if let Some(key) = &self.session_key {
                 session_cache::remember(ssl, key);

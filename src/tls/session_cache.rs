@@ -354,13 +354,6 @@ pub(crate) struct Offered {
     master: Zeroizing<[u8; 48]>,
 }
 
-impl Offered {
-    /// Zero the copy of the master secret in place.
-    pub(crate) fn wipe(&mut self) {
-        self.master.zeroize();
-    }
-}
-
 /// A zero-initialised `mbedtls_ssl_session`, freed (and wiped) on drop.
 struct SessionBuf(m::ssl_session);
 
