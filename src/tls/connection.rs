@@ -445,7 +445,7 @@ impl Connection {
                     Warn,
                     "host-name verification is OFF for ",
                     Bytes(destination.to_bytes()),
-                    ": any certificate of a trusted CA is accepted"
+                    ": any trusted-CA certificate passes"
                 );
             }
             name_check.write(plan);
@@ -539,7 +539,7 @@ impl Connection {
                 _ => return,
             }
             if deadline.expired() {
-                log!(Debug, "close_notify not sent: the transport took nothing for 200 ms");
+                log!(Debug, "close_notify not sent: transport blocked for 200 ms");
                 return;
             }
             pause_for_io();

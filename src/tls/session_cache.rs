@@ -57,7 +57,7 @@ impl SessionKey {
         if !h.start() {
             return None;
         }
-        h.part(b"freertos-tls session key v1");
+        h.part(b"ftls session v1");
         h.part(server_name);
         // SAFETY: per the contract, a live chain; `raw` is each certificate's DER.
         let mut crt = anchors;
@@ -70,7 +70,7 @@ impl SessionKey {
                 crt = (*crt).next;
             }
         }
-        h.part(b"client identity");
+        h.part(b"client");
         if let Some(own) = identity {
             // SAFETY: per the contract; only the leaf names the client.
             unsafe { h.part(core::slice::from_raw_parts((*own).raw.p, (*own).raw.len)) };
