@@ -9,12 +9,15 @@ use core::ffi::c_char;
 /// `p` must be non-NULL and readable up to its NUL or `max + 1` bytes.
 pub(super) unsafe fn bounded_cstr<'a>(p: *const c_char, max: usize) -> Option<&'a [u8]> {
     let p = p.cast::<u8>();
-    for len in 0..=max {
+    // A `while`: an inclusive range loop compiles larger.
+    let mut len = 0;
+    while len <= max {
         // SAFETY: within the readable range promised by the caller.
         if unsafe { p.add(len).read() } == 0 {
             // SAFETY: the `len` bytes before the NUL were just read.
             return Some(unsafe { core::slice::from_raw_parts(p, len) });
         }
+        len += 1;
     }
     None
 }

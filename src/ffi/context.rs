@@ -112,7 +112,7 @@ pub unsafe extern "C" fn TLS_Recv(
 ) -> BaseType_t {
     let call = |conn: &mut Connection| {
         if pucReadBuffer.is_null() && xReadLength != 0 {
-            return Err(conn.reject(Error::BadParameter(c"pucReadBuffer: NULL")));
+            return Err(conn.reject(c"pucReadBuffer: NULL"));
         }
         if xReadLength == 0 {
             return conn.flush_held_flight().map(|()| 0);
@@ -146,7 +146,7 @@ pub unsafe extern "C" fn TLS_Recv(
 pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
     let call = |conn: &mut Connection| {
         if pucMsg.is_null() && xMsgLength != 0 {
-            return Err(conn.reject(Error::BadParameter(c"pucMsg: NULL")));
+            return Err(conn.reject(c"pucMsg: NULL"));
         }
         if xMsgLength == 0 {
             return conn.flush_held_flight().map(|()| 0);

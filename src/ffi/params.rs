@@ -6,12 +6,10 @@ use super::c_str::bounded_cstr;
 use super::c_transport::CTransport;
 use super::types::{TLSParams_t, TlsParamsV1};
 use crate::error::{Error, Result};
-use crate::tls::{TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, DESTINATION_TOO_LONG};
+use crate::tls::{TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, DESTINATION_TOO_LONG, MAX_ALPN_PROTOCOLS};
 
 /// Longest host name accepted (DNS allows 253).
 const MAX_HOST_NAME: usize = 255;
-/// More ALPN names than this is a corrupt count, not a configuration.
-const MAX_ALPN_PROTOCOLS: u32 = 16;
 
 /// Validate and copy everything out of the caller's struct, except the
 /// trust anchors, which are borrowed for `'a` (to be parsed by the caller).
@@ -58,7 +56,8 @@ pub(crate) unsafe fn read<'a>(params: *const TLSParams_t) -> Result<(TlsConfig, 
         if p.ppcAlpnProtocols.is_null() {
             return Err(Error::BadParameter(c"ppcAlpnProtocols: NULL"));
         }
-        if p.ulAlpnProtocolsCount > MAX_ALPN_PROTOCOLS {
+        // More is a corrupt count, not a configuration.
+        if p.ulAlpnProtocolsCount as usize > MAX_ALPN_PROTOCOLS {
             return Err(Error::BadParameter(c"ulAlpnProtocolsCount: over 16"));
         }
         for i in 0..p.ulAlpnProtocolsCount as usize {

@@ -3,7 +3,6 @@
 //! parses them during `TLS_Init`), so the caller's strings may go away
 //! after `TLS_Init`.
 
-use alloc::ffi::CString;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
@@ -34,19 +33,23 @@ impl<'a> TrustAnchors<'a> {
         // mbedTLS only treats a buffer as PEM when its last byte is NUL; a
         // missing NUL is a caller bug worth a clear error, not a DER guess.
         match pem.split_last() {
-            Some((0, body)) if !body.is_empty() && !body.contains(&0) => {}
+            Some((0, body)) if !body.is_empty() && !has_nul(body) => {}
             _ => return Err(Error::BadParameter(c"ulServerCertificateLength: must count the NUL")),
         }
         Ok(TrustAnchors::Pem(pem))
     }
 }
 
+/// Most ALPN protocol names a connection offers.
+pub const MAX_ALPN_PROTOCOLS: usize = 16;
+
 /// Everything a connection is configured with.
 pub struct TlsConfig {
-    /// Server host name or IP literal: SNI and certificate name check.
-    pub server_name: CString,
-    /// ALPN protocol names, most preferred first.
-    pub alpn: Vec<CString>,
+    /// The server host name or IP literal (SNI and certificate name
+    /// check), then the ALPN protocol names, most preferred first: each
+    /// with its NUL, in one allocation.
+    names: Vec<u8>,
+    alpn_count: usize,
     pub handshake_timeout_ms: u32,
     /// Send the host name as SNI (never for an IP literal). Default on.
     pub server_name_indication: bool,
@@ -59,36 +62,72 @@ impl TlsConfig {
         if server_name.is_empty() {
             return Err(Error::BadParameter(c"pcDestination: empty"));
         }
-        Ok(TlsConfig {
-            server_name: try_cstring(server_name)?,
-            alpn: Vec::new(),
+        let mut config = TlsConfig {
+            names: Vec::new(),
+            alpn_count: 0,
             handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT_MS,
             server_name_indication: true,
             verify_host_name: true,
-        })
+        };
+        config.push_name(server_name)?;
+        Ok(config)
     }
 
-    /// Add one ALPN protocol name (1..=255 bytes, as RFC 7301 requires).
+    /// Add one ALPN protocol name (1..=255 bytes, as RFC 7301 requires; at
+    /// most [`MAX_ALPN_PROTOCOLS`]).
     pub fn push_alpn(&mut self, name: &[u8]) -> Result<()> {
         if name.is_empty() || name.len() > 255 {
             return Err(Error::BadParameter(ALPN_NAME_LENGTH));
         }
-        self.alpn.try_reserve(1).map_err(|_| Error::NoMemory)?;
-        self.alpn.push(try_cstring(name)?);
+        if self.alpn_count == MAX_ALPN_PROTOCOLS {
+            return Err(Error::BadParameter(c"ulAlpnProtocolsCount: over 16"));
+        }
+        self.push_name(name)?;
+        self.alpn_count += 1;
         Ok(())
+    }
+
+    /// Append `bytes` and a NUL, without aborting on OOM. A NUL inside
+    /// would end the name early.
+    fn push_name(&mut self, bytes: &[u8]) -> Result<()> {
+        if has_nul(bytes) {
+            return Err(Error::BadParameter(c"string contains NUL"));
+        }
+        self.names.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
+        self.names.extend_from_slice(bytes);
+        self.names.push(0);
+        Ok(())
+    }
+
+    /// The server host name or IP literal.
+    #[inline(never)] // one copy for its callers in the handshake
+    pub fn server_name(&self) -> &CStr {
+        self.names().next().unwrap_or_default()
+    }
+
+    /// The ALPN protocol names, most preferred first (they live as long as
+    /// the configuration, at a fixed address: it never grows once connected).
+    pub fn alpn(&self) -> impl Iterator<Item = &CStr> {
+        self.names().skip(1)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &CStr> {
+        let mut rest = self.names.as_slice();
+        core::iter::from_fn(move || {
+            let name = CStr::from_bytes_until_nul(rest).ok()?;
+            rest = rest.get(name.count_bytes() + 1..).unwrap_or_default();
+            Some(name)
+        })
     }
 }
 
-/// A C string from bytes that contain no NUL, without aborting on OOM.
-fn try_cstring(bytes: &[u8]) -> Result<CString> {
-    if bytes.contains(&0) {
-        return Err(Error::BadParameter(c"string contains NUL"));
+/// Whether `bytes` holds a NUL. A byte loop, not `contains`: its memchr
+/// fast path costs a Cortex-M image more flash, and these texts are short.
+fn has_nul(bytes: &[u8]) -> bool {
+    for &b in bytes {
+        if b == 0 {
+            return true;
+        }
     }
-    let mut v = Vec::new();
-    v.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
-    v.extend_from_slice(bytes);
-    v.push(0);
-    // The NUL is pushed here and `bytes` holds none: what `from_vec_with_nul`
-    // checks holds, and the capacity is exact (no reallocation).
-    CString::from_vec_with_nul(v).map_err(|_| Error::BadParameter(c"string contains NUL"))
+    false
 }

@@ -1,15 +1,13 @@
 //! A TLS client connection: configure, handshake, read, write.
 
-use core::ffi::c_int;
+use core::ffi::{c_char, c_int, CStr};
 use core::ptr::{self};
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_char;
 
 use super::aws_roots;
-use super::config::{TlsConfig, TrustAnchors};
+use super::config::{TlsConfig, TrustAnchors, MAX_ALPN_PROTOCOLS};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
 use super::session_cache::{self, Offered, SessionKey};
@@ -45,11 +43,16 @@ static CURVES: [m::ecp_group_id; 5] =
 static SIG_HASHES: [c_int; 4] =
     [m::MD_SHA256 as c_int, m::MD_SHA384 as c_int, m::MD_SHA512 as c_int, m::MD_NONE as c_int];
 
+/// Why a setting is refused once `connect` has begun.
+const BEFORE_CONNECT: &str = "settings go before TLS_Connect";
+
 const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
 
 /// Bound on sending close_notify from `TLS_Cleanup` (a few pauses of one
 /// tick while a non-blocking transport has no room).
 const CLOSE_NOTIFY_BOUND_MS: u32 = 200;
+// The log line of `send_close_notify` spells it out.
+const _: () = assert!(CLOSE_NOTIFY_BOUND_MS == 200);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -78,8 +81,8 @@ pub struct LastError {
 pub struct Connection {
     mbed: MbedBox,
     config: TlsConfig,
-    /// NULL-terminated pointers into `config.alpn`, kept alive for mbedTLS.
-    alpn_ptrs: Vec<*const c_char>,
+    /// NULL-terminated pointers to `config`'s ALPN names, kept alive for mbedTLS.
+    alpn_ptrs: [*const c_char; MAX_ALPN_PROTOCOLS + 1],
     phase: Phase,
     last_error: LastError,
     /// Transparent resumption: what this connection's session is bound to,
@@ -89,7 +92,7 @@ pub struct Connection {
     resumed: bool,
 }
 
-// SAFETY: `alpn_ptrs` point into `config.alpn`, owned by the same value.
+// SAFETY: `alpn_ptrs` point into `config`, owned by the same value.
 unsafe impl Send for Connection {}
 
 impl Drop for Connection {
@@ -109,11 +112,10 @@ impl Connection {
     /// Allocate the connection and parse the trust anchors. No I/O.
     pub fn new(config: TlsConfig, anchors: &TrustAnchors<'_>, transport: Box<dyn Transport + Send>) -> Result<Self> {
         let mbed = MbedBox::new(transport)?;
-        let mut alpn_ptrs = Vec::new();
-        if !config.alpn.is_empty() {
-            alpn_ptrs.try_reserve_exact(config.alpn.len() + 1).map_err(|_| Error::NoMemory)?;
-            alpn_ptrs.extend(config.alpn.iter().map(|s| s.as_ptr().cast::<c_char>()));
-            alpn_ptrs.push(ptr::null());
+        let mut alpn_ptrs = [ptr::null(); MAX_ALPN_PROTOCOLS + 1];
+        // The last entry stays NULL: the config holds at most MAX_ALPN_PROTOCOLS.
+        for (p, name) in alpn_ptrs.iter_mut().zip(config.alpn()).take(MAX_ALPN_PROTOCOLS) {
+            *p = name.as_ptr();
         }
         // SAFETY: `ca_chain` was initialised by MbedBox::new and is not
         // shared; each buffer is valid for its length (mbedTLS copies a
@@ -148,34 +150,32 @@ impl Connection {
     /// Run the handshake to completion, within the configured deadline.
     pub fn connect(&mut self) -> Result<()> {
         if !matches!(self.phase, Phase::Initialized) {
-            return Err(Error::InvalidState("TLS_Connect may be called once, after TLS_Init"));
+            return Err(Error::InvalidState("TLS_Connect called again"));
         }
         let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
-        if let Err(e) = r {
-            let reason = e.reason(self.last_error.verify_flags);
+        let r = self.record_failure(r);
+        if r.is_err() {
+            let last = self.last_error;
             log!(
                 Error,
                 "TLS_Connect to ",
-                Bytes(self.config.server_name.to_bytes()),
+                Bytes(self.config.server_name().to_bytes()),
                 ": ",
-                Bytes(reason.to_bytes()),
-                " (mbedTLS -0x",
-                Hex(e.mbedtls_code().unsigned_abs(), 4),
+                Bytes(last.reason.to_bytes()),
+                "; mbedTLS -0x",
+                Hex(last.mbedtls_code.unsigned_abs(), 4),
                 ", verify flags 0x",
-                Hex(self.last_error.verify_flags, 1),
-                ")"
+                Hex(last.verify_flags, 1)
             );
         }
-        self.record_failure(r)
+        r
     }
 
     /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
     pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
-        if !matches!(self.phase, Phase::Initialized) {
-            return Err(Error::InvalidState("set the handshake timeout before TLS_Connect"));
-        }
+        self.config_before_connect()?;
         if ms == 0 {
-            return Err(self.reject(Error::BadParameter(c"ulTimeoutMs: 0")));
+            return Err(self.reject(c"ulTimeoutMs: 0"));
         }
         self.config.handshake_timeout_ms = ms;
         Ok(())
@@ -184,21 +184,21 @@ impl Connection {
     /// Send the destination as SNI or not (default on; an IP literal never
     /// is); before `connect`.
     pub fn set_server_name_indication(&mut self, enable: bool) -> Result<()> {
-        self.config_before_connect("set SNI before TLS_Connect")?.server_name_indication = enable;
+        self.config_before_connect()?.server_name_indication = enable;
         Ok(())
     }
 
     /// Check the server certificate names the destination or not (default
     /// on); before `connect`.
     pub fn set_host_name_verification(&mut self, enable: bool) -> Result<()> {
-        self.config_before_connect("set host-name verification before TLS_Connect")?.verify_host_name = enable;
+        self.config_before_connect()?.verify_host_name = enable;
         Ok(())
     }
 
-    fn config_before_connect(&mut self, what: &'static str) -> Result<&mut TlsConfig> {
+    fn config_before_connect(&mut self) -> Result<&mut TlsConfig> {
         match self.phase {
             Phase::Initialized => Ok(&mut self.config),
-            _ => Err(Error::InvalidState(what)),
+            _ => Err(Error::InvalidState(BEFORE_CONNECT)),
         }
     }
 
@@ -211,7 +211,7 @@ impl Connection {
         if validity::CLOCK_REQUIRED {
             return Err(Error::NoClock);
         }
-        log!(Warn, "no UTC clock registered (TLS_SetUtcClock): certificate validity dates are NOT checked");
+        log!(Warn, "no UTC clock (TLS_SetUtcClock): certificate dates NOT checked");
         Ok(())
     }
 
@@ -312,13 +312,13 @@ impl Connection {
 
     /// The ALPN protocol the server selected, if any.
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
-        // SAFETY: the context is valid; mbedTLS returns NULL or a pointer
-        // into our own `config.alpn` strings, which live as long as `self`.
+        // SAFETY: the context is valid; mbedTLS returns NULL or one of the
+        // pointers of `alpn_ptrs`.
         let p = unsafe { m::ssl_get_alpn_protocol(self.ssl()) };
         if p.is_null() {
             return None;
         }
-        self.config.alpn.iter().find(|s| s.as_ptr().cast::<c_char>() == p).map(|s| s.to_bytes())
+        self.config.alpn().find(|s| s.as_ptr().cast() == p).map(CStr::to_bytes)
     }
 
     fn ssl(&self) -> *mut m::ssl_context {
@@ -335,13 +335,14 @@ impl Connection {
     }
 
     /// Name a bad argument of a call on this context in `TLS_GetLastError`'s
-    /// reason. It leaves the context as it was: not failed, and the code
-    /// and reason of an earlier failure are kept.
-    pub fn reject(&mut self, bad_argument: Error) -> Error {
+    /// reason, and return it as the call's error. It leaves the context as
+    /// it was: not failed, and the code and reason of an earlier failure
+    /// are kept.
+    pub fn reject(&mut self, bad_argument: &'static CStr) -> Error {
         if self.last_error.code == 0 {
-            self.last_error.reason = bad_argument.reason(0);
+            self.last_error.reason = bad_argument;
         }
-        bad_argument
+        Error::BadParameter(bad_argument)
     }
 
     /// Record the failure in `r`, if any: the context stays failed and
@@ -418,13 +419,14 @@ impl Connection {
             m::ssl_conf_curves(conf, CURVES.as_ptr());
             m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
             m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
-            session_cache::configure(conf);
+            let resumption = session_cache::enabled();
+            session_cache::configure(conf, resumption);
             // Records no larger than the input buffer (none asked with the
             // default 16 KiB buffer); a server may ignore the request.
             let mfl = super::record_size::MAX_FRAGMENT_LENGTH_CODE;
             mbedtls_rc(m::ssl_conf_max_frag_len(conf, mfl)).map_err(Error::Mbedtls)?;
-            if !self.alpn_ptrs.is_empty() {
-                let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_ptr().cast_mut());
+            if !self.alpn_ptrs[0].is_null() {
+                let rc = m::ssl_conf_alpn_protocols(conf, self.alpn_ptrs.as_mut_ptr().cast());
                 mbedtls_rc(rc).map_err(Error::Mbedtls)?;
             }
             // Client credential from the PKCS#11 token. Without one the
@@ -435,7 +437,7 @@ impl Connection {
                 m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
                 rc => Error::Mbedtls(rc),
             })?;
-            let destination = self.config.server_name.as_c_str();
+            let destination = self.config.server_name();
             let (plan, name_now) =
                 ServerNameCheck::plan(destination, self.config.server_name_indication, self.config.verify_host_name);
             if plan.verification_off() {
@@ -443,7 +445,7 @@ impl Connection {
                     Warn,
                     "host-name verification is OFF for ",
                     Bytes(destination.to_bytes()),
-                    " (TLS_SetHostnameVerification): any certificate of the trusted CAs is accepted"
+                    ": any trusted-CA certificate passes"
                 );
             }
             name_check.write(plan);
@@ -451,10 +453,10 @@ impl Connection {
             m::ssl_set_bio(ssl, (&raw mut (*s).bio).cast(), Some(bio_send), Some(bio_recv), None);
             // Resumption: bound to this destination, these anchors, this
             // client certificate (none when no credential was configured).
-            if session_cache::enabled() {
+            if resumption {
                 let identity = (*s).credential_failure.is_none().then_some(&raw const (*s).own_chain);
                 self.session_key =
-                    SessionKey::derive(self.config.server_name.as_bytes(), &raw const (*s).ca_chain, identity);
+                    SessionKey::derive(self.config.server_name().to_bytes(), &raw const (*s).ca_chain, identity);
                 if let Some(key) = &self.session_key {
                     self.offered = session_cache::offer(ssl, key);
                 }
@@ -469,12 +471,12 @@ impl Connection {
         let ssl = self.ssl();
         // SAFETY: the handshake of this live context has just completed.
         unsafe {
-            if let Some(offered) = self.offered.as_mut() {
+            if let Some(offered) = &self.offered {
                 self.resumed = session_cache::was_resumed(ssl, offered);
-                // Wiped where it lies: `take()` would leave the bytes behind
-                // in this block, only the discriminant changed.
-                offered.wipe();
             }
+            // Not `take()`, which would move the bytes out and leave a copy
+            // behind in this block: the assignment drops the old value in
+            // place, and `Zeroizing` wipes it where it lies.
             self.offered = None;
             if let Some(key) = &self.session_key {
                 session_cache::remember(ssl, key);
@@ -499,7 +501,7 @@ impl Connection {
                 if rc != 0 {
                     return rc;
                 }
-                let rc = (*s).name_check.after_step(ssl, self.config.server_name.as_c_str());
+                let rc = (*s).name_check.after_step(ssl, self.config.server_name());
                 if rc != 0 {
                     return rc;
                 }
@@ -537,12 +539,7 @@ impl Connection {
                 _ => return,
             }
             if deadline.expired() {
-                log!(
-                    Debug,
-                    "close_notify not sent: the transport took nothing for ",
-                    Dec(CLOSE_NOTIFY_BOUND_MS),
-                    " ms"
-                );
+                log!(Debug, "close_notify not sent: transport blocked for 200 ms");
                 return;
             }
             pause_for_io();

@@ -6,7 +6,7 @@
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
-use alloc::alloc::{alloc, dealloc};
+use alloc::alloc::{alloc_zeroed, dealloc};
 use alloc::boxed::Box;
 use mbedtls_sys as m;
 
@@ -43,20 +43,15 @@ impl MbedBox {
     pub(crate) fn new(transport: Box<dyn Transport + Send>) -> Result<Self> {
         let layout = Layout::new::<MbedState>();
         // SAFETY: the layout has non-zero size.
-        let p = unsafe { alloc(layout) }.cast::<MbedState>();
+        let p = unsafe { alloc_zeroed(layout) }.cast::<MbedState>();
         let p = NonNull::new(p).ok_or(Error::NoMemory)?;
         let s = p.as_ptr();
-        // SAFETY: `s` is a fresh, properly aligned allocation of MbedState.
-        // The mbedTLS structs are plain C data for which all-zero is a valid
-        // value; each `*_init` then sets its documented initial state, after
-        // which the matching `*_free` in Drop is always valid.
+        // SAFETY: `s` is a fresh, properly aligned, zeroed allocation of
+        // MbedState. The mbedTLS structs are plain C data for which all-zero
+        // is a valid value; each `*_init` then sets its documented initial
+        // state, after which the matching `*_free` in Drop is always valid.
+        // The Rust fields are written before anything reads them.
         unsafe {
-            (&raw mut (*s).ssl).write(core::mem::zeroed());
-            (&raw mut (*s).conf).write(core::mem::zeroed());
-            (&raw mut (*s).drbg).write(core::mem::zeroed());
-            (&raw mut (*s).ca_chain).write(core::mem::zeroed());
-            (&raw mut (*s).own_chain).write(core::mem::zeroed());
-            (&raw mut (*s).own_key).write(core::mem::zeroed());
             (&raw mut (*s).credential_failure).write(None);
             (&raw mut (*s).bio).write(Bio::new(transport));
             (&raw mut (*s).name_check).write(ServerNameCheck::unset());

@@ -11,7 +11,9 @@ pub mod session_cache;
 mod transport;
 mod validity;
 
-pub use config::{TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, DEFAULT_HANDSHAKE_TIMEOUT_MS, DESTINATION_TOO_LONG};
+pub use config::{
+    TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, DEFAULT_HANDSHAKE_TIMEOUT_MS, DESTINATION_TOO_LONG, MAX_ALPN_PROTOCOLS,
+};
 pub use connection::{Connection, LastError};
 pub use transport::{Transport, TransportError};
 pub use validity::set_date_is_in_the_past;

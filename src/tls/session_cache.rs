@@ -4,7 +4,7 @@
 //!
 //! Entries are mbedTLS's own serialized form (`mbedtls_ssl_session_save`):
 //! a byte string with no pointers, so the static cache owns plain bytes,
-//! and `Zeroizing` wipes the master secret inside it whenever an entry
+//! and `zeroize` wipes the master secret inside them whenever an entry
 //! leaves the cache (eviction, expiry, replacement, a switch turned off).
 //!
 //! An entry is taken out of the cache when it is offered, and only a
@@ -53,8 +53,11 @@ impl SessionKey {
         anchors: *const m::x509_crt,
         identity: Option<*const m::x509_crt>,
     ) -> Option<SessionKey> {
-        let mut h = Sha256::new()?;
-        h.part(b"freertos-tls session key v1");
+        let mut h = Sha256::new();
+        if !h.start() {
+            return None;
+        }
+        h.part(b"ftls session v1");
         h.part(server_name);
         // SAFETY: per the contract, a live chain; `raw` is each certificate's DER.
         let mut crt = anchors;
@@ -67,7 +70,7 @@ impl SessionKey {
                 crt = (*crt).next;
             }
         }
-        h.part(b"client identity");
+        h.part(b"client");
         if let Some(own) = identity {
             // SAFETY: per the contract; only the leaf names the client.
             unsafe { h.part(core::slice::from_raw_parts((*own).raw.p, (*own).raw.len)) };
@@ -80,16 +83,22 @@ impl SessionKey {
 struct Sha256(m::sha256_context);
 
 impl Sha256 {
-    fn new() -> Option<Self> {
-        // SAFETY: all-zero is a valid pre-init state; init/starts set it up.
+    /// A context, initialised (freed on drop); `start` it before use.
+    fn new() -> Self {
+        // SAFETY: all-zero is a valid pre-init state; init sets it up.
         let mut h = Sha256(unsafe { core::mem::zeroed() });
-        // SAFETY: `h.0` is a live context owned here.
+        // SAFETY: `h.0` is a context owned here.
         unsafe { m::sha256_init(&raw mut h.0) };
-        // SAFETY: as above.
-        (unsafe { m::sha256_starts_ret(&raw mut h.0, 0) } == 0).then_some(h)
+        h
+    }
+
+    fn start(&mut self) -> bool {
+        // SAFETY: an initialised context owned by `self`.
+        unsafe { m::sha256_starts_ret(&raw mut self.0, 0) == 0 }
     }
 
     /// Add one length-prefixed field, so no two field lists hash alike.
+    #[inline(never)] // one copy for the five fields
     fn part(&mut self, bytes: &[u8]) {
         let len = (bytes.len() as u64).to_be_bytes();
         // SAFETY: live context; the slices are valid for their lengths.
@@ -100,7 +109,7 @@ impl Sha256 {
         }
     }
 
-    fn finish(mut self) -> Option<[u8; 32]> {
+    fn finish(&mut self) -> Option<[u8; 32]> {
         let mut out = [0u8; 32];
         // SAFETY: live context; `out` holds the 32-byte digest.
         (unsafe { m::sha256_finish_ret(&raw mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
@@ -114,76 +123,92 @@ impl Drop for Sha256 {
     }
 }
 
-/// One remembered session.
-struct Entry {
-    key: SessionKey,
-    /// `mbedtls_ssl_session_save` output; holds the master secret.
-    session: Zeroizing<Vec<u8>>,
-    stored: Stamp,
-    /// Seconds it may be offered: the ticket lifetime or the maximum age.
-    lifetime_s: u64,
+/// Serialized session bytes (`mbedtls_ssl_session_save` output, which
+/// holds the master secret): wiped when dropped, wherever that happens.
+struct SessionBytes(Vec<u8>);
+
+impl SessionBytes {
+    const EMPTY: SessionBytes = SessionBytes(Vec::new());
 }
 
-impl Entry {
-    fn expired(&self) -> bool {
-        self.stored.elapsed_s() >= self.lifetime_s
+impl Drop for SessionBytes {
+    #[inline(never)] // one copy for every place bytes are dropped
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl core::ops::Deref for SessionBytes {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for SessionBytes {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+}
+
+/// One slot of the cache; free while `stored` is `None` (its `session`
+/// is then empty).
+struct Slot {
+    key: SessionKey,
+    session: SessionBytes,
+    stored: Option<Stamp>,
+    /// Seconds it may be offered: the ticket lifetime or the maximum age.
+    lifetime_s: u32,
+}
+
+impl Slot {
+    const FREE: Slot = Slot { key: SessionKey([0; 32]), session: SessionBytes::EMPTY, stored: None, lifetime_s: 0 };
+
+    /// Empty the slot; its bytes go to `out`, to be wiped after the lock.
+    /// (`out` always has room: see [`Removed`]. Were it full, the entry
+    /// would stay, rather than be freed under the lock.)
+    #[inline(never)] // one copy for its three callers
+    fn vacate(&mut self, out: &mut Removed) {
+        if let Some(free) = out.0.iter_mut().find(|b| b.capacity() == 0) {
+            self.stored = None;
+            core::mem::swap(free, &mut self.session);
+        }
     }
 }
 
 struct Cache {
-    slots: [Option<Entry>; MAX_ENTRIES],
+    slots: [Slot; MAX_ENTRIES],
     capacity: usize,
     enabled: bool,
     max_age_s: u32,
 }
 
 static CACHE: Mutex<RefCell<Cache>> = Mutex::new(RefCell::new(Cache {
-    slots: [const { None }; MAX_ENTRIES],
+    slots: [Slot::FREE; MAX_ENTRIES],
     capacity: DEFAULT_ENTRIES,
     enabled: BUILT_IN,
     max_age_s: DEFAULT_MAX_AGE_S,
 }));
 
-/// Entries moved out under the lock, dropped (and wiped) after it. One
-/// update moves out at most every entry the slots held and the one `put`
-/// brings: `MAX_ENTRIES + 1`.
-struct Removed([Option<Entry>; MAX_ENTRIES + 1]);
-
-impl Removed {
-    fn keep(&mut self, entry: Entry) {
-        if let Some(free) = self.0.iter_mut().find(|s| s.is_none()) {
-            *free = Some(entry);
-        }
-    }
-}
+/// Sessions moved out under the lock, wiped and freed after it (a place
+/// is free while it has no allocation). One update moves out at most every
+/// session the slots held and the one `put` displaces: `MAX_ENTRIES + 1`.
+struct Removed([SessionBytes; MAX_ENTRIES + 1]);
 
 impl Cache {
     fn active(&self) -> bool {
         BUILT_IN && self.enabled && self.capacity > 0
     }
 
-    /// Move expired entries and those beyond the capacity (all of them
-    /// when inactive) into `out`.
-    #[inline(never)] // one copy for every caller: flash is scarcer than cycles here
+    /// Vacate expired slots and those beyond the capacity (all of them
+    /// when inactive).
     fn sweep(&mut self, out: &mut Removed) {
         let active = self.active();
         let capacity = self.capacity;
         for (i, slot) in self.slots.iter_mut().enumerate() {
-            if slot.as_ref().is_some_and(|e| !active || i >= capacity || e.expired()) {
-                if let Some(e) = slot.take() {
-                    out.keep(e);
-                }
-            }
-        }
-    }
-
-    /// Move every entry for which `matches` holds into `out`.
-    fn remove(&mut self, out: &mut Removed, matches: impl Fn(&Entry) -> bool) {
-        for slot in self.slots.iter_mut() {
-            if slot.as_ref().is_some_and(&matches) {
-                if let Some(e) = slot.take() {
-                    out.keep(e);
-                }
+            let Some(stored) = &slot.stored else { continue };
+            if !active || i >= capacity || stored.elapsed_s() >= u64::from(slot.lifetime_s) {
+                slot.vacate(out);
             }
         }
     }
@@ -191,10 +216,10 @@ impl Cache {
 
 /// The one way into the cache: sweep, apply `change`, sweep again (a
 /// change of the settings may leave entries it no longer keeps), all under
-/// the lock; what left the slots is freed after it.
+/// the lock; what left the slots is wiped and freed after it.
 #[inline(never)]
 fn update(change: &mut dyn FnMut(&mut Cache, &mut Removed)) {
-    let mut out = Removed([const { None }; MAX_ENTRIES + 1]);
+    let mut out = Removed([SessionBytes::EMPTY; MAX_ENTRIES + 1]);
     critical_section::with(|cs| {
         // Never already borrowed: the lock is not re-entered while held.
         if let Ok(mut c) = CACHE.borrow(cs).try_borrow_mut() {
@@ -241,8 +266,8 @@ pub fn set_max_age(seconds: u32) -> bool {
     }
     update(&mut |c, _| {
         c.max_age_s = seconds;
-        for e in c.slots.iter_mut().flatten() {
-            e.lifetime_s = e.lifetime_s.min(seconds.into());
+        for s in c.slots.iter_mut() {
+            s.lifetime_s = s.lifetime_s.min(seconds);
         }
     });
     true
@@ -250,55 +275,76 @@ pub fn set_max_age(seconds: u32) -> bool {
 
 /// Wipe every entry.
 pub fn clear() {
-    update(&mut |c, out| c.remove(out, |_| true));
+    update(&mut |c, out| {
+        for s in c.slots.iter_mut().filter(|s| s.stored.is_some()) {
+            s.vacate(out);
+        }
+    });
 }
 
 /// Sessions held now (for tests and diagnostics).
 pub fn len() -> usize {
     let mut n = 0;
-    update(&mut |c, _| n = c.slots.iter().flatten().count());
+    update(&mut |c, _| n = c.slots.iter().filter(|s| s.stored.is_some()).count());
     n
 }
 
 /// Remove the entry for `key` (after a fatal alert: RFC 5246 forbids
-/// resuming that session).
+/// resuming that session). Its bytes are wiped as they drop.
 pub(crate) fn forget(key: &SessionKey) {
-    update(&mut |c, out| c.remove(out, |e| e.key == *key));
+    drop(take(key));
 }
 
-/// Take the live entry for `key` out of the cache.
-fn take(key: &SessionKey) -> Option<Entry> {
-    let mut found = None;
+/// Take the serialized session of the live entry for `key` out of the
+/// cache (empty when there is none).
+fn take(key: &SessionKey) -> SessionBytes {
+    let mut found = SessionBytes::EMPTY;
     update(&mut |c, _| {
-        found = c.slots.iter_mut().find(|s| s.as_ref().is_some_and(|e| e.key == *key)).and_then(Option::take)
+        if let Some(s) = c.slots.iter_mut().find(|s| s.stored.is_some() && s.key == *key) {
+            s.stored = None;
+            core::mem::swap(&mut found, &mut s.session);
+        }
     });
     found
 }
 
-/// Put `entry` in: replaces the entry for the same key, else fills a free
-/// slot, else evicts the oldest.
-fn put(entry: Entry) {
-    let mut entry = Some(entry);
+/// Put a session in: replaces the entry for the same key, else fills a
+/// free slot, else evicts the oldest. Its lifetime is at most the maximum
+/// age. Nothing is kept while the cache is inactive.
+fn put(key: &SessionKey, mut session: SessionBytes, stored: Stamp, lifetime_s: u32) {
+    let mut stored = Some(stored);
     update(&mut |c, out| {
-        let Some(entry) = entry.take() else { return };
         if !c.active() {
-            out.keep(entry);
             return;
         }
-        let capacity = c.capacity;
-        let slots = c.slots.get_mut(..capacity).unwrap_or_default();
-        let same = slots.iter().position(|s| s.as_ref().is_some_and(|e| e.key == entry.key));
-        let free = || slots.iter().position(Option::is_none);
-        // Full: the oldest goes.
-        let oldest = || {
-            let age = |s: &Option<Entry>| s.as_ref().map_or(0, |e| e.stored.elapsed_s());
-            slots.iter().enumerate().max_by_key(|(_, s)| age(s)).map_or(0, |(i, _)| i)
-        };
-        let i = same.or_else(free).unwrap_or_else(oldest);
-        if let Some(old) = slots.get_mut(i).and_then(|s| s.replace(entry)) {
-            out.keep(old);
+        let max_age_s = c.max_age_s;
+        let slots = c.slots.get_mut(..c.capacity).unwrap_or_default();
+        // The same key first, then a free slot, then the oldest entry.
+        let mut pick = 0;
+        let mut best = 0;
+        for (i, s) in slots.iter().enumerate() {
+            // Ages in seconds, capped below the two marks (entries expire
+            // long before: their lifetime is a u32 too).
+            let score = match &s.stored {
+                Some(_) if s.key == *key => u32::MAX,
+                None => u32::MAX - 1,
+                Some(t) => t.elapsed_s().min(u64::from(u32::MAX - 2)) as u32,
+            };
+            if i == 0 || score > best {
+                (pick, best) = (i, score);
+            }
         }
+        let Some(s) = slots.get_mut(pick) else { return };
+        if s.stored.is_some() {
+            s.vacate(out);
+        }
+        core::mem::swap(&mut s.session, &mut session);
+        s.key = *key;
+        s.stored = stored.take();
+        s.lifetime_s = lifetime_s.min(max_age_s);
     });
+    // Not kept (inactive): wiped and freed here, outside the lock.
+    drop(session);
 }
 
 /// A session offered to the server, to tell afterwards whether it was
@@ -308,29 +354,26 @@ pub(crate) struct Offered {
     master: Zeroizing<[u8; 48]>,
 }
 
-impl Offered {
-    /// Zero the copy of the master secret in place.
-    pub(crate) fn wipe(&mut self) {
-        self.master.zeroize();
-    }
-}
-
 /// A zero-initialised `mbedtls_ssl_session`, freed (and wiped) on drop.
 struct SessionBuf(m::ssl_session);
 
 impl SessionBuf {
-    fn new() -> Self {
-        // SAFETY: all-zero is valid plain C data; init sets the initial state.
-        let mut s = SessionBuf(unsafe { core::mem::zeroed() });
-        // SAFETY: `s.0` is owned here.
-        unsafe { m::ssl_session_init(&raw mut s.0) };
-        s
+    /// All-zero, the state `ssl_session_init` sets; `init` it where it
+    /// stays (a session mbedTLS has seen is not moved).
+    fn zeroed() -> Self {
+        // SAFETY: all-zero is valid plain C data.
+        SessionBuf(unsafe { core::mem::zeroed() })
+    }
+
+    fn init(&mut self) {
+        // SAFETY: `self.0` is owned here.
+        unsafe { m::ssl_session_init(&raw mut self.0) };
     }
 }
 
 impl Drop for SessionBuf {
     fn drop(&mut self) {
-        // SAFETY: initialised in `new`; session_free wipes the whole struct
+        // SAFETY: initialised (or all-zero, the same state); session_free wipes the whole struct
         // (master secret included) and frees the ticket and peer chain.
         unsafe { m::ssl_session_free(&raw mut self.0) };
     }
@@ -341,14 +384,16 @@ impl Drop for SessionBuf {
 /// # Safety
 /// `ssl` is a set-up context whose handshake has not started.
 pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option<Offered> {
-    if !enabled() {
+    // Nothing is taken while the cache is off: its sweep has emptied it.
+    let bytes = take(key);
+    if bytes.is_empty() {
         return None;
     }
-    let entry = take(key)?;
-    let mut s = SessionBuf::new();
+    let mut s = SessionBuf::zeroed();
+    s.init();
     // SAFETY: `s.0` is an initialised session; the bytes are mbedTLS's own
     // serialized form, checked by `load` (version and length).
-    let loaded = unsafe { m::ssl_session_load(&raw mut s.0, entry.session.as_ptr(), entry.session.len()) } == 0;
+    let loaded = unsafe { m::ssl_session_load(&raw mut s.0, bytes.as_ptr(), bytes.len()) } == 0;
     // SAFETY: per the contract; `set_session` copies the session.
     if !loaded || unsafe { m::ssl_set_session(ssl, &raw const s.0) } != 0 {
         return None;
@@ -373,9 +418,6 @@ pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) 
 /// `ssl` is a context whose handshake has completed.
 pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     let Some(stored) = Stamp::now() else { return };
-    let mut max_age = None;
-    update(&mut |c, _| max_age = c.active().then_some(c.max_age_s));
-    let Some(max_age) = max_age else { return };
     // Serialized straight from the live session: no deep copy (which would
     // parse the server certificate once more).
     // SAFETY: per the contract the current session is set; read only.
@@ -390,17 +432,15 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     if s.ticket_len == 0 && s.id_len == 0 {
         return;
     }
-    let mut lifetime_s = u64::from(max_age);
-    if s.ticket_len > 0 && s.ticket_lifetime > 0 {
-        lifetime_s = lifetime_s.min(s.ticket_lifetime.into());
-    }
+    // `put` bounds it by the maximum age.
+    let lifetime_s = if s.ticket_len > 0 && s.ticket_lifetime > 0 { s.ticket_lifetime } else { u32::MAX };
     let mut need = 0usize;
     // SAFETY: a size query: NULL buffer of length 0, `need` receives the size.
     let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &raw mut need) };
     if rc != m::ERR_SSL_BUFFER_TOO_SMALL || need == 0 {
         return;
     }
-    let mut bytes = Zeroizing::new(Vec::new());
+    let mut bytes = SessionBytes::EMPTY;
     if bytes.try_reserve_exact(need).is_err() {
         return; // no memory: just no resumption next time
     }
@@ -411,7 +451,7 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     if rc != 0 || written != need {
         return; // `bytes` is wiped as it drops
     }
-    put(Entry { key: *key, session: bytes, stored, lifetime_s });
+    put(key, bytes, stored, lifetime_s);
 }
 
 /// Ask for tickets only when resumption is on (a ticket is work for the
@@ -419,8 +459,8 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
 ///
 /// # Safety
 /// `conf` is an initialised client configuration not yet in use.
-pub(crate) unsafe fn configure(conf: *mut m::ssl_config) {
-    let mode = if enabled() { m::SSL_SESSION_TICKETS_ENABLED } else { m::SSL_SESSION_TICKETS_DISABLED };
+pub(crate) unsafe fn configure(conf: *mut m::ssl_config, resumption: bool) {
+    let mode = if resumption { m::SSL_SESSION_TICKETS_ENABLED } else { m::SSL_SESSION_TICKETS_DISABLED };
     // SAFETY: per the contract.
     unsafe { m::ssl_conf_session_tickets(conf, mode) };
 }
@@ -434,22 +474,20 @@ mod tests {
     fn slots_capacity_replacement_and_switches() {
         clear();
         assert!(set_capacity(2));
-        let entry = |k: u8, age_limit: u64| Entry {
-            key: SessionKey([k; 32]),
-            session: Zeroizing::new(alloc::vec![k; 8]),
-            stored: Stamp::now().unwrap(),
-            lifetime_s: age_limit,
+        let put = |(k, session, lifetime_s): (SessionKey, SessionBytes, u32)| {
+            put(&k, session, Stamp::now().unwrap(), lifetime_s)
         };
+        let entry = |k: u8, age_limit: u32| (SessionKey([k; 32]), SessionBytes(alloc::vec![k; 8]), age_limit);
         put(entry(1, 60));
         put(entry(2, 60));
         put(entry(1, 60)); // same key: replaced, not added
         assert_eq!(len(), 2);
         put(entry(3, 60)); // full: one goes
         assert_eq!(len(), 2);
-        assert!(take(&SessionKey([3; 32])).is_some());
-        assert!(take(&SessionKey([3; 32])).is_none(), "an offered entry leaves the cache");
+        assert!(!take(&SessionKey([3; 32])).is_empty());
+        assert!(take(&SessionKey([3; 32])).is_empty(), "an offered entry leaves the cache");
         put(entry(4, 0)); // already expired
-        assert!(take(&SessionKey([4; 32])).is_none());
+        assert!(take(&SessionKey([4; 32])).is_empty());
         assert!(!set_capacity(MAX_ENTRIES + 1));
         put(entry(5, 60));
         assert!(set_capacity(0));

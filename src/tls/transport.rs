@@ -150,7 +150,7 @@ impl Bio {
             return Err(fault); // a broken transport is not called again
         }
         while self.flight.queued() > 0 {
-            let rest = &self.flight.bytes[self.flight.sent..];
+            let rest = self.flight.bytes.get(self.flight.sent..).unwrap_or_default();
             match self.transport.send(rest) {
                 Ok(0) => return Ok(Flushed::Blocked),
                 Ok(n) if n <= rest.len() => self.flight.sent += n,
@@ -159,7 +159,6 @@ impl Bio {
             }
         }
         self.flight.clear();
-        self.release_when_sent();
         Ok(Flushed::All)
     }
 
@@ -175,7 +174,7 @@ impl Bio {
             return None;
         }
         let pending = flight_end - self.flight.sent;
-        let both = &self.flight.bytes[self.flight.sent..];
+        let both = self.flight.bytes.get(self.flight.sent..).unwrap_or_default();
         let asked = both.len();
         let r = self.transport.send(both);
         self.flight.bytes.truncate(flight_end);
@@ -199,7 +198,6 @@ impl Bio {
         };
         if self.flight.queued() == 0 {
             self.flight.clear();
-            self.release_when_sent();
         }
         Some(rc)
     }
@@ -222,8 +220,7 @@ impl Bio {
     /// may have grown it to 4 KB).
     fn release_when_sent(&mut self) {
         if !self.coalesce && self.flight.queued() == 0 {
-            self.flight.bytes = Vec::new();
-            self.flight.sent = 0;
+            self.flight.clear();
         }
     }
 
