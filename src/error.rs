@@ -10,8 +10,10 @@ pub enum Error {
     /// name and what is wrong with it, short (it is firmware rodata), as
     /// the log line and `TLS_GetLastError`'s `pcReason` give it.
     BadParameter(&'static CStr),
-    /// The call is not valid in the context's current state.
-    InvalidState(&'static str),
+    /// The call is not valid in the context's current state (the call
+    /// sites say which rule; the reason text names it generically, so no
+    /// per-site text takes firmware rodata).
+    InvalidState,
     /// An allocation failed.
     NoMemory,
     /// The entropy source or DRBG failed.
@@ -110,7 +112,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::BadParameter(what) => write!(f, "bad parameter: {}", what.to_str().unwrap_or("?")),
-            Error::InvalidState(what) => write!(f, "invalid state: {what}"),
+            Error::InvalidState => f.write_str("call out of order"),
             Error::NoMemory => f.write_str("out of memory"),
             Error::Rng => f.write_str("entropy source or DRBG failed"),
             Error::Handshake(rc) => write!(f, "TLS handshake failed (mbedTLS -0x{:04X})", rc.unsigned_abs()),
@@ -153,7 +155,7 @@ impl Error {
     fn variant_index(self) -> usize {
         match self {
             Error::BadParameter(_) => 0,
-            Error::InvalidState(_) => 1,
+            Error::InvalidState => 1,
             Error::NoMemory => 2,
             Error::Rng => 3,
             Error::Handshake(_) => 4,
@@ -244,7 +246,7 @@ mod tests {
     fn each_error_reads_its_own_reason_and_code() {
         let cases: [(Error, u32, &CStr); 19] = [
             (Error::BadParameter(c"pcX: NULL"), 0, c"pcX: NULL"),
-            (Error::InvalidState("x"), 0, c"call out of order"),
+            (Error::InvalidState, 0, c"call out of order"),
             (Error::NoMemory, 0, c"out of memory"),
             (Error::Rng, 0, c"entropy source or DRBG failed"),
             (Error::Handshake(-1), 0, c"TLS handshake failed"),
@@ -270,7 +272,7 @@ mod tests {
         assert_eq!(reason_text(CERT_REJECTED + 1), c"?", "past the last text");
         let codes = [
             (Error::BadParameter(c"x"), TLS_ERROR_BAD_PARAMETER),
-            (Error::InvalidState("x"), TLS_ERROR_INVALID_STATE),
+            (Error::InvalidState, TLS_ERROR_INVALID_STATE),
             (Error::NoMemory, TLS_ERROR_NO_MEMORY),
             (Error::Rng, TLS_ERROR_RNG),
             (Error::Handshake(-1), TLS_ERROR_HANDSHAKE_FAILED),

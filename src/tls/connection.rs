@@ -43,9 +43,6 @@ static CURVES: [m::ecp_group_id; 5] =
 static SIG_HASHES: [c_int; 4] =
     [m::MD_SHA256 as c_int, m::MD_SHA384 as c_int, m::MD_SHA512 as c_int, m::MD_NONE as c_int];
 
-/// Why a setting is refused once `connect` has begun.
-const BEFORE_CONNECT: &str = "settings go before TLS_Connect";
-
 const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
 
 /// Bound on sending close_notify from `TLS_Cleanup` (a few pauses of one
@@ -150,7 +147,8 @@ impl Connection {
     /// Run the handshake to completion, within the configured deadline.
     pub fn connect(&mut self) -> Result<()> {
         if !matches!(self.phase, Phase::Initialized) {
-            return Err(Error::InvalidState("TLS_Connect called again"));
+            // TLS_Connect is called once per context.
+            return Err(Error::InvalidState);
         }
         let r = self.check_clock().and_then(|()| self.setup()).and_then(|()| self.handshake());
         let r = self.record_failure(r);
@@ -198,7 +196,8 @@ impl Connection {
     fn config_before_connect(&mut self) -> Result<&mut TlsConfig> {
         match self.phase {
             Phase::Initialized => Ok(&mut self.config),
-            _ => Err(Error::InvalidState(BEFORE_CONNECT)),
+            // Settings go before TLS_Connect.
+            _ => Err(Error::InvalidState),
         }
     }
 
@@ -329,7 +328,8 @@ impl Connection {
     fn require_connected(&self) -> Result<()> {
         match self.phase {
             Phase::Connected => Ok(()),
-            Phase::Initialized => Err(Error::InvalidState("call TLS_Connect first")),
+            // Call TLS_Connect first.
+            Phase::Initialized => Err(Error::InvalidState),
             Phase::Failed(e) => Err(e),
         }
     }
@@ -354,7 +354,7 @@ impl Connection {
     /// Make `e` the context's failure (sticky unless it is only about the
     /// call itself) and keep its detail for `TLS_GetLastError`.
     fn fail(&mut self, e: Error) -> Error {
-        if !matches!(e, Error::InvalidState(_) | Error::BadParameter(_)) {
+        if !matches!(e, Error::InvalidState | Error::BadParameter(_)) {
             self.phase = Phase::Failed(e);
             // The fatal alert mbedTLS wrote, if any, is still in the flight
             // buffer: one try to deliver it, as before coalescing.
