@@ -170,8 +170,11 @@ unsafe extern "C" fn sign_func(
     }
     // SAFETY: mbedTLS passes `hash_len` readable bytes (its digest length).
     let hash = unsafe { core::slice::from_raw_parts(hash, hash_len) };
-    // SAFETY: mbedTLS's `sig` holds MBEDTLS_PK_SIGNATURE_MAX_SIZE
-    // (= SIGNATURE_MAX) writable bytes, not aliased during the call.
+    // SAFETY: `sig` is not aliased during the call, and it has room for
+    // SIGNATURE_MAX (= MBEDTLS_PK_SIGNATURE_MAX_SIZE, 1 KiB) bytes: the one
+    // caller, the TLS 1.2 client's CertificateVerify, signs into its
+    // output record, at least 2 KiB - 8 bytes in every record profile
+    // build.rs accepts.
     let sig = unsafe { &mut *sig.cast::<[u8; SIGNATURE_MAX]>() };
     match key.sign(md_alg, hash, sig) {
         Ok(n) => {
