@@ -6,7 +6,7 @@ use super::c_str::bounded_cstr;
 use super::c_transport::CTransport;
 use super::types::{TLSParams_t, TlsParamsV1};
 use crate::error::{Error, Result};
-use crate::tls::{TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, DESTINATION_TOO_LONG, MAX_ALPN_PROTOCOLS};
+use crate::tls::{TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, ALPN_TOO_MANY, DESTINATION_TOO_LONG, MAX_ALPN_PROTOCOLS};
 
 /// Longest host name accepted (DNS allows 253).
 const MAX_HOST_NAME: usize = 255;
@@ -56,9 +56,11 @@ pub(crate) unsafe fn read<'a>(params: *const TLSParams_t) -> Result<(TlsConfig, 
         if p.ppcAlpnProtocols.is_null() {
             return Err(Error::BadParameter(c"ppcAlpnProtocols: NULL"));
         }
-        // More is a corrupt count, not a configuration.
+        // More is a corrupt count, not a configuration: refused before the
+        // list is read (`push_alpn` refuses a 17th name too, for the
+        // connection's fixed pointer list).
         if p.ulAlpnProtocolsCount as usize > MAX_ALPN_PROTOCOLS {
-            return Err(Error::BadParameter(c"ulAlpnProtocolsCount: over 16"));
+            return Err(Error::BadParameter(ALPN_TOO_MANY));
         }
         for i in 0..p.ulAlpnProtocolsCount as usize {
             // SAFETY: the caller's list holds at least `ulAlpnProtocolsCount` entries.

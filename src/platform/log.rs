@@ -51,7 +51,7 @@ pub fn write(level: Level, parts: &[Part<'_>]) {
     if hook.is_none() && !cfg!(feature = "log-vloggingprintf") {
         return;
     }
-    let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+    let mut line = Line::EMPTY;
     line.compose(parts);
     let text = line.buf.as_ptr().cast::<c_char>();
     match hook {
@@ -79,6 +79,8 @@ struct Line {
 }
 
 impl Line {
+    const EMPTY: Line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+
     /// Append `parts` (composed in place: a returned line would be copied).
     fn compose(&mut self, parts: &[Part<'_>]) {
         for part in parts {
@@ -149,7 +151,7 @@ mod tests {
     use super::*;
 
     fn text(parts: &[Part<'_>]) -> alloc::string::String {
-        let mut line = Line { buf: [0; LINE_MAX + 1], len: 0 };
+        let mut line = Line::EMPTY;
         line.compose(parts);
         alloc::string::String::from_utf8(line.buf[..line.len].to_vec()).unwrap()
     }

@@ -16,6 +16,8 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 pub const DESTINATION_TOO_LONG: &CStr = c"pcDestination: over 255 bytes";
 /// An ALPN name outside RFC 7301's 1..=255 bytes.
 pub const ALPN_NAME_LENGTH: &CStr = c"ppcAlpnProtocols: name not 1..255 bytes";
+/// More ALPN names than [`MAX_ALPN_PROTOCOLS`].
+pub const ALPN_TOO_MANY: &CStr = c"ulAlpnProtocolsCount: over 16";
 
 /// Which certificates the server's chain must lead to. Borrowed only
 /// until the connection has parsed them: keeping a copy of the PEM text
@@ -42,6 +44,8 @@ impl<'a> TrustAnchors<'a> {
 
 /// Most ALPN protocol names a connection offers.
 pub const MAX_ALPN_PROTOCOLS: usize = 16;
+// `ALPN_TOO_MANY` spells it out.
+const _: () = assert!(MAX_ALPN_PROTOCOLS == 16);
 
 /// Everything a connection is configured with.
 pub struct TlsConfig {
@@ -80,7 +84,7 @@ impl TlsConfig {
             return Err(Error::BadParameter(ALPN_NAME_LENGTH));
         }
         if self.alpn_count == MAX_ALPN_PROTOCOLS {
-            return Err(Error::BadParameter(c"ulAlpnProtocolsCount: over 16"));
+            return Err(Error::BadParameter(ALPN_TOO_MANY));
         }
         self.push_name(name)?;
         self.alpn_count += 1;
