@@ -20,6 +20,7 @@ const _: () = assert!(m::MD_SHA512 == m::MD_SHA224 + 3);
 const SHA2_TOTAL_LEN_AT: usize = 1;
 const SHA2_ARC_AT: usize = 14;
 const SHA2_HASH_LEN_AT: usize = 18;
+const _: () = assert!(SHA2_PREFIX.len() == 19 && SHA1_PREFIX.len() != 19);
 
 /// Write the DigestInfo of `hash` for `md` (`prefix || hash`) into `out`;
 /// returns its length. `MD_NONE` has an empty prefix: the caller already
@@ -43,6 +44,8 @@ pub fn digest_info(md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Option<usiz
     let (head, tail) = out.get_mut(..total)?.split_at_mut_checked(prefix.len())?;
     head.copy_from_slice(prefix);
     tail.copy_from_slice(hash);
+    // Only the SHA-2 template has 19 bytes (asserted below), so this
+    // patches exactly the SHA-2 headers.
     if let Ok(sha2) = <&mut [u8; 19]>::try_from(head) {
         // The outer SEQUENCE holds the 17 header bytes after its own two.
         sha2[SHA2_TOTAL_LEN_AT] = 17 + hash_len;
