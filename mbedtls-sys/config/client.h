@@ -1,0 +1,95 @@
+/*
+ * mbedTLS 3.6 configuration profile "client": the TLS 1.2 client that
+ * freertos-tls needs, and nothing else.
+ *
+ * ECDHE-ECDSA and ECDHE-RSA with AES-GCM; SHA-256/384; P-256, P-384 and
+ * X25519 (the built-in roots and common brokers); RSA PKCS#1 v1.5 and PSS
+ * verification; X.509 and PEM; SNI, ALPN, session tickets, max fragment
+ * length, extended master secret. PSA crypto is compiled in (TLS 1.3 and
+ * token-held keys build on it). No server, DTLS, file system, sockets,
+ * debug or self tests.
+ *
+ * Selected with FREERTOS_TLS_MBEDTLS_CONFIG=client (the default) or the
+ * CMake cache variable of the same name. Record buffers: 16 KiB each way
+ * unless MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN come in
+ * through the C flags (the library reads the sizes from this
+ * configuration and requests a matching max fragment length).
+ */
+#ifndef FREERTOS_TLS_MBEDTLS_CLIENT_H
+#define FREERTOS_TLS_MBEDTLS_CLIENT_H
+
+/* Platform: time and entropy come from the library (src/platform,
+ * the entropy port); memory from calloc/free, which a firmware maps onto
+ * its heap. */
+#define MBEDTLS_HAVE_ASM
+#define MBEDTLS_HAVE_TIME
+#define MBEDTLS_HAVE_TIME_DATE
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_TIME_TYPE_MACRO long long
+#define MBEDTLS_PLATFORM_TIME_MACRO mbedtls_time
+long long mbedtls_time(long long *now);
+#define MBEDTLS_PLATFORM_MS_TIME_ALT
+#define MBEDTLS_PLATFORM_GMTIME_R_ALT
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_ENTROPY_HARDWARE_ALT
+#define MBEDTLS_ENTROPY_C
+#define MBEDTLS_CTR_DRBG_C
+
+/* Symmetric crypto and hashes. */
+#define MBEDTLS_AES_C
+#define MBEDTLS_GCM_C
+#define MBEDTLS_CIPHER_C
+#define MBEDTLS_MD_C
+#define MBEDTLS_SHA224_C
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA384_C
+#define MBEDTLS_SHA512_C
+
+/* Public-key crypto. */
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_RSA_C
+#define MBEDTLS_PKCS1_V15
+#define MBEDTLS_PKCS1_V21
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
+/* Client keys that stay in the PKCS#11 token sign through RSA_ALT. */
+#define MBEDTLS_PK_RSA_ALT_SUPPORT
+
+/* Certificates. */
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C
+#define MBEDTLS_OID_C
+#define MBEDTLS_BASE64_C
+#define MBEDTLS_PEM_PARSE_C
+#define MBEDTLS_X509_USE_C
+#define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
+
+/* PSA crypto: the 3.6 way to TLS 1.3 and opaque (token) keys. Its random
+ * generator is seeded from the same entropy as the library's DRBG. The
+ * library owns its buffers, so PSA need not copy them (saves a record-size
+ * transient). No key storage: keys are volatile. */
+#define MBEDTLS_PSA_CRYPTO_C
+#define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
+
+/* TLS 1.2 client. */
+#define MBEDTLS_SSL_TLS_C
+#define MBEDTLS_SSL_CLI_C
+#define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
+#define MBEDTLS_SSL_SERVER_NAME_INDICATION
+#define MBEDTLS_SSL_ALPN
+#define MBEDTLS_SSL_SESSION_TICKETS
+#define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
+
+#endif /* FREERTOS_TLS_MBEDTLS_CLIENT_H */
