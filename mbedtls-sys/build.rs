@@ -125,6 +125,7 @@ const HEADERS: &[&str] = &[
     "mbedtls/platform_time.h",
     "mbedtls/platform_util.h",
     "mbedtls/error.h",
+    "mbedtls/pem.h",
     "mbedtls/net_sockets.h",
     "mbedtls/version.h",
     "psa/crypto.h",
@@ -431,6 +432,9 @@ fn generate_bindings(tree: &Tree, out: &Path, private: bool) {
         .allowlist_type("mbedtls_.*")
         .allowlist_var("MBEDTLS_.*|PSA_SUCCESS")
         .blocklist_function("mbedtls_printf|mbedtls_snprintf|mbedtls_vsnprintf|mbedtls_fprintf")
+        // Macros as C int, the type mbedTLS passes them as (error codes,
+        // ciphersuite ids, endpoint and preset selectors).
+        .default_macro_constant_type(bindgen::MacroTypeVariation::Signed)
         .prepend_enum_name(false)
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)

@@ -29,6 +29,9 @@ pub mod entropy;
 pub mod error;
 mod fallible;
 pub mod ffi;
+/// The seam to mbedTLS's internals (see the module).
+/// cbindgen:ignore
+mod mbedtls;
 /// Internal layer: nothing here belongs in the C header.
 /// cbindgen:ignore
 pub mod pkcs11;

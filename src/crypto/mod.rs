@@ -20,7 +20,7 @@ mod p256_m4;
 mod rng;
 
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_int;
+use core::ffi::c_int;
 
 pub use rng::{Rng, RngCallback};
 

@@ -5,7 +5,7 @@
 use core::mem::MaybeUninit;
 
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_int;
+use core::ffi::c_int;
 use zeroize::Zeroizing;
 
 use super::EcpResult;

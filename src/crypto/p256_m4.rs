@@ -3,7 +3,7 @@
 //! mbedTLS's checks and error codes around them.
 
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_int;
+use core::ffi::c_int;
 use p256_cortex_m4_sys as asm;
 use zeroize::Zeroizing;
 

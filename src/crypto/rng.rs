@@ -1,7 +1,7 @@
 //! The random number generator mbedTLS passes with each operation
 //! (`f_rng`, `p_rng`).
 
-use mbedtls_sys::types::raw_types::{c_int, c_uchar, c_void};
+use core::ffi::{c_int, c_uchar, c_void};
 
 use super::EcpResult;
 

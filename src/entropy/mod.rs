@@ -100,7 +100,7 @@ pub fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
 /// `output` must be NULL or writable for `len` bytes (mbedTLS passes its
 /// own seed buffer); `_state` is not used.
 pub(crate) unsafe extern "C" fn drbg_entropy_callback(
-    _state: *mut mbedtls_sys::types::raw_types::c_void,
+    _state: *mut core::ffi::c_void,
     output: *mut u8,
     len: usize,
 ) -> core::ffi::c_int {

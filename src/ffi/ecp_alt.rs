@@ -6,7 +6,7 @@
 //! `crate::crypto`. Signatures and return codes are mbedTLS 2.28's.
 
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::{c_int, c_uchar, c_void};
+use core::ffi::{c_int, c_uchar, c_void};
 
 use crate::crypto::{self, EcpResult, Rng, RngCallback};
 

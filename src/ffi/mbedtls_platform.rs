@@ -1,9 +1,11 @@
-//! C symbols that the mbedTLS build (`custom_gmtime_r`, `custom_printf`)
+//! C symbols that mbedTLS, configured as this project's profiles do
+//! (`MBEDTLS_PLATFORM_TIME_MACRO mbedtls_time`,
+//! `MBEDTLS_PLATFORM_GMTIME_R_ALT`, `MBEDTLS_PLATFORM_MS_TIME_ALT`),
 //! expects the platform to provide, over [`crate::platform::clock`].
 //! None of them belongs in the header (see `mod.rs`).
 
-use core::ffi::{c_char, c_int, c_longlong};
-use mbedtls_sys::types::tm;
+use core::ffi::c_longlong;
+use mbedtls_sys::tm;
 
 use crate::platform::clock;
 
@@ -32,27 +34,25 @@ pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut 
     // SAFETY: both pointers are non-NULL and point to mbedTLS's own locals.
     let secs = unsafe { tt.read() };
     let Some(c) = clock::civil_from_unix(secs) else { return core::ptr::null_mut() };
-    let fields = tm {
-        tm_sec: c.second,
-        tm_min: c.minute,
-        tm_hour: c.hour,
-        tm_mday: c.day,
-        tm_mon: c.month,
-        tm_year: c.year,
-        tm_wday: c.weekday,
-        tm_yday: c.yearday,
-        tm_isdst: 0,
-    };
-    // SAFETY: see above; `tm` here is the 9-int layout this mbedTLS build uses.
+    // SAFETY: `tm` is plain C data (ints, and on glibc an offset and a
+    // zone name pointer): all-zero is a valid value, NULL zone included.
+    let mut fields: tm = unsafe { core::mem::zeroed() };
+    fields.tm_sec = c.second;
+    fields.tm_min = c.minute;
+    fields.tm_hour = c.hour;
+    fields.tm_mday = c.day;
+    fields.tm_mon = c.month;
+    fields.tm_year = c.year;
+    fields.tm_wday = c.weekday;
+    fields.tm_yday = c.yearday;
+    // SAFETY: see above; `tm` is the C library's, as mbedTLS was built with.
     unsafe { tm_buf.write(fields) };
     tm_buf
 }
 
-/// `mbedtls_printf`: only mbedTLS's self-test routines call it, and this
-/// library never runs them. Declared in C as variadic; reading only the
-/// first (named) argument is compatible with the SysV and AAPCS calling
-/// conventions. Output is dropped: nothing in this library prints.
+/// `mbedtls_ms_time` (configured with `MBEDTLS_PLATFORM_MS_TIME_ALT`):
+/// a monotonic millisecond count for mbedTLS's timers and ticket ages.
 #[no_mangle]
-pub extern "C" fn mbedtls_printf(_format: *const c_char) -> c_int {
-    0
+pub extern "C" fn mbedtls_ms_time() -> i64 {
+    crate::platform::wait::monotonic_ms()
 }

@@ -1,29 +1,24 @@
 //! The bridge that lets mbedTLS sign with a key held in the token: a
-//! custom `pk_info_t` per key type whose `sign_func` asks the module.
+//! custom `pk_info_t` per key type (`crate::mbedtls::pk_info`) whose
+//! `sign_func` asks the module.
 //!
 //! In the client handshake mbedTLS reads only `can_do` (to pick the
 //! signature algorithm) and `sign_func` (CertificateVerify) of the own key;
 //! `get_bitlen` and `ctx_free_func` serve `pk_get_bitlen` and `pk_free`.
 
-use core::ffi::{c_int, c_uchar};
-use core::ptr;
+use core::ffi::{c_int, c_uchar, c_void};
 
 use alloc::boxed::Box;
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_void;
 
 use super::bindings::{CKM_ECDSA, CKM_RSA_PKCS, CKR_OK, CKR_VENDOR_CONTRACT_BROKEN, CK_OBJECT_HANDLE, CK_RV};
 use super::credential::KeyKind;
 use super::session::{Rv, Session};
 use super::sign::{digest_info, ecdsa_raw_to_der, MAX_ECDSA_RAW_LEN};
-
-/// What mbedTLS guarantees its signature buffer holds
-/// (`MBEDTLS_PK_SIGNATURE_MAX_SIZE`, which equals `MBEDTLS_MPI_MAX_SIZE`
-/// in this configuration; the binding of the former is not usable).
-pub const SIGNATURE_MAX: usize = m::MPI_MAX_SIZE as usize;
+use crate::mbedtls::pk_info::{self, PkInfo, RngFn, StaticPkInfo};
 
 /// Returned to mbedTLS when the module fails to sign.
-const SIGN_FAILED: c_int = m::ERR_PK_HW_ACCEL_FAILED;
+const SIGN_FAILED: c_int = m::ERR_PLATFORM_HW_ACCEL_FAILED;
 
 /// A token key as mbedTLS's `pk_ctx`: boxed, owned by the `pk_context`.
 pub struct TokenKey {
@@ -55,7 +50,7 @@ impl TokenKey {
     /// buffer `sig`; returns the length of the encoded signature. Nothing
     /// here is secret (the hash is the handshake transcript's, the
     /// signature goes on the wire), so no scratch space needs wiping.
-    fn sign(&self, md: m::md_type_t, hash: &[u8], sig: &mut [u8; SIGNATURE_MAX]) -> Result<usize, Rv> {
+    fn sign(&self, md: m::md_type_t, hash: &[u8], sig: &mut [u8]) -> Result<usize, Rv> {
         let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
         let expected = self.raw_len();
         // One scratch buffer: the RSA input (a DigestInfo, at most 19 + 64
@@ -83,13 +78,8 @@ impl TokenKey {
     }
 }
 
-/// A `pk_info_t` in a static: it holds raw pointers, but is never mutated.
-struct StaticInfo(m::pk_info_t);
-// SAFETY: immutable after construction; the name points to a static string.
-unsafe impl Sync for StaticInfo {}
-
-const fn info(type_: m::pk_type_t, name: &'static [u8], can_do: extern "C" fn(m::pk_type_t) -> c_int) -> StaticInfo {
-    StaticInfo(m::pk_info_t {
+const fn info(type_: m::pk_type_t, name: &'static [u8], can_do: extern "C" fn(m::pk_type_t) -> c_int) -> StaticPkInfo {
+    StaticPkInfo(PkInfo {
         type_,
         name: name.as_ptr().cast(),
         get_bitlen: Some(get_bitlen),
@@ -109,8 +99,8 @@ const fn info(type_: m::pk_type_t, name: &'static [u8], can_do: extern "C" fn(m:
 
 // RSA_ALT/ECDSA types: mbedTLS never treats these contexts as its own
 // rsa/ecp structures (`pk_rsa()`/`pk_ec()` are only for RSA/ECKEY types).
-static RSA_INFO: StaticInfo = info(m::PK_RSA_ALT, b"PKCS11-RSA\0", can_do_rsa);
-static EC_INFO: StaticInfo = info(m::PK_ECDSA, b"PKCS11-ECDSA\0", can_do_ecdsa);
+static RSA_INFO: StaticPkInfo = info(m::PK_RSA_ALT, b"PKCS11-RSA\0", can_do_rsa);
+static EC_INFO: StaticPkInfo = info(m::PK_ECDSA, b"PKCS11-ECDSA\0", can_do_ecdsa);
 
 // `can_do`: safe functions (they only compare a value), which coerce to
 // the `unsafe extern "C" fn` pointer type mbedTLS declares.
@@ -125,10 +115,11 @@ extern "C" fn can_do_ecdsa(type_: m::pk_type_t) -> c_int {
 /// `get_bitlen`: the key's size in bits.
 ///
 /// # Safety
-/// `ctx` must be NULL or the `pk_ctx` that [`install`] set: a live `TokenKey`.
-unsafe extern "C" fn get_bitlen(ctx: *const c_void) -> usize {
-    // SAFETY: mbedTLS passes back the `pk_ctx` set by `install`: a live TokenKey.
-    unsafe { ctx.cast::<TokenKey>().as_ref() }.map_or(0, |k| k.bitlen)
+/// `pk` must be a live `pk_context` that [`install`] set up.
+unsafe extern "C" fn get_bitlen(pk: *mut m::pk_context) -> usize {
+    // SAFETY: mbedTLS passes the context `install` set up; its `pk_ctx`
+    // is NULL or a live TokenKey.
+    unsafe { pk_info::context(pk).cast::<TokenKey>().as_ref() }.map_or(0, |k| k.bitlen)
 }
 
 /// `ctx_free_func`: release the key (closing its session).
@@ -146,23 +137,26 @@ unsafe extern "C" fn ctx_free(ctx: *mut c_void) {
 /// `sign_func`: sign `hash` with the token key.
 ///
 /// # Safety
-/// `ctx` must be NULL or the `pk_ctx` that [`install`] set, with no other
-/// reference to it alive; `hash` NULL or readable for `hash_len` bytes;
-/// `sig` NULL or writable for `MBEDTLS_PK_SIGNATURE_MAX_SIZE` bytes;
-/// `sig_len` NULL or writable. mbedTLS's handshake guarantees all of it.
+/// `pk` must be a live `pk_context` that [`install`] set up, with no other
+/// reference to its key alive; `hash` NULL or readable for `hash_len`
+/// bytes; `sig` NULL or writable for `sig_size` bytes; `sig_len` NULL or
+/// writable. mbedTLS's handshake guarantees all of it.
+#[allow(clippy::too_many_arguments)] // mbedTLS's signature
 unsafe extern "C" fn sign_func(
-    ctx: *mut c_void,
+    pk: *mut m::pk_context,
     md_alg: m::md_type_t,
     hash: *const c_uchar,
     hash_len: usize,
     sig: *mut c_uchar,
+    sig_size: usize,
     sig_len: *mut usize,
-    _f_rng: Option<unsafe extern "C" fn(*mut c_void, *mut c_uchar, usize) -> c_int>,
+    _f_rng: RngFn,
     _p_rng: *mut c_void,
 ) -> c_int {
-    // SAFETY: `ctx` is the TokenKey set by `install`; mbedTLS runs one
-    // handshake step at a time and no Rust reference to it is alive now.
-    let Some(key) = (unsafe { ctx.cast::<TokenKey>().as_mut() }) else {
+    // SAFETY: `pk` is the context `install` set up: its `pk_ctx` is the
+    // TokenKey; mbedTLS runs one handshake step at a time and no Rust
+    // reference to it is alive now.
+    let Some(key) = (unsafe { pk_info::context(pk).cast::<TokenKey>().as_mut() }) else {
         return m::ERR_PK_BAD_INPUT_DATA;
     };
     if hash.is_null() || sig.is_null() || sig_len.is_null() || hash_len > 64 {
@@ -170,12 +164,9 @@ unsafe extern "C" fn sign_func(
     }
     // SAFETY: mbedTLS passes `hash_len` readable bytes (its digest length).
     let hash = unsafe { core::slice::from_raw_parts(hash, hash_len) };
-    // SAFETY: `sig` is not aliased during the call, and it has room for
-    // SIGNATURE_MAX (= MBEDTLS_PK_SIGNATURE_MAX_SIZE, 1 KiB) bytes: the one
-    // caller, the TLS 1.2 client's CertificateVerify, signs into its
-    // output record, at least 2 KiB - 8 bytes in every record profile
-    // build.rs accepts.
-    let sig = unsafe { &mut *sig.cast::<[u8; SIGNATURE_MAX]>() };
+    // SAFETY: `sig` is writable for `sig_size` bytes and not aliased
+    // during the call (the TLS client signs into its output record).
+    let sig = unsafe { core::slice::from_raw_parts_mut(sig, sig_size) };
     match key.sign(md_alg, hash, sig) {
         Ok(n) => {
             // SAFETY: checked non-NULL above; mbedTLS's own local.
@@ -196,16 +187,13 @@ unsafe extern "C" fn sign_func(
 /// `pk` points to a live, initialised, empty `pk_context` that does not move.
 pub unsafe fn install(pk: *mut m::pk_context, key: TokenKey) -> Result<(), TokenKey> {
     let info = match key.kind {
-        KeyKind::Rsa => &RSA_INFO.0,
-        KeyKind::Ec => &EC_INFO.0,
+        KeyKind::Rsa => &RSA_INFO,
+        KeyKind::Ec => &EC_INFO,
     };
     let boxed = crate::fallible::try_box(key)?;
-    // SAFETY: per the contract; this is what `pk_setup` does, minus its
-    // allocation, which would need a per-key `ctx_alloc_func`.
-    unsafe {
-        (*pk).pk_info = info;
-        (*pk).pk_ctx = Box::into_raw(boxed).cast();
-    }
+    // SAFETY: per the contract; `info`'s functions take a TokenKey context
+    // and its ctx_free_func releases this Box.
+    unsafe { pk_info::install(pk, info, Box::into_raw(boxed).cast()) };
     Ok(())
 }
 
@@ -215,11 +203,7 @@ pub unsafe fn install(pk: *mut m::pk_context, key: TokenKey) -> Result<(), Token
 /// `pk` points to a live `pk_context`, and mbedTLS is not running on it.
 pub unsafe fn installed<'a>(pk: *const m::pk_context) -> Option<&'a TokenKey> {
     // SAFETY: per the contract.
-    let (info, ctx) = unsafe { ((*pk).pk_info, (*pk).pk_ctx) };
-    let ours = ptr::eq(info, &raw const RSA_INFO.0) || ptr::eq(info, &raw const EC_INFO.0);
-    if !ours {
-        return None;
-    }
+    let ctx = unsafe { pk_info::context_if(pk, &RSA_INFO).or_else(|| pk_info::context_if(pk, &EC_INFO)) }?;
     // SAFETY: our infos are only ever installed with a TokenKey context.
     unsafe { ctx.cast::<TokenKey>().as_ref() }
 }
@@ -250,17 +234,17 @@ mod tests {
         unsafe {
             let mut pk: m::pk_context = core::mem::zeroed();
             m::pk_init(&raw mut pk);
-            pk.pk_info = &raw const EC_INFO.0;
+            pk_info::install(&raw mut pk, &EC_INFO, core::ptr::null_mut());
             assert_eq!(m::pk_can_do(&raw const pk, m::PK_ECDSA), 1);
             assert_eq!(m::pk_can_do(&raw const pk, m::PK_RSA), 0);
             assert_eq!(m::pk_get_type(&raw const pk), m::PK_ECDSA);
             let name = core::ffi::CStr::from_ptr(m::pk_get_name(&raw const pk));
             assert_eq!(name.to_bytes(), b"PKCS11-ECDSA");
-            pk.pk_info = &raw const RSA_INFO.0;
+            pk_info::install(&raw mut pk, &RSA_INFO, core::ptr::null_mut());
             assert_eq!(m::pk_can_do(&raw const pk, m::PK_RSA), 1);
             assert_eq!(m::pk_get_type(&raw const pk), m::PK_RSA_ALT);
             assert!(installed(&raw const pk).is_none(), "a NULL context is no key");
-            pk.pk_info = ptr::null();
+            pk = core::mem::zeroed();
             m::pk_free(&raw mut pk);
         }
     }

@@ -67,10 +67,12 @@ pub unsafe fn configure(
 /// any. A failed signature always counts; a missing credential only when
 /// the server asked for a certificate.
 ///
+/// `asked`: the server sent a CertificateRequest.
+///
 /// # Safety
-/// `ssl` and `pk` point to live contexts; mbedTLS is not running on them.
+/// `pk` points to a live context; mbedTLS is not running on it.
 pub unsafe fn handshake_failure(
-    ssl: *const m::ssl_context,
+    asked: bool,
     pk: *const m::pk_context,
     load_failure: Option<CredentialFailure>,
 ) -> Option<CredentialFailure> {
@@ -78,7 +80,5 @@ pub unsafe fn handshake_failure(
     if let Some(rv) = unsafe { installed(pk) }.and_then(|k| k.sign_failure) {
         return Some(CredentialFailure { error: Error::Sign, rv });
     }
-    // SAFETY: per the contract; set when a CertificateRequest arrived.
-    let asked = unsafe { (*ssl).client_auth } != 0;
     load_failure.filter(|_| asked)
 }

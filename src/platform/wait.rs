@@ -45,6 +45,26 @@ struct Inner;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Milliseconds on a monotonic clock with an arbitrary origin (mbedTLS's
+/// `mbedtls_ms_time`). On FreeRTOS the tick counter, which wraps: after
+/// 2^32 ticks the value starts again from 0.
+pub fn monotonic_ms() -> i64 {
+    #[cfg(feature = "std")]
+    {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let ms = ORIGIN.get_or_init(std::time::Instant::now).elapsed().as_millis();
+        i64::try_from(ms).unwrap_or(i64::MAX)
+    }
+    #[cfg(all(not(feature = "std"), feature = "freertos"))]
+    {
+        i64::from(super::freertos::tick_count()) * 1000 / i64::from(super::freertos::TICK_RATE_HZ)
+    }
+    #[cfg(not(any(feature = "std", feature = "freertos")))]
+    {
+        0
+    }
+}
+
 impl Deadline {
     /// A deadline `ms` milliseconds from now.
     pub fn after_ms(ms: u32) -> Self {

@@ -13,6 +13,7 @@ use super::server_name::ServerNameCheck;
 use super::session_cache::{self, Offered, SessionKey};
 use super::transport::{bio_recv, bio_send, flush_bio, Flushed, Transport, TransportError};
 use super::validity;
+use crate::mbedtls;
 use crate::entropy::drbg_entropy_callback;
 use crate::error::{mbedtls_rc, Error, Result};
 use crate::platform::clock;
@@ -35,13 +36,27 @@ static CIPHERSUITES: [c_int; 11] = [
     0,
 ];
 
-/// Key-exchange groups offered: no curves under 256 bits.
-static CURVES: [m::ecp_group_id; 5] =
-    [m::ECP_DP_SECP256R1, m::ECP_DP_CURVE25519, m::ECP_DP_SECP384R1, m::ECP_DP_SECP521R1, m::ECP_DP_NONE];
+/// Key-exchange groups offered (TLS group ids), most preferred first: no
+/// curves under 256 bits. mbedTLS leaves out those its configuration lacks.
+static GROUPS: [u16; 5] = [
+    m::SSL_IANA_TLS_GROUP_SECP256R1 as u16,
+    m::SSL_IANA_TLS_GROUP_X25519 as u16,
+    m::SSL_IANA_TLS_GROUP_SECP384R1 as u16,
+    m::SSL_IANA_TLS_GROUP_SECP521R1 as u16,
+    m::SSL_IANA_TLS_GROUP_NONE as u16,
+];
 
-/// Signature hashes accepted in the handshake: no SHA-1, no MD5.
-static SIG_HASHES: [c_int; 4] =
-    [m::MD_SHA256 as c_int, m::MD_SHA384 as c_int, m::MD_SHA512 as c_int, m::MD_NONE as c_int];
+/// Signature algorithms accepted and used in the handshake (TLS 1.2:
+/// ECDSA and RSA PKCS#1 v1.5 with SHA-256/384/512): no SHA-1, no MD5.
+static SIG_ALGS: [u16; 7] = [
+    m::TLS1_3_SIG_ECDSA_SECP256R1_SHA256 as u16,
+    m::TLS1_3_SIG_ECDSA_SECP384R1_SHA384 as u16,
+    m::TLS1_3_SIG_ECDSA_SECP521R1_SHA512 as u16,
+    m::TLS1_3_SIG_RSA_PKCS1_SHA256 as u16,
+    m::TLS1_3_SIG_RSA_PKCS1_SHA384 as u16,
+    m::TLS1_3_SIG_RSA_PKCS1_SHA512 as u16,
+    m::TLS1_3_SIG_NONE as u16,
+];
 
 const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
 
@@ -414,11 +429,12 @@ impl Connection {
             let name_check = &raw mut (*s).name_check;
             m::ssl_conf_verify(conf, Some(validity::verify_certificate), name_check.cast());
             m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
-            m::ssl_conf_min_version(conf, m::SSL_MAJOR_VERSION_3, m::SSL_MINOR_VERSION_3);
+            mbedtls::conf_tls12_only(conf);
             m::ssl_conf_ciphersuites(conf, CIPHERSUITES.as_ptr());
-            m::ssl_conf_curves(conf, CURVES.as_ptr());
-            m::ssl_conf_sig_hashes(conf, SIG_HASHES.as_ptr());
-            m::ssl_conf_renegotiation(conf, m::SSL_RENEGOTIATION_DISABLED);
+            m::ssl_conf_groups(conf, GROUPS.as_ptr());
+            m::ssl_conf_sig_algs(conf, SIG_ALGS.as_ptr());
+            // Renegotiation stays off: mbedTLS's default, whatever the
+            // configuration compiles in.
             let resumption = session_cache::enabled();
             session_cache::configure(conf, resumption);
             // Records no larger than the input buffer (none asked with the
@@ -494,10 +510,14 @@ impl Connection {
         unsafe {
             let ssl = &raw mut (*s).ssl;
             loop {
-                if (*ssl).state == m::SSL_HANDSHAKE_OVER as c_int {
+                if mbedtls::handshake_over(ssl) {
                     return 0;
                 }
+                let certificate_step = mbedtls::at_client_certificate(ssl);
                 let rc = m::ssl_handshake_step(ssl);
+                if certificate_step && mbedtls::wrote_certificate(ssl) {
+                    (*s).certificate_asked = true;
+                }
                 if rc != 0 {
                     return rc;
                 }
@@ -531,7 +551,7 @@ impl Connection {
             // SAFETY: a connected context; mbedTLS is not running. While
             // mbedTLS holds a partly sent record (the alert, or a record of
             // a short TLS_Send), this call only flushes it.
-            let (held, rc) = unsafe { ((*ssl).out_left != 0, m::ssl_close_notify(ssl)) };
+            let (held, rc) = unsafe { (mbedtls::output_pending(ssl), m::ssl_close_notify(ssl)) };
             match rc {
                 0 if held && !alert_written => continue, // an old record left; now the alert
                 0 => return,

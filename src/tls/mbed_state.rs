@@ -26,6 +26,8 @@ pub(crate) struct MbedState {
     /// Why no client credential was configured, if so: reported only if the
     /// server asks for a certificate.
     pub(crate) credential_failure: Option<CredentialFailure>,
+    /// The server sent a CertificateRequest (seen by the handshake loop).
+    pub(crate) certificate_asked: bool,
     pub(crate) bio: Bio,
     /// What the verify callback checks the server certificate's name against.
     pub(crate) name_check: ServerNameCheck,
@@ -53,6 +55,7 @@ impl MbedBox {
         // The Rust fields are written before anything reads them.
         unsafe {
             (&raw mut (*s).credential_failure).write(None);
+            (&raw mut (*s).certificate_asked).write(false);
             (&raw mut (*s).bio).write(Bio::new(transport));
             (&raw mut (*s).name_check).write(ServerNameCheck::unset());
             m::ssl_init(&raw mut (*s).ssl);
@@ -77,7 +80,7 @@ impl MbedBox {
         let s = self.0.as_ptr();
         // SAFETY: the block is live; per the contract nothing else uses it.
         unsafe {
-            crate::pkcs11::handshake_failure(&raw const (*s).ssl, &raw const (*s).own_key, (*s).credential_failure)
+            crate::pkcs11::handshake_failure((*s).certificate_asked, &raw const (*s).own_key, (*s).credential_failure)
         }
     }
 }

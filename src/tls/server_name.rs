@@ -126,8 +126,8 @@ impl ServerNameCheck {
     /// As for [`Self::apply`].
     pub(crate) unsafe fn after_step(&mut self, ssl: *mut m::ssl_context, destination: &CStr) -> c_int {
         // SAFETY: per the contract, reading a plain field of a live context.
-        let state = unsafe { (*ssl).state };
-        if !self.late_host_name || state <= m::SSL_CLIENT_HELLO as c_int {
+        let written = unsafe { crate::mbedtls::client_hello_written(ssl) };
+        if !self.late_host_name || !written {
             return 0;
         }
         self.late_host_name = false;

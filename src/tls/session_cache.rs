@@ -17,6 +17,7 @@
 //! freeing (which wipes) happen outside it, since on FreeRTOS the heap must
 //! not be entered from inside a critical section.
 
+use crate::mbedtls;
 use core::cell::RefCell;
 
 use alloc::vec::Vec;
@@ -94,7 +95,7 @@ impl Sha256 {
 
     fn start(&mut self) -> bool {
         // SAFETY: an initialised context owned by `self`.
-        unsafe { m::sha256_starts_ret(&raw mut self.0, 0) == 0 }
+        unsafe { m::sha256_starts(&raw mut self.0, 0) == 0 }
     }
 
     /// Add one length-prefixed field, so no two field lists hash alike.
@@ -104,15 +105,15 @@ impl Sha256 {
         // SAFETY: live context; the slices are valid for their lengths.
         // SHA-256 updates cannot fail without a hardware accelerator.
         unsafe {
-            m::sha256_update_ret(&raw mut self.0, len.as_ptr(), len.len());
-            m::sha256_update_ret(&raw mut self.0, bytes.as_ptr(), bytes.len());
+            m::sha256_update(&raw mut self.0, len.as_ptr(), len.len());
+            m::sha256_update(&raw mut self.0, bytes.as_ptr(), bytes.len());
         }
     }
 
     fn finish(&mut self) -> Option<[u8; 32]> {
         let mut out = [0u8; 32];
         // SAFETY: live context; `out` holds the 32-byte digest.
-        (unsafe { m::sha256_finish_ret(&raw mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
+        (unsafe { m::sha256_finish(&raw mut self.0, out.as_mut_ptr()) } == 0).then_some(out)
     }
 }
 
@@ -398,7 +399,7 @@ pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option
     if !loaded || unsafe { m::ssl_set_session(ssl, &raw const s.0) } != 0 {
         return None;
     }
-    Some(Offered { master: Zeroizing::new(s.0.master) })
+    Some(Offered { master: Zeroizing::new(s.0.private_master) })
 }
 
 /// After a successful handshake: whether the offered session was resumed.
@@ -406,10 +407,8 @@ pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option
 /// # Safety
 /// `ssl` is a context whose handshake has completed.
 pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) -> bool {
-    // SAFETY: per the contract the current session is set.
-    let session = unsafe { (*ssl).session };
-    // SAFETY: non-NULL after a completed handshake; a plain array read.
-    !session.is_null() && unsafe { (*session).master == *offered.master }
+    // SAFETY: per the contract the current session is set; read only.
+    unsafe { mbedtls::master_secret(ssl) }.is_some_and(|master| *master == *offered.master)
 }
 
 /// After a successful handshake: keep its session for the next connection.
@@ -420,20 +419,17 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     let Some(stored) = Stamp::now() else { return };
     // Serialized straight from the live session: no deep copy (which would
     // parse the server certificate once more).
-    // SAFETY: per the contract the current session is set; read only.
-    let session = unsafe { (*ssl).session };
-    if session.is_null() {
-        return;
-    }
-    // SAFETY: non-NULL, owned by the live context, not modified meanwhile.
-    let s = unsafe { &*session };
+    // SAFETY: per the contract the current session is set; owned by the
+    // live context, not modified meanwhile.
+    let Some(s) = (unsafe { mbedtls::current_session(ssl) }) else { return };
+    let resumable = mbedtls::resumable(s);
     // A server that sent no ticket resumes by session ID from its cache;
     // one without either cannot resume at all.
-    if s.ticket_len == 0 && s.id_len == 0 {
+    if !resumable.ticket && !resumable.session_id {
         return;
     }
     // `put` bounds it by the maximum age.
-    let lifetime_s = if s.ticket_len > 0 && s.ticket_lifetime > 0 { s.ticket_lifetime } else { u32::MAX };
+    let lifetime_s = resumable.ticket_lifetime_s.filter(|&l| l > 0).unwrap_or(u32::MAX);
     let mut need = 0usize;
     // SAFETY: a size query: NULL buffer of length 0, `need` receives the size.
     let rc = unsafe { m::ssl_session_save(s, core::ptr::null_mut(), 0, &raw mut need) };

@@ -30,7 +30,7 @@
 use core::ffi::{c_int, c_uchar};
 
 use alloc::vec::Vec;
-use mbedtls_sys::types::raw_types::c_void;
+use core::ffi::c_void;
 
 /// The transport failed or broke its contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

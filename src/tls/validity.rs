@@ -13,7 +13,7 @@
 use core::ffi::c_int;
 
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_void;
+use core::ffi::c_void;
 
 use super::server_name::ServerNameCheck;
 use crate::c_types::{BaseType_t, DateIsInThePast_t};

@@ -1,0 +1,118 @@
+//! The seam to mbedTLS: every use of a structure mbedTLS marks private or
+//! keeps in its library sources, in one place. The rest of the crate calls
+//! mbedTLS's public functions through `mbedtls_sys` and reaches internals
+//! only through here, so that a move to another mbedTLS (4.x) starts in
+//! this module.
+//!
+//! Each function here mirrors a 3.6 static inline accessor (which bindgen
+//! cannot bind) or reads a field that 3.6 offers no accessor for.
+
+pub(crate) mod pk_info;
+
+use mbedtls_sys as m;
+
+/// `mbedtls_ssl_is_handshake_over`.
+///
+/// # Safety
+/// `ssl` points to a live, set-up context that mbedTLS is not running on.
+pub(crate) unsafe fn handshake_over(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; a plain int field.
+    unsafe { (*ssl).private_state >= m::SSL_HANDSHAKE_OVER as i32 }
+}
+
+/// Whether the handshake has written its ClientHello (3.6 and 2.28 agree:
+/// the state after it is SERVER_HELLO).
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn client_hello_written(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; a plain int field.
+    unsafe { (*ssl).private_state > m::SSL_CLIENT_HELLO as i32 }
+}
+
+/// Whether the next handshake step writes the client's Certificate message
+/// (TLS 1.2: only when the server sent a CertificateRequest).
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn at_client_certificate(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; a plain int field.
+    unsafe { (*ssl).private_state == m::SSL_CLIENT_CERTIFICATE as i32 }
+}
+
+/// Whether the message mbedTLS last wrote is a Certificate handshake
+/// message: after the CLIENT_CERTIFICATE step, the server asked for one
+/// (3.6 keeps that flag in its private handshake parameters).
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn wrote_certificate(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; `out_msg` points into mbedTLS's output
+    // buffer (allocated by ssl_setup) whenever `out_msgtype` is set.
+    unsafe {
+        (*ssl).private_out_msgtype == m::SSL_MSG_HANDSHAKE as i32
+            && !(*ssl).private_out_msg.is_null()
+            && *(*ssl).private_out_msg == m::SSL_HS_CERTIFICATE as u8
+    }
+}
+
+/// Bytes of a written record still waiting for the transport.
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn output_pending(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; a plain field.
+    unsafe { (*ssl).private_out_left != 0 }
+}
+
+/// The master secret of the session the connection runs on, if any.
+///
+/// # Safety
+/// As for [`handshake_over`]; the returned reference must not outlive the
+/// session (the next handshake or `ssl_free`).
+pub(crate) unsafe fn master_secret<'a>(ssl: *const m::ssl_context) -> Option<&'a [u8; 48]> {
+    // SAFETY: per the contract; `session` is NULL or owned by the context.
+    unsafe { (*ssl).private_session.as_ref().map(|s| &s.private_master) }
+}
+
+/// The session the connection runs on, for `ssl_session_save`.
+///
+/// # Safety
+/// As for [`master_secret`].
+pub(crate) unsafe fn current_session<'a>(ssl: *const m::ssl_context) -> Option<&'a m::ssl_session> {
+    // SAFETY: per the contract.
+    unsafe { (*ssl).private_session.as_ref() }
+}
+
+/// `mbedtls_ssl_conf_{min,max}_tls_version(conf, TLS 1.2)`: this library
+/// speaks TLS 1.2 whatever the configuration also enables.
+///
+/// # Safety
+/// `conf` points to a live configuration not yet used by a context.
+pub(crate) unsafe fn conf_tls12_only(conf: *mut m::ssl_config) {
+    // SAFETY: per the contract; two plain fields, what the inline setters write.
+    unsafe {
+        (*conf).private_min_tls_version = m::SSL_VERSION_TLS1_2;
+        (*conf).private_max_tls_version = m::SSL_VERSION_TLS1_2;
+    }
+}
+
+/// How a saved session can be resumed.
+pub(crate) struct Resumable {
+    /// The server sent a ticket.
+    pub ticket: bool,
+    /// The server gave a session ID (it may resume from its cache).
+    pub session_id: bool,
+    /// The ticket's lifetime hint, when there is a ticket.
+    pub ticket_lifetime_s: Option<u32>,
+}
+
+/// What `session` offers for resumption.
+pub(crate) fn resumable(session: &m::ssl_session) -> Resumable {
+    let ticket = session.private_ticket_len > 0;
+    Resumable {
+        ticket,
+        session_id: session.private_id_len > 0,
+        ticket_lifetime_s: ticket.then_some(session.private_ticket_lifetime),
+    }
+}
