@@ -176,13 +176,16 @@ fn main() {
             rename_symbols(&out.join("libmbedtls.a"));
         }
     }
-    generate_bindings(&tree, &out, private);
+    let c_flags = c_flag_defines();
+    generate_bindings(&tree, &out, private, &c_flags);
 
     let join = |v: Vec<String>| v.join(";");
     println!("cargo:include={}", join(tree.include_dirs.iter().map(|p| p.display().to_string()).collect()));
     println!("cargo:defines={}", join(tree.defines.clone()));
     println!("cargo:options={}", options.iter().cloned().collect::<Vec<_>>().join(" "));
     println!("cargo:private={}", u8::from(private));
+    println!("cargo:c_flags={}", c_flags.join(";"));
+    println!("cargo:source={}", tree.source.as_ref().map(|s| s.display().to_string()).unwrap_or_default());
 }
 
 fn fail(msg: &str) -> ! {
@@ -244,10 +247,7 @@ fn check_version(tree: &Tree) {
         })
     });
     let Some(v) = found else {
-        fail(&format!(
-            "no mbedTLS headers (mbedtls/build_info.h) on the include path {:?}",
-            tree.include_dirs
-        ));
+        fail(&format!("no mbedTLS headers (mbedtls/build_info.h) on the include path {:?}", tree.include_dirs));
     };
     let text = format!("{}.{}.{}", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff);
     if !(MIN_VERSION..NEXT_MAJOR).contains(&v) {
@@ -402,25 +402,31 @@ impl bindgen::callbacks::ParseCallbacks for Names {
     }
 }
 
-fn generate_bindings(tree: &Tree, out: &Path, private: bool) {
+/// The -D/-U/-I flags of the target's C flags (record sizes, ALT hooks):
+/// they shape the structs exactly as they shape the C objects.
+fn c_flag_defines() -> Vec<String> {
+    let compiler = cc::Build::new().get_compiler();
+    let mut flags = Vec::new();
+    let mut args = compiler.args().iter().map(|a| a.to_string_lossy().into_owned());
+    while let Some(a) = args.next() {
+        if ["-D", "-U", "-I"].contains(&a.as_str()) {
+            if let Some(v) = args.next() {
+                flags.push(format!("{a}{v}"));
+            }
+        } else if a.starts_with("-D") || a.starts_with("-U") || a.starts_with("-I") {
+            flags.push(a);
+        }
+    }
+    flags
+}
+
+fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String]) {
     let wrapper = out.join("bindings_wrapper.h");
     let text: String = HEADERS.iter().map(|h| format!("#include \"{h}\"\n")).collect();
     fs::write(&wrapper, text).unwrap();
     let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
     clang_args.extend(tree.defines.iter().map(|d| format!("-D{d}")));
-    // The -D/-U/-I of the target's C flags (record sizes, ALT hooks) shape
-    // the structs exactly as they shape the C objects.
-    let compiler = cc::Build::new().get_compiler();
-    let mut args = compiler.args().iter().map(|a| a.to_string_lossy().into_owned()).peekable();
-    while let Some(a) = args.next() {
-        if ["-D", "-U", "-I", "-isystem"].contains(&a.as_str()) {
-            if let Some(v) = args.next() {
-                clang_args.extend([a, v]);
-            }
-        } else if a.starts_with("-D") || a.starts_with("-U") || a.starts_with("-I") {
-            clang_args.push(a);
-        }
-    }
+    clang_args.extend(c_flags.iter().cloned());
     let bindings = bindgen::Builder::default()
         .header(wrapper.display().to_string())
         .clang_args(&clang_args)

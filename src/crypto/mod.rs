@@ -19,8 +19,8 @@ mod mpi;
 mod p256_m4;
 mod rng;
 
-use mbedtls_sys as m;
 use core::ffi::c_int;
+use mbedtls_sys as m;
 
 pub use rng::{Rng, RngCallback};
 

@@ -4,8 +4,8 @@
 
 use core::mem::MaybeUninit;
 
-use mbedtls_sys as m;
 use core::ffi::c_int;
+use mbedtls_sys as m;
 use zeroize::Zeroizing;
 
 use super::EcpResult;

@@ -2,8 +2,8 @@
 //! mbedTLS's numbers and points in, the routines' word arrays through, with
 //! mbedTLS's checks and error codes around them.
 
-use mbedtls_sys as m;
 use core::ffi::c_int;
+use mbedtls_sys as m;
 use p256_cortex_m4_sys as asm;
 use zeroize::Zeroizing;
 

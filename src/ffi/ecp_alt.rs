@@ -5,8 +5,8 @@
 //! and X.509 code call these. Thin wrappers: argument checks, then
 //! `crate::crypto`. Signatures and return codes are mbedTLS 2.28's.
 
-use mbedtls_sys as m;
 use core::ffi::{c_int, c_uchar, c_void};
+use mbedtls_sys as m;
 
 use crate::crypto::{self, EcpResult, Rng, RngCallback};
 

@@ -14,7 +14,8 @@ use crate::platform::clock;
 /// `tls::validity` clears those date flags, because the dates are unknown,
 /// not wrong, after `TLS_Connect` has logged that they go unchecked (or,
 /// built with `require-clock`, has refused to connect).
-#[no_mangle]
+#[cfg_attr(not(mbedtls_private), no_mangle)]
+#[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_time")]
 pub extern "C" fn mbedtls_time(out: *mut c_longlong) -> c_longlong {
     let now = clock::utc_now().unwrap_or(0);
     if !out.is_null() {
@@ -26,7 +27,8 @@ pub extern "C" fn mbedtls_time(out: *mut c_longlong) -> c_longlong {
 
 /// `mbedtls_platform_gmtime_r`: UTC calendar fields for `tt`; NULL (which
 /// mbedTLS treats as a clock failure) more than 2.9 million years from 1970.
-#[no_mangle]
+#[cfg_attr(not(mbedtls_private), no_mangle)]
+#[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_platform_gmtime_r")]
 pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut tm) -> *mut tm {
     if tt.is_null() || tm_buf.is_null() {
         return core::ptr::null_mut();
@@ -52,7 +54,8 @@ pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut 
 
 /// `mbedtls_ms_time` (configured with `MBEDTLS_PLATFORM_MS_TIME_ALT`):
 /// a monotonic millisecond count for mbedTLS's timers and ticket ages.
-#[no_mangle]
+#[cfg_attr(not(mbedtls_private), no_mangle)]
+#[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_ms_time")]
 pub extern "C" fn mbedtls_ms_time() -> i64 {
     crate::platform::wait::monotonic_ms()
 }

@@ -1,28 +1,38 @@
-//! The TLS record buffer profile this library was built for, and the
-//! max-fragment-length request (RFC 6066) that goes with it.
+//! The TLS record buffers of the linked mbedTLS, and the max-fragment-length
+//! request (RFC 6066) that goes with them.
 //!
 //! mbedTLS allocates one input and one output buffer of its compile-time
 //! `MBEDTLS_SSL_{IN,OUT}_CONTENT_LEN` per connection (plus record
-//! overhead). build.rs guarantees the C build and the feature chosen here
-//! agree; a test below checks the linked library itself.
+//! overhead). Both sizes are properties of the mbedTLS configuration, read
+//! here from the bindings generated against it: one source of truth. A
+//! test below checks the linked library itself.
 
 use mbedtls_sys as m;
 
-/// Plaintext bytes one record can hold in each direction.
-pub const RECORD_CONTENT_LEN: usize = if cfg!(feature = "record-buffer-2k") {
-    2048
-} else if cfg!(feature = "record-buffer-4k") {
-    4096
-} else {
-    16384
+/// Plaintext bytes one received record can hold.
+pub const RECORD_CONTENT_LEN: usize = m::SSL_IN_CONTENT_LEN as usize;
+
+/// Plaintext bytes one sent record can hold (before any fragment limit).
+pub const OUT_CONTENT_LEN: usize = m::SSL_OUT_CONTENT_LEN as usize;
+
+/// What to ask the server for: records no larger than the input buffer
+/// (the largest RFC 6066 length that fits). A 16 KiB buffer holds any
+/// record, so it asks for nothing.
+pub const MAX_FRAGMENT_LENGTH_CODE: u8 = match RECORD_CONTENT_LEN {
+    16384.. => m::SSL_MAX_FRAG_LEN_NONE as u8,
+    4096.. => m::SSL_MAX_FRAG_LEN_4096 as u8,
+    2048.. => m::SSL_MAX_FRAG_LEN_2048 as u8,
+    1024.. => m::SSL_MAX_FRAG_LEN_1024 as u8,
+    _ => m::SSL_MAX_FRAG_LEN_512 as u8,
 };
 
-/// What to ask the server for: records no larger than the input buffer.
-/// The default 16 KiB buffer holds any record, so it asks for nothing.
-pub const MAX_FRAGMENT_LENGTH_CODE: u8 = match RECORD_CONTENT_LEN {
-    2048 => m::SSL_MAX_FRAG_LEN_2048 as u8,
-    4096 => m::SSL_MAX_FRAG_LEN_4096 as u8,
-    _ => m::SSL_MAX_FRAG_LEN_NONE as u8,
+/// The record size the request above limits both directions to.
+pub const FRAGMENT_LEN: usize = match MAX_FRAGMENT_LENGTH_CODE as i32 {
+    m::SSL_MAX_FRAG_LEN_4096 => 4096,
+    m::SSL_MAX_FRAG_LEN_2048 => 2048,
+    m::SSL_MAX_FRAG_LEN_1024 => 1024,
+    m::SSL_MAX_FRAG_LEN_512 => 512,
+    _ => 16384,
 };
 
 #[cfg(test)]
@@ -47,8 +57,8 @@ mod tests {
             );
             assert_eq!(m::ssl_conf_max_frag_len(&raw mut conf, MAX_FRAGMENT_LENGTH_CODE), 0);
             assert_eq!(m::ssl_setup(&raw mut ssl, &raw const conf), 0);
-            assert_eq!(m::ssl_get_input_max_frag_len(&raw const ssl), RECORD_CONTENT_LEN);
-            assert_eq!(m::ssl_get_max_out_record_payload(&raw const ssl), RECORD_CONTENT_LEN as i32);
+            assert_eq!(m::ssl_get_input_max_frag_len(&raw const ssl), RECORD_CONTENT_LEN.min(FRAGMENT_LEN));
+            assert_eq!(m::ssl_get_max_out_record_payload(&raw const ssl), OUT_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
             m::ssl_free(&raw mut ssl);
             m::ssl_config_free(&raw mut conf);
         }

@@ -12,8 +12,8 @@
 
 use core::ffi::c_int;
 
-use mbedtls_sys as m;
 use core::ffi::c_void;
+use mbedtls_sys as m;
 
 use super::server_name::ServerNameCheck;
 use crate::c_types::{BaseType_t, DateIsInThePast_t};
