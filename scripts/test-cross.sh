@@ -215,7 +215,8 @@ if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$con
     grep -q "freertos-tls: mbedTLS: the firmware's own (mbedtls" "$consumer.log" ||
         fail "the library's CMake did not take the firmware's mbedTLS targets"
     # Input sections named after the function (-ffunction-sections), in the
-    # map's memory map (discarded sections are listed before it).
+    # map's memory map (discarded sections are listed before it); a long
+    # name stands alone on its line, the file on the next.
     defs=$(python3 - "$consumer/cross_consumer.map" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
@@ -224,9 +225,6 @@ for m in re.finditer(r"^ \.text\.mbedtls_ssl_handshake\s+(?:0x\S+\s+0x\S+\s+)?(\
     print(m.group(1))
 PY
 )
-    # The name alone on its line when long: the file is on the next line.
-    [ -n "$defs" ] || defs=$(grep -A1 -E '^ \.text\.mbedtls_ssl_handshake$' \
-        <(sed -n '/^Linker script and memory map/,$p' "$consumer/cross_consumer.map") | awk 'NR % 3 == 2 { print $NF }')
     lib_defs=$(arm-none-eabi-nm -g --defined-only "$work/cargo-firmware-mbedtls/$M4F/release/libfreertos_tls.a" 2>/dev/null |
         grep -c ' T mbedtls_ssl_handshake$' || true)
     if [ "$(grep -c . <<<"$defs")" = 1 ] && grep -Eq '(^|/)libmbedtls\.a\(' <<<"$defs" && [ "$lib_defs" = 0 ]; then
