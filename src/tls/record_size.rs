@@ -57,7 +57,7 @@ mod tests {
             );
             assert_eq!(m::ssl_conf_max_frag_len(&raw mut conf, MAX_FRAGMENT_LENGTH_CODE), 0);
             assert_eq!(m::ssl_setup(&raw mut ssl, &raw const conf), 0);
-            assert_eq!(m::ssl_get_input_max_frag_len(&raw const ssl), RECORD_CONTENT_LEN.min(FRAGMENT_LEN));
+            assert_eq!(m::ssl_get_max_in_record_payload(&raw const ssl), RECORD_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
             assert_eq!(m::ssl_get_max_out_record_payload(&raw const ssl), OUT_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
             m::ssl_free(&raw mut ssl);
             m::ssl_config_free(&raw mut conf);
