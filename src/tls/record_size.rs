@@ -43,6 +43,10 @@ mod tests {
     /// handshake, its input limit is `MBEDTLS_SSL_IN_CONTENT_LEN` and its
     /// output limit the smaller of `MBEDTLS_SSL_OUT_CONTENT_LEN` and the
     /// fragment length requested.
+    unsafe extern "C" fn never_called(_: *mut core::ffi::c_void, _: *mut u8, _: usize) -> core::ffi::c_int {
+        m::ERR_ENTROPY_SOURCE_FAILED
+    }
+
     #[test]
     fn linked_mbedtls_has_the_buffers_of_this_profile() {
         // SAFETY: plain C structs, zeroed then initialised; freed at the end.
@@ -56,6 +60,9 @@ mod tests {
                 0
             );
             assert_eq!(m::ssl_conf_max_frag_len(&raw mut conf, MAX_FRAGMENT_LENGTH_CODE), 0);
+            // 3.6 refuses a configuration without a random generator; this
+            // one is never called (no handshake runs).
+            m::ssl_conf_rng(&raw mut conf, Some(never_called), core::ptr::null_mut());
             assert_eq!(m::ssl_setup(&raw mut ssl, &raw const conf), 0);
             assert_eq!(m::ssl_get_max_in_record_payload(&raw const ssl), RECORD_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
             assert_eq!(m::ssl_get_max_out_record_payload(&raw const ssl), OUT_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
