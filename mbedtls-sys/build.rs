@@ -422,7 +422,14 @@ fn c_flag_defines() -> Vec<String> {
 
 fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String]) {
     let wrapper = out.join("bindings_wrapper.h");
-    let text: String = HEADERS.iter().map(|h| format!("#include \"{h}\"\n")).collect();
+    let mut text: String = HEADERS.iter().map(|h| format!("#include \"{h}\"\n")).collect();
+    // bindgen emits no constant for a macro set on the command line (the
+    // C flags' -DMBEDTLS_SSL_IN_CONTENT_LEN=...): evaluate the record sizes
+    // as enum values, which it always emits.
+    text.push_str(
+        "enum freertos_tls_record_sizes {\n    FREERTOS_TLS_IN_CONTENT_LEN = MBEDTLS_SSL_IN_CONTENT_LEN,\n    \
+         FREERTOS_TLS_OUT_CONTENT_LEN = MBEDTLS_SSL_OUT_CONTENT_LEN,\n};\n",
+    );
     fs::write(&wrapper, text).unwrap();
     let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
     clang_args.extend(tree.defines.iter().map(|d| format!("-D{d}")));
@@ -435,7 +442,7 @@ fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String])
         // PSA: what the library calls; its types come in as needed (the
         // whole PSA surface trips bindgen over typedef'd operation structs).
         .allowlist_function("mbedtls_.*|psa_crypto_init|psa_(import|destroy|get)_key.*|psa_sign_hash")
-        .allowlist_type("mbedtls_.*")
+        .allowlist_type("mbedtls_.*|freertos_tls_.*")
         .allowlist_var("MBEDTLS_.*|PSA_SUCCESS")
         .blocklist_function("mbedtls_printf|mbedtls_snprintf|mbedtls_vsnprintf|mbedtls_fprintf")
         // Macros as C int, the type mbedTLS passes them as (error codes,

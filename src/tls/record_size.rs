@@ -10,10 +10,10 @@
 use mbedtls_sys as m;
 
 /// Plaintext bytes one received record can hold.
-pub const RECORD_CONTENT_LEN: usize = m::SSL_IN_CONTENT_LEN as usize;
+pub const RECORD_CONTENT_LEN: usize = m::FREERTOS_TLS_IN_CONTENT_LEN as usize;
 
 /// Plaintext bytes one sent record can hold (before any fragment limit).
-pub const OUT_CONTENT_LEN: usize = m::SSL_OUT_CONTENT_LEN as usize;
+pub const OUT_CONTENT_LEN: usize = m::FREERTOS_TLS_OUT_CONTENT_LEN as usize;
 
 /// What to ask the server for: records no larger than the input buffer
 /// (the largest RFC 6066 length that fits). A 16 KiB buffer holds any
