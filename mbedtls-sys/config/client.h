@@ -35,10 +35,8 @@ long long mbedtls_time(long long *now);
 #define MBEDTLS_ENTROPY_C
 #define MBEDTLS_CTR_DRBG_C
 
-/* Symmetric crypto and hashes. AES-NI only on x86-64 hosts (compiles to
- * nothing elsewhere); on a Cortex-M AES is the portable C code. */
+/* Symmetric crypto and hashes. */
 #define MBEDTLS_AES_C
-#define MBEDTLS_AESNI_C
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_MD_C
