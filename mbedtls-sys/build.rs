@@ -443,7 +443,7 @@ fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String])
         // whole PSA surface trips bindgen over typedef'd operation structs).
         .allowlist_function("mbedtls_.*|psa_crypto_init|psa_(import|destroy|get)_key.*|psa_sign_hash")
         .allowlist_type("mbedtls_.*|freertos_tls_.*")
-        .allowlist_var("MBEDTLS_.*|PSA_SUCCESS")
+        .allowlist_var("MBEDTLS_.*")
         .blocklist_function("mbedtls_printf|mbedtls_snprintf|mbedtls_vsnprintf|mbedtls_fprintf")
         // Macros as C int, the type mbedTLS passes them as (error codes,
         // ciphersuite ids, endpoint and preset selectors).

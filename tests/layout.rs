@@ -120,17 +120,17 @@ fn list(v: &'static str) -> impl Iterator<Item = &'static str> {
 
 #[test]
 fn bindings_match_the_c_build_of_mbedtls() {
-    let defines = env!("FREERTOS_TLS_MBEDTLS_DEFINES");
-    let c_flags = env!("FREERTOS_TLS_MBEDTLS_C_FLAGS");
+    let defines = env!("FREERTOS_TLS_LAYOUT_DEFINES");
+    let c_flags = env!("FREERTOS_TLS_LAYOUT_C_FLAGS");
     // The tree's library/ holds pk_wrap.h (a source-tree build only).
-    let source = env!("FREERTOS_TLS_MBEDTLS_SOURCE");
+    let source = env!("FREERTOS_TLS_LAYOUT_SOURCE");
     let with_pk_info = !source.is_empty();
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("probe.c");
     let exe = dir.path().join("probe");
     std::fs::write(&src, probe_source(with_pk_info)).unwrap();
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
-    cc.args(list(env!("FREERTOS_TLS_MBEDTLS_INCLUDE")).map(|d| format!("-I{d}")))
+    cc.args(list(env!("FREERTOS_TLS_LAYOUT_INCLUDE")).map(|d| format!("-I{d}")))
         .args(list(defines).map(|d| format!("-D{d}")))
         .args(list(c_flags));
     if with_pk_info {
