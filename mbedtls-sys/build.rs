@@ -151,7 +151,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=config");
 
-    let tree = locate();
+    let mut tree = locate();
     let private = env::var_os("CARGO_FEATURE_PRIVATE").is_some();
     if private && tree.source.is_none() {
         fail(
@@ -167,6 +167,12 @@ fn main() {
             "the mbedTLS configuration lacks what this library needs: {} (see README, \"mbedTLS\")",
             missing.join(", ")
         ));
+    }
+
+    // mbedtls/ecdh.h includes "everest/everest.h" when Everest is on: its
+    // headers go wherever mbedTLS's go (C build, bindings, dependents).
+    if let Some(source) = tree.source.clone().filter(|_| options.contains("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED")) {
+        tree.include_dirs.push(source.join("3rdparty/everest/include"));
     }
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -311,7 +317,8 @@ fn compile(tree: &Tree, source: &Path, options: &BTreeSet<String>) {
     }
     if options.contains("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED") {
         let everest = source.join("3rdparty/everest");
-        b.include(everest.join("include")).include(everest.join("include/everest"));
+        // As its upstream CMake does (include/ is on the tree's path already).
+        b.include(everest.join("include/everest")).include(everest.join("include/everest/kremlib"));
         for f in ["everest.c", "x25519.c", "Hacl_Curve25519_joined.c"] {
             files.push(everest.join("library").join(f));
         }
@@ -348,9 +355,11 @@ fn run(cmd: &mut Command) -> String {
 }
 
 /// Whether a symbol of the compiled mbedTLS is renamed in a private copy:
-/// everything global it defines or references of its own namespaces.
+/// everything global it defines or references of its own namespaces, the
+/// third-party code it bundles included (p256-m: `p256_`; Everest:
+/// `Hacl_`, `FStar_`), which a firmware's mbedTLS 2.x may bundle too.
 fn is_renamed(sym: &str) -> bool {
-    sym != KEEP_NAME && ["mbedtls_", "psa_", "p256_", "Hacl_"].iter().any(|p| sym.starts_with(p))
+    sym != KEEP_NAME && ["mbedtls_", "psa_", "p256_", "Hacl_", "FStar_"].iter().any(|p| sym.starts_with(p))
 }
 
 /// Feature `private`: every global `mbedtls_*`/`psa_*` symbol of the

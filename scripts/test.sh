@@ -68,6 +68,9 @@ step "fuzz targets: seeds replay past the handshake, then each runs briefly (scr
 step "cargo test: built without session resumption (no-session-resumption)"
 cargo test --features no-session-resumption --test tls_resumption_off
 
+step "mbedTLS private copy (mbedtls-private) linked beside Debian's mbedTLS 2.28, TLS on both"
+cargo test --features mbedtls-private --test private_copy
+
 step "4 KiB record buffers (a property of the mbedTLS configuration): linked sizes, layouts vs the C build, 1 MiB each way"
 # mbedTLS and the bindings are rebuilt with these C flags (both see them);
 # the default-profile run of these tests is part of cargo test above.
