@@ -116,16 +116,3 @@ pub(crate) fn resumable(session: &m::ssl_session) -> Resumable {
         ticket_lifetime_s: ticket.then_some(session.private_ticket_lifetime),
     }
 }
-
-/// `psa_crypto_init`, which must succeed once before a handshake whenever
-/// PSA crypto is compiled in. mbedTLS makes a repeated call cheap and
-/// always successful after the first success; the critical section keeps
-/// two first calls from racing (mbedTLS is built without threading).
-/// False when PSA could not start (its random generator failed to seed).
-pub(crate) fn psa_ready() -> bool {
-    // SAFETY: no arguments; PSA's global state is mbedTLS's own.
-    critical_section::with(|_| unsafe { m::psa_crypto_init() } == PSA_SUCCESS)
-}
-
-/// `PSA_SUCCESS` (a cast macro, which bindgen cannot evaluate).
-const PSA_SUCCESS: m::psa_status_t = 0;

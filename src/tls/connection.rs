@@ -405,12 +405,6 @@ impl Connection {
     }
 
     fn setup(&mut self) -> Result<()> {
-        // PSA first: a configuration with MBEDTLS_USE_PSA_CRYPTO (a
-        // firmware's own) runs TLS 1.2's crypto through it, and TLS 1.3
-        // always does. Its random generator seeds from the entropy port.
-        if !mbedtls::psa_ready() {
-            return Err(Error::Rng);
-        }
         let s = self.mbed.ptr();
         // SAFETY: every pointer below points into the live, pinned block or
         // into `self.config`/`self.alpn_ptrs`, which outlive the contexts
