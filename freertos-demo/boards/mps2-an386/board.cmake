@@ -60,6 +60,7 @@ function(_board_variant kernel_var board_var initial_tick config_dir)
         add_library(${board} OBJECT
             "${BOARD_DIR}/startup.c"
             "${BOARD_DIR}/board_runtime.c"
+            "${BOARD_DIR}/board_options.c"
             "${BOARD_DIR}/uart_stream.c")
         target_compile_options(${board} PRIVATE ${BOARD_WARNINGS})
         # newlib-nano without its start files or system-call stubs: the
