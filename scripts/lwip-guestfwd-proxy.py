@@ -10,7 +10,9 @@ connection the way a network or a broker does:
 
   --fault drop   after the broker's Kth TLS application-data record to the
                  guest (K = --after-records; 2 = MQTT CONNACK, SUBACK),
-                 close both sides (the guest sees a FIN, no close_notify)
+                 when the guest next sends (an MQTT PUBLISH), close both
+                 sides instead of forwarding it: the guest sees a FIN, no
+                 TLS close_notify
   --fault stall  after that record, forward nothing more in either
                  direction but keep both connections open until the guest
                  closes its side (or --stall-limit seconds pass)
@@ -103,54 +105,68 @@ def main():
     broker.settimeout(None)
     say(f"relaying to 127.0.0.1:{args.port}, fault {fault}")
     counter = RecordCounter()
-    to_guest = to_broker = 0
-    stalled_at = None
     try:
-        while True:
-            if stalled_at is not None:
-                # Keep the connections, move nothing; notice the guest
-                # closing its side.
-                r, _, _ = select.select([guest], [], [], 1.0)
-                if r and not guest.recv(65536):
-                    say("guest closed during the stall")
-                    break
-                if time.monotonic() - stalled_at > args.stall_limit:
-                    say("stall limit reached")
-                    break
-                continue
-            r, _, _ = select.select([guest, broker], [], [], 60.0)
-            if not r:
-                continue
-            if guest in r:
-                data = guest.recv(65536)
-                if not data:
-                    say(f"guest closed ({to_broker} bytes to the broker, {to_guest} to the guest)")
-                    break
-                broker.sendall(data)
-                to_broker += len(data)
-            if broker in r:
-                data = broker.recv(65536)
-                if not data:
-                    say(f"broker closed ({to_broker} bytes to the broker, {to_guest} to the guest)")
-                    break
-                cut = None
-                if fault != "none":
-                    for count, end in counter.feed(data):
-                        if count == args.after_records:
-                            cut = end
-                            break
-                guest.sendall(data if cut is None else data[:cut])
-                to_guest += len(data) if cut is None else cut
-                if cut is not None:
-                    say(f"{fault} after application-data record {args.after_records} "
-                        f"({to_guest} bytes to the guest, {to_broker} to the broker)")
-                    if fault == "drop":
-                        break
-                    stalled_at = time.monotonic()
+        relay(args, guest, broker, counter, fault, say)
+    except OSError as e:
+        say(f"connection failed: {e}")
     finally:
         broker.close()
         guest.close()
         say("closed")
+
+
+def relay(args, guest, broker, counter, fault, say):
+    """Moves bytes until either side closes or the fault ends it."""
+    to_guest = to_broker = 0
+    stalled_at = None
+    drop_armed = False
+    while True:
+        if stalled_at is not None:
+            # Keep the connections, move nothing; notice the guest
+            # closing its side.
+            r, _, _ = select.select([guest], [], [], 1.0)
+            if r and not guest.recv(65536):
+                say("guest closed during the stall")
+                break
+            if time.monotonic() - stalled_at > args.stall_limit:
+                say("stall limit reached")
+                break
+            continue
+        r, _, _ = select.select([guest, broker], [], [], 60.0)
+        if not r:
+            continue
+        if guest in r:
+            data = guest.recv(65536)
+            if not data:
+                say(f"guest closed ({to_broker} bytes to the broker, {to_guest} to the guest)")
+                break
+            if drop_armed:
+                say(f"drop: {len(data)} bytes from the guest not forwarded, connection closed "
+                    f"({to_guest} bytes to the guest, {to_broker} to the broker)")
+                break
+            broker.sendall(data)
+            to_broker += len(data)
+        if broker in r:
+            data = broker.recv(65536)
+            if not data:
+                say(f"broker closed ({to_broker} bytes to the broker, {to_guest} to the guest)")
+                break
+            cut = None
+            if fault != "none":
+                for count, end in counter.feed(data):
+                    if count == args.after_records:
+                        cut = end
+                        break
+            guest.sendall(data if cut is None else data[:cut])
+            to_guest += len(data) if cut is None else cut
+            if cut is not None:
+                say(f"{fault} after application-data record {args.after_records} "
+                    f"({to_guest} bytes to the guest, {to_broker} to the broker)")
+                if fault == "drop":
+                    drop_armed = True
+                    fault = "none"
+                else:
+                    stalled_at = time.monotonic()
 
 
 if __name__ == "__main__":
