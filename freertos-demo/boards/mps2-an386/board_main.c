@@ -120,8 +120,27 @@ static uint32_t prvEmptyReads( void )
     return xStats.ulEmptyReads;
 }
 
+#if ( configGENERATE_RUN_TIME_STATS == 1 )
+
+/* The variant built with run-time statistics (board_runtime_stats.h)
+ * counts each handshake's instructions, under -icount shift=0: what the
+ * kernel accounted to this task, its running slice closed by a yield. */
+    static uint32_t ulTlsInstructionsAtStart;
+    static uint32_t ulHandshakes;
+
+    static uint32_t prvInstructions( void )
+    {
+        taskYIELD();
+        return ( uint32_t ) ( ulTaskGetRunTimeCounter( xTaskGetCurrentTaskHandle() ) * BOARD_RUNTIME_NS_PER_COUNT );
+    }
+#endif
+
 void vTlsTransportHandshakeStarts( void )
 {
+    #if ( configGENERATE_RUN_TIME_STATS == 1 )
+        ulTlsInstructionsAtStart = prvInstructions();
+    #endif
+
     if( xHandshake.xDone )
     {
         return;
@@ -134,6 +153,12 @@ void vTlsTransportHandshakeStarts( void )
 
 void vTlsTransportHandshakeEnded( BaseType_t xResult )
 {
+    #if ( configGENERATE_RUN_TIME_STATS == 1 )
+        ulHandshakes++;
+        printf( "[board] HANDSHAKE-INSTRUCTIONS n=%lu result=%ld tls_task=%lu\n", ( unsigned long ) ulHandshakes,
+                ( long ) xResult, ( unsigned long ) ( prvInstructions() - ulTlsInstructionsAtStart ) );
+    #endif
+
     if( xHandshake.xDone )
     {
         return;

@@ -72,3 +72,15 @@ target_include_directories(freertos_tls_board_lwip PRIVATE "${DEMO_DIR}/src" "${
 target_link_libraries(freertos_tls_board_lwip PRIVATE board_mps2_an386_lwip_headers)
 target_compile_definitions(freertos_tls_board_lwip PRIVATE TLS_TRANSPORT_HANDSHAKE_HOOKS)
 target_compile_options(freertos_tls_board_lwip PRIVATE ${BOARD_WARNINGS})
+
+# For scripts/bench-firmware-lwip.sh: the UART demo with the same run-time
+# statistics as the lwIP firmware, so that both count the instructions of
+# the same mutual-TLS handshake with Mosquitto under -icount.
+board_mps2_an386_firmware(freertos_tls_board_demo_runstats
+    CONFIG_DIR "${BOARD_DIR}/config-runtime-stats"
+    SOURCES ${BOARD_DEMO_SOURCES}
+    LIBRARIES ${BOARD_DEMO_LIBRARIES})
+add_dependencies(freertos_tls_board_demo_runstats board_mps2_an386_pki)
+target_include_directories(freertos_tls_board_demo_runstats PRIVATE "${DEMO_DIR}/src" "${BOARD_GENERATED_DIR}")
+target_compile_definitions(freertos_tls_board_demo_runstats PRIVATE TLS_TRANSPORT_HANDSHAKE_HOOKS)
+target_compile_options(freertos_tls_board_demo_runstats PRIVATE ${BOARD_WARNINGS})

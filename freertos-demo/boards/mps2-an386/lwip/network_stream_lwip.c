@@ -88,6 +88,10 @@ int lNetworkStreamOpen( NetworkStream_t * pxStream,
     struct sockaddr_in xAddress;
     struct timeval xTimeout;
     int lSocket;
+    /* What lwIP takes from the FreeRTOS heap for one socket (its netconn's
+     * mailbox and semaphore; the PCB and buffers are in lwIP's own
+     * pools): the stack's share of a connection's heap. */
+    size_t xHeapBefore = xPortGetFreeHeapSize();
 
     memset( &xAddress, 0, sizeof( xAddress ) );
     xAddress.sin_len = sizeof( xAddress );
@@ -133,6 +137,7 @@ int lNetworkStreamOpen( NetworkStream_t * pxStream,
 
     pxStream->lSocket = lSocket;
     xStats.ulConnects++;
+    xStats.ulSocketHeapBytes = ( uint32_t ) ( xHeapBefore - xPortGetFreeHeapSize() );
     printf( "[net] TCP connected to %s:%u over lwIP (socket %d), receive wait %lu ms\n", pcAddress,
             ( unsigned ) usPort, lSocket, ( unsigned long ) pxStream->ulRecvWaitMs );
     return 0;

@@ -30,6 +30,7 @@ typedef struct LwipStreamStats
     uint32_t ulFullSends;      /* Send calls that returned 0 (no room now). */
     uint32_t ulPeerCloses;     /* Receives that met the peer's FIN (returned negative). */
     uint32_t ulErrors;         /* Other failed calls (returned negative). */
+    uint32_t ulSocketHeapBytes; /* FreeRTOS heap an open, connected socket took (last connect). */
 } LwipStreamStats_t;
 
 void vNetworkStreamGetStats( LwipStreamStats_t * pxStats );
