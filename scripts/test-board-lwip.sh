@@ -9,6 +9,7 @@
 #      10.0.2.100:8883, whose command, scripts/lwip-guestfwd-proxy.py,
 #      connects to the broker): two connections of 3 QoS 1 messages each,
 #      every message back, the second connection resuming the TLS session;
+#      and a direct connection to the host (10.0.2.2:PORT) must fail;
 #   3. the same with non-blocking receives (MSG_DONTWAIT): the transport
 #      must have returned 0 ("nothing now") and a lower-priority task must
 #      have run during the handshake;
@@ -87,8 +88,15 @@ demo_check() {
 
 step "Demo over lwIP: mutual TLS to Mosquitto through QEMU user networking (restrict=on), publish and receive, reconnect with session resumption"
 rc=0
-lwip_run demo none 60 "port=$port utc=$(date +%s)" || rc=$?
+lwip_run demo none 60 "port=$port utc=$(date +%s) probe=$port" || rc=$?
 demo_check "lwIP demo" "$work/demo.log" "$rc"
+# Before the demo the firmware tried the broker's port on the host itself
+# (10.0.2.2, QEMU's gateway): restrict=on must not let it through.
+if grep -q "^\[board\] RESTRICT probe of 10.0.2.2:$port (the host): blocked" "$work/demo.log"; then
+    pass "restricted network: the firmware could not reach the host's broker port except through the forwarded address"
+else
+    fail "restricted network: $(grep '^\[board\] RESTRICT' "$work/demo.log" || echo 'no probe result')"
+fi
 if grep -q 'u.freertos-tls-demo-device' "$work/broker/mosquitto.log"; then
     pass "broker authenticated the device certificate from the test token"
 else

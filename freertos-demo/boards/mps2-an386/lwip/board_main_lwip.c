@@ -22,6 +22,10 @@
  *   fault=drop|stall       instead of the demo, the fault scenario
  *                          (lwip_fault.c): the broker side drops or stalls
  *                          the first connection mid-session
+ *   probe=N                before the demo, try a TCP connection to the
+ *                          host itself (QEMU's gateway, 10.0.2.2:N, e.g.
+ *                          the broker's port): with restrict=on it must
+ *                          fail, which the run reports ("RESTRICT")
  *   port=N                 the broker's port on the host (shown only)
  *   utc=SECONDS            UTC at start, for certificate dates
  *
@@ -55,6 +59,7 @@
 #define BOARD_COUNTER_PRIORITY          ( tskIDLE_PRIORITY + 1U )
 #define BOARD_DEFAULT_RECV_WAIT_MS      ( 50U )
 #define BOARD_NET_START_TIMEOUT_MS      ( 5000U )
+#define BOARD_PROBE_TIMEOUT_MS          ( 2000U )
 /* The one address QEMU's guestfwd forwards to the broker. */
 #define BOARD_BROKER_ADDRESS            "10.0.2.100"
 #define BOARD_BROKER_PORT               ( 8883U )
@@ -64,6 +69,7 @@ uint32_t ulNetworkStreamRecvWaitMs = BOARD_DEFAULT_RECV_WAIT_MS;
 static MqttDemoConfig_t xDemoConfig;
 static TaskHandle_t xTlsTask;
 static const char * pcFault;
+static uint32_t ulProbePort;
 static int64_t llUtcAtStart;
 static volatile uint32_t ulLowPriorityLoops;
 /* Free FreeRTOS heap once every task exists and lwIP is up: what a TLS
@@ -236,6 +242,20 @@ static int prvFinalReport( int iStatus )
     return iStatus;
 }
 
+/* Tries the host through QEMU's gateway, which a restricted user network
+ * must not let through; prints the verdict ("RESTRICT ... blocked"). */
+static void prvProbeHost( uint16_t usPort )
+{
+    NetworkStream_t xStream;
+    int lResult;
+
+    vNetworkStreamInit( &xStream );
+    lResult = lNetworkStreamOpen( &xStream, "10.0.2.2", usPort, BOARD_PROBE_TIMEOUT_MS, 50U );
+    printf( "[board] RESTRICT probe of 10.0.2.2:%u (the host): %s\n", ( unsigned ) usPort,
+            ( lResult == 0 ) ? "REACHED" : "blocked" );
+    vNetworkStreamClose( &xStream );
+}
+
 /* The TLS task: network up, then the demo (which ends the run with its
  * result) or the fault scenario. */
 static void prvTlsTask( void * pvConfig )
@@ -243,6 +263,11 @@ static void prvTlsTask( void * pvConfig )
     if( lLwipBoardStart( BOARD_NET_START_TIMEOUT_MS ) != 0 )
     {
         exit( 1 );
+    }
+
+    if( ulProbePort != 0U )
+    {
+        prvProbeHost( ( uint16_t ) ulProbePort );
     }
 
     xHeapFreeBeforeTls = xPortGetFreeHeapSize();
@@ -271,6 +296,7 @@ int main( void )
     ulNetworkStreamRecvWaitMs = ( uint32_t ) ullBoardNumber( "recv-wait", BOARD_DEFAULT_RECV_WAIT_MS, 0, 60000 );
     llUtcAtStart = ( int64_t ) ullBoardNumber( "utc", DEMO_PKI_GENERATED_UTC, 1, 32503680000ULL );
     pcFaultOption = pcBoardOption( "fault" );
+    ulProbePort = ( uint32_t ) ullBoardNumber( "probe", 0, 0, 65535 );
 
     if( pcFaultOption != NULL )
     {
