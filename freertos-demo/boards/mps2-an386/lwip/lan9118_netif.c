@@ -177,13 +177,20 @@ static err_t prvLinkOutput( struct netif * pxNetif,
 
     ( void ) pxNetif;
 
+    if( ulLength > FRAME_MAX - 4U )
+    {
+        xStats.ulTxErrors++;
+        LINK_STATS_INC( link.err );
+        return ERR_BUF;
+    }
+
     /* TDFREE (bytes free in the TX data FIFO) must hold the frame and its
      * two command words; the controller drains it at line rate, so a full
      * FIFO is momentary: wait a tick or two, then drop the frame (TCP
      * retransmits). */
     for( i = 0; ( TX_FIFO_INF & 0xFFFFU ) < ( ulWords * 4U + 8U ); i++ )
     {
-        if( ( i >= 2U ) || ( ulLength > FRAME_MAX - 4U ) )
+        if( i >= 2U )
         {
             xStats.ulTxErrors++;
             LINK_STATS_INC( link.drop );
