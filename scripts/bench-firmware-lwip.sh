@@ -10,7 +10,10 @@
 # handshake's instructions over both paths; writes the table to
 # benches/results/firmware-lwip.md. A benchmark, not a test: not run by CI.
 #
-# Knobs (environment): BENCH_LWIP_RUNS (runs of each firmware, default 5).
+# Knobs (environment): BENCH_LWIP_RUNS (runs of each firmware, default 5);
+# BENCH_LWIP_CARGO_TARGET_DIR (cargo's target directory for the library,
+# e.g. build/test-cross/cmake-cargo to reuse the tests' build; default:
+# inside the CMake build tree).
 # Work files stay in build/bench-firmware-lwip/.
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
@@ -32,7 +35,8 @@ trap 'exit 130' INT TERM
 
 step "PKI and build (FREERTOS_DEMO_BOARD_NET=lwip; the first build of the library takes minutes)"
 KEY_TYPE=ec "$root/scripts/demo-pki.sh" "$work/pki" >/dev/null
-demo_board_build "$root" "$work/build" "$work/pki" -DFREERTOS_DEMO_BOARD_NET=lwip
+demo_board_build "$root" "$work/build" "$work/pki" -DFREERTOS_DEMO_BOARD_NET=lwip \
+    ${BENCH_LWIP_CARGO_TARGET_DIR:+-DFREERTOS_TLS_CARGO_TARGET_DIR="$BENCH_LWIP_CARGO_TARGET_DIR"}
 board=$work/build/boards/mps2-an386
 
 port=$(demo_free_port)
