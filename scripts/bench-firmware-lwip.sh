@@ -73,7 +73,7 @@ def grab(path):
     text = open(path).read()
     if "exit status 0" not in text:
         sys.exit(f"{path}: the run failed")
-    out = {"hs": [fields(l) for l in re.findall(r"^\[board\] HANDSHAKE-INSTRUCTIONS (.*)$", text, re.M)]}
+    out = {"hs": [fields(l) for l in re.findall(r"^\[board\] HANDSHAKE-RUNTIME (.*)$", text, re.M)]}
     m = re.search(r"^\[board\] heap: \d+ bytes, minimum ever free \d+ \(peak use (\d+)\)", text, re.M)
     out["heap_peak"] = int(m.group(1))
     m = re.search(r"^\[board\] TLS task stack: \d+ bytes, .*\(peak use (\d+)\)", text, re.M)
@@ -103,11 +103,11 @@ def num(v):
 def mi(v):
     return f"{v / 1e6:.2f} M"
 
-full_lw = [int(r["hs"][0]["tls_task"]) for r in lw]
-net_lw = [int(r["hs"][0]["lwip_tasks"]) for r in lw]
-res_lw = [int(r["hs"][1]["tls_task"]) for r in lw]
-res_net = [int(r["hs"][1]["lwip_tasks"]) for r in lw]
-full_ua = [int(r["hs"][0]["tls_task"]) for r in ua]
+full_lw = [int(r["hs"][0]["tls_task_ns"]) for r in lw]
+net_lw = [int(r["hs"][0]["lwip_tasks_ns"]) for r in lw]
+res_lw = [int(r["hs"][1]["tls_task_ns"]) for r in lw]
+res_net = [int(r["hs"][1]["lwip_tasks_ns"]) for r in lw]
+full_ua = [int(r["hs"][0]["tls_task_ns"]) for r in ua]
 print(f"# Firmware over lwIP: figures (commit {commit})")
 print()
 print(f"Written by `scripts/bench-firmware-lwip.sh`: {runs} runs of each firmware under QEMU `-icount shift=0`, "

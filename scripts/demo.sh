@@ -112,7 +112,7 @@ run_board_demo() {
     sed -n 's/^\[demo\] PUBLISHED /  /p' "$work/demo.log"
     echo "received $(grep -c '^\[demo\] RECEIVED ' "$work/demo.log" || true) message(s):"
     sed -n 's/^\[demo\] RECEIVED /  /p' "$work/demo.log"
-    grep -E '^\[demo\] SUMMARY|^\[tls\] handshake:|^\[board\] (HANDSHAKE|NO-STARVE|heap|HEAP-LWIP|TLS task)|^\[lwip\] LWIP-MEM' "$work/demo.log" || true
+    grep -E '^\[demo\] SUMMARY|^\[tls\] handshake:|^\[board\] (HANDSHAKE |NO-STARVE|heap|HEAP-LWIP|TLS task)|^\[lwip\] LWIP-MEM' "$work/demo.log" || true
     echo "wall time: $(( $(date +%s) - started )) s"
     if [ "$rc" != 0 ]; then
         echo "DEMO FAILED (exit $rc): see the errors above; broker log: $work/broker/mosquitto.log" >&2

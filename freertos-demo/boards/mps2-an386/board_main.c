@@ -123,22 +123,22 @@ static uint32_t prvEmptyReads( void )
 #if ( configGENERATE_RUN_TIME_STATS == 1 )
 
 /* The variant built with run-time statistics (board_runtime_stats.h)
- * counts each handshake's instructions, under -icount shift=0: what the
- * kernel accounted to this task, its running slice closed by a yield. */
-    static uint32_t ulTlsInstructionsAtStart;
+ * reports the virtual time each handshake ran in this task (its running
+ * slice closed by a yield): instructions, under -icount shift=0. */
+    static uint32_t ulTlsCountsAtStart;
     static uint32_t ulHandshakes;
 
-    static uint32_t prvInstructions( void )
+    static uint32_t prvRunTimeCounts( void )
     {
         taskYIELD();
-        return ( uint32_t ) ( ulTaskGetRunTimeCounter( xTaskGetCurrentTaskHandle() ) * BOARD_RUNTIME_NS_PER_COUNT );
+        return ( uint32_t ) ulTaskGetRunTimeCounter( xTaskGetCurrentTaskHandle() );
     }
 #endif
 
 void vTlsTransportHandshakeStarts( void )
 {
     #if ( configGENERATE_RUN_TIME_STATS == 1 )
-        ulTlsInstructionsAtStart = prvInstructions();
+        ulTlsCountsAtStart = prvRunTimeCounts();
     #endif
 
     if( xHandshake.xDone )
@@ -155,8 +155,8 @@ void vTlsTransportHandshakeEnded( BaseType_t xResult )
 {
     #if ( configGENERATE_RUN_TIME_STATS == 1 )
         ulHandshakes++;
-        printf( "[board] HANDSHAKE-INSTRUCTIONS n=%lu result=%ld tls_task=%lu\n", ( unsigned long ) ulHandshakes,
-                ( long ) xResult, ( unsigned long ) ( prvInstructions() - ulTlsInstructionsAtStart ) );
+        printf( "[board] HANDSHAKE-RUNTIME n=%lu result=%ld tls_task_ns=%lu\n", ( unsigned long ) ulHandshakes,
+                ( long ) xResult, ( unsigned long ) ( ( prvRunTimeCounts() - ulTlsCountsAtStart ) * BOARD_RUNTIME_NS_PER_COUNT ) );
     #endif
 
     if( xHandshake.xDone )

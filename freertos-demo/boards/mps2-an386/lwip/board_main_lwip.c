@@ -124,10 +124,12 @@ static uint32_t prvEmptyReads( void )
     return xStats.ulEmptyReads;
 }
 
-/* Instructions (under -icount shift=0) a task has run so far; the
- * current task's running slice is first closed with a yield, so that the
- * kernel accounts it. */
-static uint32_t prvInstructions( const char * pcTask )
+/* Run-time counts a task has run so far (kernel run-time statistics:
+ * board_runtime_stats.h; BOARD_RUNTIME_NS_PER_COUNT ns each, which under
+ * QEMU -icount shift=0 are as many instructions). The current task's
+ * running slice is first closed with a yield, so that the kernel accounts
+ * it. Differences of counts wrap correctly; ns are made after. */
+static uint32_t prvRunTimeCounts( const char * pcTask )
 {
     TaskHandle_t xTask = ( pcTask == NULL ) ? xTaskGetCurrentTaskHandle() : xTaskGetHandle( pcTask );
 
@@ -136,16 +138,16 @@ static uint32_t prvInstructions( const char * pcTask )
         taskYIELD();
     }
 
-    return ( xTask == NULL ) ? 0U : ( uint32_t ) ( ulTaskGetRunTimeCounter( xTask ) * BOARD_RUNTIME_NS_PER_COUNT );
+    return ( xTask == NULL ) ? 0U : ( uint32_t ) ulTaskGetRunTimeCounter( xTask );
 }
 
-static uint32_t ulTlsInstructionsAtStart;
-static uint32_t ulNetInstructionsAtStart;
+static uint32_t ulTlsCountsAtStart;
+static uint32_t ulNetCountsAtStart;
 
 void vTlsTransportHandshakeStarts( void )
 {
-    ulTlsInstructionsAtStart = prvInstructions( NULL );
-    ulNetInstructionsAtStart = prvInstructions( "tcpip" ) + prvInstructions( "EthRx" );
+    ulTlsCountsAtStart = prvRunTimeCounts( NULL );
+    ulNetCountsAtStart = prvRunTimeCounts( "tcpip" ) + prvRunTimeCounts( "EthRx" );
 
     if( !xHandshake.xDone )
     {
@@ -157,13 +159,14 @@ void vTlsTransportHandshakeStarts( void )
 
 void vTlsTransportHandshakeEnded( BaseType_t xResult )
 {
-    uint32_t ulTls = prvInstructions( NULL ) - ulTlsInstructionsAtStart;
-    uint32_t ulNet = prvInstructions( "tcpip" ) + prvInstructions( "EthRx" ) - ulNetInstructionsAtStart;
+    uint32_t ulTls = prvRunTimeCounts( NULL ) - ulTlsCountsAtStart;
+    uint32_t ulNet = prvRunTimeCounts( "tcpip" ) + prvRunTimeCounts( "EthRx" ) - ulNetCountsAtStart;
 
     ulHandshakes++;
-    /* Meaningful under QEMU -icount shift=0 only (one instruction = 1 ns). */
-    printf( "[board] HANDSHAKE-INSTRUCTIONS n=%lu result=%ld tls_task=%lu lwip_tasks=%lu\n",
-            ( unsigned long ) ulHandshakes, ( long ) xResult, ( unsigned long ) ulTls, ( unsigned long ) ulNet );
+    /* Virtual ns each ran; instructions under QEMU -icount shift=0. */
+    printf( "[board] HANDSHAKE-RUNTIME n=%lu result=%ld tls_task_ns=%lu lwip_tasks_ns=%lu\n",
+            ( unsigned long ) ulHandshakes, ( long ) xResult, ( unsigned long ) ( ulTls * BOARD_RUNTIME_NS_PER_COUNT ),
+            ( unsigned long ) ( ulNet * BOARD_RUNTIME_NS_PER_COUNT ) );
 
     if( xHandshake.xDone )
     {
