@@ -120,11 +120,10 @@ static uint32_t prvEmptyReads( void )
     return xStats.ulEmptyReads;
 }
 
-#if ( configGENERATE_RUN_TIME_STATS == 1 )
-
 /* The variant built with run-time statistics (board_runtime_stats.h)
  * reports the virtual time each handshake ran in this task (its running
  * slice closed by a yield): instructions, under -icount shift=0. */
+#if ( configGENERATE_RUN_TIME_STATS == 1 )
     static uint32_t ulTlsCountsAtStart;
     static uint32_t ulHandshakes;
 
