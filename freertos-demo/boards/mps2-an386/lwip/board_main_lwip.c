@@ -31,7 +31,11 @@
  *
  * As in the UART build, a task of priority 1 counts while the TLS task
  * (priority 2) is blocked; the run fails if it never ran during the first
- * handshake.
+ * handshake. Each handshake also reports the virtual time the TLS task and
+ * lwIP's tasks ran ("HANDSHAKE-RUNTIME", run-time statistics: instructions
+ * under -icount shift=0), and the end of the run what the connection took
+ * from the FreeRTOS heap, split into the socket's share and TLS's
+ * ("HEAP-LWIP"), and lwIP's own memory ("LWIP-MEM").
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -20,7 +20,6 @@
 #define TX_DATA_FIFO            REG( 0x20 )
 #define RX_STATUS_FIFO          REG( 0x40 )
 #define TX_STATUS_FIFO          REG( 0x48 )
-#define ID_REV                  REG( 0x50 )
 #define IRQ_CFG                 REG( 0x54 )
 #define INT_STS                 REG( 0x58 )
 #define INT_EN                  REG( 0x5C )
@@ -390,6 +389,5 @@ err_t xLan9118NetifInit( struct netif * pxNetif )
     NVIC_IPR( LAN9118_IRQn ) = ( uint8_t ) ( ( BOARD_MAX_SYSCALL_PRIORITY + 1 ) << ( 8 - BOARD_PRIO_BITS ) );
     NVIC_ISER0 = 1UL << LAN9118_IRQn;
 
-    ( void ) ID_REV;
     return ERR_OK;
 }
