@@ -1,9 +1,10 @@
 /*
  * Faults on the lwIP path; see lwip_fault.h. The broker side (the test's
  * proxy behind QEMU's guestfwd, scripts/lwip-guestfwd-proxy.py) breaks the
- * first connection right after the broker's SUBACK:
+ * first connection once the broker's SUBACK has reached the firmware:
  *
- *   drop   it closes the TCP connection (FIN, no TLS close_notify). The
+ *   drop   when the firmware next sends (its first PUBLISH), the proxy
+ *          closes the TCP connection instead (FIN, no TLS close_notify). The
  *          socket's receive returns 0 (end of stream), which the stream
  *          passes up as negative, so TLS_Recv fails with
  *          TLS_ERROR_TRANSPORT (-2009); coreMQTT reports MQTTRecvFailed
