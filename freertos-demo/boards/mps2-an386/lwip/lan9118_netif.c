@@ -72,7 +72,10 @@
 #define RX_STATUS_LENGTH( s )   ( ( ( s ) >> 16 ) & 0x3FFFUL )   /* Frame bytes, CRC included. */
 
 #define FRAME_MAX               ( 1518U )    /* With the CRC. */
-#define FRAME_MIN               ( 64U )
+/* An Ethernet header and the CRC: shorter is not a frame. (The wire's
+ * 64-byte minimum is not enforced: an emulator may deliver a frame, e.g.
+ * an ARP reply, without its padding.) */
+#define FRAME_MIN               ( 18U )
 /* Register handshakes (soft reset, MAC CSR access) finish within
  * microseconds; these bound them in case the controller never answers. */
 #define CSR_POLLS               ( 10000U )
