@@ -4,7 +4,9 @@
 # the C ABI and allocation-failure harnesses, the firmware (no std) builds,
 # the nrf52 RNG port on QEMU's micro:bit (scripts/test-microbit-rng.sh),
 # the Cortex-M cross builds and CMake cross consumer (scripts/test-cross.sh),
-# and the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh).
+# the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh), and the
+# emulated board's demos over UART0 and over lwIP (scripts/test-board.sh,
+# scripts/test-board-lwip.sh).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,3 +93,6 @@ TEST_BOARD_DEMO_ONLY=1 TEST_BOARD_WORK_DIR="$PWD/build/test-board-p256" \
 
 step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
 ./scripts/test-board.sh
+
+step "The demo over lwIP on the emulated board: LAN9118 Ethernet, QEMU user network (restrict=on), Mosquitto; drop and stall faults (scripts/test-board-lwip.sh)"
+./scripts/test-board-lwip.sh
