@@ -112,8 +112,8 @@ fn check_mbedtls() {
         println!("cargo:rustc-cfg=mbedtls_private");
     }
     // For tests/layout.rs: compile a C probe exactly as mbedTLS was compiled.
-    println!("cargo:rustc-env=FREERTOS_TLS_MBEDTLS_INCLUDE={}", dep("INCLUDE"));
-    println!("cargo:rustc-env=FREERTOS_TLS_MBEDTLS_DEFINES={}", dep("DEFINES"));
-    println!("cargo:rustc-env=FREERTOS_TLS_MBEDTLS_C_FLAGS={}", dep("C_FLAGS"));
-    println!("cargo:rustc-env=FREERTOS_TLS_MBEDTLS_SOURCE={}", dep("SOURCE"));
+    println!("cargo:rustc-env=FREERTOS_TLS_LAYOUT_INCLUDE={}", dep("INCLUDE"));
+    println!("cargo:rustc-env=FREERTOS_TLS_LAYOUT_DEFINES={}", dep("DEFINES"));
+    println!("cargo:rustc-env=FREERTOS_TLS_LAYOUT_C_FLAGS={}", dep("C_FLAGS"));
+    println!("cargo:rustc-env=FREERTOS_TLS_LAYOUT_SOURCE={}", dep("SOURCE"));
 }

@@ -316,6 +316,26 @@ def entropy_section(raw):
     return out, ratio
 
 
+def committed_228(path):
+    """Client CPU medians (ms) of the full-handshake table of a committed
+    report, by (key exchange, implementation); {} when there is none."""
+    if not os.path.exists(path):
+        return {}
+    found = {}
+    in_table = False
+    with open(path) as f:
+        for line in f:
+            if line.startswith("## Full handshake latency"):
+                in_table = True
+                continue
+            if in_table and line.startswith("## "):
+                break
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if in_table and len(cells) == 9 and cells[2].isdigit():
+                found[(cells[0], cells[1])] = float(cells[7])
+    return found
+
+
 def main():
     if sys.argv[1:2] == ["--entropy-only"]:
         # BENCH_ONLY=entropy: that table and its target, on stdout.
@@ -361,7 +381,7 @@ def main():
     w("# freertos-tls benchmarks: ours vs raw mbedTLS\n")
     w("Produced by `./scripts/bench.sh` (see benches/README.md for the method). "
       "*ours* = the C interface `iot_tls.h` of `libfreertos_tls.a`; *baseline* = the same archive's "
-      "mbedTLS 2.28 called directly from C with the configuration `TLS_Connect` applies. Both are linked "
+      f"mbedTLS {machine.get('mbedtls', '')} called directly from C with the configuration `TLS_Connect` applies. Both are linked "
       "from one release build (opt-level s, LTO) and run alternately against the same peer on 127.0.0.1.\n")
     w(f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['kernel']} ({machine['os']}); "
       f"load average at the end {machine['load']}. Library built from commit {machine['commit']}. {machine['rustc']}; {machine['cc']}. "
@@ -408,6 +428,26 @@ def main():
       "*Client CPU* is the client process's CPU time over the same interval: it leaves out the peer's "
       "work and time lost to other processes on this shared machine. "
       "Distribution: [handshake.svg](handshake.svg).\n")
+
+    # Against the last run on mbedTLS 2.28 (committed figures, another day:
+    # not paired, so only a rough guide).
+    old = committed_228(os.path.join(results, "report-mbedtls-2.28.md"))
+    if old:
+        w("### Against mbedTLS 2.28 (the last committed run on it)\n")
+        w("Client CPU medians of this run beside those of "
+          "[report-mbedtls-2.28.md](report-mbedtls-2.28.md) (mbedTLS 2.28.10 through mbedtls-sys-auto, "
+          "its default configuration). Different runs and days: a rough guide, not a paired measurement.\n")
+        w("| key exchange | implementation | 2.28 client CPU median ms | this run | this / 2.28 |")
+        w("|---|---|---:|---:|---:|")
+        for kind, label in KINDS.items():
+            for impl in ("baseline", "ours", "ours_stub"):
+                name = {"baseline": "baseline", "ours": "ours", "ours_stub": "ours, PKCS#11 stub"}[impl]
+                before = old.get((label, name))
+                if before is None or not hs_cpu[(kind, impl)]:
+                    continue
+                now = statistics.median(hs_cpu[(kind, impl)]) / 1000
+                w(f"| {label} | {name} | {before:.2f} | {now:.2f} | {now / before:.3f} |")
+        w("")
 
     pcpu, pwall = paired_handshake_ratios(os.path.join(raw, "handshake.txt"))
     w("### Paired ratios (the verdict)\n")

@@ -151,7 +151,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=config");
 
-    let tree = locate();
+    let mut tree = locate();
     let private = env::var_os("CARGO_FEATURE_PRIVATE").is_some();
     if private && tree.source.is_none() {
         fail(
@@ -167,6 +167,12 @@ fn main() {
             "the mbedTLS configuration lacks what this library needs: {} (see README, \"mbedTLS\")",
             missing.join(", ")
         ));
+    }
+
+    // mbedtls/ecdh.h includes "everest/everest.h" when Everest is on: its
+    // headers go wherever mbedTLS's go (C build, bindings, dependents).
+    if let Some(source) = tree.source.clone().filter(|_| options.contains("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED")) {
+        tree.include_dirs.push(source.join("3rdparty/everest/include"));
     }
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -311,7 +317,8 @@ fn compile(tree: &Tree, source: &Path, options: &BTreeSet<String>) {
     }
     if options.contains("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED") {
         let everest = source.join("3rdparty/everest");
-        b.include(everest.join("include")).include(everest.join("include/everest"));
+        // As its upstream CMake does (include/ is on the tree's path already).
+        b.include(everest.join("include/everest")).include(everest.join("include/everest/kremlib"));
         for f in ["everest.c", "x25519.c", "Hacl_Curve25519_joined.c"] {
             files.push(everest.join("library").join(f));
         }
@@ -348,9 +355,11 @@ fn run(cmd: &mut Command) -> String {
 }
 
 /// Whether a symbol of the compiled mbedTLS is renamed in a private copy:
-/// everything global it defines or references of its own namespaces.
+/// everything global it defines or references of its own namespaces, the
+/// third-party code it bundles included (p256-m: `p256_`; Everest:
+/// `Hacl_`, `FStar_`), which a firmware's mbedTLS 2.x may bundle too.
 fn is_renamed(sym: &str) -> bool {
-    sym != KEEP_NAME && ["mbedtls_", "psa_", "p256_", "Hacl_"].iter().any(|p| sym.starts_with(p))
+    sym != KEEP_NAME && ["mbedtls_", "psa_", "p256_", "Hacl_", "FStar_"].iter().any(|p| sym.starts_with(p))
 }
 
 /// Feature `private`: every global `mbedtls_*`/`psa_*` symbol of the
@@ -422,24 +431,18 @@ fn c_flag_defines() -> Vec<String> {
 
 fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String]) {
     let wrapper = out.join("bindings_wrapper.h");
-    // The defines as #define lines of the wrapper rather than -D arguments:
-    // bindgen skips macros defined on the command line, and a value such
-    // as MBEDTLS_SSL_IN_CONTENT_LEN given in the C flags must still reach
-    // the bindings (the library reads the record sizes from them).
-    let mut text = String::new();
-    let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
-    for flag in tree.defines.iter().map(|d| format!("-D{d}")).chain(c_flags.iter().cloned()) {
-        if let Some(def) = flag.strip_prefix("-D") {
-            let (name, value) = def.split_once('=').unwrap_or((def, "1"));
-            text.push_str(&format!("#undef {name}\n#define {name} {value}\n"));
-        } else if let Some(name) = flag.strip_prefix("-U") {
-            text.push_str(&format!("#undef {name}\n"));
-        } else {
-            clang_args.push(flag);
-        }
-    }
-    text.extend(HEADERS.iter().map(|h| format!("#include \"{h}\"\n")));
+    let mut text: String = HEADERS.iter().map(|h| format!("#include \"{h}\"\n")).collect();
+    // bindgen emits no constant for a macro set on the command line (the
+    // C flags' -DMBEDTLS_SSL_IN_CONTENT_LEN=...): evaluate the record sizes
+    // as enum values, which it always emits.
+    text.push_str(
+        "enum freertos_tls_record_sizes {\n    FREERTOS_TLS_IN_CONTENT_LEN = MBEDTLS_SSL_IN_CONTENT_LEN,\n    \
+         FREERTOS_TLS_OUT_CONTENT_LEN = MBEDTLS_SSL_OUT_CONTENT_LEN,\n};\n",
+    );
     fs::write(&wrapper, text).unwrap();
+    let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
+    clang_args.extend(tree.defines.iter().map(|d| format!("-D{d}")));
+    clang_args.extend(c_flags.iter().cloned());
     let bindings = bindgen::Builder::default()
         .header(wrapper.display().to_string())
         .clang_args(&clang_args)
@@ -448,8 +451,8 @@ fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String])
         // PSA: what the library calls; its types come in as needed (the
         // whole PSA surface trips bindgen over typedef'd operation structs).
         .allowlist_function("mbedtls_.*|psa_crypto_init|psa_(import|destroy|get)_key.*|psa_sign_hash")
-        .allowlist_type("mbedtls_.*")
-        .allowlist_var("MBEDTLS_.*|PSA_SUCCESS")
+        .allowlist_type("mbedtls_.*|freertos_tls_.*")
+        .allowlist_var("MBEDTLS_.*")
         .blocklist_function("mbedtls_printf|mbedtls_snprintf|mbedtls_vsnprintf|mbedtls_fprintf")
         // Macros as C int, the type mbedTLS passes them as (error codes,
         // ciphersuite ids, endpoint and preset selectors).

@@ -56,16 +56,22 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 step() { printf '==> %s\n' "$*" >&2; }
 
+mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$("$root/scripts/fetch-mbedtls.sh")}
+export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
+
 step "cargo build --release --lib (opt-level s, LTO)"
 json=$(cd "$root" && cargo build --release --lib --message-format=json)
 lib=$(python3 "$root/scripts/cargo-messages.py" staticlib freertos_tls <<<"$json")
-mbedtls_out=$(python3 "$root/scripts/cargo-messages.py" out-dir mbedtls-sys-auto <<<"$json")
-[ -f "$lib" ] && [ -f "$mbedtls_out/config.h" ] || { echo "ERROR: no library or mbedTLS out dir from cargo" >&2; exit 1; }
+[ -f "$lib" ] || { echo "ERROR: no library from cargo" >&2; exit 1; }
+# The raw baseline is the same mbedTLS objects (bundled in $lib), compiled
+# from the same tree with the same profile.
+mbedtls_config=$root/mbedtls-sys/config/${FREERTOS_TLS_MBEDTLS_CONFIG:-client}.h
+mbedtls_include=("-I$mbedtls_tree/include" "-I$(dirname "$mbedtls_config")" "-DMBEDTLS_CONFIG_FILE=\"$mbedtls_config\"")
 
 step "C drivers (cc, against $lib)"
-# The same include dir and MBEDTLS_CONFIG_FILE as CMakeLists.txt exports.
+# The same include dirs and MBEDTLS_CONFIG_FILE as CMakeLists.txt exports.
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"
-        -I"$root/benches/common" -I"$mbedtls_out/include" "-DMBEDTLS_CONFIG_FILE=\"$mbedtls_out/config.h\"")
+        -I"$root/benches/common" "${mbedtls_include[@]}")
 # The driver and the raw mbedTLS client's configuration (shared with the
 # firmware benchmark).
 bench_sources=("$root/benches/c/bench_client.c" "$root/benches/common/raw_client_config.c")
@@ -200,20 +206,20 @@ for prof in $profiles; do
     if [ "$prof" = 16384 ]; then
         client=$work/bench_client_stub
     else
-        case $prof in 4096) feature=record-buffer-4k ;; 2048) feature=record-buffer-2k ;;
-            *) echo "ERROR: no profile $prof" >&2; exit 2 ;; esac
+        # The record sizes are a property of the mbedTLS configuration:
+        # here they come in through the C flags, seen by mbedTLS's build
+        # and the bindings alike.
         ptarget=$root/build/bench-profile-$prof
         pjson=$(cd "$root" && CARGO_TARGET_DIR=$ptarget \
             CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=$prof -DMBEDTLS_SSL_OUT_CONTENT_LEN=$prof" \
-            cargo build --release --lib --features "$feature" --message-format=json)
+            cargo build --release --lib --message-format=json)
         plib=$(python3 "$root/scripts/cargo-messages.py" staticlib freertos_tls <<<"$pjson")
-        pout=$(python3 "$root/scripts/cargo-messages.py" out-dir mbedtls-sys-auto <<<"$pjson")
         client=$work/bench_client_stub_$prof
         # The headers exactly as this profile's mbedTLS was compiled.
         pcflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$root/tests/c/host_freertos"
-                 -I"$root/benches/common" -I"$pout/include" "-DMBEDTLS_CONFIG_FILE=\"$pout/config.h\""
+                 -I"$root/benches/common" "${mbedtls_include[@]}"
                  "-DMBEDTLS_SSL_IN_CONTENT_LEN=$prof" "-DMBEDTLS_SSL_OUT_CONTENT_LEN=$prof")
-        [ -f "$plib" ] && [ -f "$pout/config.h" ] || { echo "ERROR: profile $prof build failed" >&2; exit 1; }
+        [ -f "$plib" ] || { echo "ERROR: profile $prof build failed" >&2; exit 1; }
         cc "${pcflags[@]}" -DBENCH_PKCS11_STUB "${bench_sources[@]}" "$plib" "$wrap" "${syslibs[@]}" -o "$client"
     fi
     for kind in ecdsa rsa; do
@@ -279,7 +285,8 @@ step "Machine"
     echo "cc=$(cc --version | head -1)"
     echo "peer=$(python3 -c 'import ssl, sys; print("Python", sys.version.split()[0], ssl.OPENSSL_VERSION)')"
     echo "aesni=$(grep -qw aes /proc/cpuinfo && echo yes || echo no)"
-    echo "mbedtls_aesni=$(grep -q '^#define MBEDTLS_AESNI_C' "$mbedtls_out/config.h" && echo yes || echo no)"
+    echo "mbedtls_aesni=$(grep -q '^#define MBEDTLS_AESNI_C' "$mbedtls_config" && echo yes || echo no)"
+    echo "mbedtls=$(sed -n 's/^#define MBEDTLS_VERSION_STRING[[:space:]]*"\(.*\)"/\1/p' "$mbedtls_tree/include/mbedtls/build_info.h") ($(basename "$mbedtls_config" .h) profile)"
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
     # The library is built from the working tree: say if it differs from HEAD.
     dirty=$(cd "$root" && git status --porcelain -- src ports Cargo.toml Cargo.lock build.rs | wc -l)

@@ -7,6 +7,10 @@
 #                                          firmware on QEMU's mps2-an386 board,
 #                                          TLS bytes over UART0
 #                                          (run_board_demo below)
+#   ./scripts/demo.sh --board mps2-an386 --net lwip
+#                                          the same firmware with lwIP sockets
+#                                          on the board's LAN9118 Ethernet
+#                                          under TLS instead of UART0
 #
 #  1. installs missing Debian packages (needs root or sudo),
 #  2. makes a PKI (root CA -> intermediate CA -> broker / device) and a
@@ -26,26 +30,44 @@ source "$root/scripts/deps.sh"
 source "$root/scripts/demo-lib.sh"
 
 board=posix
+net=uart
 while [ $# -gt 0 ]; do
     case "$1" in
         --board) board=${2:?--board needs a name}; shift 2 ;;
         --board=*) board=${1#--board=}; shift ;;
+        --net) net=${2:?--net needs uart or lwip}; shift 2 ;;
+        --net=*) net=${1#--net=}; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: $0 [--board posix|mps2-an386]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--board posix|mps2-an386 [--net uart|lwip]]" >&2; exit 2 ;;
     esac
 done
+case "$net" in
+    uart | lwip) ;;
+    *) echo "ERROR: unknown network path '$net' (uart or lwip)" >&2; exit 2 ;;
+esac
+if [ "$net" != uart ] && [ "$board" != mps2-an386 ]; then
+    echo "ERROR: --net $net is for --board mps2-an386" >&2
+    exit 2
+fi
 
 # The emulated board: the same steps, with the firmware under QEMU. QEMU
 # connects the board's UART0 to the broker's TLS port (-serial tcp:...), so
 # the broker sees a plain TCP client; the firmware's console (UART1) is the
 # log. Certificates are dated: the board has no RTC, so the firmware's
 # clock starts at the host's time passed on its command line (utc=...).
-# Environment: DEMO_WORK_DIR (default build/demo-mps2-an386), DEMO_MESSAGES
-# (default 3), DEMO_RECV_WAIT_MS (transport receive wait, default 50;
-# 0 = non-blocking).
+# With --net lwip the TLS bytes go through lwIP's sockets and the board's
+# LAN9118 instead: QEMU's user network, locked down (restrict=on), lets the
+# firmware reach exactly one address, 10.0.2.100:8883, whose guestfwd
+# command (scripts/lwip-guestfwd-proxy.py, one per connection) connects to
+# the broker; the firmware connects twice, the second time resuming the
+# TLS session.
+# Environment: DEMO_WORK_DIR (default build/demo-mps2-an386, with --net
+# lwip build/demo-mps2-an386-lwip), DEMO_MESSAGES (default 3),
+# DEMO_RECV_WAIT_MS (transport receive wait, default 50; 0 = non-blocking).
 run_board_demo() {
     local work=${DEMO_WORK_DIR:-$root/build/demo-mps2-an386}
-    local started rc=0 port
+    local started rc=0 port fw net_args
+    [ "$net" = uart ] || work=${DEMO_WORK_DIR:-$root/build/demo-mps2-an386-$net}
     started=$(date +%s)
     ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
     ensure_cross_rust
@@ -58,19 +80,30 @@ run_board_demo() {
     KEY_TYPE=ec "$root/scripts/demo-pki.sh" "$work/pki" >/dev/null
     echo "PKI in $work/pki"
 
-    echo "==> Building the mps2-an386 firmware (CMake + cargo; the first build takes a few minutes)"
-    demo_board_build "$root" "$work/cmake-build" "$work/pki"
-    arm-none-eabi-size "$work/cmake-build/boards/mps2-an386/freertos_tls_board_demo.elf"
+    echo "==> Building the mps2-an386 firmware, network path $net (CMake + cargo; the first build takes a few minutes)"
+    demo_board_build "$root" "$work/cmake-build" "$work/pki" -DFREERTOS_DEMO_BOARD_NET="$net"
+    fw=$work/cmake-build/boards/mps2-an386/freertos_tls_board_demo.elf
+    [ "$net" = uart ] || fw=$work/cmake-build/boards/mps2-an386/freertos_tls_board_lwip.elf
+    arm-none-eabi-size "$fw"
 
     echo "==> Starting Mosquitto"
     port=$(demo_free_port)
     demo_start_broker "$work/broker" "$port" "$work/pki/client-ca.pem" \
         "$work/pki/broker-chain.pem" "$work/pki/broker.key"
 
-    echo "==> Running the firmware under QEMU (UART0 <-> 127.0.0.1:$port)"
-    demo_board_run "$work/cmake-build/boards/mps2-an386/freertos_tls_board_demo.elf" \
-        "tcp:127.0.0.1:$port" "$work/demo.log" 120 \
-        "port=$port utc=$(date +%s) messages=${DEMO_MESSAGES:-3} recv-wait=${DEMO_RECV_WAIT_MS:-50}" || rc=$?
+    if [ "$net" = uart ]; then
+        echo "==> Running the firmware under QEMU (UART0 <-> 127.0.0.1:$port)"
+        demo_board_run "$fw" "tcp:127.0.0.1:$port" "$work/demo.log" 120 \
+            "port=$port utc=$(date +%s) messages=${DEMO_MESSAGES:-3} recv-wait=${DEMO_RECV_WAIT_MS:-50}" || rc=$?
+    else
+        echo "==> Running the firmware under QEMU (LAN9118, lwIP; 10.0.2.100:8883 -> 127.0.0.1:$port, nothing else reachable)"
+        rm -rf "$work/proxy"
+        mkdir -p "$work/proxy"
+        net_args="user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:8883-cmd:python3 $root/scripts/lwip-guestfwd-proxy.py --port $port --state $work/proxy"
+        demo_board_run "$fw" null "$work/demo.log" 120 \
+            "port=$port utc=$(date +%s) messages=${DEMO_MESSAGES:-3} recv-wait=${DEMO_RECV_WAIT_MS:-50}" \
+            -nic "$net_args" || rc=$?
+    fi
     demo_stop_broker "$work/broker"
 
     echo
@@ -79,13 +112,13 @@ run_board_demo() {
     sed -n 's/^\[demo\] PUBLISHED /  /p' "$work/demo.log"
     echo "received $(grep -c '^\[demo\] RECEIVED ' "$work/demo.log" || true) message(s):"
     sed -n 's/^\[demo\] RECEIVED /  /p' "$work/demo.log"
-    grep -E '^\[demo\] SUMMARY|^\[board\] (HANDSHAKE|NO-STARVE|heap|TLS task)' "$work/demo.log" || true
+    grep -E '^\[demo\] SUMMARY|^\[tls\] handshake:|^\[board\] (HANDSHAKE |NO-STARVE|heap|HEAP-LWIP|TLS task)|^\[lwip\] LWIP-MEM' "$work/demo.log" || true
     echo "wall time: $(( $(date +%s) - started )) s"
     if [ "$rc" != 0 ]; then
         echo "DEMO FAILED (exit $rc): see the errors above; broker log: $work/broker/mosquitto.log" >&2
         exit "$rc"
     fi
-    echo "DEMO OK (mps2-an386)"
+    echo "DEMO OK (mps2-an386, network path $net)"
     exit 0
 }
 

@@ -24,8 +24,9 @@ ensure_packages() {
 BUILD_PACKAGES=(build-essential cmake pkg-config libclang-dev clang python3)
 # The real peers: OpenSSL, SoftHSM2 (with OpenSC's pkcs11-tool), Mosquitto.
 PEER_PACKAGES=(openssl ca-certificates softhsm2 opensc mosquitto mosquitto-clients)
-# Test-only tools: valgrind, the entropy checkers, venv for tlslite-ng.
-TEST_TOOL_PACKAGES=(valgrind ent rng-tools5 python3-venv)
+# Test-only tools: valgrind, the entropy checkers, venv for tlslite-ng;
+# mbedTLS 2.28's static libraries, which the private copy is linked beside.
+TEST_TOOL_PACKAGES=(valgrind ent rng-tools5 python3-venv libmbedtls-dev)
 # Cortex-M: cross compiler, newlib, binutils (size, map), QEMU.
 CORTEX_M_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm)
 # Benchmarks only (not CI): the handshake plot, size(1) for the host.

@@ -4,13 +4,17 @@
 # the C ABI and allocation-failure harnesses, the firmware (no std) builds,
 # the nrf52 RNG port on QEMU's micro:bit (scripts/test-microbit-rng.sh),
 # the Cortex-M cross builds and CMake cross consumer (scripts/test-cross.sh),
-# and the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh).
+# the FreeRTOS demo / stress / CMake tests (scripts/test-demo.sh), and the
+# emulated board's demos over UART0 and over lwIP (scripts/test-board.sh,
+# scripts/test-board-lwip.sh).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 ensure_packages "${PROJECT_PACKAGES[@]}"
 ensure_cross_rust
+# Upstream mbedTLS 3.6.7, fetched and verified once (build/mbedtls).
+./scripts/fetch-mbedtls.sh >/dev/null
 # rustup's cargo (with rustfmt and clippy) before Debian's cargo-web, which
 # the cross step may have installed.
 if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/bin/cargo" ]; then
@@ -66,11 +70,14 @@ step "fuzz targets: seeds replay past the handshake, then each runs briefly (scr
 step "cargo test: built without session resumption (no-session-resumption)"
 cargo test --features no-session-resumption --test tls_resumption_off
 
-step "4 KiB record buffer profile: linked buffer sizes, struct layouts vs the C build, 1 MiB each way"
-# mbedTLS (and ring, which reads the same flags) rebuild with these C
-# flags; the default-profile run of these tests is part of cargo test above.
+step "mbedTLS private copy (mbedtls-private) linked beside Debian's mbedTLS 2.28, TLS on both"
+cargo test --features mbedtls-private --test private_copy
+
+step "4 KiB record buffers (a property of the mbedTLS configuration): linked sizes, layouts vs the C build, 1 MiB each way"
+# mbedTLS and the bindings are rebuilt with these C flags (both see them);
+# the default-profile run of these tests is part of cargo test above.
 CFLAGS="-DMBEDTLS_SSL_IN_CONTENT_LEN=4096 -DMBEDTLS_SSL_OUT_CONTENT_LEN=4096" \
-    cargo test --features record-buffer-4k --lib --test layout --test tls_record_profiles
+    cargo test --lib --test layout --test tls_record_profiles
 
 step "FreeRTOS demo, stress test and CMake integration (scripts/test-demo.sh)"
 ./scripts/test-demo.sh
@@ -86,3 +93,6 @@ TEST_BOARD_DEMO_ONLY=1 TEST_BOARD_WORK_DIR="$PWD/build/test-board-p256" \
 
 step "The demo on the emulated Cortex-M4F board: QEMU mps2-an386, Mosquitto, no starvation, tick wrap (scripts/test-board.sh)"
 ./scripts/test-board.sh
+
+step "The demo over lwIP on the emulated board: LAN9118 Ethernet, QEMU user network (restrict=on), Mosquitto; drop and stall faults (scripts/test-board-lwip.sh)"
+./scripts/test-board-lwip.sh

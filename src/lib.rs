@@ -1,6 +1,7 @@
 //! `freertos-tls`: a memory-safe drop-in replacement for the Amazon FreeRTOS
 //! TLS layer (`aws_tls.h` / `iot_tls.h`) and the board's
-//! `mbedtls_hardware_poll`, over mbedTLS 2.28.
+//! `mbedtls_hardware_poll`, over mbedTLS 3.6 LTS (the firmware's own, or
+//! a pinned upstream release: see `mbedtls-sys`).
 //!
 //! Layers, top to bottom: [`ffi`] (the C boundary: every exported symbol),
 //! [`tls`] (one connection), [`entropy`] (the active RNG port),

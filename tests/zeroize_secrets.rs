@@ -132,7 +132,10 @@ fn check_one_connection(peer: &EchoPeer, ca: &[u8], what: &str, then: impl FnOnc
         ("server write key", heap_watch::freed_blocks_holding(&secrets.server_key)),
     ];
     eprintln!("{what}: {freed} blocks freed ({} recorded); still holding a secret: {holding:?}", report.recorded);
-    assert!(freed > 100, "{what}: the watcher kept only {freed} blocks");
+    // A control that the watcher saw mbedTLS's frees at all: a session
+    // frees about 85 blocks on 3.6 (its session, transform, buffers,
+    // certificate chain, key-exchange numbers).
+    assert!(freed > 50, "{what}: the watcher kept only {freed} blocks");
     for (secret, n) in holding {
         assert_eq!(n, 0, "{what}: {n} freed blocks still hold the {secret}");
     }

@@ -321,7 +321,7 @@ static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
         if ((rc = mbedtls_x509_crt_parse(&c->own_cert, (const unsigned char *)pem, len)) != 0) die("own cert", rc);
         free(pem);
         pem = read_file(base_own_key_file, &len);
-        rc = mbedtls_pk_parse_key(&c->own_key, (const unsigned char *)pem, len, NULL, 0);
+        rc = mbedtls_pk_parse_key(&c->own_key, (const unsigned char *)pem, len, NULL, 0, mbedtls_ctr_drbg_random, &c->drbg);
         free(pem);
         if (rc != 0) die("own key", rc);
         if ((rc = mbedtls_ssl_conf_own_cert(&c->conf, &c->own_cert, &c->own_key)) != 0) die("conf_own_cert", rc);

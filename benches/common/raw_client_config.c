@@ -4,14 +4,12 @@
  */
 #include "raw_client_config.h"
 
-#include <stdint.h>
-
-#include "mbedtls/ssl.h"
+#include "mbedtls/ecp.h"
+#include "mbedtls/md.h"
 #include "mbedtls/ssl_ciphersuites.h"
 
 /* src/tls/connection.rs: CIPHERSUITES, GROUPS, SIG_ALGS,
- * DRBG_PERSONALISATION, in the same order (mbedTLS 3.6 takes TLS group and
- * signature algorithm ids). */
+ * DRBG_PERSONALISATION, in the same order. */
 static const int raw_suites[] = {
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -32,19 +30,22 @@ static const uint16_t raw_groups[] = {
 static const uint16_t raw_sig_algs[] = {
     MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
     MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
-    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
-    MBEDTLS_TLS1_3_SIG_NONE,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512, MBEDTLS_TLS1_3_SIG_NONE,
 };
 static const unsigned char raw_personalisation[] = "freertos-tls ctr_drbg";
 
-/* src/tls/record_size.rs: the max-fragment-length request for this build's
- * record buffers; none with the default 16 KiB. */
-#if MBEDTLS_SSL_IN_CONTENT_LEN == 4096
-#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_4096
-#elif MBEDTLS_SSL_IN_CONTENT_LEN == 2048
-#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_2048
-#else
+/* src/tls/record_size.rs: the largest max-fragment-length request that
+ * fits this build's input buffer; none with the default 16 KiB. */
+#if MBEDTLS_SSL_IN_CONTENT_LEN >= 16384
 #define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_NONE
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 4096
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_4096
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 2048
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_2048
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 1024
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_1024
+#else
+#define RAW_MAX_FRAGMENT_LENGTH MBEDTLS_SSL_MAX_FRAG_LEN_512
 #endif
 
 int bench_raw_configure(mbedtls_ssl_config *conf, mbedtls_ctr_drbg_context *drbg, mbedtls_x509_crt *ca,
@@ -69,9 +70,6 @@ int bench_raw_configure(mbedtls_ssl_config *conf, mbedtls_ctr_drbg_context *drbg
     mbedtls_ssl_conf_ciphersuites(conf, raw_suites);
     mbedtls_ssl_conf_groups(conf, raw_groups);
     mbedtls_ssl_conf_sig_algs(conf, raw_sig_algs);
-#if defined(MBEDTLS_SSL_RENEGOTIATION)
-    mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
-#endif
     *failed_step = "ssl_conf_max_frag_len";
     if ((rc = mbedtls_ssl_conf_max_frag_len(conf, RAW_MAX_FRAGMENT_LENGTH)) != 0) return rc;
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)

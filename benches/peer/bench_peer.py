@@ -63,7 +63,7 @@ def serve(conn, ctx):
 
 def server(args):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    # mbedTLS 2.28 speaks TLS 1.2; pin the one suite under test.
+    # The library speaks TLS 1.2; pin the one suite under test.
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.set_ciphers(args.cipher)

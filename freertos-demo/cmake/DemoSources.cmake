@@ -60,3 +60,36 @@ foreach(required
 endforeach()
 message(STATUS "FreeRTOS-Kernel: ${FREERTOS_KERNEL_PATH}")
 message(STATUS "coreMQTT: ${COREMQTT_PATH}")
+
+# lwIP, for the board's network path over lwIP (FREERTOS_DEMO_BOARD_NET=lwip)
+# only: LWIP_PATH (cache or environment), or the crates.io package lwip
+# (lwIP 2.2.1 with contrib/ports/freertos) as the dependency of
+# sources-lwip/Cargo.toml, which is never built. Sets LWIP_PATH.
+function(demo_locate_lwip)
+    set(LWIP_PATH "$ENV{LWIP_PATH}" CACHE PATH
+        "lwIP source tree (src/, contrib/ports/freertos/); empty = from the crates.io package lwip")
+    if(NOT LWIP_PATH)
+        find_program(DEMO_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin" REQUIRED)
+        message(STATUS "Fetching lwIP sources through cargo")
+        execute_process(
+            COMMAND "${DEMO_CARGO}" metadata --format-version 1 --locked
+                    --filter-platform x86_64-unknown-linux-gnu
+                    --manifest-path "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../sources-lwip/Cargo.toml"
+            OUTPUT_VARIABLE metadata
+            ERROR_VARIABLE metadata_err
+            RESULT_VARIABLE rc)
+        if(NOT rc EQUAL 0)
+            message(FATAL_ERROR "cargo metadata failed (set LWIP_PATH to skip it):\n${metadata_err}")
+        endif()
+        _demo_crate_dir("${metadata}" lwip dir)
+        set(LWIP_PATH "${dir}" CACHE PATH "" FORCE)
+    endif()
+    foreach(required "${LWIP_PATH}/src/include/lwip/init.h" "${LWIP_PATH}/src/Filelists.cmake"
+            "${LWIP_PATH}/contrib/ports/freertos/sys_arch.c")
+        if(NOT EXISTS "${required}")
+            message(FATAL_ERROR "Missing ${required}: check LWIP_PATH")
+        endif()
+    endforeach()
+    file(STRINGS "${LWIP_PATH}/src/include/lwip/init.h" version REGEX "#define LWIP_VERSION_(MAJOR|MINOR|REVISION) ")
+    message(STATUS "lwIP: ${LWIP_PATH} (${version})")
+endfunction()

@@ -122,6 +122,13 @@ int32_t lTlsTransportConnect( NetworkContext_t * pxNetwork,
         return -1;
     }
 
+    /* Whether the handshake resumed a cached session: an extension of
+     * aws_tls.h too (see prvReportTlsFailure). */
+    #if defined( TLS_ERROR_BAD_PARAMETER )
+        printf( "[tls] handshake: %s\n",
+                ( TLS_IsSessionResumed( pxNetwork->pvTlsContext ) == 1 ) ? "resumed session" : "full" );
+    #endif
+
     return 0;
 }
 

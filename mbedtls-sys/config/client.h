@@ -91,5 +91,8 @@ long long mbedtls_time(long long *now);
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
+/* Tell the peer why a connection ends (e.g. bad_record_mac), as TLS
+ * requires; without it mbedTLS drops some fatal alerts silently. */
+#define MBEDTLS_SSL_ALL_ALERT_MESSAGES
 
 #endif /* FREERTOS_TLS_MBEDTLS_CLIENT_H */

@@ -1,9 +1,11 @@
 //! Entropy: the active hardware port, shared by every connection's DRBG and
 //! by C code calling `mbedtls_hardware_poll` (exported by `ffi::entropy`).
 //!
-//! mbedtls-sys-auto never calls `mbedtls_hardware_poll` itself (its config
-//! has no `MBEDTLS_ENTROPY_HARDWARE_ALT`), so each connection seeds its
-//! CTR_DRBG through [`drbg_entropy_callback`], which reads the same port.
+//! Each connection seeds its CTR_DRBG through [`drbg_entropy_callback`],
+//! which reads the port directly (no `mbedtls_entropy_context` in between);
+//! mbedTLS's own entropy collector (PSA's generator, a firmware's DRBGs)
+//! reaches the same port through `mbedtls_hardware_poll` when configured
+//! with `MBEDTLS_ENTROPY_HARDWARE_ALT`, as the project's profiles are.
 //!
 //! Every port's samples pass the SP 800-90B health tests first
 //! ([`freertos_rng_ports::HealthTested`]); a failure latches, so a device

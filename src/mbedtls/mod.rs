@@ -50,7 +50,7 @@ pub(crate) unsafe fn wrote_certificate(ssl: *const m::ssl_context) -> bool {
     // SAFETY: per the contract; `out_msg` points into mbedTLS's output
     // buffer (allocated by ssl_setup) whenever `out_msgtype` is set.
     unsafe {
-        (*ssl).private_out_msgtype == m::SSL_MSG_HANDSHAKE as i32
+        (*ssl).private_out_msgtype == m::SSL_MSG_HANDSHAKE
             && !(*ssl).private_out_msg.is_null()
             && *(*ssl).private_out_msg == m::SSL_HS_CERTIFICATE as u8
     }

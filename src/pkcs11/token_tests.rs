@@ -15,7 +15,10 @@ use mbedtls_sys as m;
 
 use super::credential::{ClientCredential, KeyKind};
 use super::labels::CredentialLabels;
-use super::mbedtls_key::{install, TokenKey, SIGNATURE_MAX};
+use super::mbedtls_key::{install, TokenKey};
+
+/// Room for any signature of the keys these tests make (RSA up to 8192 bits).
+const SIGNATURE_MAX: usize = 1024;
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().expect("run tool");
@@ -80,6 +83,10 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
 
         for md in [m::MD_SHA1, m::MD_SHA224, m::MD_SHA256, m::MD_SHA384, m::MD_SHA512] {
             let info = m::md_info_from_type(md);
+            if info.is_null() {
+                // Not in this mbedTLS configuration (SHA-1 only in client-cbc).
+                continue;
+            }
             let mut hash = [0u8; 64];
             let msg = format!("handshake transcript for md {md}");
             assert_eq!(m::md(info, msg.as_ptr(), msg.len(), hash.as_mut_ptr()), 0);
@@ -92,6 +99,7 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
                 hash.as_ptr(),
                 hash_len,
                 sig.as_mut_ptr(),
+                sig.len(),
                 &raw mut sig_len,
                 None,
                 core::ptr::null_mut(),

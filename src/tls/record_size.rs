@@ -10,10 +10,10 @@
 use mbedtls_sys as m;
 
 /// Plaintext bytes one received record can hold.
-pub const RECORD_CONTENT_LEN: usize = m::SSL_IN_CONTENT_LEN as usize;
+pub const RECORD_CONTENT_LEN: usize = m::FREERTOS_TLS_IN_CONTENT_LEN as usize;
 
 /// Plaintext bytes one sent record can hold (before any fragment limit).
-pub const OUT_CONTENT_LEN: usize = m::SSL_OUT_CONTENT_LEN as usize;
+pub const OUT_CONTENT_LEN: usize = m::FREERTOS_TLS_OUT_CONTENT_LEN as usize;
 
 /// What to ask the server for: records no larger than the input buffer
 /// (the largest RFC 6066 length that fits). A 16 KiB buffer holds any
@@ -43,6 +43,10 @@ mod tests {
     /// handshake, its input limit is `MBEDTLS_SSL_IN_CONTENT_LEN` and its
     /// output limit the smaller of `MBEDTLS_SSL_OUT_CONTENT_LEN` and the
     /// fragment length requested.
+    unsafe extern "C" fn never_called(_: *mut core::ffi::c_void, _: *mut u8, _: usize) -> core::ffi::c_int {
+        m::ERR_ENTROPY_SOURCE_FAILED
+    }
+
     #[test]
     fn linked_mbedtls_has_the_buffers_of_this_profile() {
         // SAFETY: plain C structs, zeroed then initialised; freed at the end.
@@ -56,8 +60,11 @@ mod tests {
                 0
             );
             assert_eq!(m::ssl_conf_max_frag_len(&raw mut conf, MAX_FRAGMENT_LENGTH_CODE), 0);
+            // 3.6 refuses a configuration without a random generator; this
+            // one is never called (no handshake runs).
+            m::ssl_conf_rng(&raw mut conf, Some(never_called), core::ptr::null_mut());
             assert_eq!(m::ssl_setup(&raw mut ssl, &raw const conf), 0);
-            assert_eq!(m::ssl_get_input_max_frag_len(&raw const ssl), RECORD_CONTENT_LEN.min(FRAGMENT_LEN));
+            assert_eq!(m::ssl_get_max_in_record_payload(&raw const ssl), RECORD_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
             assert_eq!(m::ssl_get_max_out_record_payload(&raw const ssl), OUT_CONTENT_LEN.min(FRAGMENT_LEN) as i32);
             m::ssl_free(&raw mut ssl);
             m::ssl_config_free(&raw mut conf);

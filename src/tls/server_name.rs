@@ -6,9 +6,10 @@
 //! - A DNS name goes into SNI and mbedTLS checks it against the
 //!   certificate's dNSName SANs (or its CN when it has no SAN), as before.
 //! - An IP literal (IPv4 dotted quad, IPv6 with or without brackets) never
-//!   goes into SNI (RFC 6066 §3 forbids it), and mbedTLS 2.28 cannot match
-//!   it against a certificate, so mbedTLS is told there is no host name and
-//!   the verify callback compares it with the leaf's iPAddress SANs itself.
+//!   goes into SNI (RFC 6066 §3 forbids it), so mbedTLS is told there is no
+//!   host name and the verify callback compares it with the leaf's
+//!   iPAddress SANs itself (one check for every mbedTLS: 2.28 could not
+//!   match addresses at all).
 //! - SNI off with the name checked: mbedTLS gets the name only after the
 //!   ClientHello has been written, so its own name check still runs.
 //! - Name check off: the CN-mismatch flag of the leaf is cleared.
@@ -107,8 +108,8 @@ impl ServerNameCheck {
     }
 
     /// Before the handshake: the name for SNI and mbedTLS's check, or the
-    /// explicit "no host name" (mbedTLS 2.28.10+ refuses to verify a
-    /// certificate when the host name was never set).
+    /// explicit "no host name" (since 3.6.3, CVE-2025-27809, mbedTLS
+    /// refuses to verify a certificate when the host name was never set).
     ///
     /// # Safety
     /// `ssl` must be a set-up context that mbedTLS is not running on.

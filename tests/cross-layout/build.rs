@@ -22,7 +22,7 @@ fn main() {
             ["mirror", ty, rust, field] => {
                 (format!("offsetof(mbedtls_{ty}, {field})"), format!("core::mem::offset_of!({rust}, {field})"))
             }
-            ["value", name] => (format!("MBEDTLS_{name}"), format!("m::{name}")),
+            ["value", c_name, rust_name] => (c_name.to_owned(), format!("m::{rust_name}")),
             _ => panic!("layout.txt: cannot read {line:?}"),
         };
         writeln!(c, "    {c_expr},").unwrap();

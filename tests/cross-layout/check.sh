@@ -73,10 +73,10 @@ if [ "$(wc -l <"$tmp/c")" != "$n" ] || [ "$(wc -l <"$tmp/rust")" != "$n" ]; then
     exit 1
 fi
 if [ -n "$record" ]; then
-    for name in SSL_IN_CONTENT_LEN SSL_OUT_CONTENT_LEN; do
+    for name in MBEDTLS_SSL_IN_CONTENT_LEN MBEDTLS_SSL_OUT_CONTENT_LEN; do
         seen=$(paste -d' ' "$tmp/c" "$tmp/entries" | awk -v n="$name" '$2 == "value" && $3 == n { print $1 }')
         if [ "$seen" != "$record" ]; then
-            echo "cross-layout: the C probe saw MBEDTLS_$name = '$seen', expected $record" >&2
+            echo "cross-layout: the C probe saw $name = '$seen', expected $record" >&2
             exit 1
         fi
     done

@@ -72,7 +72,7 @@ impl CHarness<'_> {
 
 /// `cargo build --lib` of this package with `features`; the path cargo
 /// reports for libfreertos_tls.a.
-fn static_library(features: Option<&str>) -> PathBuf {
+pub fn static_library(features: Option<&str>) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cargo = Command::new(env!("CARGO"));
     cargo.args(["build", "--lib", "--message-format=json", "--manifest-path"]).arg(root.join("Cargo.toml"));

@@ -6,8 +6,9 @@
 #       [INITIAL_TICK_COUNT <n>] [CONFIG_DIR <dir>] [LIBRARIES <libs...>])
 #
 # makes <target>.elf from the sources, the board objects (vector table,
-# start-up, console on UART1, semihosting exit and command line, newlib
-# system calls, the C heap on heap_4, FreeRTOS hooks, UART0 byte stream),
+# start-up, console on UART1, semihosting exit and command line, settings
+# from the command line (board_options.h), newlib system calls, the C
+# heap on heap_4, FreeRTOS hooks, UART0 byte stream),
 # the FreeRTOS-Kernel ARM_CM4F port with heap_4, and freertos_tls (which
 # must exist; FREERTOS_KERNEL_PATH must be set, see DemoSources.cmake:
 # board_mps2_an386_library() of library.cmake does both).
@@ -60,6 +61,7 @@ function(_board_variant kernel_var board_var initial_tick config_dir)
         add_library(${board} OBJECT
             "${BOARD_DIR}/startup.c"
             "${BOARD_DIR}/board_runtime.c"
+            "${BOARD_DIR}/board_options.c"
             "${BOARD_DIR}/uart_stream.c")
         target_compile_options(${board} PRIVATE ${BOARD_WARNINGS})
         # newlib-nano without its start files or system-call stubs: the

@@ -7,6 +7,7 @@
  *   UART1 (0x40005000)  console: stdout/stderr of the program (printf)
  *   semihosting         the run's exit status and command line
  *   timer 0             taken by the emulator-only entropy source
+ *   LAN9118 (0x40200000) Ethernet, IRQ 13: the lwIP build's network
  */
 #ifndef BOARD_H
 #define BOARD_H
@@ -19,6 +20,11 @@
 #define BOARD_UART1_BASE       ( 0x40005000UL )
 #define BOARD_UART0_RX_IRQn    ( 0 )
 #define BOARD_UART0_TX_IRQn    ( 1 )
+
+/* The LAN9118 Ethernet controller (QEMU -nic ...,model=lan9118), used by
+ * the lwIP build (lwip/lan9118_netif.c). */
+#define BOARD_ETH_BASE         ( 0x40200000UL )
+#define BOARD_ETH_IRQn         ( 13 )
 
 /* Called once from main() before anything prints: console UART on. */
 void vBoardInit( void );

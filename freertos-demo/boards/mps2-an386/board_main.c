@@ -39,6 +39,7 @@
 #include "aws_tls.h"
 
 #include "board.h"
+#include "board_options.h"
 #include "demo_pki.h"
 #include "mqtt_demo.h"
 #include "network_stream.h"
@@ -81,81 +82,6 @@ typedef struct HandshakeRecord
 
 static HandshakeRecord_t xHandshake;
 
-/* ------------------------------------------------------------ settings */
-
-/* The value of "name=value" in the command line, or NULL. */
-static const char * prvOption( const char * pcName )
-{
-    const char * pcWord = pcBoardCommandLine();
-    size_t xNameLength = strlen( pcName );
-
-    while( *pcWord != '\0' )
-    {
-        size_t xWordLength = strcspn( pcWord, " " );
-
-        if( ( xWordLength > xNameLength ) && ( strncmp( pcWord, pcName, xNameLength ) == 0 ) &&
-            ( pcWord[ xNameLength ] == '=' ) )
-        {
-            return pcWord + xNameLength + 1;
-        }
-
-        pcWord += xWordLength;
-        pcWord += strspn( pcWord, " " );
-    }
-
-    return NULL;
-}
-
-static bool prvFlag( const char * pcName )
-{
-    const char * pcWord = pcBoardCommandLine();
-    size_t xNameLength = strlen( pcName );
-
-    while( *pcWord != '\0' )
-    {
-        size_t xWordLength = strcspn( pcWord, " " );
-
-        if( ( xWordLength == xNameLength ) && ( strncmp( pcWord, pcName, xNameLength ) == 0 ) )
-        {
-            return true;
-        }
-
-        pcWord += xWordLength;
-        pcWord += strspn( pcWord, " " );
-    }
-
-    return false;
-}
-
-/* A decimal option in [ullMin, ullMax], ullDefault when absent; exits
- * with status 2 on a malformed value. */
-static unsigned long long prvNumber( const char * pcName,
-                                     unsigned long long ullDefault,
-                                     unsigned long long ullMin,
-                                     unsigned long long ullMax )
-{
-    const char * pcValue = prvOption( pcName );
-    char * pcEnd = NULL;
-    unsigned long long ullValue;
-
-    if( pcValue == NULL )
-    {
-        return ullDefault;
-    }
-
-    ullValue = strtoull( pcValue, &pcEnd, 10 );
-
-    if( ( pcEnd == pcValue ) || ( ( *pcEnd != '\0' ) && ( *pcEnd != ' ' ) ) || ( ullValue < ullMin ) ||
-        ( ullValue > ullMax ) )
-    {
-        /* (newlib-nano's printf has no %llu.) */
-        printf( "[board] ERROR: %s=%s is not a decimal number in range\n", pcName, pcValue );
-        exit( 2 );
-    }
-
-    return ullValue;
-}
-
 /* ------------------------------------------------------------ clock */
 
 /* The board has no RTC: UTC at start (from the command line or the build)
@@ -194,8 +120,26 @@ static uint32_t prvEmptyReads( void )
     return xStats.ulEmptyReads;
 }
 
+/* The variant built with run-time statistics (board_runtime_stats.h)
+ * reports the virtual time each handshake ran in this task (its running
+ * slice closed by a yield): instructions, under -icount shift=0. */
+#if ( configGENERATE_RUN_TIME_STATS == 1 )
+    static uint32_t ulTlsCountsAtStart;
+    static uint32_t ulHandshakes;
+
+    static uint32_t prvRunTimeCounts( void )
+    {
+        taskYIELD();
+        return ( uint32_t ) ulTaskGetRunTimeCounter( xTaskGetCurrentTaskHandle() );
+    }
+#endif
+
 void vTlsTransportHandshakeStarts( void )
 {
+    #if ( configGENERATE_RUN_TIME_STATS == 1 )
+        ulTlsCountsAtStart = prvRunTimeCounts();
+    #endif
+
     if( xHandshake.xDone )
     {
         return;
@@ -208,6 +152,12 @@ void vTlsTransportHandshakeStarts( void )
 
 void vTlsTransportHandshakeEnded( BaseType_t xResult )
 {
+    #if ( configGENERATE_RUN_TIME_STATS == 1 )
+        ulHandshakes++;
+        printf( "[board] HANDSHAKE-RUNTIME n=%lu result=%ld tls_task_ns=%lu\n", ( unsigned long ) ulHandshakes,
+                ( long ) xResult, ( unsigned long ) ( ( prvRunTimeCounts() - ulTlsCountsAtStart ) * BOARD_RUNTIME_NS_PER_COUNT ) );
+    #endif
+
     if( xHandshake.xDone )
     {
         return;
@@ -294,7 +244,7 @@ static void prvSilentPeerTask( void * pvUnused )
 
     ( void ) pvUnused;
     vNetworkStreamInit( &xStream );
-    ( void ) lNetworkStreamOpen( &xStream, "the silent peer", ( uint16_t ) prvNumber( "port", 0, 0, 65535 ), 0,
+    ( void ) lNetworkStreamOpen( &xStream, "the silent peer", ( uint16_t ) ullBoardNumber( "port", 0, 0, 65535 ), 0,
                                  1000U );
 
     memset( &xParams, 0, sizeof( xParams ) );
@@ -347,13 +297,13 @@ int main( void )
     vBoardInit();
     vBoardSetExitHook( prvFinalReport );
 
-    xSilentPeerMode = prvFlag( "silent-peer" );
-    ulNetworkStreamRecvWaitMs = ( uint32_t ) prvNumber( "recv-wait", BOARD_DEFAULT_RECV_WAIT_MS, 0, 60000 );
-    ulHandshakeTimeoutMs = ( uint32_t ) prvNumber( "handshake-timeout", BOARD_DEFAULT_HANDSHAKE_MS, 1, 600000 );
-    ulMessages = ( unsigned long ) prvNumber( "messages", 3, 1, 100 );
-    usPort = ( unsigned short ) prvNumber( "port", 0, 0, 65535 );
-    vUartStreamSetRingLimit( ( uint32_t ) prvNumber( "ring-limit", 4096, 1, 4096 ) );
-    llUtcAtStart = ( int64_t ) prvNumber( "utc", DEMO_PKI_GENERATED_UTC, 1, 32503680000ULL );
+    xSilentPeerMode = xBoardFlag( "silent-peer" );
+    ulNetworkStreamRecvWaitMs = ( uint32_t ) ullBoardNumber( "recv-wait", BOARD_DEFAULT_RECV_WAIT_MS, 0, 60000 );
+    ulHandshakeTimeoutMs = ( uint32_t ) ullBoardNumber( "handshake-timeout", BOARD_DEFAULT_HANDSHAKE_MS, 1, 600000 );
+    ulMessages = ( unsigned long ) ullBoardNumber( "messages", 3, 1, 100 );
+    usPort = ( unsigned short ) ullBoardNumber( "port", 0, 0, 65535 );
+    vUartStreamSetRingLimit( ( uint32_t ) ullBoardNumber( "ring-limit", 4096, 1, 4096 ) );
+    llUtcAtStart = ( int64_t ) ullBoardNumber( "utc", DEMO_PKI_GENERATED_UTC, 1, 32503680000ULL );
 
     printf( "[board] FreeRTOS %s on QEMU mps2-an386 (Cortex-M4F), tick 0x%08lx at start; command line \"%s\"\n",
             tskKERNEL_VERSION_NUMBER, ( unsigned long ) xTaskGetTickCount(), pcBoardCommandLine() );

@@ -28,6 +28,11 @@ void vUartStreamRxIrqHandler( void );
 static void prvFaultHandler( void );
 static void prvUnexpectedIrq( void );
 
+/* The LAN9118 Ethernet interrupt: the lwIP build's driver
+ * (lwip/lan9118_netif.c) defines it; elsewhere it stays the unexpected
+ * interrupt (nothing enables it there). */
+void vLan9118IrqHandler( void ) __attribute__( ( weak, alias( "prvUnexpectedIrq" ) ) );
+
 #define MAIN_STACK_PAINT    ( 0x5AA5C33CUL )
 
 /* Cortex-M4 System Control Block registers used here. */
@@ -60,6 +65,7 @@ static const Vector_t axVectors[ 16 + 32 ] =
     [ 14 ] = xPortPendSVHandler,
     [ 15 ] = xPortSysTickHandler,
     [ 16 + BOARD_UART0_RX_IRQn ] = vUartStreamRxIrqHandler,
+    [ 16 + BOARD_ETH_IRQn ] = vLan9118IrqHandler,
 };
 #pragma GCC diagnostic pop
 

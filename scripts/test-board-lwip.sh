@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# CI test of the emulated board's network path over lwIP (QEMU mps2-an386,
+# LAN9118 Ethernet, lwIP 2.2.1 sockets), against real peers on 127.0.0.1:
+#   1. builds the firmware with FREERTOS_DEMO_BOARD_NET=lwip
+#      (freertos_tls_board_lwip.elf: the same demo sources as the UART
+#      build and the POSIX simulator);
+#   2. the demo against Mosquitto (require_certificate true) through QEMU's
+#      locked-down user network (restrict=on; one guestfwd address,
+#      10.0.2.100:8883, whose command, scripts/lwip-guestfwd-proxy.py,
+#      connects to the broker): two connections of 3 QoS 1 messages each,
+#      every message back, the second connection resuming the TLS session;
+#      and a direct connection to the host (10.0.2.2:PORT) must fail;
+#   3. the same with non-blocking receives (MSG_DONTWAIT): the transport
+#      must have returned 0 ("nothing now") and a lower-priority task must
+#      have run during the handshake;
+#   4. faults: the broker side drops the first connection after SUBACK
+#      (TLS_Recv must fail with TLS_ERROR_TRANSPORT, -2009), or stalls it
+#      (TLS_Recv returns 0 until the firmware's deadline); either way the
+#      FreeRTOS heap must come back to its starting figure and the
+#      firmware must reconnect, resuming the session.
+# Installs missing Debian packages first (needs root or sudo).
+# Environment: TEST_BOARD_LWIP_WORK_DIR (default build/test-board-lwip);
+# TEST_BOARD_LWIP_CARGO_TARGET_DIR (default: the one scripts/test-board.sh
+# and scripts/test-cross.sh share, build/test-cross/cargo, so that
+# the library is not compiled again).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/deps.sh"
+source "$root/scripts/demo-lib.sh"
+source "$root/scripts/test-lib.sh"
+ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
+ensure_cross_rust
+demo_require_cargo
+
+work=${TEST_BOARD_LWIP_WORK_DIR:-$root/build/test-board-lwip}
+rm -rf "$work"
+mkdir -p "$work"
+trap 'demo_stop_broker "$work/broker"' EXIT
+trap 'exit 130' INT TERM
+
+# field NAME LINE: the value of NAME=value in LINE.
+field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
+
+step "PKI"
+KEY_TYPE=ec "$root/scripts/demo-pki.sh" "$work/pki" >/dev/null
+
+step "Build of the mps2-an386 firmware over lwIP"
+build=$work/firmware-build
+t0=$(date +%s)
+demo_board_build "$root" "$build" "$work/pki" -DFREERTOS_DEMO_BOARD_NET=lwip \
+    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_LWIP_CARGO_TARGET_DIR:-$root/build/test-cross/cargo}"
+echo "build: $(( $(date +%s) - t0 )) s"
+fw=$build/boards/mps2-an386/freertos_tls_board_lwip.elf
+arm-none-eabi-size "$fw"
+
+port=$(demo_free_port)
+demo_start_broker "$work/broker" "$port" "$work/pki/client-ca.pem" "$work/pki/broker-chain.pem" "$work/pki/broker.key"
+
+# lwip_run NAME FAULT TIMEOUT "WORDS": the firmware with its LAN9118 on
+# QEMU's user network, restricted to the one forwarded address; the proxy
+# breaks the first connection as FAULT says (none, drop, stall). Log in
+# $work/NAME.log, proxy log in $work/NAME-proxy/proxy.log.
+lwip_run() {
+    local name=$1 fault=$2 limit=$3 words=$4
+    mkdir -p "$work/$name-proxy"
+    demo_board_run "$fw" null "$work/$name.log" "$limit" "$words" \
+        -nic "user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:8883-cmd:python3 $root/scripts/lwip-guestfwd-proxy.py --port $port --state $work/$name-proxy --fault $fault"
+}
+
+# demo_check NAME LOG RC: exit 0, 2 x 3 messages published and received
+# back, the second handshake resumed, the board's checks passed.
+demo_check() {
+    local name=$1 log=$2 rc=$3
+    if [ "$rc" != 0 ]; then
+        fail "$name: firmware exited $rc"
+    elif ! grep -q 'SUMMARY published=6 received=6 expected=6 unexpected=0 result=PASS' "$log"; then
+        fail "$name: no PASS summary with 6 messages"
+    elif [ "$(sed -n 's/^\[demo\] PUBLISHED topic=[^ ]* //p' "$log" | sort)" != "$(sed -n 's/^\[demo\] RECEIVED topic=[^ ]* //p' "$log" | sort)" ]; then
+        fail "$name: received messages differ from published ones"
+    elif [ "$(grep '^\[tls\] handshake: ' "$log" | tr '\n' '|')" != "[tls] handshake: full|[tls] handshake: resumed session|" ]; then
+        fail "$name: expected a full handshake, then a resumed one: $(grep '^\[tls\] handshake: ' "$log" | tr '\n' ' ')"
+    elif ! grep -q 'NO-STARVE .*result=PASS' "$log"; then
+        fail "$name: the low-priority task did not run during the handshake"
+    else
+        pass "$name"
+    fi
+}
+
+step "Demo over lwIP: mutual TLS to Mosquitto through QEMU user networking (restrict=on), publish and receive, reconnect with session resumption"
+rc=0
+lwip_run demo none 60 "port=$port utc=$(date +%s) probe=$port" || rc=$?
+demo_check "lwIP demo" "$work/demo.log" "$rc"
+# Before the demo the firmware tried the broker's port on the host itself
+# (10.0.2.2, QEMU's gateway): restrict=on must not let it through.
+if grep -q "^\[board\] RESTRICT probe of 10.0.2.2:$port (the host): blocked" "$work/demo.log"; then
+    pass "restricted network: the firmware could not reach the host's broker port except through the forwarded address"
+else
+    fail "restricted network: $(grep '^\[board\] RESTRICT' "$work/demo.log" || echo 'no probe result')"
+fi
+if grep -q 'u.freertos-tls-demo-device' "$work/broker/mosquitto.log"; then
+    pass "broker authenticated the device certificate from the test token"
+else
+    fail "broker log lacks the device identity"
+fi
+if [ "$(ls "$work/demo-proxy" | grep -c '^conn-')" = 2 ]; then
+    pass "the broker saw exactly the firmware's 2 connections through the one forwarded address"
+else
+    fail "expected 2 forwarded connections: $(ls "$work/demo-proxy")"
+fi
+
+step "Demo over lwIP, non-blocking receives (MSG_DONTWAIT): 0 = nothing now; no starvation"
+rc=0
+lwip_run nonblocking none 60 "port=$port utc=$(date +%s) recv-wait=0" || rc=$?
+demo_check "lwIP demo, non-blocking" "$work/nonblocking.log" "$rc"
+line=$(grep '^\[board\] HANDSHAKE ' "$work/nonblocking.log" || true)
+if [ "$(field empty_reads "$line")" != "" ] && [ "$(field empty_reads "$line")" != 0 ]; then
+    pass "non-blocking: the socket returned 0 $(field empty_reads "$line") times during the handshake, low-priority task ran $(field low_priority_loops "$line") loops"
+else
+    fail "non-blocking: the transport never returned 0 during the handshake: $line"
+fi
+
+# fault_check NAME LOG RC EXPECT: the scenario's summary passed and says
+# what EXPECT (a regular expression) says.
+fault_check() {
+    local name=$1 log=$2 rc=$3 expect=$4 line
+    line=$(grep '^\[fault\] SUMMARY ' "$log" || true)
+    if [ "$rc" = 0 ] && grep -q 'result=PASS' <<<"$line" && grep -Eq "$expect" <<<"$line"; then
+        pass "$name: $(sed 's/^\[fault\] SUMMARY //' <<<"$line")"
+    else
+        fail "$name (exit $rc): ${line:-no summary}"
+    fi
+}
+
+step "Fault: the broker side drops the TCP connection mid-session"
+rc=0
+lwip_run drop drop 60 "port=$port utc=$(date +%s) fault=drop" || rc=$?
+fault_check "drop" "$work/drop.log" "$rc" \
+    'fault=drop mqtt=MQTT(Recv|Send)Failed tls_code=-2009 .*reconnect_resumed=1 reconnect_published=1'
+grep -q 'drop: .* not forwarded, connection closed' "$work/drop-proxy/proxy.log" \
+    && pass "drop: the proxy closed the first connection mid-session" \
+    || fail "drop: the proxy never dropped the connection: $(cat "$work/drop-proxy/proxy.log")"
+
+step "Fault: the broker side stalls mid-session"
+rc=0
+lwip_run stall stall 60 "port=$port utc=$(date +%s) fault=stall" || rc=$?
+fault_check "stall" "$work/stall.log" "$rc" \
+    'fault=stall mqtt=deadline tls_code=0 empty_reads=[1-9][0-9]* reconnect_resumed=1 reconnect_published=1'
+grep -q 'guest closed during the stall' "$work/stall-proxy/proxy.log" \
+    && pass "stall: the firmware gave up on the stalled connection and closed it" \
+    || fail "stall: the firmware did not close the stalled connection: $(cat "$work/stall-proxy/proxy.log")"
+
+finish_checks test-board-lwip
