@@ -304,6 +304,9 @@ fn probe_options(tree: &Tree) -> BTreeSet<String> {
 fn compile(tree: &Tree, source: &Path, options: &BTreeSet<String>) {
     let mut b = c_build(tree);
     b.include(source.join("library"));
+    // cc keeps frame pointers in debug builds; on Thumb-1 (Cortex-M0) the
+    // frame pointer is r7, which mbedTLS's bignum assembly needs.
+    b.force_frame_pointer(false);
     let mut files: Vec<PathBuf> = fs::read_dir(source.join("library"))
         .unwrap()
         .map(|e| e.unwrap().path())

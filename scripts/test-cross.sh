@@ -10,7 +10,9 @@
 #   2. the ports crate for thumbv6m-none-eabi (Cortex-M0/M0+: no atomic
 #      read-modify-write), once per Cortex-M port, warnings as errors (the
 #      port code's own warnings: step 1's -D warnings reaches only the
-#      library crate); and two ports at once must be a compile error.
+#      library crate); and two ports at once must be a compile error. Then
+#      the library for thumbv6m once (mbedTLS's Thumb-1 bignum assembly
+#      included, which needs r7: no frame pointers in mbedTLS's C build).
 #   3. tests/cross-layout: sizes and field offsets of the mbedTLS types the
 #      library uses (and of the internal pk_info_t vs the library's mirror),
 #      as arm-none-eabi-gcc compiles them vs as the Rust bindings
@@ -118,6 +120,14 @@ else
     fail "two ports ($two): failed, but not with the two-ports error"
 fi
 echo "ports crate for $M0: $(( $(date +%s) - t0 )) s"
+t0=$(date +%s)
+if cross_cargo "$M0" rustc --lib --no-default-features --features "$FIRMWARE_FEATURES,port-stm32" \
+        -- -D warnings >"$work/lib-m0.log" 2>&1; then
+    pass "$M0 library, port-stm32 ($(( $(date +%s) - t0 )) s)"
+else
+    tail -30 "$work/lib-m0.log" >&2
+    fail "$M0 library, port-stm32"
+fi
 
 step "mbedTLS struct layout for $M4F: arm-none-eabi-gcc vs the Rust bindings"
 t0=$(date +%s)
