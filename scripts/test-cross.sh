@@ -213,13 +213,16 @@ else
 fi
 
 step "CMake cross consumer with the firmware's own mbedTLS targets (one mbedTLS in the image)"
+# Same cargo directory: on a fresh machine, cheaper than building core,
+# alloc and the build tools again; mbedtls-sys's build script reruns (no
+# mbedTLS compile on this route) and the next source-tree build reruns it.
 consumer=$work/consumer-firmware-mbedtls
 rm -rf "$consumer"
 t0=$(date +%s)
 if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
         -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
         -DCROSS_CONSUMER_FIRMWARE_MBEDTLS="$mbedtls_tree" \
-        -DFREERTOS_TLS_CARGO_TARGET_DIR="$work/cargo-firmware-mbedtls" >"$consumer.log" 2>&1 &&
+        -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" >"$consumer.log" 2>&1 &&
    env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
     pass "cross consumer with the firmware's mbedTLS built ($(( $(date +%s) - t0 )) s)"
     grep -q "freertos-tls: mbedTLS: the firmware's own (" "$consumer.log" ||
@@ -235,7 +238,7 @@ for m in re.finditer(r"^ \.text\.mbedtls_ssl_handshake\s+(?:0x\S+\s+0x\S+\s+)?(\
     print(m.group(1))
 PY
 )
-    lib_defs=$(arm-none-eabi-nm -g --defined-only "$work/cargo-firmware-mbedtls/$M4F/release/libfreertos_tls.a" 2>/dev/null |
+    lib_defs=$(arm-none-eabi-nm -g --defined-only "$CARGO_TARGET_DIR/$M4F/release/libfreertos_tls.a" 2>/dev/null |
         grep -c ' T mbedtls_ssl_handshake$' || true)
     if [ "$(grep -c . <<<"$defs")" = 1 ] && grep -Eq '(^|/)libmbedtls\.a\(' <<<"$defs" && [ "$lib_defs" = 0 ]; then
         pass "one mbedtls_ssl_handshake in the image, from the firmware's library: $defs; none in libfreertos_tls.a"
