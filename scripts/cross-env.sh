@@ -12,10 +12,13 @@
 #    (Debian 12: rustc-web + rust-web-src from bookworm-security): cargo
 #    builds core and alloc itself (-Zbuild-std), with RUSTC_BOOTSTRAP=1 for
 #    that cargo invocation only.
-# CROSS_RUSTC=<path> skips the detection. mbedTLS (C, built by
-# mbedtls-sys) is compiled by arm-none-eabi-gcc (ARM_NONE_EABI_PREFIX
-# changes the tools) with the target's CPU flags; bindgen gets the
-# compiler's include search list, where newlib's headers are.
+# CROSS_RUSTC=<path> skips the detection. mbedTLS (the source tree
+# mbedtls-sys builds: FREERTOS_TLS_MBEDTLS_DIR, by default the one
+# scripts/fetch-mbedtls.sh fetches) is compiled by the cc crate with
+# arm-none-eabi-gcc (ARM_NONE_EABI_PREFIX changes the tools) and the
+# target's CPU flags (CC_/CFLAGS_<triple>; further -D flags, such as a
+# record size, go in TARGET_CFLAGS or the caller's CFLAGS_<triple>); bindgen gets the compiler's include
+# search list, where newlib's headers are (BINDGEN_EXTRA_CLANG_ARGS_<triple>).
 # CMake projects do not need this file: the root CMakeLists.txt does the
 # same detection (cmake/FreertosTlsRustc.cmake).
 
@@ -152,12 +155,15 @@ cross_cargo() {
     done < <(cross_cc_include_dirs "${prefix}gcc" $cflags)
     # The enum size, explicit for both compilers: for bindgen, and in CFLAGS
     # too because mbedtls-sys's build script reruns (regenerating the
-    # bindings) when CFLAGS_<triple> changes, not when BINDGEN_EXTRA_CLANG_ARGS
-    # does. For gcc it restates its default.
+    # bindings) when CFLAGS_<triple> changes (the cc crate reports it), not
+    # when BINDGEN_EXTRA_CLANG_ARGS does. For gcc it restates its default.
     local enum_flag
     # shellcheck disable=SC2086 # the flags are words
     enum_flag=$(cross_cc_enum_flag "${prefix}gcc" $cflags)
     cflags+=" $enum_flag"
+    # Extra C flags of the caller (a record size, the P-256 ALT hooks): the
+    # C compile and bindgen (which reads -D flags from the C flags) see them.
+    [ -z "${TARGET_CFLAGS:-}" ] || cflags+=" $TARGET_CFLAGS"
     bindgen_args+=" $enum_flag"
     local envs=("RUSTC=$CROSS_ROUTE_RUSTC" "CC_$var=${prefix}gcc" "AR_$var=${prefix}ar"
         "CFLAGS_$var=$cflags" "BINDGEN_EXTRA_CLANG_ARGS_$var=${bindgen_args# }")

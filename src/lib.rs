@@ -29,9 +29,11 @@ pub mod entropy;
 pub mod error;
 mod fallible;
 pub mod ffi;
-/// The seam to mbedTLS's internals (see the module).
+/// The seam to mbedTLS's internals (see the module). Public only for the
+/// layout test (tests/layout.rs).
 /// cbindgen:ignore
-mod mbedtls;
+#[doc(hidden)]
+pub mod mbedtls;
 /// Internal layer: nothing here belongs in the C header.
 /// cbindgen:ignore
 pub mod pkcs11;

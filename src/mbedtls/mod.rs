@@ -7,7 +7,7 @@
 //! Each function here mirrors a 3.6 static inline accessor (which bindgen
 //! cannot bind) or reads a field that 3.6 offers no accessor for.
 
-pub(crate) mod pk_info;
+pub mod pk_info;
 
 use mbedtls_sys as m;
 
