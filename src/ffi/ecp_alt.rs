@@ -3,7 +3,9 @@
 //! `MBEDTLS_ECDH_GEN_PUBLIC_ALT`, `MBEDTLS_ECDH_COMPUTE_SHARED_ALT` and
 //! `MBEDTLS_ECDSA_VERIFY_ALT`, so it has none of its own and its TLS, PK
 //! and X.509 code call these. Thin wrappers: argument checks, then
-//! `crate::crypto`. Signatures and return codes are mbedTLS 3.6's (the same as 2.28's).
+//! `crate::crypto`. Signatures and return codes are mbedTLS 3.6's (the
+//! same as 2.28's). In a renamed private copy (feature `mbedtls-private`)
+//! mbedTLS calls them by the prefixed names, so they are exported so.
 
 use core::ffi::{c_int, c_uchar, c_void};
 use mbedtls_sys as m;
@@ -25,7 +27,8 @@ fn status(result: EcpResult) -> c_int {
 /// `grp` must point to a loaded group, `d` and `Q` to an initialised mpi
 /// and point that nothing else accesses during the call; `f_rng(p_rng,
 /// buf, len)` must be safe to call for any writable `buf` of `len` bytes.
-#[no_mangle]
+#[cfg_attr(not(mbedtls_private), no_mangle)]
+#[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_ecdh_gen_public")]
 pub unsafe extern "C" fn mbedtls_ecdh_gen_public(
     grp: *mut m::ecp_group,
     d: *mut m::mpi,
@@ -56,7 +59,8 @@ pub unsafe extern "C" fn mbedtls_ecdh_gen_public(
 /// to an initialised mpi, `z` to an initialised mpi that nothing else
 /// accesses during the call; a non-NULL `f_rng` as for
 /// [`mbedtls_ecdh_gen_public`].
-#[no_mangle]
+#[cfg_attr(not(mbedtls_private), no_mangle)]
+#[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_ecdh_compute_shared")]
 pub unsafe extern "C" fn mbedtls_ecdh_compute_shared(
     grp: *mut m::ecp_group,
     z: *mut m::mpi,
@@ -89,7 +93,8 @@ pub unsafe extern "C" fn mbedtls_ecdh_compute_shared(
 /// `grp` must point to a loaded group that nothing else accesses during
 /// the call, `Q`, `r`, `s` to an initialised point and mpis, `buf` to
 /// `blen` readable bytes.
-#[no_mangle]
+#[cfg_attr(not(mbedtls_private), no_mangle)]
+#[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_ecdsa_verify")]
 pub unsafe extern "C" fn mbedtls_ecdsa_verify(
     grp: *mut m::ecp_group,
     buf: *const c_uchar,
