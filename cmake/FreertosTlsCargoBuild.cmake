@@ -15,6 +15,8 @@
 # as a staticlib alone, the crate gets `-C lto`: one optimised module with
 # core, alloc and the allocator shim inside.
 
+cmake_policy(VERSION 3.21)
+
 foreach(var CARGO MANIFEST TARGET_DIR PROFILE LIBRARY)
     if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
         message(FATAL_ERROR "FreertosTlsCargoBuild.cmake: ${var} is not set")

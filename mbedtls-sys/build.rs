@@ -422,11 +422,24 @@ fn c_flag_defines() -> Vec<String> {
 
 fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String]) {
     let wrapper = out.join("bindings_wrapper.h");
-    let text: String = HEADERS.iter().map(|h| format!("#include \"{h}\"\n")).collect();
-    fs::write(&wrapper, text).unwrap();
+    // The defines as #define lines of the wrapper rather than -D arguments:
+    // bindgen skips macros defined on the command line, and a value such
+    // as MBEDTLS_SSL_IN_CONTENT_LEN given in the C flags must still reach
+    // the bindings (the library reads the record sizes from them).
+    let mut text = String::new();
     let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
-    clang_args.extend(tree.defines.iter().map(|d| format!("-D{d}")));
-    clang_args.extend(c_flags.iter().cloned());
+    for flag in tree.defines.iter().map(|d| format!("-D{d}")).chain(c_flags.iter().cloned()) {
+        if let Some(def) = flag.strip_prefix("-D") {
+            let (name, value) = def.split_once('=').unwrap_or((def, "1"));
+            text.push_str(&format!("#undef {name}\n#define {name} {value}\n"));
+        } else if let Some(name) = flag.strip_prefix("-U") {
+            text.push_str(&format!("#undef {name}\n"));
+        } else {
+            clang_args.push(flag);
+        }
+    }
+    text.extend(HEADERS.iter().map(|h| format!("#include \"{h}\"\n")));
+    fs::write(&wrapper, text).unwrap();
     let bindings = bindgen::Builder::default()
         .header(wrapper.display().to_string())
         .clang_args(&clang_args)

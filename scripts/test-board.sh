@@ -18,7 +18,7 @@
 # Installs missing Debian packages first (needs root or sudo).
 # Environment: TEST_BOARD_WORK_DIR (default build/test-board);
 # TEST_BOARD_CARGO_TARGET_DIR (default: the one of scripts/test-cross.sh's
-# CMake consumer, build/test-cross/cmake-cargo, which runs before this in
+# CMake consumer, build/test-cross/cargo, which runs before this in
 # scripts/test.sh: mbedTLS, core and alloc for thumbv7em-none-eabihf are
 # then compiled once, and only the library's own crates again);
 # TEST_BOARD_CMAKE_ARGS: further configure arguments of the firmware (e.g.
@@ -54,7 +54,7 @@ step "Build of the mps2-an386 firmware"
 build=$work/firmware-build
 t0=$(date +%s)
 demo_board_build "$root" "$build" "$work/pki" \
-    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cmake-cargo}" \
+    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cargo}" \
     ${TEST_BOARD_CMAKE_ARGS:-}
 echo "build: $(( $(date +%s) - t0 )) s"
 fw=$build/boards/mps2-an386/freertos_tls_board_demo.elf

@@ -4,12 +4,14 @@
  */
 #include "raw_client_config.h"
 
-#include "mbedtls/ecp.h"
-#include "mbedtls/md.h"
+#include <stdint.h>
+
+#include "mbedtls/ssl.h"
 #include "mbedtls/ssl_ciphersuites.h"
 
-/* src/tls/connection.rs: CIPHERSUITES, CURVES, SIG_HASHES,
- * DRBG_PERSONALISATION, in the same order. */
+/* src/tls/connection.rs: CIPHERSUITES, GROUPS, SIG_ALGS,
+ * DRBG_PERSONALISATION, in the same order (mbedTLS 3.6 takes TLS group and
+ * signature algorithm ids). */
 static const int raw_suites[] = {
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -23,11 +25,16 @@ static const int raw_suites[] = {
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
     0,
 };
-static const mbedtls_ecp_group_id raw_curves[] = {
-    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE,
+static const uint16_t raw_groups[] = {
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
-static const int raw_sig_hashes[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512, MBEDTLS_MD_NONE };
+static const uint16_t raw_sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_NONE,
+};
 static const unsigned char raw_personalisation[] = "freertos-tls ctr_drbg";
 
 /* src/tls/record_size.rs: the max-fragment-length request for this build's
@@ -57,11 +64,14 @@ int bench_raw_configure(mbedtls_ssl_config *conf, mbedtls_ctr_drbg_context *drbg
     mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(conf, ca, NULL);
     mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, drbg);
-    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_ciphersuites(conf, raw_suites);
-    mbedtls_ssl_conf_curves(conf, raw_curves);
-    mbedtls_ssl_conf_sig_hashes(conf, raw_sig_hashes);
+    mbedtls_ssl_conf_groups(conf, raw_groups);
+    mbedtls_ssl_conf_sig_algs(conf, raw_sig_algs);
+#if defined(MBEDTLS_SSL_RENEGOTIATION)
     mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+#endif
     *failed_step = "ssl_conf_max_frag_len";
     if ((rc = mbedtls_ssl_conf_max_frag_len(conf, RAW_MAX_FRAGMENT_LENGTH)) != 0) return rc;
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
