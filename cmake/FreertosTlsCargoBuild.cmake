@@ -1,14 +1,13 @@
 # Build step of the freertos_tls target, run as `cmake -P` on every build:
-# cargo decides what is stale. Afterwards it copies the include dir and
-# config.h of the mbedTLS that cargo built to a fixed place in the CMake
-# build tree, so that C code of the firmware compiles against the same
-# mbedTLS the static library contains (one mbedTLS per binary).
+# cargo decides what is stale.
 #
 # Inputs (-D): CARGO, MANIFEST, TARGET_DIR, PROFILE, RUST_TARGET (may be
 # empty), FEATURES (comma-separated), BUILD_STD (TRUE: build core/alloc
-# from source), LIBRARY (the expected .a path), MBEDTLS_DEST. Environment
-# for cargo (RUSTC, CC_<triple>, ...) is set by the caller through
-# `cmake -E env`.
+# from source), LIBRARY (the expected .a path), FIRMWARE_MBEDTLS (empty, or
+# the file CMakeLists.txt generates from the firmware's mbedTLS targets:
+# "include_dirs", one dir a line, then "defines", one a line). Environment
+# for cargo (RUSTC, CC_<triple>, FREERTOS_TLS_MBEDTLS_*...) is set by the
+# caller through `cmake -E env`.
 #
 # `cargo rustc --crate-type staticlib` rather than `cargo build`: the
 # manifest's crate-type also lists rlib (the integration tests need it), and
@@ -16,7 +15,9 @@
 # as a staticlib alone, the crate gets `-C lto`: one optimised module with
 # core, alloc and the allocator shim inside.
 
-foreach(var CARGO MANIFEST TARGET_DIR PROFILE LIBRARY MBEDTLS_DEST)
+cmake_policy(VERSION 3.21)
+
+foreach(var CARGO MANIFEST TARGET_DIR PROFILE LIBRARY)
     if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
         message(FATAL_ERROR "FreertosTlsCargoBuild.cmake: ${var} is not set")
     endif()
@@ -26,8 +27,7 @@ set(cargo_args rustc --package freertos-tls --lib --crate-type staticlib
     --manifest-path "${MANIFEST}"
     --target-dir "${TARGET_DIR}"
     --profile "${PROFILE}"
-    --no-default-features
-    --message-format=json-render-diagnostics)
+    --no-default-features)
 if(FEATURES)
     list(APPEND cargo_args --features "${FEATURES}")
 endif()
@@ -38,12 +38,27 @@ if(BUILD_STD)
     list(APPEND cargo_args -Zbuild-std=core,alloc)
 endif()
 
-# stdout carries the JSON messages; stderr (progress, diagnostics) goes
-# straight to the build log.
-execute_process(
-    COMMAND "${CARGO}" ${cargo_args}
-    OUTPUT_VARIABLE messages
-    RESULT_VARIABLE result)
+# The firmware's mbedTLS, for mbedtls-sys/build.rs (';'-separated lists).
+if(FIRMWARE_MBEDTLS)
+    file(STRINGS "${FIRMWARE_MBEDTLS}" lines)
+    set(section "")
+    set(include_dirs "")
+    set(defines "")
+    foreach(line IN LISTS lines)
+        if(line STREQUAL "include_dirs" OR line STREQUAL "defines")
+            set(section "${line}")
+        elseif(NOT line STREQUAL "" AND section)
+            list(APPEND ${section} "${line}")
+        endif()
+    endforeach()
+    if(NOT include_dirs)
+        message(FATAL_ERROR "freertos-tls: the firmware's mbedTLS targets have no include directories (${FIRMWARE_MBEDTLS})")
+    endif()
+    set(ENV{FREERTOS_TLS_MBEDTLS_INCLUDE_DIRS} "${include_dirs}")
+    set(ENV{FREERTOS_TLS_MBEDTLS_DEFINES} "${defines}")
+endif()
+
+execute_process(COMMAND "${CARGO}" ${cargo_args} RESULT_VARIABLE result)
 if(NOT result EQUAL 0)
     message(FATAL_ERROR "freertos-tls: cargo build failed (${result})")
 endif()
@@ -66,44 +81,3 @@ if(NOT library_hash STREQUAL previous_hash)
     file(WRITE "${hash_file}" "${library_hash}")
 endif()
 
-# Cargo reports every build script's out_dir, also when it was fresh: one
-# JSON message per line on stdout, read with string(JSON). A line is only
-# parsed when it can be a build-script message (cheap substring test).
-set(mbedtls_out "")
-set(rest "${messages}")
-while(NOT rest STREQUAL "")
-    string(FIND "${rest}" "\n" eol)
-    if(eol EQUAL -1)
-        set(line "${rest}")
-        set(rest "")
-    else()
-        string(SUBSTRING "${rest}" 0 ${eol} line)
-        math(EXPR next "${eol} + 1")
-        string(SUBSTRING "${rest}" ${next} -1 rest)
-    endif()
-    string(FIND "${line}" "build-script-executed" hit)
-    if(hit EQUAL -1)
-        continue()
-    endif()
-    string(JSON reason ERROR_VARIABLE json_error GET "${line}" reason)
-    if(json_error OR NOT reason STREQUAL "build-script-executed")
-        continue()
-    endif()
-    # package_id: "registry+https://...#mbedtls-sys-auto@2.28.x" (older
-    # cargo: "mbedtls-sys-auto 2.28.x (registry+...)").
-    string(JSON package_id GET "${line}" package_id)
-    if(package_id MATCHES "(^|[#/])mbedtls-sys-auto([@ ]|$)")
-        string(JSON mbedtls_out GET "${line}" out_dir)
-    endif()
-endwhile()
-if(mbedtls_out STREQUAL "")
-    message(FATAL_ERROR "freertos-tls: cargo did not report the mbedtls-sys-auto build output")
-endif()
-if(NOT EXISTS "${mbedtls_out}/config.h" OR NOT IS_DIRECTORY "${mbedtls_out}/include/mbedtls")
-    message(FATAL_ERROR "freertos-tls: ${mbedtls_out} lacks config.h or include/mbedtls")
-endif()
-
-# file(COPY) keeps timestamps and skips unchanged files, so dependent C
-# objects rebuild only when mbedTLS really changed.
-file(COPY "${mbedtls_out}/include/" DESTINATION "${MBEDTLS_DEST}/include")
-file(COPY_FILE "${mbedtls_out}/config.h" "${MBEDTLS_DEST}/config.h" ONLY_IF_DIFFERENT)

@@ -16,7 +16,7 @@
 # freertos_tls_compiler_include_dirs(<out-var> COMPILER <cc> [FLAGS <flags>])
 #
 # The C compiler's own #include <...> search list, in order. bindgen (inside
-# mbedtls-sys-auto) runs libclang, which does not know where a GCC cross
+# mbedtls-sys) runs libclang, which does not know where a GCC cross
 # toolchain keeps newlib's headers (Debian's arm-none-eabi-gcc has no
 # --print-sysroot): it gets this list.
 

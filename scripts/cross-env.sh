@@ -12,10 +12,13 @@
 #    (Debian 12: rustc-web + rust-web-src from bookworm-security): cargo
 #    builds core and alloc itself (-Zbuild-std), with RUSTC_BOOTSTRAP=1 for
 #    that cargo invocation only.
-# CROSS_RUSTC=<path> skips the detection. mbedTLS (C, inside
-# mbedtls-sys-auto) is compiled by arm-none-eabi-gcc (ARM_NONE_EABI_PREFIX
-# changes the tools) with the target's CPU flags; bindgen gets the
-# compiler's include search list, where newlib's headers are.
+# CROSS_RUSTC=<path> skips the detection. mbedTLS (the source tree
+# mbedtls-sys builds: FREERTOS_TLS_MBEDTLS_DIR, by default the one
+# scripts/fetch-mbedtls.sh fetches) is compiled by the cc crate with
+# arm-none-eabi-gcc (ARM_NONE_EABI_PREFIX changes the tools) and the
+# target's CPU flags (CC_/CFLAGS_<triple>; further -D flags, such as a
+# record size, go in TARGET_CFLAGS or the caller's CFLAGS_<triple>); bindgen gets the compiler's include
+# search list, where newlib's headers are (BINDGEN_EXTRA_CLANG_ARGS_<triple>).
 # CMake projects do not need this file: the root CMakeLists.txt does the
 # same detection (cmake/FreertosTlsRustc.cmake).
 
@@ -137,21 +140,30 @@ cross_cargo() {
     # The cc crate and bindgen spell the triple with '-' as '_' (a '.' stays,
     # hence env(1) rather than export).
     local var=${triple//-/_}
-    local cflags
+    local cflags own
     cflags=$(cross_cflags "$triple") || return 1
+    # The caller's own CFLAGS_<triple> (mbedTLS configuration options as
+    # -D: record sizes, the P-256 ALT hooks) follow the CPU flags instead
+    # of being replaced by them; the cc crate and mbedtls-sys's bindgen
+    # both read them.
+    own=$(printenv "CFLAGS_$var" || true)
+    [ -z "$own" ] || cflags+=" $own"
     local bindgen_args="" dir
     # shellcheck disable=SC2086 # the flags are words
     while read -r dir; do
         bindgen_args+=" -idirafter$(printf '%q' "$dir")"
     done < <(cross_cc_include_dirs "${prefix}gcc" $cflags)
     # The enum size, explicit for both compilers: for bindgen, and in CFLAGS
-    # too because mbedtls-sys-auto's build script reruns (regenerating the
-    # bindings) when CFLAGS_<triple> changes, not when BINDGEN_EXTRA_CLANG_ARGS
-    # does. For gcc it restates its default.
+    # too because mbedtls-sys's build script reruns (regenerating the
+    # bindings) when CFLAGS_<triple> changes (the cc crate reports it), not
+    # when BINDGEN_EXTRA_CLANG_ARGS does. For gcc it restates its default.
     local enum_flag
     # shellcheck disable=SC2086 # the flags are words
     enum_flag=$(cross_cc_enum_flag "${prefix}gcc" $cflags)
     cflags+=" $enum_flag"
+    # Extra C flags of the caller (a record size, the P-256 ALT hooks): the
+    # C compile and bindgen (which reads -D flags from the C flags) see them.
+    [ -z "${TARGET_CFLAGS:-}" ] || cflags+=" $TARGET_CFLAGS"
     bindgen_args+=" $enum_flag"
     local envs=("RUSTC=$CROSS_ROUTE_RUSTC" "CC_$var=${prefix}gcc" "AR_$var=${prefix}ar"
         "CFLAGS_$var=$cflags" "BINDGEN_EXTRA_CLANG_ARGS_$var=${bindgen_args# }")

@@ -21,7 +21,11 @@ section listed was kept) and prints a table of .text / .rodata / .data /
               data. Reported on their own row and counted in the figure:
               the library's Rust code is rust + roots
   core        core / alloc / compiler_builtins functions
-  mbedtls     the C members of the library archive (mbedTLS)
+  mbedtls     mbedTLS: the C members of the library archive (the cc crate
+              compiles a source tree into libmbedtls.a, which rustc bundles
+              into the library archive), or the members of the firmware's
+              own mbedTLS archives (libmbedtls.a, libmbedx509.a,
+              libmbedcrypto.a) when the library links those instead
   unwinder    libgcc's ARM EHABI unwinder (unwind-arm.o, pr-support.o, ...)
   other       the firmware, newlib, the rest of libgcc
 
@@ -42,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 
+# The firmware's own mbedTLS libraries (mbedTLS's CMake names them so).
+MBEDTLS_ARCHIVES = re.compile(r"(^|/)lib(mbedtls|mbedx509|mbedcrypto)\.a\([^)]+\)$")
 UNWINDER_MEMBERS = re.compile(r"libgcc\.a\((unwind-arm|pr-support|libunwind|unwind-sjlj|unwind-c)\.o\)")
 KINDS = (".text", ".rodata", ".data", ".bss", ".ARM.exidx")
 CORE_PREFIXES = ("core::", "alloc::", "compiler_builtins::", "<core::", "<alloc::", "<compiler_builtins::")
@@ -191,6 +197,9 @@ def main():
         if UNWINDER_MEMBERS.search(path):
             unwinder_files.add(path)
             rows.append(("unwinder", kind, size))
+            continue
+        if MBEDTLS_ARCHIVES.search(path):
+            rows.append(("mbedtls", kind, size))
             continue
         m = lib_member.search(path)
         if not m:

@@ -18,7 +18,7 @@
 # Installs missing Debian packages first (needs root or sudo).
 # Environment: TEST_BOARD_WORK_DIR (default build/test-board);
 # TEST_BOARD_CARGO_TARGET_DIR (default: the one of scripts/test-cross.sh's
-# CMake consumer, build/test-cross/cmake-cargo, which runs before this in
+# CMake consumer, build/test-cross/cargo, which runs before this in
 # scripts/test.sh: mbedTLS, core and alloc for thumbv7em-none-eabihf are
 # then compiled once, and only the library's own crates again);
 # TEST_BOARD_CMAKE_ARGS: further configure arguments of the firmware (e.g.
@@ -46,7 +46,7 @@ trap 'exit 130' INT TERM
 
 build=$work/firmware-build
 board_test_build "$root" "$work" "Build of the mps2-an386 firmware" \
-    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cmake-cargo}" \
+    -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_CARGO_TARGET_DIR:-$root/build/test-cross/cargo}" \
     ${TEST_BOARD_CMAKE_ARGS:-}
 fw=$build/boards/mps2-an386/freertos_tls_board_demo.elf
 fw_wrap=$build/boards/mps2-an386/freertos_tls_board_demo_tickwrap.elf

@@ -12,8 +12,10 @@
 #      port code's own warnings: step 1's -D warnings reaches only the
 #      library crate); and two ports at once must be a compile error.
 #   3. tests/cross-layout: sizes and field offsets of the mbedTLS types the
-#      library uses, as arm-none-eabi-gcc compiles them vs as the Rust
-#      bindings (bindgen/libclang) declare them; any difference fails.
+#      library uses (and of the internal pk_info_t vs the library's mirror),
+#      as arm-none-eabi-gcc compiles them vs as the Rust bindings
+#      (bindgen/libclang) declare them; any difference fails. Twice: the
+#      configuration as it is, and a 4 KiB record profile (C flags).
 #   4. clippy -D warnings on the firmware feature set for thumbv7em, where
 #      the route has a matching clippy (a rustup target; Debian's rustc-web
 #      has none, then the step says so and is skipped).
@@ -25,6 +27,13 @@
 #      certificates, core/alloc functions excluded) is reported against the
 #      16 KiB target and must stay under the regression ceiling. A configure without a port must fail and list
 #      the ports.
+#   6. the firmware's own mbedTLS: the same consumer with the fetched
+#      mbedTLS tree added as the firmware's CMake project (client profile)
+#      before the library; the map must show exactly one definition of
+#      mbedtls_ssl_handshake, from the firmware's libmbedtls.a, none from
+#      libfreertos_tls.a, and the size report must still hold.
+# mbedTLS: the tree scripts/fetch-mbedtls.sh fetches and verifies (or
+# FREERTOS_TLS_MBEDTLS_DIR).
 # Environment: TEST_CROSS_WORK_DIR (default build/test-cross).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +46,8 @@ if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/b
 fi
 source scripts/cross-env.sh
 source scripts/test-lib.sh
+mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$(scripts/fetch-mbedtls.sh | tail -1)}
+export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
 
 work=${TEST_CROSS_WORK_DIR:-$root/build/test-cross}
 mkdir -p "$work"
@@ -116,6 +127,13 @@ else
     tail -40 "$work/layout-m4f.log" >&2
     fail "mbedTLS layout for $M4F"
 fi
+t0=$(date +%s)
+if tests/cross-layout/check.sh "$M4F" --record 4096 >"$work/layout-m4f-4k.log" 2>&1; then
+    pass "$(tail -1 "$work/layout-m4f-4k.log") ($(( $(date +%s) - t0 )) s)"
+else
+    tail -40 "$work/layout-m4f-4k.log" >&2
+    fail "mbedTLS layout for $M4F, 4 KiB record profile"
+fi
 
 step "clippy -D warnings, firmware feature set, $M4F"
 cross_detect "$M4F"
@@ -161,8 +179,11 @@ t0=$(date +%s)
 # env -i: nothing from this script's environment (PATH and HOME only).
 # Same cargo target directory as above (one place to cache in CI); the
 # release profile's units, build-time tools included, are its own.
+# The mbedTLS tree is named: a CMake project must not depend on where
+# scripts/fetch-mbedtls.sh keeps it.
 if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
         -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
+        -DFREERTOS_TLS_MBEDTLS_DIR="$mbedtls_tree" \
         -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" >"$consumer.log" 2>&1 &&
    env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
     pass "cross consumer built ($(( $(date +%s) - t0 )) s)"
@@ -179,6 +200,48 @@ if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$con
 else
     tail -40 "$consumer.log" >&2
     fail "cross consumer build"
+fi
+
+step "CMake cross consumer with the firmware's own mbedTLS targets (one mbedTLS in the image)"
+consumer=$work/consumer-firmware-mbedtls
+rm -rf "$consumer"
+t0=$(date +%s)
+if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
+        -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
+        -DCROSS_CONSUMER_FIRMWARE_MBEDTLS="$mbedtls_tree" \
+        -DFREERTOS_TLS_CARGO_TARGET_DIR="$work/cargo-firmware-mbedtls" >"$consumer.log" 2>&1 &&
+   env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
+    pass "cross consumer with the firmware's mbedTLS built ($(( $(date +%s) - t0 )) s)"
+    grep -q "freertos-tls: mbedTLS: the firmware's own (mbedtls" "$consumer.log" ||
+        fail "the library's CMake did not take the firmware's mbedTLS targets"
+    # Input sections named after the function (-ffunction-sections), in the
+    # map's memory map (discarded sections are listed before it); a long
+    # name stands alone on its line, the file on the next.
+    defs=$(python3 - "$consumer/cross_consumer.map" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+body = text.split("Linker script and memory map", 1)[-1]
+for m in re.finditer(r"^ \.text\.mbedtls_ssl_handshake\s+(?:0x\S+\s+0x\S+\s+)?(\S+)$", body, re.M):
+    print(m.group(1))
+PY
+)
+    lib_defs=$(arm-none-eabi-nm -g --defined-only "$work/cargo-firmware-mbedtls/$M4F/release/libfreertos_tls.a" 2>/dev/null |
+        grep -c ' T mbedtls_ssl_handshake$' || true)
+    if [ "$(grep -c . <<<"$defs")" = 1 ] && grep -Eq '(^|/)libmbedtls\.a\(' <<<"$defs" && [ "$lib_defs" = 0 ]; then
+        pass "one mbedtls_ssl_handshake in the image, from the firmware's library: $defs; none in libfreertos_tls.a"
+    else
+        echo "definitions in the map: ${defs:-none}; in libfreertos_tls.a: $lib_defs" >&2
+        fail "the image does not hold exactly one mbedtls_ssl_handshake, the firmware's"
+    fi
+    if python3 scripts/cross-image-report.py "$consumer/cross_consumer.map" --max-rust-bytes "$RUST_CEILING_BYTES" \
+        --target-rust-bytes "$RUST_TARGET_BYTES"; then
+        pass "image with the firmware's mbedTLS: no unwinder, library Rust code under the ceiling"
+    else
+        fail "image report, firmware's mbedTLS"
+    fi
+else
+    tail -40 "$consumer.log" >&2
+    fail "cross consumer with the firmware's mbedTLS"
 fi
 
 echo

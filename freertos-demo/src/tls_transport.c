@@ -38,10 +38,16 @@ static void prvReportTlsFailure( void * pvTlsContext,
         {
             if( xDetail.lMbedtlsCode != 0 )
             {
-                char acText[ 160 ];
+                /* The error texts cost flash: only when the mbedTLS
+                 * configuration has them (the client profile has not). */
+                #if defined( MBEDTLS_ERROR_C )
+                    char acText[ 160 ];
 
-                mbedtls_strerror( ( int ) xDetail.lMbedtlsCode, acText, sizeof( acText ) );
-                printf( "[tls]   mbedTLS error -0x%04x: %s\n", ( unsigned ) -xDetail.lMbedtlsCode, acText );
+                    mbedtls_strerror( ( int ) xDetail.lMbedtlsCode, acText, sizeof( acText ) );
+                    printf( "[tls]   mbedTLS error -0x%04x: %s\n", ( unsigned ) -xDetail.lMbedtlsCode, acText );
+                #else
+                    printf( "[tls]   mbedTLS error -0x%04x\n", ( unsigned ) -xDetail.lMbedtlsCode );
+                #endif
             }
 
             if( xDetail.ulVerifyFlags != 0U )

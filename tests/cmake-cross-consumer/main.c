@@ -55,7 +55,7 @@ int main( void )
     {
         return 1;
     }
-    if( mbedtls_sha256_ret( aucBuf, xGot, aucBuf, 0 ) != 0 )
+    if( mbedtls_sha256( aucBuf, xGot, aucBuf, 0 ) != 0 )
     {
         return 2;
     }

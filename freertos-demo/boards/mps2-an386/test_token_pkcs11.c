@@ -131,6 +131,10 @@ typedef struct
 
 static TestToken_t xToken;
 
+static int prvRandom( void * pvContext,
+                      unsigned char * pucOutput,
+                      size_t xLength );
+
 /* ------------------------------------------------------------ objects */
 
 static CK_ULONG prvClassOf( CK_OBJECT_HANDLE xObject )
@@ -245,7 +249,7 @@ static CK_RV prvInitialize( void * pvInitArgs )
     mbedtls_x509_crt_init( &xToken.xCert );
 
     if( ( mbedtls_pk_parse_key( &xToken.xKey, aucTestTokenDeviceKeyPem, sizeof( aucTestTokenDeviceKeyPem ),
-                                NULL, 0 ) != 0 ) ||
+                                NULL, 0, prvRandom, NULL ) != 0 ) ||
         ( mbedtls_pk_get_type( &xToken.xKey ) != MBEDTLS_PK_ECKEY ) ||
         ( mbedtls_x509_crt_parse( &xToken.xCert, aucTestTokenDeviceCertPem,
                                   sizeof( aucTestTokenDeviceCertPem ) ) != 0 ) )
@@ -652,8 +656,9 @@ static CK_RV prvSign( CK_SESSION_HANDLE xSession,
                       CK_ULONG * pulSignatureLength )
 {
     CK_RV xRv = prvCheckSession( xSession );
-    mbedtls_ecp_keypair * pxPair;
-    mbedtls_mpi xR, xS;
+    mbedtls_ecp_group xGroup;
+    mbedtls_mpi xD, xR, xS;
+    mbedtls_ecp_point xQ;
     size_t xHalf;
 
     if( xRv != CKR_OK )
@@ -671,8 +676,7 @@ static CK_RV prvSign( CK_SESSION_HANDLE xSession,
         return CKR_ARGUMENTS_BAD;
     }
 
-    pxPair = mbedtls_pk_ec( xToken.xKey );
-    xHalf = ( pxPair->grp.nbits + 7U ) / 8U;
+    xHalf = ( mbedtls_pk_get_bitlen( &xToken.xKey ) + 7U ) / 8U;
 
     /* A length query keeps the operation active, as the standard says. */
     if( pucSignature == NULL )
@@ -694,10 +698,16 @@ static CK_RV prvSign( CK_SESSION_HANDLE xSession,
         return CKR_DATA_LEN_RANGE;
     }
 
+    /* mbedTLS 3.6 keeps the key pair's fields private: a copy through the
+     * public export function. */
+    mbedtls_ecp_group_init( &xGroup );
+    mbedtls_ecp_point_init( &xQ );
+    mbedtls_mpi_init( &xD );
     mbedtls_mpi_init( &xR );
     mbedtls_mpi_init( &xS );
 
-    if( ( mbedtls_ecdsa_sign( &pxPair->grp, &xR, &xS, &pxPair->d, pucData, ulDataLength, prvRandom, NULL ) != 0 ) ||
+    if( ( mbedtls_ecp_export( mbedtls_pk_ec( xToken.xKey ), &xGroup, &xD, &xQ ) != 0 ) ||
+        ( mbedtls_ecdsa_sign( &xGroup, &xR, &xS, &xD, pucData, ulDataLength, prvRandom, NULL ) != 0 ) ||
         ( mbedtls_mpi_write_binary( &xR, pucSignature, xHalf ) != 0 ) ||
         ( mbedtls_mpi_write_binary( &xS, pucSignature + xHalf, xHalf ) != 0 ) )
     {
@@ -710,6 +720,9 @@ static CK_RV prvSign( CK_SESSION_HANDLE xSession,
 
     mbedtls_mpi_free( &xR );
     mbedtls_mpi_free( &xS );
+    mbedtls_mpi_free( &xD );
+    mbedtls_ecp_point_free( &xQ );
+    mbedtls_ecp_group_free( &xGroup );
     return xRv;
 }
 

@@ -5,4 +5,10 @@
 
 use mbedtls_sys as m;
 
+/// The library's mirror of mbedTLS's internal `pk_info_t`, compiled here
+/// as it is in the library.
+#[allow(dead_code)]
+#[path = "../../../src/mbedtls/pk_info.rs"]
+mod pk_info;
+
 include!(concat!(env!("OUT_DIR"), "/rust_layout.rs"));
