@@ -434,18 +434,30 @@ fn c_flag_defines() -> Vec<String> {
 
 fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String]) {
     let wrapper = out.join("bindings_wrapper.h");
-    let mut text: String = HEADERS.iter().map(|h| format!("#include \"{h}\"\n")).collect();
-    // bindgen emits no constant for a macro set on the command line (the
-    // C flags' -DMBEDTLS_SSL_IN_CONTENT_LEN=...): evaluate the record sizes
-    // as enum values, which it always emits.
+    // The defines as #define lines of the wrapper rather than -D arguments:
+    // bindgen skips macros defined on the command line, and a value such
+    // as MBEDTLS_SSL_IN_CONTENT_LEN given in the C flags must still reach
+    // the bindings (the library reads the record sizes from them).
+    let mut text = String::new();
+    let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
+    for flag in tree.defines.iter().map(|d| format!("-D{d}")).chain(c_flags.iter().cloned()) {
+        if let Some(def) = flag.strip_prefix("-D") {
+            let (name, value) = def.split_once('=').unwrap_or((def, "1"));
+            text.push_str(&format!("#undef {name}\n#define {name} {value}\n"));
+        } else if let Some(name) = flag.strip_prefix("-U") {
+            text.push_str(&format!("#undef {name}\n"));
+        } else {
+            clang_args.push(flag);
+        }
+    }
+    text.extend(HEADERS.iter().map(|h| format!("#include \"{h}\"\n")));
+    // The record sizes as enum values, which bindgen always emits, whether
+    // the configuration, ssl.h's defaults or the C flags set them.
     text.push_str(
         "enum freertos_tls_record_sizes {\n    FREERTOS_TLS_IN_CONTENT_LEN = MBEDTLS_SSL_IN_CONTENT_LEN,\n    \
          FREERTOS_TLS_OUT_CONTENT_LEN = MBEDTLS_SSL_OUT_CONTENT_LEN,\n};\n",
     );
     fs::write(&wrapper, text).unwrap();
-    let mut clang_args: Vec<String> = tree.include_dirs.iter().map(|d| format!("-I{}", d.display())).collect();
-    clang_args.extend(tree.defines.iter().map(|d| format!("-D{d}")));
-    clang_args.extend(c_flags.iter().cloned());
     let bindings = bindgen::Builder::default()
         .header(wrapper.display().to_string())
         .clang_args(&clang_args)

@@ -17,7 +17,7 @@
 # scripts/fetch-mbedtls.sh fetches) is compiled by the cc crate with
 # arm-none-eabi-gcc (ARM_NONE_EABI_PREFIX changes the tools) and the
 # target's CPU flags (CC_/CFLAGS_<triple>; further -D flags, such as a
-# record size, go in TARGET_CFLAGS); bindgen gets the compiler's include
+# record size, go in TARGET_CFLAGS or the caller's CFLAGS_<triple>); bindgen gets the compiler's include
 # search list, where newlib's headers are (BINDGEN_EXTRA_CLANG_ARGS_<triple>).
 # CMake projects do not need this file: the root CMakeLists.txt does the
 # same detection (cmake/FreertosTlsRustc.cmake).
@@ -140,8 +140,14 @@ cross_cargo() {
     # The cc crate and bindgen spell the triple with '-' as '_' (a '.' stays,
     # hence env(1) rather than export).
     local var=${triple//-/_}
-    local cflags
+    local cflags own
     cflags=$(cross_cflags "$triple") || return 1
+    # The caller's own CFLAGS_<triple> (mbedTLS configuration options as
+    # -D: record sizes, the P-256 ALT hooks) follow the CPU flags instead
+    # of being replaced by them; the cc crate and mbedtls-sys's bindgen
+    # both read them.
+    own=$(printenv "CFLAGS_$var" || true)
+    [ -z "$own" ] || cflags+=" $own"
     local bindgen_args="" dir
     # shellcheck disable=SC2086 # the flags are words
     while read -r dir; do

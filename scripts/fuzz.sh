@@ -22,6 +22,11 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
+# The fuzz build's mbedTLS configuration: the client-cbc profile plus the
+# server side the recorder and server_records run (fuzz/mbedtls-config.h).
+# Every cargo command below, instrumented or not, builds with it.
+export FREERTOS_TLS_MBEDTLS_CONFIG="$PWD/fuzz/mbedtls-config.h"
+
 TARGETS=(server_stream server_records trust_anchor_pem tls_params)
 CARGO_FUZZ_VERSION=0.13.2
 HOST_TRIPLE=x86_64-unknown-linux-gnu

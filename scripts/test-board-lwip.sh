@@ -38,18 +38,9 @@ mkdir -p "$work"
 trap 'demo_stop_broker "$work/broker"' EXIT
 trap 'exit 130' INT TERM
 
-# field NAME LINE: the value of NAME=value in LINE.
-field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
-
-step "PKI"
-KEY_TYPE=ec "$root/scripts/demo-pki.sh" "$work/pki" >/dev/null
-
-step "Build of the mps2-an386 firmware over lwIP"
 build=$work/firmware-build
-t0=$(date +%s)
-demo_board_build "$root" "$build" "$work/pki" -DFREERTOS_DEMO_BOARD_NET=lwip \
+board_test_build "$root" "$work" "Build of the mps2-an386 firmware over lwIP" -DFREERTOS_DEMO_BOARD_NET=lwip \
     -DFREERTOS_TLS_CARGO_TARGET_DIR="${TEST_BOARD_LWIP_CARGO_TARGET_DIR:-$root/build/test-cross/cargo}"
-echo "build: $(( $(date +%s) - t0 )) s"
 fw=$build/boards/mps2-an386/freertos_tls_board_lwip.elf
 arm-none-eabi-size "$fw"
 
@@ -70,17 +61,12 @@ lwip_run() {
 # demo_check NAME LOG RC: exit 0, 2 x 3 messages published and received
 # back, the second handshake resumed, the board's checks passed.
 demo_check() {
-    local name=$1 log=$2 rc=$3
-    if [ "$rc" != 0 ]; then
-        fail "$name: firmware exited $rc"
-    elif ! grep -q 'SUMMARY published=6 received=6 expected=6 unexpected=0 result=PASS' "$log"; then
-        fail "$name: no PASS summary with 6 messages"
-    elif [ "$(sed -n 's/^\[demo\] PUBLISHED topic=[^ ]* //p' "$log" | sort)" != "$(sed -n 's/^\[demo\] RECEIVED topic=[^ ]* //p' "$log" | sort)" ]; then
-        fail "$name: received messages differ from published ones"
+    local name=$1 log=$2 rc=$3 problem
+    problem=$(board_demo_problem "$log" "$rc" 6)
+    if [ -n "$problem" ]; then
+        fail "$name: $problem"
     elif [ "$(grep '^\[tls\] handshake: ' "$log" | tr '\n' '|')" != "[tls] handshake: full|[tls] handshake: resumed session|" ]; then
         fail "$name: expected a full handshake, then a resumed one: $(grep '^\[tls\] handshake: ' "$log" | tr '\n' ' ')"
-    elif ! grep -q 'NO-STARVE .*result=PASS' "$log"; then
-        fail "$name: the low-priority task did not run during the handshake"
     else
         pass "$name"
     fi
@@ -97,11 +83,7 @@ if grep -q "^\[board\] RESTRICT probe of 10.0.2.2:$port (the host): blocked" "$w
 else
     fail "restricted network: $(grep '^\[board\] RESTRICT' "$work/demo.log" || echo 'no probe result')"
 fi
-if grep -q 'u.freertos-tls-demo-device' "$work/broker/mosquitto.log"; then
-    pass "broker authenticated the device certificate from the test token"
-else
-    fail "broker log lacks the device identity"
-fi
+check_broker_identity "$work/broker"
 if [ "$(ls "$work/demo-proxy" | grep -c '^conn-')" = 2 ]; then
     pass "the broker saw exactly the firmware's 2 connections through the one forwarded address"
 else
@@ -119,34 +101,34 @@ else
     fail "non-blocking: the transport never returned 0 during the handshake: $line"
 fi
 
-# fault_check NAME LOG RC EXPECT: the scenario's summary passed and says
-# what EXPECT (a regular expression) says.
-fault_check() {
-    local name=$1 log=$2 rc=$3 expect=$4 line
-    line=$(grep '^\[fault\] SUMMARY ' "$log" || true)
+# fault_case FAULT EXPECT PROXY_LINE PASS_TEXT FAIL_TEXT: the firmware with
+# fault=FAULT while the proxy breaks its first connection that way. Its
+# summary line must pass and match EXPECT (a regular expression), and the
+# proxy's log must say PROXY_LINE (a grep pattern); the last check's texts.
+fault_case() {
+    local fault=$1 expect=$2 proxy_line=$3 pass_text=$4 fail_text=$5 rc=0 line
+    lwip_run "$fault" "$fault" 60 "port=$port utc=$(date +%s) fault=$fault" || rc=$?
+    line=$(grep '^\[fault\] SUMMARY ' "$work/$fault.log" || true)
     if [ "$rc" = 0 ] && grep -q 'result=PASS' <<<"$line" && grep -Eq "$expect" <<<"$line"; then
-        pass "$name: $(sed 's/^\[fault\] SUMMARY //' <<<"$line")"
+        pass "$fault: $(sed 's/^\[fault\] SUMMARY //' <<<"$line")"
     else
-        fail "$name (exit $rc): ${line:-no summary}"
+        fail "$fault (exit $rc): ${line:-no summary}"
+    fi
+    if grep -q "$proxy_line" "$work/$fault-proxy/proxy.log"; then
+        pass "$fault: $pass_text"
+    else
+        fail "$fault: $fail_text: $(cat "$work/$fault-proxy/proxy.log")"
     fi
 }
 
 step "Fault: the broker side drops the TCP connection mid-session"
-rc=0
-lwip_run drop drop 60 "port=$port utc=$(date +%s) fault=drop" || rc=$?
-fault_check "drop" "$work/drop.log" "$rc" \
-    'fault=drop mqtt=MQTT(Recv|Send)Failed tls_code=-2009 .*reconnect_resumed=1 reconnect_published=1'
-grep -q 'drop: .* not forwarded, connection closed' "$work/drop-proxy/proxy.log" \
-    && pass "drop: the proxy closed the first connection mid-session" \
-    || fail "drop: the proxy never dropped the connection: $(cat "$work/drop-proxy/proxy.log")"
+fault_case drop 'fault=drop mqtt=MQTT(Recv|Send)Failed tls_code=-2009 .*reconnect_resumed=1 reconnect_published=1' \
+    'drop: .* not forwarded, connection closed' "the proxy closed the first connection mid-session" \
+    "the proxy never dropped the connection"
 
 step "Fault: the broker side stalls mid-session"
-rc=0
-lwip_run stall stall 60 "port=$port utc=$(date +%s) fault=stall" || rc=$?
-fault_check "stall" "$work/stall.log" "$rc" \
-    'fault=stall mqtt=deadline tls_code=0 empty_reads=[1-9][0-9]* reconnect_resumed=1 reconnect_published=1'
-grep -q 'guest closed during the stall' "$work/stall-proxy/proxy.log" \
-    && pass "stall: the firmware gave up on the stalled connection and closed it" \
-    || fail "stall: the firmware did not close the stalled connection: $(cat "$work/stall-proxy/proxy.log")"
+fault_case stall 'fault=stall mqtt=deadline tls_code=0 empty_reads=[1-9][0-9]* reconnect_resumed=1 reconnect_published=1' \
+    'guest closed during the stall' "the firmware gave up on the stalled connection and closed it" \
+    "the firmware did not close the stalled connection"
 
 finish_checks test-board-lwip

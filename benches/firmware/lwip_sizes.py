@@ -11,55 +11,32 @@ image; with the UART demo's map also the UART stream (uart_stream.c,
 network_stream_uart.c) and the difference of the two images. Bytes, as
 the map places them after --gc-sections.
 """
-import re
+import os
 import sys
 from collections import defaultdict
 
-KINDS = [".text", ".rodata", ".data", ".bss"]
-ENTRY = re.compile(r"^ (\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(.+)$")
-NAME_ONLY = re.compile(r"^ (\S+)$")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from map_sizes import KINDS, kind_of, map_inputs, source_of  # noqa: E402
+
 DRIVER = ("lan9118_netif.c", "network_stream_lwip.c", "lwip_board.c")
 UART = ("uart_stream.c", "network_stream_uart.c")
-
-
-def kind_of(section):
-    for kind in KINDS:
-        if section == kind or section.startswith(kind + "."):
-            return kind
-    return ".bss" if section == "COMMON" else None
 
 
 def parse(map_path):
     """{row: {kind: bytes}} by object: lwip, driver, uart, all."""
     sizes = defaultdict(lambda: defaultdict(int))
-    in_map, pending = False, None
-    with open(map_path, encoding="utf-8", errors="replace") as f:
-        for raw in f:
-            line = raw.rstrip("\n")
-            if line.startswith("Linker script and memory map"):
-                in_map = True
-                continue
-            if not in_map:
-                continue
-            m = ENTRY.match(line)
-            if m is None:
-                n = NAME_ONLY.match(line)
-                pending = n.group(1) if n else None
-                continue
-            section, pending = m.group(1) or pending, None
-            kind = kind_of(section or "")
-            if kind is None or int(m.group(2), 16) == 0:
-                continue
-            size = int(m.group(3), 16)
-            obj = m.group(4).strip()
-            source = re.sub(r"\.(o|obj)$", "", obj.rsplit("/", 1)[-1])
-            sizes["all"][kind] += size
-            if "board_mps2_an386_lwip.dir" in obj:
-                sizes["lwip"][kind] += size
-            elif source in DRIVER:
-                sizes["driver"][kind] += size
-            elif source in UART:
-                sizes["uart"][kind] += size
+    for section, address, size, obj in map_inputs(map_path):
+        kind = kind_of(section or "")
+        if kind is None or address == 0:
+            continue
+        source = source_of(obj)
+        sizes["all"][kind] += size
+        if "board_mps2_an386_lwip.dir" in obj:
+            sizes["lwip"][kind] += size
+        elif source in DRIVER:
+            sizes["driver"][kind] += size
+        elif source in UART:
+            sizes["uart"][kind] += size
     return sizes
 
 

@@ -41,9 +41,10 @@ def kind_of(section):
     return ".bss" if section == "COMMON" else None
 
 
-def kernel_bytes(map_path):
-    """Bytes per kind of the FreeRTOS kernel's objects (not in an archive)."""
-    sizes = defaultdict(int)
+def map_inputs(map_path):
+    """(section, address, size, object) of each input section in the
+    memory map of a GNU ld map; section is None when the line gives none
+    (lwip_sizes.py reads its maps through this too)."""
     in_map, pending = False, None
     with open(map_path, encoding="utf-8", errors="replace") as f:
         for raw in f:
@@ -59,13 +60,24 @@ def kernel_bytes(map_path):
                 pending = n.group(1) if n else None
                 continue
             section, pending = m.group(1) or pending, None
-            obj = m.group(4).strip()
-            kind = kind_of(section or "")
-            if kind is None or obj.endswith(")"):
-                continue
-            source = re.sub(r"\.(o|obj)$", "", obj.rsplit("/", 1)[-1])
-            if source in KERNEL_SOURCES:
-                sizes[kind] += int(m.group(3), 16)
+            yield section, int(m.group(2), 16), int(m.group(3), 16), m.group(4).strip()
+
+
+def source_of(obj):
+    """The source file an object was compiled from: "tasks.c" of
+    ".../tasks.c.obj"."""
+    return re.sub(r"\.(o|obj)$", "", obj.rsplit("/", 1)[-1])
+
+
+def kernel_bytes(map_path):
+    """Bytes per kind of the FreeRTOS kernel's objects (not in an archive)."""
+    sizes = defaultdict(int)
+    for section, _, size, obj in map_inputs(map_path):
+        kind = kind_of(section or "")
+        if kind is None or obj.endswith(")"):
+            continue
+        if source_of(obj) in KERNEL_SOURCES:
+            sizes[kind] += size
     return sizes
 
 

@@ -26,19 +26,28 @@ function(_demo_crate_dir metadata crate out_var)
     message(FATAL_ERROR "cargo metadata did not list ${crate}")
 endfunction()
 
-if(NOT FREERTOS_KERNEL_PATH OR NOT COREMQTT_PATH)
+# `cargo metadata` of ../DIR/Cargo.toml (a manifest that only names the
+# crates shipping the sources, never built) into OUT_VAR, for
+# _demo_crate_dir; WHAT is said while cargo runs, SKIP the variables that
+# avoid it.
+function(_demo_cargo_metadata dir what skip out_var)
     find_program(DEMO_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin" REQUIRED)
-    message(STATUS "Fetching FreeRTOS-Kernel / coreMQTT sources through cargo")
+    message(STATUS "Fetching ${what} sources through cargo")
     execute_process(
         COMMAND "${DEMO_CARGO}" metadata --format-version 1 --locked
                 --filter-platform x86_64-unknown-linux-gnu
-                --manifest-path "${CMAKE_CURRENT_LIST_DIR}/../sources/Cargo.toml"
-        OUTPUT_VARIABLE _demo_metadata
-        ERROR_VARIABLE _demo_metadata_err
-        RESULT_VARIABLE _demo_rc)
-    if(NOT _demo_rc EQUAL 0)
-        message(FATAL_ERROR "cargo metadata failed (set FREERTOS_KERNEL_PATH and COREMQTT_PATH to skip it):\n${_demo_metadata_err}")
+                --manifest-path "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../${dir}/Cargo.toml"
+        OUTPUT_VARIABLE metadata
+        ERROR_VARIABLE metadata_err
+        RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "cargo metadata failed (set ${skip} to skip it):\n${metadata_err}")
     endif()
+    set(${out_var} "${metadata}" PARENT_SCOPE)
+endfunction()
+
+if(NOT FREERTOS_KERNEL_PATH OR NOT COREMQTT_PATH)
+    _demo_cargo_metadata(sources "FreeRTOS-Kernel / coreMQTT" "FREERTOS_KERNEL_PATH and COREMQTT_PATH" _demo_metadata)
     if(NOT FREERTOS_KERNEL_PATH)
         _demo_crate_dir("${_demo_metadata}" freertos-next _demo_dir)
         set(FREERTOS_KERNEL_PATH "${_demo_dir}/FreeRTOS-Kernel" CACHE PATH "" FORCE)
@@ -69,18 +78,7 @@ function(demo_locate_lwip)
     set(LWIP_PATH "$ENV{LWIP_PATH}" CACHE PATH
         "lwIP source tree (src/, contrib/ports/freertos/); empty = from the crates.io package lwip")
     if(NOT LWIP_PATH)
-        find_program(DEMO_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin" REQUIRED)
-        message(STATUS "Fetching lwIP sources through cargo")
-        execute_process(
-            COMMAND "${DEMO_CARGO}" metadata --format-version 1 --locked
-                    --filter-platform x86_64-unknown-linux-gnu
-                    --manifest-path "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../sources-lwip/Cargo.toml"
-            OUTPUT_VARIABLE metadata
-            ERROR_VARIABLE metadata_err
-            RESULT_VARIABLE rc)
-        if(NOT rc EQUAL 0)
-            message(FATAL_ERROR "cargo metadata failed (set LWIP_PATH to skip it):\n${metadata_err}")
-        endif()
+        _demo_cargo_metadata(sources-lwip lwIP LWIP_PATH metadata)
         _demo_crate_dir("${metadata}" lwip dir)
         set(LWIP_PATH "${dir}" CACHE PATH "" FORCE)
     endif()

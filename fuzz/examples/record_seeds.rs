@@ -26,7 +26,6 @@ use fuzz_harness::params_input::ParamsSeed;
 use fuzz_harness::records;
 use fuzz_harness::server::{check, Key, Server, ServerConfig};
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_void as MbedVoid;
 
 /// One direction of the in-process wire; reads block (bounded).
 #[derive(Default)]
@@ -86,13 +85,13 @@ unsafe extern "C" fn client_send(ctx: *mut c_void, buf: *const u8, len: usize) -
     len as BaseType_t
 }
 
-unsafe extern "C" fn server_recv(ctx: *mut MbedVoid, buf: *mut c_uchar, len: usize) -> c_int {
+unsafe extern "C" fn server_recv(ctx: *mut c_void, buf: *mut c_uchar, len: usize) -> c_int {
     // SAFETY: ctx is the Wire of this recording; buf holds len bytes.
     let (wire, buf) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts_mut(buf, len)) };
     wire.to_server.read(buf).map_or(m::ERR_NET_CONN_RESET, |n| n as c_int)
 }
 
-unsafe extern "C" fn server_send(ctx: *mut MbedVoid, buf: *const c_uchar, len: usize) -> c_int {
+unsafe extern "C" fn server_send(ctx: *mut c_void, buf: *const c_uchar, len: usize) -> c_int {
     // SAFETY: as in server_recv.
     let (wire, data) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts(buf, len)) };
     wire.server_sent.lock().unwrap().extend_from_slice(data);
@@ -131,7 +130,10 @@ fn scenarios() -> Vec<Scenario> {
             recv_selector: 6,
             ..scenario(
                 "ecdsa-aes256gcm-sha384-p384",
-                ServerConfig { curve: m::ECP_DP_SECP384R1, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384) },
+                ServerConfig {
+                    group: m::SSL_IANA_TLS_GROUP_SECP384R1 as u16,
+                    ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)
+                },
             )
         },
         Scenario {
@@ -140,7 +142,7 @@ fn scenarios() -> Vec<Scenario> {
             ..scenario(
                 "ecdsa-chacha20-x25519",
                 ServerConfig {
-                    curve: m::ECP_DP_CURVE25519,
+                    group: m::SSL_IANA_TLS_GROUP_X25519 as u16,
                     ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
                 },
             )
@@ -177,7 +179,10 @@ fn scenarios() -> Vec<Scenario> {
             recv_selector: 5,
             ..scenario(
                 "rsa-aes256cbc-sha1-etm-p521",
-                ServerConfig { curve: m::ECP_DP_SECP521R1, ..cfg(Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA) },
+                ServerConfig {
+                    group: m::SSL_IANA_TLS_GROUP_SECP521R1 as u16,
+                    ..cfg(Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA)
+                },
             )
         },
         Scenario {
@@ -199,7 +204,7 @@ fn scenarios() -> Vec<Scenario> {
 
 /// Serve one connection of `sc` over `wire`; returns the negotiated suite.
 fn serve(sc: &Scenario, wire: &Wire) -> Result<String, String> {
-    let bio = (wire as *const Wire).cast_mut().cast::<MbedVoid>();
+    let bio = (wire as *const Wire).cast_mut().cast::<c_void>();
     // SAFETY: `bio` is the Wire the callbacks expect; it outlives the server.
     let mut server = unsafe { Server::new(&sc.config, bio, server_send, server_recv) }?;
     let ssl = server.ssl();

@@ -19,7 +19,6 @@ use std::rc::Rc;
 
 use freertos_tls::ffi::BaseType_t;
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_void as MbedVoid;
 
 use crate::client::{init_and_converse, Conversation, StandardParams};
 use crate::flight::RECV_SIZES;
@@ -34,7 +33,7 @@ pub const MAX_PAYLOAD: usize = 4096;
 pub const SERVERS: [ServerConfig; 5] = [
     ServerConfig { select_alpn: true, ..ServerConfig::new(Key::Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) },
     ServerConfig {
-        curve: m::ECP_DP_CURVE25519,
+        group: m::SSL_IANA_TLS_GROUP_X25519 as u16,
         ..ServerConfig::new(Key::Ecdsa, m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
     },
     ServerConfig { etm: false, ..ServerConfig::new(Key::Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256) },
@@ -89,14 +88,14 @@ struct Wire {
     to_client: RefCell<VecDeque<u8>>,
 }
 
-unsafe extern "C" fn server_send(ctx: *mut MbedVoid, buf: *const c_uchar, len: usize) -> c_int {
+unsafe extern "C" fn server_send(ctx: *mut c_void, buf: *const c_uchar, len: usize) -> c_int {
     // SAFETY: ctx is the session's Wire (kept alive by its Rc); buf holds len bytes.
     let (wire, data) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts(buf, len)) };
     wire.to_client.borrow_mut().extend(data);
     len as c_int
 }
 
-unsafe extern "C" fn server_recv(ctx: *mut MbedVoid, buf: *mut c_uchar, len: usize) -> c_int {
+unsafe extern "C" fn server_recv(ctx: *mut c_void, buf: *mut c_uchar, len: usize) -> c_int {
     // SAFETY: as in server_send; buf is writable for len bytes.
     let (wire, buf) = unsafe { (&*ctx.cast::<Wire>(), std::slice::from_raw_parts_mut(buf, len)) };
     let mut q = wire.to_server.borrow_mut();
@@ -168,7 +167,7 @@ unsafe extern "C" fn client_send(ctx: *mut c_void, buf: *const u8, len: usize) -
 pub fn run(input: &RecordsInput<'_>) -> Conversation {
     crate::determinism::start_run();
     let wire = Rc::new(Wire::default());
-    let bio = Rc::as_ptr(&wire).cast_mut().cast::<MbedVoid>();
+    let bio = Rc::as_ptr(&wire).cast_mut().cast::<c_void>();
     // SAFETY: `bio` is the Wire the callbacks expect; the session keeps its Rc
     // (and so the Wire) alive as long as the server.
     let server =

@@ -1,12 +1,11 @@
 //! A deterministic mbedTLS server (its own fixed-seed DRBG, the fuzz PKI),
 //! for the seed recorder and for the `server_records` target.
 
-use std::ffi::{c_char, c_int, c_uchar, CStr};
+use std::ffi::{c_char, c_int, c_uchar, c_void, CStr};
 use std::ptr::{addr_of_mut, null, null_mut};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use mbedtls_sys as m;
-use mbedtls_sys::types::raw_types::c_void as MbedVoid;
 
 use crate::determinism::splitmix64;
 
@@ -17,8 +16,16 @@ const RSA_CERT: &str = include_str!("../pki/fuzz-server-rsa.crt");
 const RSA_KEY: &str = include_str!("../pki/fuzz-server-rsa.key");
 
 /// mbedTLS's BIO callback types, as the bindings spell them.
-pub type BioSend = unsafe extern "C" fn(*mut MbedVoid, *const c_uchar, usize) -> c_int;
-pub type BioRecv = unsafe extern "C" fn(*mut MbedVoid, *mut c_uchar, usize) -> c_int;
+pub type BioSend = unsafe extern "C" fn(*mut c_void, *const c_uchar, usize) -> c_int;
+pub type BioRecv = unsafe extern "C" fn(*mut c_void, *mut c_uchar, usize) -> c_int;
+
+extern "C" {
+    /// mbedTLS's record writer (library/ssl_misc.h, not a public header):
+    /// sends `out_msg[..out_msglen]` as one record of type `out_msgtype`,
+    /// protected with the current keys. The only way to have the server
+    /// encrypt a record of any content type, which `server_records` needs.
+    fn mbedtls_ssl_write_record(ssl: *mut m::ssl_context, force_flush: c_int) -> c_int;
+}
 
 #[derive(Clone, Copy, Debug)]
 pub enum Key {
@@ -26,12 +33,13 @@ pub enum Key {
     Rsa,
 }
 
-/// How the server is configured: one cipher suite and one group, forced.
+/// How the server is configured: one cipher suite and one group (a TLS
+/// group id), forced.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerConfig {
     pub key: Key,
     pub suite: c_int,
-    pub curve: m::ecp_group_id,
+    pub group: u16,
     pub etm: bool,
     pub select_alpn: bool,
     pub ticket: bool,
@@ -43,7 +51,7 @@ impl ServerConfig {
         ServerConfig {
             key,
             suite,
-            curve: m::ECP_DP_SECP256R1,
+            group: m::SSL_IANA_TLS_GROUP_SECP256R1 as u16,
             etm: true,
             select_alpn: false,
             ticket: false,
@@ -56,7 +64,7 @@ impl ServerConfig {
 static SERVER_WORD: AtomicU64 = AtomicU64::new(0);
 const SERVER_RNG_SEED: u64 = 0x6675_7a7a_2d73_7276; // "fuzz-srv"
 
-unsafe extern "C" fn server_entropy(_: *mut MbedVoid, out: *mut c_uchar, len: usize) -> c_int {
+unsafe extern "C" fn server_entropy(_: *mut c_void, out: *mut c_uchar, len: usize) -> c_int {
     // SAFETY: mbedTLS passes its seed buffer of len bytes.
     let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
     for b in out {
@@ -75,7 +83,7 @@ pub struct Server {
     ca: m::x509_crt,
     ticket: m::ssl_ticket_context,
     suites: [c_int; 2],
-    curves: [m::ecp_group_id; 2],
+    groups: [u16; 2],
     alpn: [*const c_char; 2],
 }
 
@@ -102,7 +110,7 @@ impl Server {
     /// server runs.
     pub unsafe fn new(
         cfg: &ServerConfig,
-        bio: *mut MbedVoid,
+        bio: *mut c_void,
         send: BioSend,
         recv: BioRecv,
     ) -> Result<Box<Server>, String> {
@@ -128,12 +136,15 @@ impl Server {
             m::x509_crt_init(addr_of_mut!((*st).ca));
             m::ssl_ticket_init(addr_of_mut!((*st).ticket));
             (*st).suites = [cfg.suite, 0];
-            (*st).curves = [cfg.curve, m::ECP_DP_NONE];
+            (*st).groups = [cfg.group, m::SSL_IANA_TLS_GROUP_NONE as u16];
             (*st).alpn = [c"fuzz/2".as_ptr(), null()];
             let (ssl, conf, drbg) = (addr_of_mut!((*st).ssl), addr_of_mut!((*st).conf), addr_of_mut!((*st).drbg));
             check("drbg", m::ctr_drbg_seed(drbg, Some(server_entropy), null_mut(), null(), 0))?;
             check("cert", m::x509_crt_parse(addr_of_mut!((*st).cert), cert.as_ptr(), cert.len()))?;
-            check("key", m::pk_parse_key(addr_of_mut!((*st).key), key.as_ptr(), key.len(), null(), 0))?;
+            let key_ctx = addr_of_mut!((*st).key);
+            let rc =
+                m::pk_parse_key(key_ctx, key.as_ptr(), key.len(), null(), 0, Some(m::ctr_drbg_random), drbg.cast());
+            check("key", rc)?;
             check("ca", m::x509_crt_parse(addr_of_mut!((*st).ca), ca.as_ptr(), ca.len()))?;
             check(
                 "defaults",
@@ -142,7 +153,7 @@ impl Server {
             m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
             check("own cert", m::ssl_conf_own_cert(conf, addr_of_mut!((*st).cert), addr_of_mut!((*st).key)))?;
             m::ssl_conf_ciphersuites(conf, (*st).suites.as_ptr());
-            m::ssl_conf_curves(conf, (*st).curves.as_ptr());
+            m::ssl_conf_groups(conf, (*st).groups.as_ptr());
             let etm = if cfg.etm { m::SSL_ETM_ENABLED } else { m::SSL_ETM_DISABLED };
             m::ssl_conf_encrypt_then_mac(conf, etm as c_char);
             if cfg.select_alpn {
@@ -187,12 +198,13 @@ impl Server {
         let ssl = self.ssl();
         // SAFETY: a context past its handshake; out_msg has room for
         // OUT_CONTENT_LEN bytes, more than any payload passed here
-        // (callers cap it at the negotiated 4096-byte fragment).
+        // (callers cap it at the negotiated 4096-byte fragment). The
+        // private fields are what mbedtls_ssl_write_record reads.
         unsafe {
-            (*ssl).out_msgtype = c_int::from(content_type);
-            (*ssl).out_msglen = payload.len();
-            std::ptr::copy_nonoverlapping(payload.as_ptr(), (*ssl).out_msg, payload.len());
-            check("write_record", m::ssl_write_record(ssl, 1))
+            (*ssl).private_out_msgtype = c_int::from(content_type);
+            (*ssl).private_out_msglen = payload.len();
+            std::ptr::copy_nonoverlapping(payload.as_ptr(), (*ssl).private_out_msg, payload.len());
+            check("write_record", mbedtls_ssl_write_record(ssl, 1))
         }
     }
 }

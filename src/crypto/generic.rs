@@ -33,7 +33,7 @@ pub fn compute_shared(
         return Err(m::ERR_ECP_BAD_INPUT_DATA);
     }
     // SAFETY: both initialised; `z` is exclusively ours.
-    check(unsafe { m::mpi_copy(z, &raw const shared.0.X) })
+    check(unsafe { m::mpi_copy(z, crate::mbedtls::point_xyz(&shared.0).0) })
 }
 
 /// The hash as a number below n: its leftmost bits up to n's bit length,
@@ -57,8 +57,9 @@ fn hash_to_scalar(grp: &m::ecp_group, e: &mut m::mpi, hash: &[u8]) -> EcpResult 
 
 /// ECDSA verification (SEC1 4.1.4) with mbedTLS's checks and codes.
 pub fn verify(grp: &mut m::ecp_group, hash: &[u8], q: &m::ecp_point, r: &m::mpi, s: &m::mpi) -> EcpResult {
-    // SAFETY: a pure function of the group id.
-    if unsafe { m::ecdsa_can_do(grp.id) } == 0 || grp.N.p.is_null() {
+    // SAFETY: a pure function of the group id; `grp.N` is initialised.
+    // (A group never loaded has N without limbs: bit length 0.)
+    if unsafe { m::ecdsa_can_do(grp.id) } == 0 || unsafe { m::mpi_bitlen(&grp.N) } == 0 {
         return Err(m::ERR_ECP_BAD_INPUT_DATA);
     }
     let out_of_range = |x: &m::mpi| mpi::cmp_int(x, 1) < 0 || mpi::cmp(x, &grp.N) >= 0;
@@ -91,10 +92,10 @@ pub fn verify(grp: &mut m::ecp_group, hash: &[u8], q: &m::ecp_point, r: &m::mpi,
     if unsafe { m::ecp_is_zero(&raw mut sum.0) } != 0 {
         return Err(m::ERR_ECP_VERIFY_FAILED);
     }
-    let x = &raw mut sum.0.X;
+    let x = &raw mut *crate::mbedtls::point_x_mut(&mut sum.0);
     // SAFETY: in-place reduction through a raw pointer; all initialised.
     check(unsafe { m::mpi_mod_mpi(x, x, n) })?;
-    if mpi::cmp(&sum.0.X, r) != 0 {
+    if mpi::cmp(crate::mbedtls::point_xyz(&sum.0).0, r) != 0 {
         return Err(m::ERR_ECP_VERIFY_FAILED);
     }
     Ok(())

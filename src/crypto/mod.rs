@@ -31,7 +31,7 @@ pub type EcpResult = Result<(), c_int>;
 /// [1, n-1], the public point `q = d·G`.
 pub fn gen_public(grp: &mut m::ecp_group, d: &mut m::mpi, q: &mut m::ecp_point, rng: &mut Rng) -> EcpResult {
     if grp.id == m::ECP_DP_SECP256R1 {
-        p256_m4::gen_public(d, q, rng)
+        p256_m4::gen_public(grp, d, q, rng)
     } else {
         generic::gen_public(grp, d, q, rng)
     }

@@ -64,12 +64,6 @@ pub fn set_be(x: &mut m::mpi, bytes: &[u8]) -> EcpResult {
     check(unsafe { m::mpi_read_binary(x, bytes.as_ptr(), bytes.len()) })
 }
 
-/// Sets `x` to the small number `v`.
-pub fn set_int(x: &mut m::mpi, v: i32) -> EcpResult {
-    // SAFETY: `x` is an initialised mpi, exclusively ours.
-    check(unsafe { m::mpi_lset(x, v.into()) })
-}
-
 /// The 32-byte big-endian encoding of `words`.
 pub fn words_to_be(words: &Words, out: &mut [u8; 32]) {
     for (chunk, word) in out.chunks_exact_mut(4).rev().zip(words) {

@@ -26,15 +26,12 @@ fn in_scalar_range(k: &Words) -> bool {
 /// other than 1, a coordinate outside [0, p-1], or off the curve), as
 /// mbedTLS's `mbedtls_ecp_check_pubkey` decides.
 fn public_point(q: &m::ecp_point) -> Result<(Words, Words), c_int> {
+    let (qx, qy, qz) = crate::mbedtls::point_xyz(q);
     let (mut x, mut y) = ([0u32; 8], [0u32; 8]);
-    if mpi::cmp_int(&q.Z, 1) != 0 || !mpi::to_words(&q.X, &mut x) || !mpi::to_words(&q.Y, &mut y) {
+    if mpi::cmp_int(qz, 1) != 0 || !mpi::to_words(qx, &mut x) || !mpi::to_words(qy, &mut y) {
         return Err(m::ERR_ECP_INVALID_KEY);
     }
-    let mut encoded = [0u8; 65];
-    encoded[0] = 0x04;
-    let (ex, ey) = encoded[1..].split_at_mut(32);
-    mpi::words_to_be(&x, ex.try_into().map_err(|_| m::ERR_ECP_INVALID_KEY)?);
-    mpi::words_to_be(&y, ey.try_into().map_err(|_| m::ERR_ECP_INVALID_KEY)?);
+    let encoded = uncompressed(&x, &y);
     let (mut dx, mut dy) = ([0u32; 8], [0u32; 8]);
     // SAFETY: two writable 8-word arrays and 65 readable bytes. The routine
     // checks both coordinates < p and the curve equation.
@@ -46,15 +43,29 @@ fn public_point(q: &m::ecp_point) -> Result<(Words, Words), c_int> {
     }
 }
 
-/// Sets `q` to the affine point (`x`, `y`).
-fn set_point(q: &mut m::ecp_point, x: &Words, y: &Words) -> EcpResult {
-    mpi::set_words(&mut q.X, x)?;
-    mpi::set_words(&mut q.Y, y)?;
-    mpi::set_int(&mut q.Z, 1)
+/// The SEC1 uncompressed encoding 04 || X || Y of the point (`x`, `y`).
+fn uncompressed(x: &Words, y: &Words) -> [u8; 65] {
+    let (mut ex, mut ey) = ([0u8; 32], [0u8; 32]);
+    mpi::words_to_be(x, &mut ex);
+    mpi::words_to_be(y, &mut ey);
+    let mut encoded = [0u8; 65];
+    encoded[0] = 0x04;
+    encoded[1..33].copy_from_slice(&ex);
+    encoded[33..].copy_from_slice(&ey);
+    encoded
+}
+
+/// Sets `q` to the affine point (`x`, `y`) of `grp` (Z = 1), through
+/// mbedTLS's public point decoder.
+fn set_point(grp: &m::ecp_group, q: &mut m::ecp_point, x: &Words, y: &Words) -> EcpResult {
+    let encoded = uncompressed(x, y);
+    // SAFETY: `grp` is a loaded group and `q` an initialised point,
+    // exclusively ours; 65 readable bytes.
+    mpi::check(unsafe { m::ecp_point_read_binary(grp, q, encoded.as_ptr(), encoded.len()) })
 }
 
 /// A key pair: `d` uniform in [1, n-1] from `rng`, `q = d·G`.
-pub fn gen_public(d: &mut m::mpi, q: &mut m::ecp_point, rng: &mut Rng) -> EcpResult {
+pub fn gen_public(grp: &m::ecp_group, d: &mut m::mpi, q: &mut m::ecp_point, rng: &mut Rng) -> EcpResult {
     let mut drawn = Zeroizing::new([0u8; 32]);
     let mut key = Zeroizing::new([0u32; 8]);
     let (mut x, mut y) = ([0u32; 8], [0u32; 8]);
@@ -65,7 +76,7 @@ pub fn gen_public(d: &mut m::mpi, q: &mut m::ecp_point, rng: &mut Rng) -> EcpRes
         // refuses (false) a key outside [1, n-1]: draw again.
         if unsafe { asm::p256_keygen(x.as_mut_ptr(), y.as_mut_ptr(), key.as_ptr()) } {
             mpi::set_words(d, &key)?;
-            return set_point(q, &x, &y);
+            return set_point(grp, q, &x, &y);
         }
     }
     Err(m::ERR_ECP_RANDOM_FAILED)

@@ -3,9 +3,9 @@
 //! `MBEDTLS_ECDH_GEN_PUBLIC_ALT`, `MBEDTLS_ECDH_COMPUTE_SHARED_ALT` and
 //! `MBEDTLS_ECDSA_VERIFY_ALT`, so it has none of its own and its TLS, PK
 //! and X.509 code call these. Thin wrappers: argument checks, then
-//! `crate::crypto`. Signatures and return codes are mbedTLS 2.28's. In a
-//! private copy (feature `mbedtls-private`) mbedTLS calls them by their
-//! renamed names, so they are exported under those.
+//! `crate::crypto`. Signatures and return codes are mbedTLS 3.6's (the
+//! same as 2.28's). In a renamed private copy (feature `mbedtls-private`)
+//! mbedTLS calls them by the prefixed names, so they are exported so.
 
 use core::ffi::{c_int, c_uchar, c_void};
 use mbedtls_sys as m;

@@ -116,3 +116,19 @@ pub(crate) fn resumable(session: &m::ssl_session) -> Resumable {
         ticket_lifetime_s: ticket.then_some(session.private_ticket_lifetime),
     }
 }
+
+/// The coordinates X, Y and Z of `p` (feature `p256-cortex-m4`). 3.6 keeps
+/// them private with no accessor: `mbedtls_ecp_point_write_binary` gives X
+/// and Y but not Z, and Z = 1 is what tells a usable public point, as
+/// `mbedtls_ecp_check_pubkey` decides.
+#[cfg(feature = "p256-cortex-m4")]
+pub(crate) fn point_xyz(p: &m::ecp_point) -> (&m::mpi, &m::mpi, &m::mpi) {
+    (&p.private_X, &p.private_Y, &p.private_Z)
+}
+
+/// X of `p`, writable: the generic ECDH and ECDSA code (`crate::crypto`)
+/// copies and reduces it in place, as mbedTLS's ecdh.c and ecdsa.c do.
+#[cfg(feature = "p256-cortex-m4")]
+pub(crate) fn point_x_mut(p: &mut m::ecp_point) -> &mut m::mpi {
+    &mut p.private_X
+}

@@ -57,6 +57,7 @@ board_mps2_an386_firmware(freertos_tls_board_lwip
     CONFIG_DIR "${BOARD_LWIP_DIR}/config"
     SOURCES
         "${BOARD_LWIP_DIR}/board_main_lwip.c"
+        "${BOARD_DIR}/board_app.c"
         "${BOARD_LWIP_DIR}/lan9118_netif.c"
         "${BOARD_LWIP_DIR}/lwip_board.c"
         "${BOARD_LWIP_DIR}/lwip_fault.c"

@@ -1,0 +1,29 @@
+/*
+ * mbedTLS configuration of the fuzz build (scripts/fuzz.sh sets
+ * FREERTOS_TLS_MBEDTLS_CONFIG to this file for every fuzz build).
+ *
+ * The client is the shipped "client-cbc" profile (the "client" profile
+ * plus the CBC suites), so the record protections the library negotiates
+ * with any server are all fuzzed: AES-GCM and CBC, with and without
+ * encrypt-then-MAC, SHA-1 and SHA-256 MACs. Added, and not in either
+ * profile:
+ * - ChaCha20-Poly1305 and P-521, which the library offers (src/tls/
+ *   connection.rs) whenever a firmware's own mbedTLS configuration has them;
+ * - the server side: the seed recorder (examples/record_seeds.rs) and the
+ *   server_records target run a deterministic in-process mbedTLS server
+ *   (src/server.rs) with session tickets and client-certificate requests.
+ */
+#ifndef FREERTOS_TLS_FUZZ_MBEDTLS_CONFIG_H
+#define FREERTOS_TLS_FUZZ_MBEDTLS_CONFIG_H
+
+#include "../mbedtls-sys/config/client-cbc.h"
+
+#define MBEDTLS_CHACHA20_C
+#define MBEDTLS_POLY1305_C
+#define MBEDTLS_CHACHAPOLY_C
+#define MBEDTLS_ECP_DP_SECP521R1_ENABLED
+
+#define MBEDTLS_SSL_SRV_C
+#define MBEDTLS_SSL_TICKET_C
+
+#endif /* FREERTOS_TLS_FUZZ_MBEDTLS_CONFIG_H */
