@@ -107,6 +107,16 @@ fn check_mbedtls() {
         panic!("MBEDTLS_ECP_RESTARTABLE is not supported: it changes mbedTLS's internal pk_info_t (src/mbedtls/pk_info.rs)");
     }
 
+    // The platform callbacks the configuration asks for, and only those
+    // (a firmware's own configuration may take time from elsewhere; a
+    // second definition would not link).
+    println!("cargo:rustc-check-cfg=cfg(mbedtls_time_macro, mbedtls_ms_time_alt)");
+    if has("MBEDTLS_PLATFORM_TIME_MACRO") {
+        println!("cargo:rustc-cfg=mbedtls_time_macro");
+    }
+    if has("MBEDTLS_PLATFORM_MS_TIME_ALT") {
+        println!("cargo:rustc-cfg=mbedtls_ms_time_alt");
+    }
     println!("cargo:rustc-check-cfg=cfg(mbedtls_private)");
     if dep("PRIVATE") == "1" {
         println!("cargo:rustc-cfg=mbedtls_private");

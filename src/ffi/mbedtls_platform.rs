@@ -9,11 +9,14 @@ use mbedtls_sys::tm;
 
 use crate::platform::clock;
 
-/// `mbedtls_time`: current UTC seconds, or the epoch (0) while no clock
+/// `mbedtls_time` (configured with `MBEDTLS_PLATFORM_TIME_MACRO
+/// mbedtls_time`, as the project's profiles are): current UTC seconds, or
+/// the epoch (0) while no clock
 /// knows the time. mbedTLS then marks every certificate not yet valid;
 /// `tls::validity` clears those date flags, because the dates are unknown,
 /// not wrong, after `TLS_Connect` has logged that they go unchecked (or,
 /// built with `require-clock`, has refused to connect).
+#[cfg(mbedtls_time_macro)]
 #[cfg_attr(not(mbedtls_private), no_mangle)]
 #[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_time")]
 pub extern "C" fn mbedtls_time(out: *mut c_longlong) -> c_longlong {
@@ -54,6 +57,7 @@ pub extern "C" fn mbedtls_platform_gmtime_r(tt: *const c_longlong, tm_buf: *mut 
 
 /// `mbedtls_ms_time` (configured with `MBEDTLS_PLATFORM_MS_TIME_ALT`):
 /// a monotonic millisecond count for mbedTLS's timers and ticket ages.
+#[cfg(mbedtls_ms_time_alt)]
 #[cfg_attr(not(mbedtls_private), no_mangle)]
 #[cfg_attr(mbedtls_private, export_name = "freertos_tls_mbedtls_ms_time")]
 pub extern "C" fn mbedtls_ms_time() -> i64 {

@@ -48,6 +48,7 @@ extern crate std;
 /// Milliseconds on a monotonic clock with an arbitrary origin (mbedTLS's
 /// `mbedtls_ms_time`). On FreeRTOS the tick counter, which wraps: after
 /// 2^32 ticks the value starts again from 0.
+#[cfg_attr(not(mbedtls_ms_time_alt), allow(dead_code))]
 pub fn monotonic_ms() -> i64 {
     #[cfg(feature = "std")]
     {
