@@ -24,6 +24,10 @@ RATIO_TARGET = 1.02
 HEAP_MARGIN = 1024
 STACK_LIMIT = 6 * 1024
 RUST_LIMIT = 16 * 1024
+# Issue 19 (mbedTLS 3.6, `client` profile): mbedTLS's .text + .rodata +
+# .data, and that plus the library's Rust figure above.
+MBEDTLS_LIMIT = 80 * 1000
+MBEDTLS_AND_RUST_LIMIT = 96 * 1000
 
 
 def verdict(ok):
@@ -192,6 +196,12 @@ def main():
     targets.append(("this library's Rust .text + .rodata, built-in root certificates included, core/alloc "
                     "excluded, ≤ 16 KB (16,384 B)",
                     f"{rust:,} B ({roots:,} B of it the root certificates)", rust <= RUST_LIMIT))
+    mbed = sizes["mbedTLS"]
+    mbedtls = mbed[".text"] + mbed[".rodata"] + mbed[".data"]
+    targets.append((f"mbedTLS .text + .rodata + .data ≤ 80 KB ({MBEDTLS_LIMIT:,} B)", f"{mbedtls:,} B",
+                    mbedtls <= MBEDTLS_LIMIT))
+    targets.append((f"mbedTLS + this library's Rust ≤ 96 KB ({MBEDTLS_AND_RUST_LIMIT:,} B)",
+                    f"{mbedtls + rust:,} B", mbedtls + rust <= MBEDTLS_AND_RUST_LIMIT))
     unwound = sum(sizes["unwinder"].values())
     targets.append(("no unwinder in the image", "none" if not unwound else f"present ({unwound:,} B)",
                     unwound == 0))
