@@ -176,11 +176,12 @@ def verdict(ok):
 
 def member_group(member):
     """Which part of the archive an object file belongs to."""
-    if member.endswith(".c.o"):
+    # mbedTLS's objects, as the cc crate names them: "<hash>-ssl_tls.o".
+    if member.endswith(".c.o") or re.fullmatch(r"[0-9a-f]{16}-[a-z0-9_]+\.o", member):
         return "mbedTLS (C)"
     m = re.match(r"([a-z0-9_]+)-[0-9a-f]+\.", member)
     crate = m.group(1) if m else ""
-    if crate in ("freertos_tls", "freertos_rng_ports", "mbedtls_sys", "critical_section", "zeroize",
+    if crate in ("freertos_tls", "freertos_rng_ports", "mbedtls_sys", "freertos_tls_mbedtls_sys", "critical_section", "zeroize",
                  "getrandom", "libc", "cfg_if", "embedded_hal", "rand_core"):
         return "Rust: this crate and its dependencies"
     if crate in ("compiler_builtins",) or not member.endswith(".rcgu.o"):
@@ -552,7 +553,7 @@ def main():
     w("*Linked*: input `.text*` sections that the GNU ld map of the benchmark program (which calls both "
       "the `TLS_*` interface and mbedTLS directly, linked with `--gc-sections`) takes from each archive "
       "member. *Archive*: `size` over every member of `libfreertos_tls.a`, linked or not. Members are "
-      "told apart by name: `*.c.o` are mbedTLS, `*.rcgu.o` are Rust (by crate).\n")
+      "told apart by name: `<hash>-<file>.o` (the cc crate's names) are mbedTLS, `*.rcgu.o` are Rust (by crate).\n")
     w("| part | linked | archive |")
     w("|---|---:|---:|")
     groups = ["Rust: this crate and its dependencies", "Rust: std, core, alloc (+ std's backtrace deps)", "mbedTLS (C)", "compiler builtins"]
