@@ -40,6 +40,8 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings (host and firmware feature sets)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --lib --no-default-features --features freertos,log-vloggingprintf,port-posix -- -D warnings
+# The renamed private mbedTLS copy (its test compiles only with the feature).
+cargo clippy --features mbedtls-private --lib --test private_copy -- -D warnings
 
 step "no_std builds (core + alloc only): bare, and as firmware links it"
 cargo build --lib --no-default-features
