@@ -244,6 +244,14 @@ pub fn watch<T>(f: impl FnOnce() -> T) -> (T, Report) {
         let mut k = kept();
         (k.used, k.blocks, k.dropped) = (0, 0, 0);
     }
+    // std sets up a thread's blocking context (its `Thread` handle and the
+    // channel waiter) lazily, the first time the thread blocks on a
+    // channel, and keeps it for the thread's life. The watched code waits
+    // on the peer's output that way, but only blocks when the peer is slow
+    // (seen under valgrind): set it up here, so it is never counted as
+    // the library's.
+    let (_tx, rx) = std::sync::mpsc::channel::<()>();
+    let _ = rx.recv_timeout(std::time::Duration::from_millis(1));
     // SAFETY: pthread_self has no preconditions.
     WATCHED.store(unsafe { pthread_self() }, Ordering::SeqCst);
     let out = f();
