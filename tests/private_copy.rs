@@ -15,8 +15,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::c_harness::{run_to_success, static_library};
-use support::pkcs11::MODULE;
+use support::c_harness::{compiler, run_to_success, static_library};
 use support::{EchoPeer, PeerOptions, Pki};
 
 /// Debian's static mbedTLS 2.28, in link order.
@@ -77,23 +76,8 @@ fn build(name: &str, libs: &[&str]) -> PathBuf {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let mut cc = Command::new("cc");
-    cc.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"])
-        .arg("-I")
-        .arg(root.join("include"))
-        .arg("-I")
-        .arg(root.join("tests/c/host_freertos"))
-        .arg("-I")
-        .arg(root.join("tests/c"))
-        .arg(root.join("tests/c/private_copy_test.c"))
-        .arg(root.join("tests/c/harness.c"))
-        .args(libs)
-        .arg(MODULE);
-    if let Some(dir) = Path::new(MODULE).parent() {
-        cc.arg(format!("-Wl,-rpath,{}", dir.display()));
-    }
-    // 2.28 as Debian builds it: threading on pthreads.
-    cc.args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil"]).arg("-o").arg(&bin);
+    // 2.28 as Debian builds it needs pthreads: part of the system libraries.
+    let mut cc = compiler(&root.join("tests/c/private_copy_test.c"), libs.iter().map(Into::into), &bin);
     let out = cc.output().expect("a C compiler (cc) must be installed");
     assert!(
         out.status.success(),

@@ -4,6 +4,7 @@
 //! and the PKCS#11 module. A harness reports each failed check on stderr
 //! and exits non-zero if any failed; its exit status is the verdict.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -44,30 +45,39 @@ impl CHarness<'_> {
         let lib = static_library(self.features);
         let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join(self.name);
         let main = root.join(format!("tests/c/{}.c", self.name));
-        let mut cc = Command::new("cc");
-        cc.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"])
-            .arg("-I")
-            .arg(root.join("include"))
-            .arg("-I")
-            .arg(root.join("tests/c/host_freertos"))
-            .arg("-I")
-            .arg(root.join("tests/c"))
-            .arg(&main)
-            .args(SHARED_SOURCES.iter().map(|s| root.join(s)))
-            .arg(&lib)
-            .args(self.link_args);
-        // The library takes client credentials from the PKCS#11 module the
-        // firmware links; on the host, the one the test binaries link.
-        let module = Path::new(MODULE);
-        cc.arg(module);
-        if let Some(dir) = module.parent() {
-            cc.arg(format!("-Wl,-rpath,{}", dir.display()));
-        }
-        cc.args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil"]).arg("-o").arg(&bin);
+        let libs = std::iter::once(lib.into_os_string()).chain(self.link_args.iter().map(Into::into));
+        let mut cc = compiler(&main, libs, &bin);
         let status = cc.status().expect("a C compiler (cc) must be installed");
         assert!(status.success(), "compiling {} failed: {cc:?}", main.display());
         bin
     }
+}
+
+/// The C compiler command for a harness: `main` and the shared sources
+/// against the generated header, linked with `libs` (in that order), the
+/// PKCS#11 module and the host's system libraries, into `bin`.
+pub fn compiler(main: &Path, libs: impl IntoIterator<Item = OsString>, bin: &Path) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cc = Command::new("cc");
+    cc.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"])
+        .arg("-I")
+        .arg(root.join("include"))
+        .arg("-I")
+        .arg(root.join("tests/c/host_freertos"))
+        .arg("-I")
+        .arg(root.join("tests/c"))
+        .arg(main)
+        .args(SHARED_SOURCES.iter().map(|s| root.join(s)))
+        .args(libs);
+    // The library takes client credentials from the PKCS#11 module the
+    // firmware links; on the host, the one the test binaries link.
+    let module = Path::new(MODULE);
+    cc.arg(module);
+    if let Some(dir) = module.parent() {
+        cc.arg(format!("-Wl,-rpath,{}", dir.display()));
+    }
+    cc.args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil"]).arg("-o").arg(bin);
+    cc
 }
 
 /// `cargo build --lib` of this package with `features`; the path cargo
