@@ -182,27 +182,40 @@ else
     fi
 fi
 
+# build_consumer DIR [CMAKE_ARG...]: configure and build
+# tests/cmake-cross-consumer into DIR (log DIR.log) with nothing from this
+# script's environment (env -i: PATH and HOME only). Same cargo target
+# directory as above (one place to cache in CI); the release profile's
+# units, build-time tools included, are its own.
+build_consumer() {
+    local dir=$1
+    shift
+    rm -rf "$dir"
+    env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$dir" \
+        -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
+        -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" "$@" >"$dir.log" 2>&1 &&
+        env -i PATH="$PATH" HOME="$HOME" cmake --build "$dir" -j "$(nproc)" >>"$dir.log" 2>&1
+}
+
+# image_report DIR: the size report of DIR's image, against the target and
+# the regression ceiling.
+image_report() {
+    python3 scripts/cross-image-report.py "$1/cross_consumer.map" --max-rust-bytes "$RUST_CEILING_BYTES" \
+        --target-rust-bytes "$RUST_TARGET_BYTES"
+}
+
 step "CMake cross consumer: toolchain file + add_subdirectory + target_link_libraries, no extra environment"
 consumer=$work/consumer
-rm -rf "$consumer"
 t0=$(date +%s)
-# env -i: nothing from this script's environment (PATH and HOME only).
-# Same cargo target directory as above (one place to cache in CI); the
-# release profile's units, build-time tools included, are its own.
 # The mbedTLS tree is named: a CMake project must not depend on where
 # scripts/fetch-mbedtls.sh keeps it.
-if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
-        -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
-        -DFREERTOS_TLS_MBEDTLS_DIR="$mbedtls_tree" \
-        -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" >"$consumer.log" 2>&1 &&
-   env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
+if build_consumer "$consumer" -DFREERTOS_TLS_MBEDTLS_DIR="$mbedtls_tree"; then
     pass "cross consumer built ($(( $(date +%s) - t0 )) s)"
     arm-none-eabi-readelf -h "$consumer/cross_consumer.elf" | grep -Eq "Type: +EXEC" &&
         arm-none-eabi-readelf -A "$consumer/cross_consumer.elf" | grep -q "Tag_ABI_VFP_args: VFP registers" ||
         fail "cross_consumer.elf is not a hard-float ARM executable"
     arm-none-eabi-size "$consumer/cross_consumer.elf"
-    if python3 scripts/cross-image-report.py "$consumer/cross_consumer.map" --max-rust-bytes "$RUST_CEILING_BYTES" \
-        --target-rust-bytes "$RUST_TARGET_BYTES"; then
+    if image_report "$consumer"; then
         pass "image: no unwinder, library Rust code under the $RUST_CEILING_BYTES-byte regression ceiling"
     else
         fail "image report"
@@ -217,13 +230,8 @@ step "CMake cross consumer with the firmware's own mbedTLS targets (one mbedTLS 
 # alloc and the build tools again; mbedtls-sys's build script reruns (no
 # mbedTLS compile on this route) and the next source-tree build reruns it.
 consumer=$work/consumer-firmware-mbedtls
-rm -rf "$consumer"
 t0=$(date +%s)
-if env -i PATH="$PATH" HOME="$HOME" cmake -S tests/cmake-cross-consumer -B "$consumer" \
-        -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel -DFREERTOS_TLS_RNG_PORT=stm32 \
-        -DCROSS_CONSUMER_FIRMWARE_MBEDTLS="$mbedtls_tree" \
-        -DFREERTOS_TLS_CARGO_TARGET_DIR="$CARGO_TARGET_DIR" >"$consumer.log" 2>&1 &&
-   env -i PATH="$PATH" HOME="$HOME" cmake --build "$consumer" -j "$(nproc)" >>"$consumer.log" 2>&1; then
+if build_consumer "$consumer" -DCROSS_CONSUMER_FIRMWARE_MBEDTLS="$mbedtls_tree"; then
     pass "cross consumer with the firmware's mbedTLS built ($(( $(date +%s) - t0 )) s)"
     grep -q "freertos-tls: mbedTLS: the firmware's own (" "$consumer.log" ||
         fail "the library's CMake did not take the firmware's mbedTLS targets"
@@ -246,8 +254,7 @@ PY
         echo "definitions in the map: ${defs:-none}; in libfreertos_tls.a: $lib_defs" >&2
         fail "the image does not hold exactly one mbedtls_ssl_handshake, the firmware's"
     fi
-    if python3 scripts/cross-image-report.py "$consumer/cross_consumer.map" --max-rust-bytes "$RUST_CEILING_BYTES" \
-        --target-rust-bytes "$RUST_TARGET_BYTES"; then
+    if image_report "$consumer"; then
         pass "image with the firmware's mbedTLS: no unwinder, library Rust code under the ceiling"
     else
         fail "image report, firmware's mbedTLS"
