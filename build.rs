@@ -117,6 +117,19 @@ fn check_mbedtls() {
     if has("MBEDTLS_PLATFORM_MS_TIME_ALT") {
         println!("cargo:rustc-cfg=mbedtls_ms_time_alt");
     }
+    // MBEDTLS_THREADING_ALT: the library supplies the mutexes. USE_PSA_CRYPTO
+    // with SE_C: token keys are PSA opaque keys behind the library's driver
+    // (mbedtls-sys/shim), which TLS 1.3's RSA-PSS needs.
+    println!("cargo:rustc-check-cfg=cfg(mbedtls_threading_alt, mbedtls_token_driver, mbedtls_tls13)");
+    if has("MBEDTLS_THREADING_C") && has("FREERTOS_TLS_THREADING_ALT") {
+        println!("cargo:rustc-cfg=mbedtls_threading_alt");
+    }
+    if has("MBEDTLS_USE_PSA_CRYPTO") && has("MBEDTLS_PSA_CRYPTO_SE_C") {
+        println!("cargo:rustc-cfg=mbedtls_token_driver");
+    }
+    if has("MBEDTLS_SSL_PROTO_TLS1_3") {
+        println!("cargo:rustc-cfg=mbedtls_tls13");
+    }
     println!("cargo:rustc-check-cfg=cfg(mbedtls_private)");
     if dep("PRIVATE") == "1" {
         println!("cargo:rustc-cfg=mbedtls_private");

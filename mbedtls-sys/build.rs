@@ -102,6 +102,16 @@ const OPTIONAL: &[&str] = &[
     "MBEDTLS_SSL_TICKET_C",
     "MBEDTLS_SSL_RENEGOTIATION",
     "MBEDTLS_PKCS1_V21",
+    "MBEDTLS_PSA_CRYPTO_SE_C",
+    "MBEDTLS_PSA_CRYPTO_STORAGE_C",
+    "MBEDTLS_PSA_ITS_FILE_C",
+    "MBEDTLS_THREADING_C",
+    "MBEDTLS_THREADING_ALT",
+    "MBEDTLS_SSL_RECORD_SIZE_LIMIT",
+    "MBEDTLS_SSL_EARLY_DATA",
+    // The mutex type is this library's (config/threading_alt.h), which
+    // then supplies the functions.
+    "FREERTOS_TLS_THREADING_ALT",
 ];
 
 /// Headers the bindings cover.
@@ -128,7 +138,9 @@ const HEADERS: &[&str] = &[
     "mbedtls/pem.h",
     "mbedtls/net_sockets.h",
     "mbedtls/version.h",
+    "mbedtls/threading.h",
     "psa/crypto.h",
+    "freertos_tls_psa.h",
 ];
 
 struct Tree {
@@ -150,6 +162,7 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=config");
+    println!("cargo:rerun-if-changed=shim");
 
     let mut tree = locate();
     let private = env::var_os("CARGO_FEATURE_PRIVATE").is_some();
@@ -175,12 +188,19 @@ fn main() {
         tree.include_dirs.push(source.join("3rdparty/everest/include"));
     }
 
+    // The library's C shim (shim/): its header goes wherever mbedTLS's go.
+    let shim = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("shim");
+    tree.include_dirs.push(shim.clone());
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     if let Some(source) = &tree.source {
-        compile(&tree, source, &options);
+        compile(&tree, source, &shim, &options);
         if private {
             rename_symbols(&out.join("libmbedtls.a"));
         }
+    } else {
+        // The firmware's own mbedTLS: only the token driver, against its
+        // headers (the firmware brings its own PSA storage, if any).
+        c_build(&tree).file(shim.join("psa_token_driver.c")).compile("freertos_tls_psa_shim");
     }
     let c_flags = c_flag_defines();
     generate_bindings(&tree, &out, private, &c_flags);
@@ -287,7 +307,7 @@ fn c_build(tree: &Tree) -> cc::Build {
 fn probe_options(tree: &Tree) -> BTreeSet<String> {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let probe = out.join("options_probe.c");
-    let mut text = String::from("#include \"mbedtls/build_info.h\"\n");
+    let mut text = String::from("#include \"mbedtls/build_info.h\"\n#include \"mbedtls/threading.h\"\n");
     for o in REQUIRED.iter().chain(OPTIONAL) {
         // A string, so that the option's own expansion does not replace it.
         text.push_str(&format!("#if defined({o})\nfreertos_tls_option \"{o}\"\n#endif\n"));
@@ -301,7 +321,7 @@ fn probe_options(tree: &Tree) -> BTreeSet<String> {
         .collect()
 }
 
-fn compile(tree: &Tree, source: &Path, options: &BTreeSet<String>) {
+fn compile(tree: &Tree, source: &Path, shim: &Path, options: &BTreeSet<String>) {
     let mut b = c_build(tree);
     b.include(source.join("library"));
     // cc keeps frame pointers in debug builds; on Thumb-1 (Cortex-M0) the
@@ -327,6 +347,10 @@ fn compile(tree: &Tree, source: &Path, options: &BTreeSet<String>) {
         }
     }
     files.sort();
+    // The token driver and the empty PSA storage it needs (shim/), in the
+    // same archive: a private copy renames their PSA calls too.
+    files.push(shim.join("psa_token_driver.c"));
+    files.push(shim.join("psa_its_none.c"));
     b.files(&files);
     b.compile("mbedtls");
 }
@@ -465,9 +489,9 @@ fn generate_bindings(tree: &Tree, out: &Path, private: bool, c_flags: &[String])
         .ctypes_prefix("core::ffi")
         // PSA: what the library calls; its types come in as needed (the
         // whole PSA surface trips bindgen over typedef'd operation structs).
-        .allowlist_function("mbedtls_.*|psa_crypto_init|psa_(import|destroy|get)_key.*|psa_sign_hash")
+        .allowlist_function("mbedtls_.*|freertos_tls_.*|psa_crypto_init|psa_(import|destroy|get)_key.*|psa_sign_hash")
         .allowlist_type("mbedtls_.*|freertos_tls_.*")
-        .allowlist_var("MBEDTLS_.*")
+        .allowlist_var("MBEDTLS_.*|FREERTOS_TLS_.*")
         .blocklist_function("mbedtls_printf|mbedtls_snprintf|mbedtls_vsnprintf|mbedtls_fprintf")
         // Macros as C int, the type mbedTLS passes them as (error codes,
         // ciphersuite ids, endpoint and preset selectors).

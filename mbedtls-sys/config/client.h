@@ -1,13 +1,15 @@
 /*
- * mbedTLS 3.6 configuration profile "client": the TLS 1.2 client that
- * freertos-tls needs, and nothing else.
+ * mbedTLS 3.6 configuration profile "client": the TLS 1.2 and 1.3 client
+ * that freertos-tls needs, and nothing else.
  *
  * ECDHE-ECDSA and ECDHE-RSA with AES-GCM; SHA-256/384; P-256, P-384 and
  * X25519 (the built-in roots and common brokers); RSA PKCS#1 v1.5 and PSS
  * verification; X.509 and PEM; SNI, ALPN, session tickets, max fragment
- * length, extended master secret. PSA crypto is compiled in (TLS 1.3 and
- * token-held keys build on it). No server, DTLS, file system, sockets,
- * debug or self tests.
+ * length, extended master secret; TLS 1.3 with ephemeral and
+ * PSK-ephemeral key exchange (resumption keeps forward secrecy), no early
+ * data. PSA crypto carries TLS 1.3 and the token-held client keys (an
+ * opaque key per connection, signed through the library's secure-element
+ * driver). No server, DTLS, file system, sockets, debug or self tests.
  *
  * Selected with FREERTOS_TLS_MBEDTLS_CONFIG=client (the default) or the
  * CMake cache variable of the same name. Record buffers: 16 KiB each way
@@ -59,7 +61,8 @@ long long mbedtls_time(long long *now);
 #define MBEDTLS_PKCS1_V21
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
-/* Client keys that stay in the PKCS#11 token sign through RSA_ALT. */
+/* Client keys that stay in the PKCS#11 token: PSA opaque keys (below);
+ * RSA_ALT is the route of configurations without MBEDTLS_USE_PSA_CRYPTO. */
 #define MBEDTLS_PK_RSA_ALT_SUPPORT
 
 /* Certificates. */
@@ -75,14 +78,38 @@ long long mbedtls_time(long long *now);
 /* PSA crypto: the 3.6 way to TLS 1.3 and opaque (token) keys. Its random
  * generator is seeded from the same entropy as the library's DRBG. The
  * library owns its buffers, so PSA need not copy them (saves a record-size
- * transient). No key storage: keys are volatile. */
+ * transient).
+ *
+ * Token keys: PSA reaches a key that is not in memory only through a
+ * secure-element driver (MBEDTLS_PSA_CRYPTO_SE_C; deprecated in 3.6, gone
+ * in 4.x, where the same driver becomes an opaque driver). SE_C requires
+ * STORAGE_C; the library's keys are volatile and its driver keeps no
+ * state, so the internal trusted storage behind it is the library's empty
+ * one (mbedtls-sys/shim/psa_its_none.c). */
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
+#define MBEDTLS_USE_PSA_CRYPTO
+#define MBEDTLS_PSA_CRYPTO_SE_C
+#define MBEDTLS_PSA_CRYPTO_STORAGE_C
+#define MBEDTLS_HKDF_C
 
-/* TLS 1.2 client. */
+/* PSA keeps global state (key slots, its random generator): connections in
+ * several tasks need its locks. The library supplies them
+ * (src/platform/mutex.rs, registered with mbedtls_threading_set_alt
+ * before PSA starts). */
+#define MBEDTLS_THREADING_C
+#define MBEDTLS_THREADING_ALT
+
+/* TLS 1.2 and 1.3 client. TLS 1.3 in 3.6 keeps the peer's certificate
+ * (KEEP_PEER_CERTIFICATE). No middlebox-compatibility records, no early
+ * data (an MQTT CONNECT must not be replayable). */
 #define MBEDTLS_SSL_TLS_C
 #define MBEDTLS_SSL_CLI_C
 #define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_SSL_PROTO_TLS1_3
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
+#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION

@@ -8,6 +8,7 @@
 //! cannot bind) or reads a field that 3.6 offers no accessor for.
 
 pub mod pk_info;
+pub(crate) mod psa;
 
 use mbedtls_sys as m;
 
@@ -40,20 +41,23 @@ pub(crate) unsafe fn at_client_certificate(ssl: *const m::ssl_context) -> bool {
     unsafe { (*ssl).private_state == m::SSL_CLIENT_CERTIFICATE as i32 }
 }
 
-/// Whether the message mbedTLS last wrote is a Certificate handshake
-/// message: after the CLIENT_CERTIFICATE step, the server asked for one
-/// (3.6 keeps that flag in its private handshake parameters).
+/// Whether the next handshake step reads the server's Certificate (a full
+/// handshake in TLS 1.2 and 1.3; a resumed one skips this step).
 ///
 /// # Safety
 /// As for [`handshake_over`].
-pub(crate) unsafe fn wrote_certificate(ssl: *const m::ssl_context) -> bool {
-    // SAFETY: per the contract; `out_msg` points into mbedTLS's output
-    // buffer (allocated by ssl_setup) whenever `out_msgtype` is set.
-    unsafe {
-        (*ssl).private_out_msgtype == m::SSL_MSG_HANDSHAKE
-            && !(*ssl).private_out_msg.is_null()
-            && *(*ssl).private_out_msg == m::SSL_HS_CERTIFICATE as u8
-    }
+pub(crate) unsafe fn at_server_certificate(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; a plain int field.
+    unsafe { (*ssl).private_state == m::SSL_SERVER_CERTIFICATE as i32 }
+}
+
+/// `mbedtls_ssl_get_version_number`: the version negotiated (inline in 3.6).
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn negotiated_version(ssl: *const m::ssl_context) -> m::ssl_protocol_version {
+    // SAFETY: per the contract; a plain field.
+    unsafe { (*ssl).private_tls_version }
 }
 
 /// Bytes of a written record still waiting for the transport.
@@ -65,35 +69,26 @@ pub(crate) unsafe fn output_pending(ssl: *const m::ssl_context) -> bool {
     unsafe { (*ssl).private_out_left != 0 }
 }
 
-/// The master secret of the session the connection runs on, if any.
+/// The session the connection runs on, for `ssl_session_save`.
 ///
 /// # Safety
 /// As for [`handshake_over`]; the returned reference must not outlive the
 /// session (the next handshake or `ssl_free`).
-pub(crate) unsafe fn master_secret<'a>(ssl: *const m::ssl_context) -> Option<&'a [u8; 48]> {
-    // SAFETY: per the contract; `session` is NULL or owned by the context.
-    unsafe { (*ssl).private_session.as_ref().map(|s| &s.private_master) }
-}
-
-/// The session the connection runs on, for `ssl_session_save`.
-///
-/// # Safety
-/// As for [`master_secret`].
 pub(crate) unsafe fn current_session<'a>(ssl: *const m::ssl_context) -> Option<&'a m::ssl_session> {
     // SAFETY: per the contract.
     unsafe { (*ssl).private_session.as_ref() }
 }
 
-/// `mbedtls_ssl_conf_{min,max}_tls_version(conf, TLS 1.2)`: this library
-/// speaks TLS 1.2 whatever the configuration also enables.
+/// `mbedtls_ssl_conf_{min,max}_tls_version`: the versions a connection
+/// may negotiate (inline setters in 3.6).
 ///
 /// # Safety
 /// `conf` points to a live configuration not yet used by a context.
-pub(crate) unsafe fn conf_tls12_only(conf: *mut m::ssl_config) {
+pub(crate) unsafe fn conf_tls_versions(conf: *mut m::ssl_config, min: m::ssl_protocol_version, max: m::ssl_protocol_version) {
     // SAFETY: per the contract; two plain fields, what the inline setters write.
     unsafe {
-        (*conf).private_min_tls_version = m::SSL_VERSION_TLS1_2;
-        (*conf).private_max_tls_version = m::SSL_VERSION_TLS1_2;
+        (*conf).private_min_tls_version = min;
+        (*conf).private_max_tls_version = max;
     }
 }
 
@@ -107,12 +102,13 @@ pub(crate) struct Resumable {
     pub ticket_lifetime_s: Option<u32>,
 }
 
-/// What `session` offers for resumption.
+/// What `session` offers for resumption. A TLS 1.3 session resumes by
+/// ticket only (its session ID is a legacy field).
 pub(crate) fn resumable(session: &m::ssl_session) -> Resumable {
     let ticket = session.private_ticket_len > 0;
     Resumable {
         ticket,
-        session_id: session.private_id_len > 0,
+        session_id: session.private_id_len > 0 && session.private_tls_version != m::SSL_VERSION_TLS1_3,
         ticket_lifetime_s: ticket.then_some(session.private_ticket_lifetime),
     }
 }

@@ -27,6 +27,7 @@ pub const CK_TRUE: CK_BBOOL = 1;
 
 pub const CKR_OK: CK_RV = 0x0000_0000;
 pub const CKR_CANT_LOCK: CK_RV = 0x0000_000A;
+pub const CKR_MECHANISM_INVALID: CK_RV = 0x0000_0070;
 pub const CKR_TOKEN_NOT_PRESENT: CK_RV = 0x0000_00E0;
 pub const CKR_USER_ALREADY_LOGGED_IN: CK_RV = 0x0000_0100;
 pub const CKR_BUFFER_TOO_SMALL: CK_RV = 0x0000_0150;
@@ -57,6 +58,20 @@ pub const CKK_EC: CK_KEY_TYPE = 0x0000_0003;
 
 pub const CKM_RSA_PKCS: CK_MECHANISM_TYPE = 0x0000_0001;
 pub const CKM_ECDSA: CK_MECHANISM_TYPE = 0x0000_1041;
+pub const CKM_RSA_PKCS_PSS: CK_MECHANISM_TYPE = 0x0000_000D;
+pub const CKM_SHA256: CK_MECHANISM_TYPE = 0x0000_0250;
+pub const CKM_SHA224: CK_MECHANISM_TYPE = 0x0000_0255;
+pub const CKM_SHA384: CK_MECHANISM_TYPE = 0x0000_0260;
+pub const CKM_SHA512: CK_MECHANISM_TYPE = 0x0000_0270;
+
+pub type CK_RSA_PKCS_MGF_TYPE = CK_ULONG;
+pub const CKG_MGF1_SHA256: CK_RSA_PKCS_MGF_TYPE = 0x0000_0002;
+pub const CKG_MGF1_SHA384: CK_RSA_PKCS_MGF_TYPE = 0x0000_0003;
+pub const CKG_MGF1_SHA512: CK_RSA_PKCS_MGF_TYPE = 0x0000_0004;
+pub const CKG_MGF1_SHA224: CK_RSA_PKCS_MGF_TYPE = 0x0000_0005;
+
+/// `CKF_SIGN` in `CK_MECHANISM_INFO.flags`.
+pub const CKF_SIGN: CK_FLAGS = 0x0000_0800;
 
 /// `CK_UNAVAILABLE_INFORMATION`: attribute length when a value cannot be read.
 pub const CK_UNAVAILABLE_INFORMATION: CK_ULONG = !0;
@@ -73,6 +88,22 @@ pub struct CK_ATTRIBUTE {
     pub type_: CK_ATTRIBUTE_TYPE,
     pub pValue: *mut c_void,
     pub ulValueLen: CK_ULONG,
+}
+
+/// Parameters of `CKM_RSA_PKCS_PSS`.
+#[repr(C)]
+pub struct CK_RSA_PKCS_PSS_PARAMS {
+    pub hashAlg: CK_MECHANISM_TYPE,
+    pub mgf: CK_RSA_PKCS_MGF_TYPE,
+    pub sLen: CK_ULONG,
+}
+
+#[repr(C)]
+#[derive(Default)]
+pub struct CK_MECHANISM_INFO {
+    pub ulMinKeySize: CK_ULONG,
+    pub ulMaxKeySize: CK_ULONG,
+    pub flags: CK_FLAGS,
 }
 
 #[repr(C)]
@@ -136,8 +167,12 @@ pub struct CK_FUNCTION_LIST {
     >,
     pub C_GetSlotInfo: Unused,
     pub C_GetTokenInfo: Option<unsafe extern "C" fn(slotID: CK_SLOT_ID, pInfo: *mut CK_TOKEN_INFO) -> CK_RV>,
-    /// C_GetMechanismList, C_GetMechanismInfo, C_InitToken, C_InitPIN, C_SetPIN.
-    pub _unused_7_11: [Unused; 5],
+    pub C_GetMechanismList: Unused,
+    pub C_GetMechanismInfo: Option<
+        unsafe extern "C" fn(slotID: CK_SLOT_ID, type_: CK_MECHANISM_TYPE, pInfo: *mut CK_MECHANISM_INFO) -> CK_RV,
+    >,
+    /// C_InitToken, C_InitPIN, C_SetPIN.
+    pub _unused_9_11: [Unused; 3],
     pub C_OpenSession: Option<
         unsafe extern "C" fn(
             slotID: CK_SLOT_ID,

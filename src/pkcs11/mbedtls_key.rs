@@ -11,7 +11,11 @@ use core::ffi::{c_int, c_uchar, c_void};
 use alloc::boxed::Box;
 use mbedtls_sys as m;
 
-use super::bindings::{CKM_ECDSA, CKM_RSA_PKCS, CKR_OK, CKR_VENDOR_CONTRACT_BROKEN, CK_OBJECT_HANDLE, CK_RV};
+use super::bindings::{
+    CKG_MGF1_SHA224, CKG_MGF1_SHA256, CKG_MGF1_SHA384, CKG_MGF1_SHA512, CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS,
+    CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512, CKR_OK, CKR_VENDOR_CONTRACT_BROKEN, CK_MECHANISM_TYPE,
+    CK_OBJECT_HANDLE, CK_RSA_PKCS_MGF_TYPE, CK_RV,
+};
 use super::credential::KeyKind;
 use super::session::{Rv, Session};
 use super::sign::{digest_info, ecdsa_raw_to_der, MAX_ECDSA_RAW_LEN};
@@ -46,35 +50,89 @@ impl TokenKey {
         }
     }
 
-    /// Sign `hash` as mbedTLS asked, straight into mbedTLS's signature
-    /// buffer `sig`; returns the length of the encoded signature. Nothing
-    /// here is secret (the hash is the handshake transcript's, the
-    /// signature goes on the wire), so no scratch space needs wiping.
-    fn sign(&self, md: m::md_type_t, hash: &[u8], sig: &mut [u8]) -> Result<usize, Rv> {
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    pub fn bitlen(&self) -> usize {
+        self.bitlen
+    }
+
+    /// Whether the token signs RSASSA-PSS with this key's session (TLS 1.3
+    /// needs it for an RSA key).
+    pub fn can_sign_pss(&self) -> bool {
+        self.session.can_sign_with(CKM_RSA_PKCS_PSS)
+    }
+
+    /// Sign `hash` (made with `md`) in `scheme` into `out`: ECDSA as raw
+    /// r||s, RSA as the modulus-sized signature; returns the length.
+    /// Nothing here is secret (the hash is the handshake transcript's, the
+    /// signature goes on the wire), so no scratch space needs wiping. A
+    /// failure is also kept in `sign_failure`, for the connection's report.
+    pub fn sign_raw(&mut self, scheme: Scheme, md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Result<usize, Rv> {
+        let r = self.sign_raw_once(scheme, md, hash, out);
+        if let Err(Rv(rv)) = r {
+            self.sign_failure = Some(if rv == CKR_OK { CKR_VENDOR_CONTRACT_BROKEN } else { rv });
+        }
+        r
+    }
+
+    fn sign_raw_once(&self, scheme: Scheme, md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Result<usize, Rv> {
         let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
         let expected = self.raw_len();
-        // One scratch buffer: the RSA input (a DigestInfo, at most 19 + 64
-        // bytes) or the raw ECDSA output.
-        const _: () = assert!(19 + 64 <= MAX_ECDSA_RAW_LEN);
-        let mut scratch = [0u8; MAX_ECDSA_RAW_LEN];
-        // RSA: the DigestInfo of the hash mbedTLS actually used, signed
-        // straight into `sig` (PKCS#1 v1.5 signatures are exactly the
-        // modulus length). ECDSA: the hash, signed into r||s in `scratch`.
-        let (mechanism, data, out): (_, &[u8], &mut [u8]) = match self.kind {
-            KeyKind::Rsa => {
-                let n = digest_info(md, hash, &mut scratch).ok_or(broken)?;
-                (CKM_RSA_PKCS, scratch.get(..n).ok_or(broken)?, sig)
-            }
-            KeyKind::Ec => (CKM_ECDSA, hash, &mut scratch),
-        };
         let out = out.get_mut(..expected).ok_or(broken)?;
-        if self.session.sign(mechanism, self.key, data, out)? != expected {
+        let n = match (scheme, self.kind) {
+            (Scheme::Ecdsa, KeyKind::Ec) => self.session.sign(CKM_ECDSA, self.key, hash, out)?,
+            (Scheme::RsaPkcs1v15, KeyKind::Rsa) => {
+                // The DigestInfo of the hash mbedTLS actually used (at most
+                // 19 + 64 bytes).
+                let mut input = [0u8; 19 + 64];
+                let n = digest_info(md, hash, &mut input).ok_or(broken)?;
+                self.session.sign(CKM_RSA_PKCS, self.key, input.get(..n).ok_or(broken)?, out)?
+            }
+            (Scheme::RsaPss, KeyKind::Rsa) => {
+                let (hash_mechanism, mgf) = pss_hash(md).ok_or(broken)?;
+                self.session.sign_pss(hash_mechanism, mgf, self.key, hash, out)?
+            }
+            _ => return Err(broken),
+        };
+        if n != expected {
             return Err(broken);
         }
+        Ok(n)
+    }
+
+    /// The signature mbedTLS's `sign_func` returns: DER for ECDSA.
+    fn sign(&mut self, md: m::md_type_t, hash: &[u8], sig: &mut [u8]) -> Result<usize, Rv> {
         match self.kind {
-            KeyKind::Rsa => Ok(expected),
-            KeyKind::Ec => ecdsa_raw_to_der(scratch.get(..expected).ok_or(broken)?, sig).ok_or(broken),
+            KeyKind::Rsa => self.sign_raw(Scheme::RsaPkcs1v15, md, hash, sig),
+            KeyKind::Ec => {
+                let mut raw = [0u8; MAX_ECDSA_RAW_LEN];
+                let n = self.sign_raw(Scheme::Ecdsa, md, hash, &mut raw)?;
+                let broken = Rv(CKR_VENDOR_CONTRACT_BROKEN);
+                ecdsa_raw_to_der(raw.get(..n).ok_or(broken)?, sig).ok_or(broken)
+            }
         }
+    }
+}
+
+/// How a token key is asked to sign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Ecdsa,
+    RsaPkcs1v15,
+    /// MGF1 with the same hash, a salt as long as the hash.
+    RsaPss,
+}
+
+/// The PKCS#11 hash and MGF of RSASSA-PSS with `md`.
+fn pss_hash(md: m::md_type_t) -> Option<(CK_MECHANISM_TYPE, CK_RSA_PKCS_MGF_TYPE)> {
+    match md {
+        m::MD_SHA256 => Some((CKM_SHA256, CKG_MGF1_SHA256)),
+        m::MD_SHA384 => Some((CKM_SHA384, CKG_MGF1_SHA384)),
+        m::MD_SHA512 => Some((CKM_SHA512, CKG_MGF1_SHA512)),
+        m::MD_SHA224 => Some((CKM_SHA224, CKG_MGF1_SHA224)),
+        _ => None,
     }
 }
 
@@ -173,10 +231,7 @@ unsafe extern "C" fn sign_func(
             unsafe { sig_len.write(n) };
             0
         }
-        Err(Rv(rv)) => {
-            key.sign_failure = Some(if rv == CKR_OK { CKR_VENDOR_CONTRACT_BROKEN } else { rv });
-            SIGN_FAILED
-        }
+        Err(_) => SIGN_FAILED,
     }
 }
 

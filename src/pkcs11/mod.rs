@@ -9,10 +9,22 @@ mod credential;
 pub mod labels;
 mod mbedtls_key;
 mod own_cert;
+#[cfg(mbedtls_token_driver)]
+mod psa_key;
 mod session;
 mod sign;
 #[cfg(test)]
 mod token_tests;
 
 pub(crate) use credential::CredentialFailure;
-pub(crate) use own_cert::{configure, handshake_failure};
+pub(crate) use own_cert::{configure, handshake_failure, OpaqueSlot, OwnKey};
+
+/// The token driver's signing function, for `crate::mbedtls::psa::start`.
+#[cfg(mbedtls_token_driver)]
+pub(crate) const TOKEN_SIGN: crate::mbedtls::psa::TokenSign = Some(psa_key::sign);
+#[cfg(not(mbedtls_token_driver))]
+pub(crate) const TOKEN_SIGN: crate::mbedtls::psa::TokenSign = None;
+
+/// `CKR_MECHANISM_INVALID`, reported when TLS 1.3 is required and the
+/// token cannot sign it.
+pub(crate) const MECHANISM_INVALID: u64 = bindings::CKR_MECHANISM_INVALID as u64;

@@ -152,6 +152,7 @@ impl Drop for Module {
 /// A logged-in session on the first slot with an initialised token.
 pub struct Session {
     handle: CK_SESSION_HANDLE,
+    slot: CK_SLOT_ID,
     // Dropped after the session is closed (field order).
     module: Module,
 }
@@ -167,7 +168,7 @@ impl Session {
         check(unsafe {
             open(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, ptr::null_mut(), ptr::null_mut(), &raw mut handle)
         })?;
-        let session = Session { handle, module };
+        let session = Session { handle, slot, module };
         let login = list.C_Login.ok_or(BROKEN)?;
         // SAFETY: the PIN is valid for `pin.len()` bytes; the module copies it.
         let rv = unsafe { login(handle, CKU_USER, pin.as_ptr(), pin.len() as CK_ULONG) };
@@ -272,9 +273,46 @@ impl Session {
         data: &[u8],
         out: &mut [u8],
     ) -> RvResult<usize> {
+        self.sign_with(CK_MECHANISM { mechanism, pParameter: ptr::null_mut(), ulParameterLen: 0 }, key, data, out)
+    }
+
+    /// RSASSA-PSS of the hash `data` made with `hash`: MGF1 with the same
+    /// hash, a salt as long as the hash (what TLS 1.3 requires).
+    pub fn sign_pss(
+        &self,
+        hash: CK_MECHANISM_TYPE,
+        mgf: CK_RSA_PKCS_MGF_TYPE,
+        key: CK_OBJECT_HANDLE,
+        data: &[u8],
+        out: &mut [u8],
+    ) -> RvResult<usize> {
+        let mut params = CK_RSA_PKCS_PSS_PARAMS { hashAlg: hash, mgf, sLen: data.len() as CK_ULONG };
+        let mechanism = CK_MECHANISM {
+            mechanism: CKM_RSA_PKCS_PSS,
+            pParameter: (&raw mut params).cast(),
+            ulParameterLen: core::mem::size_of::<CK_RSA_PKCS_PSS_PARAMS>() as CK_ULONG,
+        };
+        self.sign_with(mechanism, key, data, out)
+    }
+
+    /// Whether the token signs with `mechanism` (`C_GetMechanismInfo`).
+    pub fn can_sign_with(&self, mechanism: CK_MECHANISM_TYPE) -> bool {
+        let Some(info_of) = self.list().C_GetMechanismInfo else { return false };
+        let mut info = CK_MECHANISM_INFO::default();
+        // SAFETY: `info` is writable; the slot is the session's.
+        let rv = unsafe { info_of(self.slot, mechanism, &raw mut info) };
+        rv == CKR_OK && info.flags & CKF_SIGN != 0
+    }
+
+    fn sign_with(
+        &self,
+        mut mech: CK_MECHANISM,
+        key: CK_OBJECT_HANDLE,
+        data: &[u8],
+        out: &mut [u8],
+    ) -> RvResult<usize> {
         let list = self.list();
         let (init, sign) = (list.C_SignInit.ok_or(BROKEN)?, list.C_Sign.ok_or(BROKEN)?);
-        let mut mech = CK_MECHANISM { mechanism, pParameter: ptr::null_mut(), ulParameterLen: 0 };
         // SAFETY: `mech` is valid for the call; the key handle is the module's.
         check(unsafe { init(self.handle, &raw mut mech, key) })?;
         let mut len = out.len() as CK_ULONG;

@@ -1,7 +1,8 @@
 //! The bridge end to end against a real SoftHSM2 token: mbedTLS's own
-//! `pk_sign` through the installed `pk_info_t`, checked with mbedTLS's own
-//! `pk_verify` on the certificate's public key, for every hash the bridge
-//! supports (the TLS tests only reach SHA-256 and SHA-384).
+//! `pk_sign` through the installed `pk_info_t`, and (with the token
+//! driver) through a PSA opaque key, RSASSA-PSS included, checked with
+//! mbedTLS's own `pk_verify` on the certificate's public key, for every
+//! hash the bridge supports (the TLS tests only reach SHA-256 and SHA-384).
 
 extern crate std;
 
@@ -62,8 +63,28 @@ fn provision(dir: &Path, genpkey: &[&str]) {
     tool(&["--write-object", "dev.der", "--type", "cert", "--id", "01", "--label", "Device Cert"]);
 }
 
-/// Sign with every hash through mbedTLS and verify with the certificate.
+/// How the token key is set up in mbedTLS.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Route {
+    PkInfo,
+    #[cfg(mbedtls_token_driver)]
+    Opaque,
+}
+
+/// Sign with every hash through mbedTLS on each route and verify with the
+/// certificate.
 fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
+    let started = crate::mbedtls::psa::start(super::TOKEN_SIGN).expect("PSA starts");
+    sign_and_verify_on(Route::PkInfo, expected, expected_bits);
+    #[cfg(mbedtls_token_driver)]
+    {
+        assert!(started.token_driver, "the token driver is registered");
+        sign_and_verify_on(Route::Opaque, expected, expected_bits);
+    }
+    let _ = started;
+}
+
+fn sign_and_verify_on(route: Route, expected: KeyKind, expected_bits: usize) {
     let labels = CredentialLabels::defaults();
     // SAFETY: local mbedTLS contexts, initialised and freed in this block;
     // they do not move while mbedTLS holds pointers to them.
@@ -78,10 +99,26 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
         let bits = m::pk_get_bitlen(&raw const crt.pk);
         assert_eq!(bits, expected_bits);
         let ClientCredential { session, key, kind } = cred;
-        assert!(install(&raw mut pk, TokenKey::new(session, key, kind, bits)).is_ok());
+        let key = TokenKey::new(session, key, kind, bits);
+        #[cfg(mbedtls_token_driver)]
+        let mut opaque = None;
+        match route {
+            Route::PkInfo => assert!(install(&raw mut pk, key).is_ok()),
+            #[cfg(mbedtls_token_driver)]
+            Route::Opaque => opaque = Some(super::psa_key::OpaqueKey::install(&raw mut pk, key).expect("opaque key")),
+        }
         assert_eq!(m::pk_get_bitlen(&raw const pk), bits, "get_bitlen answers for the token key");
+        // RSA signs PKCS#1 v1.5 on both routes, and PSS (TLS 1.3) through PSA.
+        let mut schemes = vec![m::PK_NONE];
+        #[cfg(mbedtls_token_driver)]
+        if route == Route::Opaque && kind == KeyKind::Rsa {
+            schemes.push(m::PK_RSASSA_PSS);
+        }
 
-        for md in [m::MD_SHA1, m::MD_SHA224, m::MD_SHA256, m::MD_SHA384, m::MD_SHA512] {
+        for (md, scheme) in [m::MD_SHA1, m::MD_SHA224, m::MD_SHA256, m::MD_SHA384, m::MD_SHA512]
+            .into_iter()
+            .flat_map(|md| schemes.iter().map(move |&s| (md, s)))
+        {
             let info = m::md_info_from_type(md);
             if info.is_null() {
                 // Not in this mbedTLS configuration (SHA-1 only in client-cbc).
@@ -93,7 +130,16 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
             let hash_len = usize::from(m::md_get_size(info));
             let mut sig = [0u8; SIGNATURE_MAX];
             let mut sig_len = 0usize;
-            let rc = m::pk_sign(
+            let (sign_type, verify_type) = match (scheme, kind) {
+                (m::PK_RSASSA_PSS, _) => (m::PK_RSASSA_PSS, m::PK_RSASSA_PSS),
+                (_, KeyKind::Rsa) => (m::PK_RSA, m::PK_RSA),
+                (_, KeyKind::Ec) => (m::PK_ECDSA, m::PK_ECDSA),
+            };
+            if scheme == m::PK_RSASSA_PSS && md == m::MD_SHA1 {
+                continue; // TLS 1.3 signs with SHA-2 only
+            }
+            let rc = m::pk_sign_ext(
+                sign_type,
                 &raw mut pk,
                 md,
                 hash.as_ptr(),
@@ -104,16 +150,34 @@ fn sign_and_verify_all_hashes(expected: KeyKind, expected_bits: usize) {
                 None,
                 core::ptr::null_mut(),
             );
-            assert_eq!(rc, 0, "sign md {md}");
+            assert_eq!(rc, 0, "{route:?}: sign md {md} scheme {scheme}: -0x{:x}", -rc);
             assert!(sig_len > 0 && sig_len <= SIGNATURE_MAX);
-            let rc = m::pk_verify(&raw mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len);
-            assert_eq!(rc, 0, "verify md {md}: -0x{:x}", -rc);
+            // PSS as TLS 1.3 requires: MGF1 with the same hash, a salt as
+            // long as the hash.
+            let pss = m::pk_rsassa_pss_options { mgf1_hash_id: md, expected_salt_len: hash_len as i32 };
+            let options = if verify_type == m::PK_RSASSA_PSS { (&raw const pss).cast() } else { core::ptr::null() };
+            let mut verify = |hash: &[u8]| {
+                m::pk_verify_ext(
+                    verify_type,
+                    options,
+                    &raw mut crt.pk,
+                    md,
+                    hash.as_ptr(),
+                    hash_len,
+                    sig.as_ptr(),
+                    sig_len,
+                )
+            };
+            let rc = verify(&hash);
+            assert_eq!(rc, 0, "{route:?}: verify md {md} scheme {scheme}: -0x{:x}", -rc);
             // The check can fail: another hash does not verify.
             hash[0] ^= 1;
-            assert_ne!(m::pk_verify(&raw mut crt.pk, md, hash.as_ptr(), hash_len, sig.as_ptr(), sig_len), 0);
+            assert_ne!(verify(&hash), 0);
         }
-        // Closes the session and releases the module.
+        // Closes the session and releases the module (the PSA key first).
         m::pk_free(&raw mut pk);
+        #[cfg(mbedtls_token_driver)]
+        drop(opaque);
         m::x509_crt_free(&raw mut crt);
     }
 }

@@ -9,6 +9,8 @@ pub(crate) mod freertos;
 mod heap;
 pub(crate) mod hook_cell;
 pub mod log;
+#[cfg(mbedtls_threading_alt)]
+pub(crate) mod mutex;
 pub mod wait;
 
 #[cfg(all(feature = "std", feature = "freertos"))]

@@ -47,6 +47,27 @@ pub const MAX_ALPN_PROTOCOLS: usize = 16;
 // `ALPN_TOO_MANY` spells it out.
 const _: () = assert!(MAX_ALPN_PROTOCOLS == 16);
 
+/// A TLS version this library speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    Tls12,
+    Tls13,
+}
+
+/// The highest version this build speaks (the mbedTLS configuration's).
+pub const HIGHEST_VERSION: TlsVersion =
+    if cfg!(mbedtls_tls13) { TlsVersion::Tls13 } else { TlsVersion::Tls12 };
+
+/// The highest version offered unless the caller says otherwise. TLS 1.3
+/// has no max fragment length, so a build whose input buffer cannot hold a
+/// full 16 KiB record stays at TLS 1.2, where the request keeps the
+/// server's records small (see docs: record buffers).
+pub const DEFAULT_MAX_VERSION: TlsVersion = if super::record_size::RECORD_CONTENT_LEN >= 16384 {
+    HIGHEST_VERSION
+} else {
+    TlsVersion::Tls12
+};
+
 /// Everything a connection is configured with.
 pub struct TlsConfig {
     /// The server host name or IP literal (SNI and certificate name
@@ -59,6 +80,10 @@ pub struct TlsConfig {
     pub server_name_indication: bool,
     /// Check the server certificate carries the destination. Default on.
     pub verify_host_name: bool,
+    /// The versions the connection may negotiate: TLS 1.2 up to
+    /// [`DEFAULT_MAX_VERSION`] unless set.
+    pub min_version: TlsVersion,
+    pub max_version: TlsVersion,
 }
 
 impl TlsConfig {
@@ -72,6 +97,8 @@ impl TlsConfig {
             handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT_MS,
             server_name_indication: true,
             verify_host_name: true,
+            min_version: TlsVersion::Tls12,
+            max_version: DEFAULT_MAX_VERSION,
         };
         config.push_name(server_name)?;
         Ok(config)

@@ -7,10 +7,10 @@ use alloc::boxed::Box;
 use mbedtls_sys as m;
 
 use super::aws_roots;
-use super::config::{TlsConfig, TrustAnchors, MAX_ALPN_PROTOCOLS};
+use super::config::{TlsConfig, TlsVersion, TrustAnchors, HIGHEST_VERSION, MAX_ALPN_PROTOCOLS};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
-use super::session_cache::{self, Offered, SessionKey};
+use super::session_cache::{self, SessionKey};
 use super::transport::{bio_recv, bio_send, flush_bio, Flushed, Transport, TransportError};
 use super::validity;
 use crate::entropy::drbg_entropy_callback;
@@ -46,12 +46,18 @@ static GROUPS: [u16; 5] = [
     m::SSL_IANA_TLS_GROUP_NONE as u16,
 ];
 
-/// Signature algorithms accepted and used in the handshake (TLS 1.2:
-/// ECDSA and RSA PKCS#1 v1.5 with SHA-256/384/512): no SHA-1, no MD5.
-static SIG_ALGS: [u16; 7] = [
+/// Signature algorithms accepted and used in the handshake: ECDSA,
+/// RSASSA-PSS (TLS 1.3's RSA, which mbedTLS also accepts from a TLS 1.2
+/// server) and RSA PKCS#1 v1.5 (TLS 1.2 only), with SHA-256/384/512; no
+/// SHA-1, no MD5. mbedTLS offers and uses each only where its version
+/// allows.
+static SIG_ALGS: [u16; 10] = [
     m::TLS1_3_SIG_ECDSA_SECP256R1_SHA256 as u16,
     m::TLS1_3_SIG_ECDSA_SECP384R1_SHA384 as u16,
     m::TLS1_3_SIG_ECDSA_SECP521R1_SHA512 as u16,
+    m::TLS1_3_SIG_RSA_PSS_RSAE_SHA256 as u16,
+    m::TLS1_3_SIG_RSA_PSS_RSAE_SHA384 as u16,
+    m::TLS1_3_SIG_RSA_PSS_RSAE_SHA512 as u16,
     m::TLS1_3_SIG_RSA_PKCS1_SHA256 as u16,
     m::TLS1_3_SIG_RSA_PKCS1_SHA384 as u16,
     m::TLS1_3_SIG_RSA_PKCS1_SHA512 as u16,
@@ -98,9 +104,9 @@ pub struct Connection {
     phase: Phase,
     last_error: LastError,
     /// Transparent resumption: what this connection's session is bound to,
-    /// the cached session offered, and whether the server took it.
+    /// whether a cached session was offered, and whether the server took it.
     session_key: Option<SessionKey>,
-    offered: Option<Offered>,
+    offered: bool,
     resumed: bool,
 }
 
@@ -154,7 +160,7 @@ impl Connection {
             phase: Phase::Initialized,
             last_error: LastError::default(),
             session_key: None,
-            offered: None,
+            offered: false,
             resumed: false,
         })
     }
@@ -208,6 +214,32 @@ impl Connection {
         Ok(())
     }
 
+    /// Limit the TLS versions negotiated (`min` ..= `max`); before `connect`.
+    pub fn set_versions(&mut self, min: TlsVersion, max: TlsVersion) -> Result<()> {
+        self.config_before_connect()?;
+        if max > HIGHEST_VERSION {
+            return Err(self.reject(c"usMaxVersion: TLS 1.3 is not in this build"));
+        }
+        if min > max {
+            return Err(self.reject(c"usMinVersion: above usMaxVersion"));
+        }
+        self.config.min_version = min;
+        self.config.max_version = max;
+        Ok(())
+    }
+
+    /// The TLS version negotiated (after `connect`).
+    pub fn version(&self) -> Option<TlsVersion> {
+        if !matches!(self.phase, Phase::Connected) {
+            return None;
+        }
+        // SAFETY: a connected, live context; a plain query.
+        match unsafe { mbedtls::negotiated_version(self.ssl()) } {
+            m::SSL_VERSION_TLS1_3 => Some(TlsVersion::Tls13),
+            _ => Some(TlsVersion::Tls12),
+        }
+    }
+
     fn config_before_connect(&mut self) -> Result<&mut TlsConfig> {
         match self.phase {
             Phase::Initialized => Ok(&mut self.config),
@@ -256,6 +288,9 @@ impl Connection {
                 // TLS 1.2). The BIO never reports end of stream as 0, so it
                 // means "nothing now", never a close.
                 0 | m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
+                // TLS 1.3: a NewSessionTicket (after the handshake) has
+                // been taken into the session; keep it, and read on.
+                m::ERR_SSL_RECEIVED_NEW_SESSION_TICKET => self.remember_session(),
                 rc => {
                     let e = self.fail(self.record_error(rc));
                     if got == 0 {
@@ -405,6 +440,12 @@ impl Connection {
     }
 
     fn setup(&mut self) -> Result<()> {
+        // PSA (TLS 1.3, and the crypto under MBEDTLS_USE_PSA_CRYPTO) and the
+        // token driver, once for the image.
+        let psa = mbedtls::psa::start(crate::pkcs11::TOKEN_SIGN).map_err(|status| {
+            log!(Error, "PSA crypto did not start: status -", Dec(status.unsigned_abs()));
+            Error::Rng
+        })?;
         let s = self.mbed.ptr();
         // SAFETY: every pointer below points into the live, pinned block or
         // into `self.config`/`self.alpn_ptrs`, which outlive the contexts
@@ -429,7 +470,6 @@ impl Connection {
             let name_check = &raw mut (*s).name_check;
             m::ssl_conf_verify(conf, Some(validity::verify_certificate), name_check.cast());
             m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
-            mbedtls::conf_tls12_only(conf);
             m::ssl_conf_ciphersuites(conf, CIPHERSUITES.as_ptr());
             m::ssl_conf_groups(conf, GROUPS.as_ptr());
             m::ssl_conf_sig_algs(conf, SIG_ALGS.as_ptr());
@@ -437,6 +477,12 @@ impl Connection {
             // configuration compiles in.
             let resumption = session_cache::enabled();
             session_cache::configure(conf, resumption);
+            #[cfg(mbedtls_tls13)]
+            if resumption {
+                // TLS 1.3 tickets arrive after the handshake: `recv` is told
+                // of each, and keeps the session then.
+                m::ssl_conf_tls13_enable_signal_new_session_tickets(conf, m::SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+            }
             // Records no larger than the input buffer (none asked with the
             // default 16 KiB buffer); a server may ignore the request.
             let mfl = super::record_size::MAX_FRAGMENT_LENGTH_CODE;
@@ -447,8 +493,16 @@ impl Connection {
             }
             // Client credential from the PKCS#11 token. Without one the
             // handshake still runs: the server may not ask for a certificate.
-            (*s).credential_failure =
-                crate::pkcs11::configure(conf, &raw mut (*s).own_chain, &raw mut (*s).own_key).err();
+            let own_key = crate::pkcs11::configure(
+                conf,
+                &raw mut (*s).own_chain,
+                &raw mut (*s).own_key,
+                &raw mut (*s).opaque_key,
+                psa.token_driver,
+            );
+            let (min, max) = self.versions(own_key.as_ref().ok())?;
+            (*s).credential_failure = own_key.err();
+            mbedtls::conf_tls_versions(conf, min, max);
             mbedtls_rc(m::ssl_setup(ssl, conf)).map_err(|rc| match rc {
                 m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
                 rc => Error::Mbedtls(rc),
@@ -481,22 +535,48 @@ impl Connection {
         Ok(())
     }
 
+    /// The versions to offer, as mbedTLS's values: the configured range,
+    /// capped at TLS 1.2 when the client key cannot sign a TLS 1.3
+    /// CertificateVerify (said in the log), and refused when TLS 1.3 is
+    /// required then.
+    fn versions(&mut self, own_key: Option<&crate::pkcs11::OwnKey>) -> Result<(m::ssl_protocol_version, m::ssl_protocol_version)> {
+        let (min, mut max) = (self.config.min_version, self.config.max_version);
+        if max == TlsVersion::Tls13 && own_key.is_some_and(|k| !k.tls13) {
+            if min == TlsVersion::Tls13 {
+                log!(Error, "TLS 1.3 required, but the client key cannot sign for it (RSA without CKM_RSA_PKCS_PSS in the token, or no PSA token driver)");
+                self.last_error.pkcs11_rv = crate::pkcs11::MECHANISM_INVALID;
+                return Err(Error::Sign);
+            }
+            log!(Warn, "client key cannot sign TLS 1.3 (RSA without CKM_RSA_PKCS_PSS in the token, or no PSA token driver): TLS 1.2 for this identity");
+            max = TlsVersion::Tls12;
+        }
+        let value = |v| match v {
+            TlsVersion::Tls12 => m::SSL_VERSION_TLS1_2,
+            TlsVersion::Tls13 => m::SSL_VERSION_TLS1_3,
+        };
+        if max == TlsVersion::Tls13 && super::record_size::RECORD_CONTENT_LEN < 16384 {
+            log!(Warn, "TLS 1.3 with a record buffer under 16 KiB: a server record larger than it ends the connection");
+        }
+        Ok((value(min), value(max)))
+    }
+
     /// Right after a successful handshake: note whether the offered session
-    /// was resumed, and keep this session for the next connection.
+    /// was resumed (a resumed handshake never reads a server Certificate),
+    /// and keep this session for the next connection (TLS 1.2; a TLS 1.3
+    /// session waits for its ticket).
     fn after_handshake(&mut self) {
-        let ssl = self.ssl();
-        // SAFETY: the handshake of this live context has just completed.
-        unsafe {
-            if let Some(offered) = &self.offered {
-                self.resumed = session_cache::was_resumed(ssl, offered);
-            }
-            // Not `take()`, which would move the bytes out and leave a copy
-            // behind in this block: the assignment drops the old value in
-            // place, and `Zeroizing` wipes it where it lies.
-            self.offered = None;
-            if let Some(key) = &self.session_key {
-                session_cache::remember(ssl, key);
-            }
+        // SAFETY: a plain read of the live block; mbedTLS is not running.
+        let full = unsafe { (*self.mbed.ptr()).server_certificate_step };
+        self.resumed = self.offered && !full;
+        self.remember_session();
+    }
+
+    /// Keep the connection's session in the cache, if it can be resumed.
+    fn remember_session(&mut self) {
+        if let Some(key) = &self.session_key {
+            // SAFETY: the handshake of this live context has completed;
+            // mbedTLS is not running.
+            unsafe { session_cache::remember(self.ssl(), key) };
         }
     }
 
@@ -513,9 +593,16 @@ impl Connection {
                 if mbedtls::handshake_over(ssl) {
                     return 0;
                 }
+                // The server asked for a certificate when the client's
+                // Certificate step writes a record (TLS 1.2 and 1.3 write
+                // one, empty or not, exactly then).
                 let certificate_step = mbedtls::at_client_certificate(ssl);
+                let records = (*s).bio.records_written;
+                if mbedtls::at_server_certificate(ssl) {
+                    (*s).server_certificate_step = true;
+                }
                 let rc = m::ssl_handshake_step(ssl);
-                if certificate_step && mbedtls::wrote_certificate(ssl) {
+                if certificate_step && (*s).bio.records_written != records {
                     (*s).certificate_asked = true;
                 }
                 if rc != 0 {

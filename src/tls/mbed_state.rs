@@ -13,7 +13,7 @@ use mbedtls_sys as m;
 use super::server_name::ServerNameCheck;
 use super::transport::{Bio, Transport};
 use crate::error::{Error, Result};
-use crate::pkcs11::CredentialFailure;
+use crate::pkcs11::{CredentialFailure, OpaqueSlot};
 
 pub(crate) struct MbedState {
     pub(crate) ssl: m::ssl_context,
@@ -23,11 +23,17 @@ pub(crate) struct MbedState {
     /// Client certificate chain and the token key behind it (pkcs11).
     pub(crate) own_chain: m::x509_crt,
     pub(crate) own_key: m::pk_context,
+    /// The PSA key `own_key` stands for, with the token driver; dropped
+    /// after `own_key` is freed.
+    pub(crate) opaque_key: OpaqueSlot,
     /// Why no client credential was configured, if so: reported only if the
     /// server asks for a certificate.
     pub(crate) credential_failure: Option<CredentialFailure>,
     /// The server sent a CertificateRequest (seen by the handshake loop).
     pub(crate) certificate_asked: bool,
+    /// The handshake reached the server's Certificate (a full handshake;
+    /// a resumed one, in TLS 1.2 or 1.3, skips it).
+    pub(crate) server_certificate_step: bool,
     pub(crate) bio: Bio,
     /// What the verify callback checks the server certificate's name against.
     pub(crate) name_check: ServerNameCheck,
@@ -43,6 +49,7 @@ unsafe impl Send for MbedBox {}
 impl MbedBox {
     /// Allocate and `*_init` every context. Fails cleanly on OOM.
     pub(crate) fn new(transport: Box<dyn Transport + Send>) -> Result<Self> {
+        crate::mbedtls::psa::register_mutexes();
         let layout = Layout::new::<MbedState>();
         // SAFETY: the layout has non-zero size.
         let p = unsafe { alloc_zeroed(layout) }.cast::<MbedState>();
@@ -56,6 +63,8 @@ impl MbedBox {
         unsafe {
             (&raw mut (*s).credential_failure).write(None);
             (&raw mut (*s).certificate_asked).write(false);
+            (&raw mut (*s).server_certificate_step).write(false);
+            (&raw mut (*s).opaque_key).write(Default::default());
             (&raw mut (*s).bio).write(Bio::new(transport));
             (&raw mut (*s).name_check).write(ServerNameCheck::unset());
             m::ssl_init(&raw mut (*s).ssl);
@@ -80,7 +89,12 @@ impl MbedBox {
         let s = self.0.as_ptr();
         // SAFETY: the block is live; per the contract nothing else uses it.
         unsafe {
-            crate::pkcs11::handshake_failure((*s).certificate_asked, &raw const (*s).own_key, (*s).credential_failure)
+            crate::pkcs11::handshake_failure(
+                (*s).certificate_asked,
+                &raw const (*s).own_key,
+                &(*s).opaque_key,
+                (*s).credential_failure,
+            )
         }
     }
 }
@@ -99,6 +113,8 @@ impl Drop for MbedBox {
             m::x509_crt_free(&raw mut (*s).ca_chain);
             // Frees the token key: closes its PKCS#11 session.
             m::pk_free(&raw mut (*s).own_key);
+            // The PSA key behind an opaque `own_key`, and its token session.
+            core::ptr::drop_in_place(&raw mut (*s).opaque_key);
             m::x509_crt_free(&raw mut (*s).own_chain);
             core::ptr::drop_in_place(&raw mut (*s).bio);
             dealloc(s.cast(), Layout::new::<MbedState>());

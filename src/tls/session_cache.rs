@@ -23,7 +23,7 @@ use core::cell::RefCell;
 use alloc::vec::Vec;
 use critical_section::Mutex;
 use mbedtls_sys as m;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use crate::platform::wait::{Stamp, STAMP_HORIZON_S};
 
@@ -348,12 +348,6 @@ fn put(key: &SessionKey, mut session: SessionBytes, stored: Stamp, lifetime_s: u
     drop(session);
 }
 
-/// A session offered to the server, to tell afterwards whether it was
-/// taken: a resumed handshake keeps the offered master secret, a full one
-/// makes a new one.
-pub(crate) struct Offered {
-    master: Zeroizing<[u8; 48]>,
-}
 
 /// A zero-initialised `mbedtls_ssl_session`, freed (and wiped) on drop.
 struct SessionBuf(m::ssl_session);
@@ -384,11 +378,11 @@ impl Drop for SessionBuf {
 ///
 /// # Safety
 /// `ssl` is a set-up context whose handshake has not started.
-pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option<Offered> {
+pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> bool {
     // Nothing is taken while the cache is off: its sweep has emptied it.
     let bytes = take(key);
     if bytes.is_empty() {
-        return None;
+        return false;
     }
     let mut s = SessionBuf::zeroed();
     s.init();
@@ -396,22 +390,12 @@ pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> Option
     // serialized form, checked by `load` (version and length).
     let loaded = unsafe { m::ssl_session_load(&raw mut s.0, bytes.as_ptr(), bytes.len()) } == 0;
     // SAFETY: per the contract; `set_session` copies the session.
-    if !loaded || unsafe { m::ssl_set_session(ssl, &raw const s.0) } != 0 {
-        return None;
-    }
-    Some(Offered { master: Zeroizing::new(s.0.private_master) })
+    loaded && unsafe { m::ssl_set_session(ssl, &raw const s.0) } == 0
 }
 
-/// After a successful handshake: whether the offered session was resumed.
-///
-/// # Safety
-/// `ssl` is a context whose handshake has completed.
-pub(crate) unsafe fn was_resumed(ssl: *const m::ssl_context, offered: &Offered) -> bool {
-    // SAFETY: per the contract the current session is set; read only.
-    unsafe { mbedtls::master_secret(ssl) }.is_some_and(|master| *master == *offered.master)
-}
-
-/// After a successful handshake: keep its session for the next connection.
+/// After a successful handshake (TLS 1.2), or when a TLS 1.3 server's
+/// NewSessionTicket has arrived: keep the session for the next connection.
+/// A TLS 1.3 session without a ticket yet is not kept.
 ///
 /// # Safety
 /// `ssl` is a context whose handshake has completed.

@@ -121,11 +121,14 @@ pub(crate) struct Bio {
     flight: FlightBuffer,
     /// Queue records (during the handshake) or pass them through (after).
     coalesce: bool,
+    /// Records mbedTLS has handed over (wrapping): tells whether a
+    /// handshake step wrote one.
+    pub(crate) records_written: u32,
 }
 
 impl Bio {
     pub(crate) fn new(transport: alloc::boxed::Box<dyn Transport + Send>) -> Self {
-        Bio { transport, fault: None, flight: FlightBuffer::new(), coalesce: true }
+        Bio { transport, fault: None, flight: FlightBuffer::new(), coalesce: true, records_written: 0 }
     }
 
     fn record(&mut self, r: Result<usize, TransportError>, want: c_int, failed: c_int, asked: usize) -> c_int {
@@ -292,6 +295,7 @@ pub(crate) unsafe extern "C" fn bio_send(ctx: *mut c_void, buf: *const c_uchar, 
     // `ssl_set_bio`; it outlives the SSL context and nothing else touches it
     // while mbedTLS runs. `buf` is mbedTLS's own output buffer of `len` bytes.
     let (bio, data) = unsafe { (&mut *ctx.cast::<Bio>(), core::slice::from_raw_parts(buf, len)) };
+    bio.records_written = bio.records_written.wrapping_add(1);
     bio.send_record(data)
 }
 
