@@ -20,9 +20,14 @@ use crate::platform::clock;
 use crate::platform::log::{log, Part::*};
 use crate::platform::wait::{pause_for_io, Deadline};
 
-/// Cipher suites offered, most preferred first: forward-secret AEAD, then
-/// CBC-SHA256, then the CBC-SHA pair AWS Greengrass still lists.
-static CIPHERSUITES: [c_int; 11] = [
+/// Cipher suites offered, most preferred first: TLS 1.3's AEAD suites,
+/// then TLS 1.2's forward-secret AEAD, CBC-SHA256, and the CBC-SHA pair
+/// AWS Greengrass still lists. mbedTLS leaves out what its configuration
+/// or the negotiated version lacks.
+static CIPHERSUITES: [c_int; 14] = [
+    m::TLS1_3_AES_128_GCM_SHA256,
+    m::TLS1_3_AES_256_GCM_SHA384,
+    m::TLS1_3_CHACHA20_POLY1305_SHA256,
     m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     m::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     m::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
