@@ -38,7 +38,7 @@ fn reporting(no_tickets: bool) -> PeerOptions<'static> {
 /// its first record, so the server reports the connection only then.
 fn connect_once(peer: &EchoPeer, options: ClientOptions<'_>) -> (bool, bool) {
     let mut c = Client::init(peer.port, options);
-    assert_eq!(c.connect(), 0, "TLS_Connect");
+    assert_eq!(c.connect(), 0, "TLS_Connect: {:?}", c.last_error());
     let data = support::payload(3000, 7);
     assert_eq!(c.echo(&data, Duration::from_secs(10)), data);
     (peer.next_reuse_verdict(), c.resumed())
@@ -155,7 +155,7 @@ fn max_age_expires_entries() {
 /// "New, " or "Reused, "): the server's verdict, the library's verdict.
 fn www_connect_once(server: &SServer, pki: &Pki) -> (bool, bool) {
     let mut c = Client::init(server.port, opts(pki));
-    assert_eq!(c.connect(), 0, "TLS_Connect");
+    assert_eq!(c.connect(), 0, "TLS_Connect: {:?}", c.last_error());
     let resumed = c.resumed();
     let req = b"GET / HTTP/1.0\r\n\r\n";
     assert_eq!(c.send(req), req.len() as ffi::BaseType_t);

@@ -51,6 +51,18 @@ pub(crate) unsafe fn at_server_certificate(ssl: *const m::ssl_context) -> bool {
     unsafe { (*ssl).private_state == m::SSL_SERVER_CERTIFICATE as i32 }
 }
 
+/// Whether a TLS 1.3 NewSessionTicket has been read and waits to be
+/// processed: `ssl_read` returned WANT_READ after setting this state, and
+/// the next read or write processes it (and returns
+/// `ERR_SSL_RECEIVED_NEW_SESSION_TICKET`).
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn ticket_pending(ssl: *const m::ssl_context) -> bool {
+    // SAFETY: per the contract; a plain int field.
+    cfg!(mbedtls_tls13) && unsafe { (*ssl).private_state == m::SSL_TLS1_3_NEW_SESSION_TICKET as i32 }
+}
+
 /// `mbedtls_ssl_get_version_number`: the version negotiated (inline in 3.6).
 ///
 /// # Safety
@@ -84,7 +96,11 @@ pub(crate) unsafe fn current_session<'a>(ssl: *const m::ssl_context) -> Option<&
 ///
 /// # Safety
 /// `conf` points to a live configuration not yet used by a context.
-pub(crate) unsafe fn conf_tls_versions(conf: *mut m::ssl_config, min: m::ssl_protocol_version, max: m::ssl_protocol_version) {
+pub(crate) unsafe fn conf_tls_versions(
+    conf: *mut m::ssl_config,
+    min: m::ssl_protocol_version,
+    max: m::ssl_protocol_version,
+) {
     // SAFETY: per the contract; two plain fields, what the inline setters write.
     unsafe {
         (*conf).private_min_tls_version = min;

@@ -304,13 +304,7 @@ impl Session {
         rv == CKR_OK && info.flags & CKF_SIGN != 0
     }
 
-    fn sign_with(
-        &self,
-        mut mech: CK_MECHANISM,
-        key: CK_OBJECT_HANDLE,
-        data: &[u8],
-        out: &mut [u8],
-    ) -> RvResult<usize> {
+    fn sign_with(&self, mut mech: CK_MECHANISM, key: CK_OBJECT_HANDLE, data: &[u8], out: &mut [u8]) -> RvResult<usize> {
         let list = self.list();
         let (init, sign) = (list.C_SignInit.ok_or(BROKEN)?, list.C_Sign.ok_or(BROKEN)?);
         // SAFETY: `mech` is valid for the call; the key handle is the module's.

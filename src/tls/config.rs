@@ -55,18 +55,14 @@ pub enum TlsVersion {
 }
 
 /// The highest version this build speaks (the mbedTLS configuration's).
-pub const HIGHEST_VERSION: TlsVersion =
-    if cfg!(mbedtls_tls13) { TlsVersion::Tls13 } else { TlsVersion::Tls12 };
+pub const HIGHEST_VERSION: TlsVersion = if cfg!(mbedtls_tls13) { TlsVersion::Tls13 } else { TlsVersion::Tls12 };
 
 /// The highest version offered unless the caller says otherwise. TLS 1.3
 /// has no max fragment length, so a build whose input buffer cannot hold a
 /// full 16 KiB record stays at TLS 1.2, where the request keeps the
 /// server's records small (see docs: record buffers).
-pub const DEFAULT_MAX_VERSION: TlsVersion = if super::record_size::RECORD_CONTENT_LEN >= 16384 {
-    HIGHEST_VERSION
-} else {
-    TlsVersion::Tls12
-};
+pub const DEFAULT_MAX_VERSION: TlsVersion =
+    if super::record_size::RECORD_CONTENT_LEN >= 16384 { HIGHEST_VERSION } else { TlsVersion::Tls12 };
 
 /// Everything a connection is configured with.
 pub struct TlsConfig {

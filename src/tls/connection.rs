@@ -71,6 +71,10 @@ static SIG_ALGS: [u16; 10] = [
 
 const DRBG_PERSONALISATION: &[u8] = b"freertos-tls ctr_drbg";
 
+/// TLS 1.3 NewSessionTicket messages one `recv` processes at most (servers
+/// send one or two); more wait for the next call.
+const MAX_TICKETS_PER_CALL: u32 = 4;
+
 /// Bound on sending close_notify from `TLS_Cleanup` (a few pauses of one
 /// tick while a non-blocking transport has no room).
 const CLOSE_NOTIFY_BOUND_MS: u32 = 200;
@@ -283,12 +287,20 @@ impl Connection {
         self.flush_held_flight()?;
         let ssl = self.ssl();
         let mut got = 0;
+        let mut tickets = 0;
         while got < buf.len() {
             let rest = &mut buf[got..];
             // SAFETY: `ssl` is a set-up context; `rest` is valid for writes.
             let rc = unsafe { m::ssl_read(ssl, rest.as_mut_ptr(), rest.len()) };
             match rc {
                 n if n > 0 => got += n as usize,
+                // A TLS 1.3 NewSessionTicket was read and waits: the next
+                // read processes it (below). Bounded per call, so that a
+                // peer sending nothing but tickets cannot hold the caller.
+                // SAFETY: `ssl` is live and mbedTLS has returned.
+                m::ERR_SSL_WANT_READ if tickets < MAX_TICKETS_PER_CALL && unsafe { mbedtls::ticket_pending(ssl) } => {
+                    tickets += 1;
+                }
                 // 0: mbedTLS met empty application-data records (legal in
                 // TLS 1.2). The BIO never reports end of stream as 0, so it
                 // means "nothing now", never a close.
@@ -326,6 +338,9 @@ impl Connection {
             let rc = unsafe { m::ssl_write(ssl, rest.as_ptr(), rest.len()) };
             match rc {
                 n if n > 0 => sent += n as usize,
+                // A TLS 1.3 NewSessionTicket that `recv` read was processed
+                // first: keep the session, then write.
+                m::ERR_SSL_RECEIVED_NEW_SESSION_TICKET => self.remember_session(),
                 // 0 is only documented for an empty write; never spin on it.
                 0 | m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
                 rc => return Err(self.fail(self.record_error(rc))),
@@ -486,7 +501,10 @@ impl Connection {
             if resumption {
                 // TLS 1.3 tickets arrive after the handshake: `recv` is told
                 // of each, and keeps the session then.
-                m::ssl_conf_tls13_enable_signal_new_session_tickets(conf, m::SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+                m::ssl_conf_tls13_enable_signal_new_session_tickets(
+                    conf,
+                    m::SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED,
+                );
             }
             // Records no larger than the input buffer (none asked with the
             // default 16 KiB buffer); a server may ignore the request.
@@ -544,7 +562,10 @@ impl Connection {
     /// capped at TLS 1.2 when the client key cannot sign a TLS 1.3
     /// CertificateVerify (said in the log), and refused when TLS 1.3 is
     /// required then.
-    fn versions(&mut self, own_key: Option<&crate::pkcs11::OwnKey>) -> Result<(m::ssl_protocol_version, m::ssl_protocol_version)> {
+    fn versions(
+        &mut self,
+        own_key: Option<&crate::pkcs11::OwnKey>,
+    ) -> Result<(m::ssl_protocol_version, m::ssl_protocol_version)> {
         let (min, mut max) = (self.config.min_version, self.config.max_version);
         if max == TlsVersion::Tls13 && own_key.is_some_and(|k| !k.tls13) {
             if min == TlsVersion::Tls13 {

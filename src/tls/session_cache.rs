@@ -348,7 +348,6 @@ fn put(key: &SessionKey, mut session: SessionBytes, stored: Stamp, lifetime_s: u
     drop(session);
 }
 
-
 /// A zero-initialised `mbedtls_ssl_session`, freed (and wiped) on drop.
 struct SessionBuf(m::ssl_session);
 
