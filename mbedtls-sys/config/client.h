@@ -88,6 +88,11 @@ long long mbedtls_time(long long *now);
  * one (mbedtls-sys/shim/psa_its_none.c). */
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
+/* PSA's key table grows on the heap with the most keys in use at once (a
+ * TLS 1.3 connection holds about five while it handshakes, two after),
+ * instead of a fixed 32-slot table in .bss that a few concurrent
+ * handshakes exhaust. What it grew to stays allocated. */
+#define MBEDTLS_PSA_KEY_STORE_DYNAMIC
 #define MBEDTLS_USE_PSA_CRYPTO
 #define MBEDTLS_PSA_CRYPTO_SE_C
 #define MBEDTLS_PSA_CRYPTO_STORAGE_C
