@@ -79,6 +79,16 @@
 #define TLS_ERROR_PROTOCOL -2011
 
 /**
+ * TLS 1.2, by the protocol's own version number.
+ */
+#define TLS_PROTOCOL_VERSION_1_2 771
+
+/**
+ * TLS 1.3, by the protocol's own version number.
+ */
+#define TLS_PROTOCOL_VERSION_1_3 772
+
+/**
  * Transport receive callback: bytes read, 0 if none now, negative on error.
  */
 typedef BaseType_t (*NetworkRecv_t)(void *pvCallerContext, unsigned char *pucReceiveBuffer, size_t xReceiveLength);
@@ -458,5 +468,36 @@ void TLS_ClearSessionCache(void);
  * `pvContext` must be NULL or a live context from `TLS_Init`.
  */
 BaseType_t TLS_IsSessionResumed(void *pvContext);
+
+/**
+ * Extension: the TLS versions the connection may negotiate, from
+ * `usMinVersion` to `usMaxVersion` (`TLS_PROTOCOL_VERSION_1_2` or
+ * `TLS_PROTOCOL_VERSION_1_3`). By default a connection offers TLS 1.2 and
+ * TLS 1.3 and takes what the server picks (with the protocol's downgrade
+ * protection), unless the build has no TLS 1.3 or a record buffer under
+ * 16 KiB (then TLS 1.2 only: see the documentation on record buffers).
+ * Both 1.2: cap the connection at TLS 1.2. Both 1.3: require TLS 1.3 (a
+ * TLS 1.2 server, or a client key that cannot sign TLS 1.3, fails
+ * `TLS_Connect`). Call between `TLS_Init` and `TLS_Connect`. Returns 0,
+ * `TLS_ERROR_BAD_PARAMETER` (NULL context; a value that is not one of the
+ * two; minimum above maximum; TLS 1.3 when the build has none) or
+ * `TLS_ERROR_INVALID_STATE` (already connecting or connected).
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_SetProtocolVersions(void *pvContext, uint16_t usMinVersion, uint16_t usMaxVersion);
+
+/**
+ * Extension: after `TLS_Connect` succeeded, the TLS version negotiated
+ * (`TLS_PROTOCOL_VERSION_1_2` or `TLS_PROTOCOL_VERSION_1_3`). Returns
+ * `TLS_ERROR_BAD_PARAMETER` for a NULL context, `TLS_ERROR_INVALID_STATE`
+ * before a successful `TLS_Connect`, or the connection's error once it
+ * has failed.
+ *
+ * # Safety
+ * `pvContext` must be NULL or a live context from `TLS_Init`.
+ */
+BaseType_t TLS_GetProtocolVersion(void *pvContext);
 
 #endif  /* IOT_TLS_H */

@@ -6,25 +6,37 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Client, ClientOptions, EchoPeer, Io, PeerOptions};
+use support::{Client, ClientOptions, EchoPeer, Io, PeerOptions, Versions};
 
 fn opts(pki: &support::Pki) -> ClientOptions<'static> {
     ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] }
 }
 
-#[test]
-fn python_peer_receives_close_notify_from_cleanup() {
+fn peer_receives_close_notify_from_cleanup(versions: Versions, alert_record: usize) {
     let pki = support::Pki::new("close");
-    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, versions, ..Default::default() });
     let mut c = Client::init(peer.port, opts(&pki));
     assert_eq!(c.connect(), 0);
-    assert!(peer.next_event().starts_with("CONN "));
     assert_eq!(c.echo(b"bye soon", Duration::from_secs(10)), b"bye soon");
+    assert!(peer.next_event().starts_with("CONN "));
     let before = c.transport.io.len();
     c.cleanup();
-    // One send: the 31-byte encrypted alert (5 + 8 + 2 + 16 with AES-GCM).
-    assert_eq!(c.transport.io[before..], [Io::Send(31)]);
+    // One send: the encrypted alert record.
+    assert_eq!(c.transport.io[before..], [Io::Send(alert_record)]);
     assert_eq!(peer.next_event(), "CLOSED close_notify");
+}
+
+#[test]
+fn python_peer_receives_close_notify_from_cleanup_tls12() {
+    // AES-GCM in TLS 1.2: header 5, explicit nonce 8, alert 2, tag 16.
+    peer_receives_close_notify_from_cleanup(Versions::Tls12Only, 31);
+}
+
+#[test]
+fn python_peer_receives_close_notify_from_cleanup_tls13() {
+    // TLS 1.3: header 5; alert 2 and inner content type 1, padded to 16
+    // (mbedTLS's MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY); tag 16.
+    peer_receives_close_notify_from_cleanup(Versions::Tls13Only, 37);
 }
 
 #[test]
@@ -34,6 +46,7 @@ fn python_peer_tells_a_close_without_close_notify_apart() {
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
     let mut c = Client::init(peer.port, opts(&pki));
     assert_eq!(c.connect(), 0);
+    assert_eq!(c.echo(b"then gone", Duration::from_secs(10)), b"then gone");
     assert!(peer.next_event().starts_with("CONN "));
     c.transport.stream.shutdown(std::net::Shutdown::Both).unwrap();
     assert_eq!(peer.next_event(), "CLOSED eof");

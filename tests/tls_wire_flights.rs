@@ -3,13 +3,14 @@
 //! one call, or the second small send waits ~40 ms for the peer's delayed
 //! ACK. The transport here counts the callback calls, against real peers:
 //! Python ssl (OpenSSL) and `openssl s_server`, server-authenticated and
-//! mutual TLS with the device key in a SoftHSM2 token.
+//! mutual TLS with the device key in a SoftHSM2 token. These peers are held
+//! at TLS 1.2; TLS 1.3's single flight is checked in tests/tls13.rs.
 
 mod support;
 
 use std::time::Duration;
 
-use support::{Client, ClientOptions, EchoPeer, PeerOptions, TcpTransport};
+use support::{Client, ClientOptions, EchoPeer, PeerOptions, TcpTransport, Versions};
 
 /// A full TLS 1.2 handshake: ClientHello, then the client's second flight
 /// (Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec,
@@ -24,7 +25,7 @@ fn assert_two_single_send_flights(flights: &[Vec<usize>]) {
 #[test]
 fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
     let pki = support::Pki::new("flights");
-    let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { versions: Versions::Tls12Only, ..Default::default() });
     let opts = ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &["mqtt"] };
     let (mut c, rc) = Client::try_init_over(TcpTransport::connect_with(peer.port, false), opts);
     assert_eq!(rc, 0);
@@ -53,7 +54,7 @@ fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
     // ones larger than the 4 KB flight buffer once sealed: each goes to the
     // transport directly, whole and in order.
     let pki = support::Pki::new("bulk-flights");
-    let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
+    let peer = EchoPeer::start(&pki.localhost(), PeerOptions { versions: Versions::Tls12Only, ..Default::default() });
     let opts = ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] };
     let (mut c, rc) = Client::try_init_over(TcpTransport::connect_with(peer.port, false), opts);
     assert_eq!(rc, 0);

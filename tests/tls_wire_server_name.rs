@@ -28,7 +28,7 @@ fn assert_connects(c: &mut Client, peer: &EchoPeer, expected_sni: &str) {
     // Echo first: a resumed connection is reported once the client's
     // Finished has left, with its first record.
     assert_eq!(c.echo(b"who are you", Duration::from_secs(10)), b"who are you");
-    assert_eq!(peer.next_event(), format!("CONN sni={expected_sni} alpn=-"));
+    assert_eq!(peer.next_event(), format!("CONN sni={expected_sni} alpn=- version=TLSv1.3"));
 }
 
 fn assert_name_mismatch(c: &mut Client) {

@@ -40,6 +40,7 @@ mod platform_hooks;
 mod server_name;
 mod session;
 pub mod types;
+mod version;
 
 pub use context::{TLS_Cleanup, TLS_Connect, TLS_GetLastError, TLS_Init, TLS_Recv, TLS_Send};
 pub use credentials::TLS_SetClientCredentialLabels;
@@ -51,6 +52,9 @@ pub use session::{
     TLS_SetSessionResumption,
 };
 pub use types::*;
+pub use version::{
+    TLS_GetProtocolVersion, TLS_SetProtocolVersions, TLS_PROTOCOL_VERSION_1_2, TLS_PROTOCOL_VERSION_1_3,
+};
 
 use crate::error::{Error, Result};
 pub use crate::error::{

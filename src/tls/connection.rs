@@ -237,16 +237,15 @@ impl Connection {
         Ok(())
     }
 
-    /// The TLS version negotiated (after `connect`).
-    pub fn version(&self) -> Option<TlsVersion> {
-        if !matches!(self.phase, Phase::Connected) {
-            return None;
-        }
-        // SAFETY: a connected, live context; a plain query.
-        match unsafe { mbedtls::negotiated_version(self.ssl()) } {
-            m::SSL_VERSION_TLS1_3 => Some(TlsVersion::Tls13),
-            _ => Some(TlsVersion::Tls12),
-        }
+    /// The TLS version negotiated (after a successful `connect`; the
+    /// failure once the connection has failed).
+    pub fn version(&self) -> Result<TlsVersion> {
+        self.require_connected()?;
+        // SAFETY: a connected, live context; a plain read.
+        Ok(match unsafe { mbedtls::negotiated_version(self.ssl()) } {
+            m::SSL_VERSION_TLS1_3 => TlsVersion::Tls13,
+            _ => TlsVersion::Tls12,
+        })
     }
 
     fn config_before_connect(&mut self) -> Result<&mut TlsConfig> {

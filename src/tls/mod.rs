@@ -1,4 +1,4 @@
-//! One TLS 1.2 client connection over mbedTLS: configuration, handshake,
+//! One TLS 1.2 / 1.3 client connection over mbedTLS: configuration, handshake,
 //! record I/O. Safe Rust API; the C boundary lives in `crate::ffi`.
 
 mod aws_roots;
@@ -12,7 +12,7 @@ mod transport;
 mod validity;
 
 pub use config::{
-    TlsConfig, TrustAnchors, ALPN_NAME_LENGTH, ALPN_TOO_MANY, DEFAULT_HANDSHAKE_TIMEOUT_MS, DESTINATION_TOO_LONG,
+    TlsConfig, TlsVersion, TrustAnchors, ALPN_NAME_LENGTH, ALPN_TOO_MANY, DEFAULT_HANDSHAKE_TIMEOUT_MS, DESTINATION_TOO_LONG,
     MAX_ALPN_PROTOCOLS,
 };
 pub use connection::{Connection, LastError};

@@ -72,7 +72,8 @@ static void uncounted(void *p)
  * one after the other; when the second import fails, it frees the
  * transform with mbedtls_free, not mbedtls_ssl_transform_free, so the first
  * key (its 16- or 32-byte PSA key buffer) stays in PSA's key store. The
- * library cannot reach it. Recognised exactly: one block left, the
+ * library cannot reach it (upstream: Mbed-TLS/mbedtls issue 10917, fix
+ * proposed in PR 10926). Recognised exactly: one block left, the
  * allocation made right before the failed one, of the same size, a key
  * size. */
 static int upstream_transform_key_leak(void)

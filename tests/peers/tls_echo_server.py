@@ -40,7 +40,7 @@ def serve(conn, args, ctx):
         print(f"HANDSHAKE_FAILED {exc}", flush=True)
         conn.close()
         return
-    line = f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'}"
+    line = f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'} version={tls.version()}"
     if args.report_reuse:
         line += f" reused={int(tls.session_reused)}"
     print(line, flush=True)
@@ -85,10 +85,12 @@ def main():
     p.add_argument("--no-tickets", action="store_true")
     p.add_argument("--report-reuse", action="store_true")
     p.add_argument("--report-close", action="store_true")
+    p.add_argument("--versions", choices=["both", "1.2", "1.3"], default="both")
     args = p.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3 if args.versions == "1.3" else ssl.TLSVersion.TLSv1_2
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2 if args.versions == "1.2" else ssl.TLSVersion.TLSv1_3
     ctx.load_cert_chain(args.cert, args.key)
     if args.alpn:
         ctx.set_alpn_protocols(args.alpn.split(","))

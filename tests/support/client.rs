@@ -123,6 +123,19 @@ impl Client {
         unsafe { ffi::TLS_Recv(self.ctx, buf.as_mut_ptr(), buf.len()) }
     }
 
+    /// `TLS_SetProtocolVersions` (before `connect`).
+    pub fn set_versions(&mut self, min: u16, max: u16) -> BaseType_t {
+        // SAFETY: ctx came from TLS_Init.
+        unsafe { ffi::TLS_SetProtocolVersions(self.ctx, min, max) }
+    }
+
+    /// The TLS version negotiated (`TLS_GetProtocolVersion`): 0x0303 or
+    /// 0x0304, or the error code.
+    pub fn version(&self) -> BaseType_t {
+        // SAFETY: ctx came from TLS_Init.
+        unsafe { ffi::TLS_GetProtocolVersion(self.ctx) }
+    }
+
     /// The library's own verdict: did the handshake resume a cached session?
     pub fn resumed(&self) -> bool {
         // SAFETY: ctx came from TLS_Init.

@@ -25,7 +25,7 @@ pub mod pki;
 pub mod transport;
 
 pub use client::{blank_last_error, Client, ClientOptions, LastError};
-pub use peers::{reversed, ClientCert, EchoPeer, PeerOptions, SServer};
+pub use peers::{reversed, ClientCert, EchoPeer, PeerOptions, SServer, Versions};
 pub use pkcs11::{exclusive, ProvisionedDevice, Token, CERT_LABEL, JITP_LABEL, KEY_LABEL, PIN};
 pub use pki::{DevicePki, Identity, KeyAlg, Pki, DAY};
 pub use transport::{tcp_recv, tcp_send, Io, Misbehaviour, TcpTransport};

@@ -23,6 +23,38 @@ pub struct PeerOptions<'a> {
     pub report_reuse: bool,
     /// Print a "CLOSED <how>" line after each connection.
     pub report_close: bool,
+    /// The TLS versions the peer accepts (default: 1.2 and 1.3).
+    pub versions: Versions,
+}
+
+/// Which TLS versions a peer speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Versions {
+    /// TLS 1.2 and 1.3 (what a current server offers).
+    #[default]
+    Both,
+    Tls12Only,
+    Tls13Only,
+}
+
+impl Versions {
+    /// The echo peer's `--versions` value.
+    fn echo_peer_arg(self) -> &'static str {
+        match self {
+            Versions::Both => "both",
+            Versions::Tls12Only => "1.2",
+            Versions::Tls13Only => "1.3",
+        }
+    }
+
+    /// `openssl s_server`'s version options.
+    pub fn s_server_args(self) -> &'static [&'static str] {
+        match self {
+            Versions::Both => &[],
+            Versions::Tls12Only => &["-tls1_2"],
+            Versions::Tls13Only => &["-tls1_3"],
+        }
+    }
 }
 
 /// Forward each line `stream` prints to `tx` until either side ends.
@@ -70,6 +102,7 @@ impl EchoPeer {
         if opts.report_close {
             cmd.arg("--report-close");
         }
+        cmd.arg("--versions").arg(opts.versions.echo_peer_arg());
         EchoPeer::spawn(cmd)
     }
 

@@ -1,0 +1,73 @@
+//! Extension entry points for the TLS version: limiting what a connection
+//! may negotiate, and asking what it did.
+
+use core::ffi::c_void;
+
+use super::on_context;
+use super::types::BaseType_t;
+use crate::tls::TlsVersion;
+
+/// TLS 1.2, by the protocol's own version number.
+pub const TLS_PROTOCOL_VERSION_1_2: u16 = 0x0303;
+/// TLS 1.3, by the protocol's own version number.
+pub const TLS_PROTOCOL_VERSION_1_3: u16 = 0x0304;
+
+fn version(number: u16) -> Option<TlsVersion> {
+    match number {
+        TLS_PROTOCOL_VERSION_1_2 => Some(TlsVersion::Tls12),
+        TLS_PROTOCOL_VERSION_1_3 => Some(TlsVersion::Tls13),
+        _ => None,
+    }
+}
+
+/// Extension: the TLS versions the connection may negotiate, from
+/// `usMinVersion` to `usMaxVersion` (`TLS_PROTOCOL_VERSION_1_2` or
+/// `TLS_PROTOCOL_VERSION_1_3`). By default a connection offers TLS 1.2 and
+/// TLS 1.3 and takes what the server picks (with the protocol's downgrade
+/// protection), unless the build has no TLS 1.3 or a record buffer under
+/// 16 KiB (then TLS 1.2 only: see the documentation on record buffers).
+/// Both 1.2: cap the connection at TLS 1.2. Both 1.3: require TLS 1.3 (a
+/// TLS 1.2 server, or a client key that cannot sign TLS 1.3, fails
+/// `TLS_Connect`). Call between `TLS_Init` and `TLS_Connect`. Returns 0,
+/// `TLS_ERROR_BAD_PARAMETER` (NULL context; a value that is not one of the
+/// two; minimum above maximum; TLS 1.3 when the build has none) or
+/// `TLS_ERROR_INVALID_STATE` (already connecting or connected).
+///
+/// # Safety
+/// `pvContext` must be NULL or a live context from `TLS_Init`.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_SetProtocolVersions(
+    pvContext: *mut c_void,
+    usMinVersion: u16,
+    usMaxVersion: u16,
+) -> BaseType_t {
+    // SAFETY: per the contract above.
+    unsafe {
+        on_context(pvContext, |conn| {
+            let min = version(usMinVersion).ok_or_else(|| conn.reject(c"usMinVersion: not a TLS version"))?;
+            let max = version(usMaxVersion).ok_or_else(|| conn.reject(c"usMaxVersion: not a TLS version"))?;
+            conn.set_versions(min, max).map(|()| 0)
+        })
+    }
+}
+
+/// Extension: after `TLS_Connect` succeeded, the TLS version negotiated
+/// (`TLS_PROTOCOL_VERSION_1_2` or `TLS_PROTOCOL_VERSION_1_3`). Returns
+/// `TLS_ERROR_BAD_PARAMETER` for a NULL context, `TLS_ERROR_INVALID_STATE`
+/// before a successful `TLS_Connect`, or the connection's error once it
+/// has failed.
+///
+/// # Safety
+/// `pvContext` must be NULL or a live context from `TLS_Init`.
+#[no_mangle]
+pub unsafe extern "C" fn TLS_GetProtocolVersion(pvContext: *mut c_void) -> BaseType_t {
+    // SAFETY: per the contract above.
+    unsafe {
+        on_context(pvContext, |conn| {
+            conn.version().map(|v| match v {
+                TlsVersion::Tls12 => BaseType_t::from(TLS_PROTOCOL_VERSION_1_2),
+                TlsVersion::Tls13 => BaseType_t::from(TLS_PROTOCOL_VERSION_1_3),
+            })
+        })
+    }
+}
