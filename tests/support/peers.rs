@@ -154,8 +154,9 @@ pub enum ClientCert {
     NotAsked,
 }
 
-/// `openssl s_server`, TLS 1.2 only, on an ephemeral port; its stdout and
-/// stderr lines are kept for the test to read.
+/// `openssl s_server` on an ephemeral port (TLS 1.2 only unless started
+/// with [`SServer::start_versions`]); its stdout and stderr lines are kept
+/// for the test to read.
 pub struct SServer {
     child: Child,
     pub port: u16,
@@ -169,37 +170,49 @@ impl SServer {
     /// certificate and trusting only its root for client certificates;
     /// `extra` args are appended (e.g. `-cipher`).
     pub fn start(pki: &DevicePki, mode: ClientCert, extra: &[&str]) -> SServer {
-        SServer::launch(&pki.server, Some(&pki.root.cert), mode, &["-rev"], extra)
+        SServer::start_versions(pki, mode, Versions::Tls12Only, extra)
+    }
+
+    /// As [`SServer::start`], speaking `versions`.
+    pub fn start_versions(pki: &DevicePki, mode: ClientCert, versions: Versions, extra: &[&str]) -> SServer {
+        SServer::launch(&pki.server, Some(&pki.root.cert), mode, &["-rev"], versions, extra)
     }
 
     /// The plain mode: prints what the client sends, answers nothing, and
     /// says "DONE" when the client sends close_notify, "ERROR" when the
     /// stream ends without it.
     pub fn start_plain(pki: &DevicePki) -> SServer {
-        SServer::launch(&pki.server, Some(&pki.root.cert), ClientCert::NotAsked, &[], &[])
+        SServer::launch(&pki.server, Some(&pki.root.cert), ClientCert::NotAsked, &[], Versions::Tls12Only, &[])
     }
 
     /// The plain mode with identity `id`, no client CA, and `extra` args;
     /// [`SServer::write_to_client`] sends to the connected client. It
     /// serves one client after another.
     pub fn start_plain_with(id: &Identity, extra: &[&str]) -> SServer {
-        SServer::launch(id, None, ClientCert::NotAsked, &[], extra)
+        SServer::launch(id, None, ClientCert::NotAsked, &[], Versions::Tls12Only, extra)
     }
 
     /// `-www`: answers a GET with a status page that says "New, " or
     /// "Reused, " for the session.
     pub fn start_www(id: &Identity, extra: &[&str]) -> SServer {
-        SServer::launch(id, None, ClientCert::NotAsked, &["-www"], extra)
+        SServer::launch(id, None, ClientCert::NotAsked, &["-www"], Versions::Tls12Only, extra)
     }
 
-    fn launch(id: &Identity, ca_file: Option<&Path>, mode: ClientCert, body: &[&str], extra: &[&str]) -> SServer {
+    fn launch(
+        id: &Identity,
+        ca_file: Option<&Path>,
+        mode: ClientCert,
+        body: &[&str],
+        versions: Versions,
+        extra: &[&str],
+    ) -> SServer {
         let verify: &[&str] = match mode {
             ClientCert::Required => &["-Verify", "4", "-verify_return_error"],
             ClientCert::Optional => &["-verify", "4", "-verify_return_error"],
             ClientCert::NotAsked => &[],
         };
         let mut cmd = Command::new("openssl");
-        cmd.args(["s_server", "-accept", "127.0.0.1:0", "-tls1_2"]).args(body).args(verify);
+        cmd.args(["s_server", "-accept", "127.0.0.1:0"]).args(versions.s_server_args()).args(body).args(verify);
         cmd.arg("-cert").arg(&id.cert).arg("-key").arg(&id.key);
         if let Some(ca) = ca_file {
             cmd.arg("-CAfile").arg(ca);
