@@ -95,7 +95,7 @@ fn start_now(sign: TokenSign) -> Result<Started, i32> {
         // of the library; `sign` lives for the program.
         match unsafe { m::freertos_tls_psa_start(sign) } {
             0 => Ok(Started { token_driver: true }),
-            rc if rc == m::FREERTOS_TLS_PSA_NO_DRIVER as i32 => Ok(Started { token_driver: false }),
+            m::FREERTOS_TLS_PSA_NO_DRIVER => Ok(Started { token_driver: false }),
             status => Err(status),
         }
     }

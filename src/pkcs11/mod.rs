@@ -25,6 +25,8 @@ pub(crate) const TOKEN_SIGN: crate::mbedtls::psa::TokenSign = Some(psa_key::sign
 #[cfg(not(mbedtls_token_driver))]
 pub(crate) const TOKEN_SIGN: crate::mbedtls::psa::TokenSign = None;
 
-/// `CKR_MECHANISM_INVALID`, reported when TLS 1.3 is required and the
-/// token cannot sign it.
-pub(crate) const MECHANISM_INVALID: u64 = bindings::CKR_MECHANISM_INVALID as u64;
+/// `CKR_MECHANISM_INVALID` as `LastError` reports it: TLS 1.3 is required
+/// and the token cannot sign for it.
+pub(crate) fn mechanism_invalid() -> u64 {
+    CredentialFailure { error: crate::error::Error::Sign, rv: bindings::CKR_MECHANISM_INVALID }.rv_u64()
+}

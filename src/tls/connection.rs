@@ -569,7 +569,7 @@ impl Connection {
         if max == TlsVersion::Tls13 && own_key.is_some_and(|k| !k.tls13) {
             if min == TlsVersion::Tls13 {
                 log!(Error, "TLS 1.3 required, but the client key cannot sign for it (RSA without CKM_RSA_PKCS_PSS in the token, or no PSA token driver)");
-                self.last_error.pkcs11_rv = crate::pkcs11::MECHANISM_INVALID;
+                self.last_error.pkcs11_rv = crate::pkcs11::mechanism_invalid();
                 return Err(Error::Sign);
             }
             log!(Warn, "client key cannot sign TLS 1.3 (RSA without CKM_RSA_PKCS_PSS in the token, or no PSA token driver): TLS 1.2 for this identity");
