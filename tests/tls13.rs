@@ -208,6 +208,15 @@ fn capping_at_tls12_gets_tls12_from_a_tls13_server() {
 }
 
 #[test]
+fn crypto_start_registers_the_token_driver_once() {
+    let _turn = turn();
+    // Before or after the first connection: PSA runs with the driver, and
+    // later calls report what the first found.
+    assert_eq!(ffi::TLS_InitCrypto(), 0);
+    assert_eq!(ffi::TLS_InitCrypto(), 0);
+}
+
+#[test]
 fn version_switch_checks_its_arguments_and_its_moment() {
     let _turn = turn();
     let pki = Pki::new("versions");

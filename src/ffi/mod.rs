@@ -53,7 +53,7 @@ pub use session::{
 };
 pub use types::*;
 pub use version::{
-    TLS_GetProtocolVersion, TLS_SetProtocolVersions, TLS_PROTOCOL_VERSION_1_2, TLS_PROTOCOL_VERSION_1_3,
+    TLS_GetProtocolVersion, TLS_InitCrypto, TLS_SetProtocolVersions, TLS_PROTOCOL_VERSION_1_2, TLS_PROTOCOL_VERSION_1_3,
 };
 
 use crate::error::{Error, Result};

@@ -1,5 +1,6 @@
-//! Extension entry points for the TLS version: limiting what a connection
-//! may negotiate, and asking what it did.
+//! Extension entry points for TLS 1.3: limiting the versions a connection
+//! may negotiate, asking what it did, and starting PSA crypto (which TLS
+//! 1.3 and the token keys run on) at a moment the firmware chooses.
 
 use core::ffi::c_void;
 
@@ -69,5 +70,26 @@ pub unsafe extern "C" fn TLS_GetProtocolVersion(pvContext: *mut c_void) -> BaseT
                 TlsVersion::Tls13 => BaseType_t::from(TLS_PROTOCOL_VERSION_1_3),
             })
         })
+    }
+}
+
+/// Extension: start PSA crypto (`psa_crypto_init`) with the library's
+/// PKCS#11 token driver registered first, and the library's mutexes. The
+/// first `TLS_Connect` does this by itself; a firmware whose own code also
+/// uses PSA (its own mbedTLS with `MBEDTLS_USE_PSA_CRYPTO`) calls this once
+/// at start-up instead, before anything else calls `psa_crypto_init`: PSA
+/// takes drivers only before it starts. Task context. Returns 0;
+/// `TLS_ERROR_INVALID_STATE` when PSA had been started without the driver
+/// (PSA works, but token keys then sign only in TLS 1.2: their
+/// connections are capped there); `TLS_ERROR_RNG` when PSA cannot start
+/// (no entropy: `mbedtls_hardware_poll` failed). Later calls return what
+/// the first one found.
+#[no_mangle]
+pub extern "C" fn TLS_InitCrypto() -> BaseType_t {
+    crate::mbedtls::psa::register_mutexes();
+    match crate::mbedtls::psa::start(crate::pkcs11::TOKEN_SIGN) {
+        Ok(started) if started.token_driver || !cfg!(mbedtls_token_driver) => 0,
+        Ok(_) => super::as_base_type(crate::error::TLS_ERROR_INVALID_STATE),
+        Err(_) => super::as_base_type(crate::error::TLS_ERROR_RNG),
     }
 }
