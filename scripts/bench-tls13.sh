@@ -29,7 +29,8 @@
 # Knobs: BENCH_TLS13_ROUNDS (round-trip rounds without delay, default 50),
 # BENCH_TLS13_DELAY_ROUNDS (default 20), BENCH_TLS13_DELAY_MS (default 50),
 # BENCH_TLS13_HANDSHAKES (pairs, default 500), BENCH_TLS13_PROFILES
-# (default "4096 2048 4096-rsl"; each is a release build of its own, kept
+# (default "16384x2048 4096 2048 4096-rsl": N, N-rsl with
+# MBEDTLS_SSL_RECORD_SIZE_LIMIT, INxOUT; each is a release build of its own, kept
 # in build/bench-profile-<name> as scripts/bench.sh keeps its profiles).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +43,7 @@ rounds=${BENCH_TLS13_ROUNDS:-50}
 drounds=${BENCH_TLS13_DELAY_ROUNDS:-20}
 delay=${BENCH_TLS13_DELAY_MS:-50}
 pairs=${BENCH_TLS13_HANDSHAKES:-500}
-profiles=${BENCH_TLS13_PROFILES:-4096 2048 4096-rsl}
+profiles=${BENCH_TLS13_PROFILES:-16384x2048 4096 2048 4096-rsl}
 
 work=$root/build/bench-tls13
 raw=$work/raw
@@ -85,9 +86,13 @@ build_client() {
         "-DMBEDTLS_CONFIG_FILE=\"$mbedtls_config\"" $@ -DBENCH_PKCS11_STUB "${bench_sources[@]}" "$lib" \
         "$wrap" -lpthread -ldl -lm -lrt -lutil -o "$work/client-$name"
 }
+# Profile names: N (N-byte input and output buffers), N-rsl (the same
+# plus MBEDTLS_SSL_RECORD_SIZE_LIMIT), INxOUT (different sizes).
 profile_flags() {
-    local n=${1%-rsl}
-    printf -- '-DMBEDTLS_SSL_IN_CONTENT_LEN=%s -DMBEDTLS_SSL_OUT_CONTENT_LEN=%s' "$n" "$n"
+    local n=${1%-rsl} in out
+    in=${n%x*}
+    out=${n#*x}
+    printf -- '-DMBEDTLS_SSL_IN_CONTENT_LEN=%s -DMBEDTLS_SSL_OUT_CONTENT_LEN=%s' "$in" "$out"
     [ "$1" = "$n" ] || printf -- ' -DMBEDTLS_SSL_RECORD_SIZE_LIMIT'
 }
 build_client 16384
@@ -154,16 +159,16 @@ step "Key share: ours vs P-256-only and X25519-only servers; raw mbedTLS P-256 f
     >>"$raw/groups.txt"
 "$client" groups13 "${port[px-any13]}" "$ca" "$pairs" >>"$raw/groups.txt"
 sleep 1
-for s in p256 x25519 any13 py13; do sed "s/^PX /PX $s /" "$work/px-$s.out" >>"$raw/proxy.txt"; done
-for s in py12; do sed "s/^PX /PX $s /" "$work/px-$s.out" >>"$raw/proxy.txt"; done
-for s in py12 py13; do sed "s/^PX /PX d$s /" "$work/dx-$s.out" >>"$raw/proxy.txt"; done
+for s in p256 x25519 any13 py13 py12; do sed -n "s/^PX /PX $s /p" "$work/px-$s.out" >>"$raw/proxy.txt"; done
+for s in py12 py13; do sed -n "s/^PX /PX d$s /p" "$work/dx-$s.out" >>"$raw/proxy.txt"; done
 
 step "RAM per open connection: 16384 ${profiles}"
 for prof in 16384 $profiles; do
     "$work/client-$prof" ram-ours "${port[py12]}" "$ca" 4 "$prof-tls12" >>"$raw/ram.txt"
-    # A build under 16 KiB offers TLS 1.2 only: against a 1.3-only server
-    # the handshake fails (the probes below say how).
-    if [ "$prof" = 16384 ]; then
+    # A build whose input buffer is under 16 KiB offers TLS 1.2 only:
+    # against a 1.3-only server the handshake fails (the probes below say
+    # how).
+    if [ "${prof%%x*}" = 16384 ]; then
         "$work/client-$prof" ram-ours "${port[py13]}" "$ca" 4 "$prof-tls13" >>"$raw/ram.txt"
     fi
 done

@@ -46,6 +46,7 @@ import time
 
 HRR_RANDOM = bytes.fromhex("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C")
 counter = itertools.count(1)
+keep = set()
 
 
 class Conn:
@@ -143,6 +144,8 @@ async def pump(reader, writer, side, conn, delay):
             pass
 
     task = asyncio.ensure_future(sender())
+    keep.add(task)
+    task.add_done_callback(keep.discard)
     try:
         while True:
             data = await reader.read(65536)
@@ -170,10 +173,12 @@ async def handle(creader, cwriter, upstream, delay):
 
     for w in (cwriter, swriter):
         w.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    await asyncio.gather(pump(creader, swriter, "C", conn, delay), pump(sreader, cwriter, "S", conn, delay))
-    for w in (cwriter, swriter):
-        w.close()
-    print(conn.report(), flush=True)
+    try:
+        await asyncio.gather(pump(creader, swriter, "C", conn, delay), pump(sreader, cwriter, "S", conn, delay))
+    finally:
+        for w in (cwriter, swriter):
+            w.close()
+        print(conn.report(), flush=True)
 
 
 async def main():
@@ -182,7 +187,16 @@ async def main():
     p.add_argument("--delay-ms", type=float, default=0.0)
     args = p.parse_args()
     delay = args.delay_ms / 1000.0
-    srv = await asyncio.start_server(lambda r, w: handle(r, w, args.upstream, delay), "127.0.0.1", 0)
+    # Strong references to the connection tasks: asyncio keeps only weak
+    # ones, and a collected task would lose its connection's report line.
+    tasks = set()
+
+    def accepted(r, w):
+        t = asyncio.ensure_future(handle(r, w, args.upstream, delay))
+        tasks.add(t)
+        t.add_done_callback(tasks.discard)
+
+    srv = await asyncio.start_server(accepted, "127.0.0.1", 0)
     print(f"PORT {srv.sockets[0].getsockname()[1]}", flush=True)
     async with srv:
         await srv.serve_forever()
