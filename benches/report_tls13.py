@@ -326,7 +326,7 @@ def main():
       "(ciphertext: a full 16 KiB record shows as 16401 or more).\n")
     w("| profile | server | client | version (proxy) | handshake | bytes read | ended with | largest server record |")
     w("|---|---|---|---|---|---:|---|---:|")
-    srvname = {"py12": "Python ssl, TLS 1.2 only", "py13": "Python ssl, TLS 1.3 only", "ss": "s_server -tls1_3",
+    srvname = {"py12": "Python ssl, TLS 1.2 only", "both": "Python ssl, TLS 1.2 and 1.3", "py13": "Python ssl, TLS 1.3 only", "ss": "s_server -tls1_3",
                "mq": "Mosquitto tlsv1.3"}
 
     def code(c):

@@ -144,7 +144,8 @@ start py13 "${peer[@]}" --version 1.3 --group P-256
 start p256 "${peer[@]}" --version 1.3 --group P-256
 start x25519 "${peer[@]}" --version 1.3 --group X25519
 start any13 "${peer[@]}" --version 1.3
-for s in py12 py13 p256 x25519 any13; do start "px-$s" "${proxy[@]}" --upstream "${port[$s]}"; done
+start both "${peer[@]}" --version both
+for s in py12 py13 p256 x25519 any13 both; do start "px-$s" "${proxy[@]}" --upstream "${port[$s]}"; done
 for s in py12 py13; do start "dx-$s" "${proxy[@]}" --upstream "${port[$s]}" --delay-ms "$delay"; done
 
 step "Round trips: $rounds rounds, full + resumed, TLS 1.2 and 1.3 (order flipped every round)"
@@ -220,7 +221,7 @@ probe() {
     echo "$line $prof ${srv#px-} | $(grep '^PX' "$work/$srv.out" | tail -1)" >>"$raw/probe.txt"
 }
 for prof in 16384 $profiles; do
-    for srv in px-py12 px-py13 px-ss px-mq; do
+    for srv in px-py12 px-both px-py13 px-ss px-mq; do
         for impl in ours raw12-13 raw13; do
             [ "$srv" = px-py12 ] && [ "$impl" != ours ] && continue
             probe "$prof" "$impl" "$srv"
