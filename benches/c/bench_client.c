@@ -30,6 +30,28 @@
  *       one session-cache entry holds (ours, resumption on):
  *       RAM <label> <in_len> <out_len> <impl> <k> <bytes_per_connection>
  *       CACHE <label> <bytes>
+ *   bench_client handshake2 <portA> <portB> <ca.pem> <n> <labelA> <labelB>
+ *       ours only: n pairs of full handshakes, one against each peer (order
+ *       flipped every pair; scripts/bench-tls13.sh pins a different TLS
+ *       version or group on each): HS lines as above.
+ *   bench_client rtt <port> <ca.pem> <n> <label>
+ *       ours only: n rounds of connect + first echo, full then resumed
+ *       (TCP_NODELAY), logging what each transport send carried:
+ *       RT <label> <full|resumed> <usec> <cpu_usec> <connect_sends> <first_send> <round>
+ *       <connect_sends>: transport sends made inside TLS_Connect;
+ *       <first_send>: the records (type:length,...) of the first transport
+ *       send made inside the first TLS_Send.
+ *   bench_client ram-ours <port> <ca.pem> <k> <label>
+ *       as ram, ours only (the peer may pin TLS 1.3, which the baseline's
+ *       TLS 1.2 configuration cannot speak).
+ *   bench_client groups13 <port> <ca.pem> <n>
+ *       baseline only, TLS 1.3: n pairs of full handshakes offering
+ *       P-256 first and X25519 first (the key share is the first group's),
+ *       order flipped every pair:
+ *       GR <P-256|X25519> <usec> <peak_bytes> <cpu_usec>
+ *   bench_client probe <ours|raw12|raw13|raw12-13> <port> <ca.pem> <req_file> <bytes> <label>
+ *       record-size probe (see run_probe): one connection, one request,
+ *       read until <bytes> arrived or it fails; PROBE line.
  *   bench_client entropy <ours|raw> <request_bytes> <requests>
  *       mbedtls_hardware_poll (posix port, health tests on) or getrandom(2):
  *       ENT <impl> <request_bytes> <total_bytes> <usec>
@@ -56,6 +78,9 @@
 #include "mbedtls/pk.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include "psa/crypto.h"
+#endif
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -245,8 +270,27 @@ static BaseType_t ours_recv_cb(void *ctx, unsigned char *buf, size_t len)
     return (BaseType_t)sock_recv_some(*(int *)ctx, buf, len);
 }
 
+/* Transport-send log (rtt mode): how many sends, and the record headers
+ * the first logged one carried. */
+static int send_log_on, send_calls;
+static char first_send[256];
+
+static void log_send(const unsigned char *buf, size_t len)
+{
+    size_t off = 0, used = 0;
+    if (send_calls++ != 0) return;
+    first_send[0] = '\0';
+    while (off + 5 <= len && used + 16 < sizeof first_send) {
+        unsigned rec = ((unsigned)buf[off + 3] << 8) | buf[off + 4];
+        used += (size_t)snprintf(first_send + used, sizeof first_send - used, "%s%u:%u", used ? "," : "", buf[off], rec);
+        off += 5 + rec;
+    }
+    if (off != len) snprintf(first_send + used, sizeof first_send - used, "%s", ",partial");
+}
+
 static BaseType_t ours_send_cb(void *ctx, const unsigned char *buf, size_t len)
 {
+    if (send_log_on) log_send(buf, len);
     return (BaseType_t)sock_send_some(*(int *)ctx, buf, len);
 }
 
@@ -257,6 +301,42 @@ static BaseType_t ours_send_cb(void *ctx, const unsigned char *buf, size_t len)
 static const char *base_own_cert_file, *base_own_key_file;
 /* Session tickets asked by the baseline (mbedTLS's default: on). */
 static int base_tickets = MBEDTLS_SSL_SESSION_TICKETS_ENABLED;
+/* groups13 / probe modes: the baseline's version range (0: TLS 1.2 only,
+ * as configured) and group list (NULL: as configured). */
+static int base_min_version, base_max_version;
+static const uint16_t *base_tls13_groups;
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+/* What TLS_Connect adds for TLS 1.3 (src/tls/connection.rs, CIPHERSUITES
+ * and SIG_ALGS), which raw_client_config.c (TLS 1.2 only) does not have
+ * yet: applied when the baseline is given a version range. */
+static const int raw13_suites[] = {
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    0,
+};
+static const uint16_t raw13_sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,       MBEDTLS_TLS1_3_SIG_NONE,
+};
+
+static void raw13_configure(mbedtls_ssl_config *conf, int min, int max)
+{
+    mbedtls_ssl_conf_min_tls_version(conf, (mbedtls_ssl_protocol_version)min);
+    mbedtls_ssl_conf_max_tls_version(conf, (mbedtls_ssl_protocol_version)max);
+    mbedtls_ssl_conf_ciphersuites(conf, raw13_suites);
+    mbedtls_ssl_conf_sig_algs(conf, raw13_sig_algs);
+}
+#endif
 
 /* All contexts in one heap block, as the library keeps them. */
 struct base_conn {
@@ -313,6 +393,10 @@ static struct base_conn *base_connect(int fd, const char *ca, size_t ca_len)
     mbedtls_pk_init(&c->own_key);
     rc = bench_raw_configure(&c->conf, &c->drbg, &c->ca, ca, ca_len, base_entropy, NULL, base_tickets, &step);
     if (rc != 0) die(step, rc);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    if (base_min_version != 0) raw13_configure(&c->conf, base_min_version, base_max_version);
+    if (base_tls13_groups != NULL) mbedtls_ssl_conf_groups(&c->conf, base_tls13_groups);
+#endif
     if (base_own_cert_file != NULL) {
         /* Per connection, as ours reads its credential from the token. */
         /* This mbedTLS build has no file I/O: read the PEM text here. */
@@ -344,6 +428,33 @@ static void base_free(struct base_conn *c)
     mbedtls_x509_crt_free(&c->own_cert);
     mbedtls_pk_free(&c->own_key);
     free(c);
+}
+
+/* The baseline on a PSA build (MBEDTLS_USE_PSA_CRYPTO, TLS 1.3): PSA must
+ * be started before a handshake, as a program using both would: the
+ * library's first TLS_Init registers mbedTLS's mutexes
+ * (MBEDTLS_THREADING_ALT), then psa_crypto_init. Called before anything is
+ * measured, so that PSA's image-lifetime state is counted on neither side. */
+static void raw_start_psa(const char *ca, size_t ca_len)
+{
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+    TLSParams_t p;
+    void *t = NULL;
+    int fd = -1;
+    memset(&p, 0, sizeof p);
+    p.ulSize = sizeof p;
+    p.pcDestination = BENCH_RAW_SERVER_NAME;
+    p.pcServerCertificate = ca;
+    p.ulServerCertificateLength = (uint32_t)ca_len;
+    p.pxNetworkRecv = ours_recv_cb;
+    p.pxNetworkSend = ours_send_cb;
+    p.pvCallerContext = &fd;
+    if (TLS_Init(&t, &p) != 0) die("TLS_Init", 0);
+    TLS_Cleanup(t);
+    if (psa_crypto_init() != PSA_SUCCESS) die("psa_crypto_init", 0);
+#else
+    (void)ca, (void)ca_len;
+#endif
 }
 
 /* ------------------------------------------------------------ one connection, either way */
@@ -542,7 +653,7 @@ static void run_reconnects(int port, const char *ca, size_t ca_len, int n, const
 }
 
 /* Heap held per open connection: k connections at once. */
-static void run_ram(int port, const char *ca, size_t ca_len, int k, const char *label)
+static void run_ram(int port, const char *ca, size_t ca_len, int k, const char *label, int ours_only)
 {
     struct conn *cs = calloc((size_t)k, sizeof *cs);
     int impl, i;
@@ -550,7 +661,7 @@ static void run_ram(int port, const char *ca, size_t ca_len, int k, const char *
     if (cs == NULL) die("calloc", 0);
     TLS_SetSessionResumption(0);
     base_tickets = MBEDTLS_SSL_SESSION_TICKETS_DISABLED;
-    for (impl = 0; impl < 2; impl++) {
+    for (impl = ours_only; impl < 2; impl++) {
         before = heap_now;
         for (i = 0; i < k; i++) conn_open(&cs[i], impl, port, ca, ca_len);
         printf("RAM %s %d %d %s %d %zu\n", label, MBEDTLS_SSL_IN_CONTENT_LEN, MBEDTLS_SSL_OUT_CONTENT_LEN,
@@ -562,12 +673,206 @@ static void run_ram(int port, const char *ca, size_t ca_len, int k, const char *
     TLS_ClearSessionCache();
     before = heap_now;
     conn_open(&cs[0], 1, port, ca, ca_len);
+    {
+        /* One echo first: a TLS 1.3 session is stored only once its
+         * ticket, which follows the handshake, has been read. */
+        unsigned char req[9] = { 'D', 0, 0, 0, 0, 0, 0, 0, 32 }, answer[32];
+        conn_write(&cs[0], req, sizeof req);
+        conn_read(&cs[0], answer, sizeof answer);
+    }
     conn_close(&cs[0]);
     entry = heap_now - before;
     TLS_ClearSessionCache();
     printf("CACHE %s %zu\n", label, entry);
     base_tickets = MBEDTLS_SSL_SESSION_TICKETS_ENABLED;
     free(cs);
+}
+
+/* Ours against two peers, pair by pair (order flipped every pair). */
+static void run_handshake_pairs(int port_a, int port_b, const char *ca, size_t ca_len, int n, const char *label_a,
+                                const char *label_b)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        if (i % 2 == 0) {
+            one_handshake(1, port_a, ca, ca_len, label_a);
+            one_handshake(1, port_b, ca, ca_len, label_b);
+        } else {
+            one_handshake(1, port_b, ca, ca_len, label_b);
+            one_handshake(1, port_a, ca, ca_len, label_a);
+        }
+    }
+}
+
+/* Connect + first echo (ours), logging the transport sends. */
+static void one_rtt(int port, const char *ca, size_t ca_len, int resume, int round, const char *label)
+{
+    unsigned char req[9] = { 'D', 0, 0, 0, 0, 0, 0, 0, 32 }, answer[32];
+    struct conn c;
+    uint64_t t0, t1, c0, c1;
+    int connect_sends;
+    if (!resume) TLS_ClearSessionCache();
+    send_log_on = 1;
+    send_calls = 0;
+    t0 = now_us();
+    c0 = cpu_us();
+    conn_open(&c, 1, port, ca, ca_len);
+    connect_sends = send_calls;
+    send_calls = 0;
+    conn_write(&c, req, sizeof req);
+    send_log_on = 0;
+    conn_read(&c, answer, sizeof answer);
+    c1 = cpu_us();
+    t1 = now_us();
+    if (TLS_IsSessionResumed(c.tls) != resume) die(resume ? "resumption (not resumed)" : "full handshake (resumed)", 0);
+    /* TLS 1.3: the peer's tickets come before its echo, so reading the
+     * echo has stored the session the resumed round offers. */
+    conn_close(&c);
+    printf("RT %s %s %llu %llu %d %s %d\n", label, resume ? "resumed" : "full", (unsigned long long)(t1 - t0),
+           (unsigned long long)(c1 - c0), connect_sends, first_send, round);
+}
+
+static void run_rtt(int port, const char *ca, size_t ca_len, int n, const char *label)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        one_rtt(port, ca, ca_len, 0, i, label);
+        one_rtt(port, ca, ca_len, 1, i, label);
+    }
+}
+
+/* Raw mbedTLS, TLS 1.3 only: P-256 first vs X25519 first. */
+static void run_groups13(int port, const char *ca, size_t ca_len, int n)
+{
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    static const uint16_t p256_first[] = { MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+                                           MBEDTLS_SSL_IANA_TLS_GROUP_NONE };
+    static const uint16_t x25519_first[] = { MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+                                             MBEDTLS_SSL_IANA_TLS_GROUP_NONE };
+    struct conn c;
+    int i, k;
+    /* One connection of ours first (warm-up; PSA is already started). */
+    conn_open(&c, 1, port, ca, ca_len);
+    conn_close(&c);
+    base_tickets = MBEDTLS_SSL_SESSION_TICKETS_DISABLED;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < 2; k++) {
+            int x = (i + k) % 2;
+            size_t base;
+            uint64_t t0, t1, c0, c1;
+            base_tls13_groups = x ? x25519_first : p256_first;
+            base_min_version = base_max_version = MBEDTLS_SSL_VERSION_TLS1_3;
+            base = heap_mark();
+            t0 = now_us();
+            c0 = cpu_us();
+            conn_open(&c, 0, port, ca, ca_len);
+            c1 = cpu_us();
+            t1 = now_us();
+            conn_close(&c);
+            printf("GR %s %llu %zu %llu\n", x ? "X25519" : "P-256", (unsigned long long)(t1 - t0), heap_peak - base,
+                   (unsigned long long)(c1 - c0));
+        }
+    }
+    base_tls13_groups = NULL;
+    base_min_version = base_max_version = 0;
+    base_tickets = MBEDTLS_SSL_SESSION_TICKETS_ENABLED;
+#else
+    (void)port, (void)ca, (void)ca_len, (void)n;
+    die("groups13: no TLS 1.3 in this build", 0);
+#endif
+}
+
+/* Record-size probe: one connection (ours with its defaults, or the
+ * baseline with the version range min..max, 12 = TLS 1.2, 13 = TLS 1.3),
+ * sends the bytes of req_file, then reads until `want` bytes arrived, the
+ * peer closed, or an error. Never dies: prints what happened.
+ *   PROBE <impl> <in_len> <handshake_rc> <bytes_read> <read_rc> <usec>
+ * rc: 0, or the (negative) TLS_ERROR_* / mbedTLS code that ended it. */
+static void run_probe(const char *impl, int port, const char *ca, size_t ca_len, const char *req_file, long want)
+{
+    size_t req_len, got = 0;
+    char *req = read_file(req_file, &req_len);
+    static unsigned char buf[4096];
+    long hs_rc = 0, rd_rc = 0, n;
+    int ours = strcmp(impl, "ours") == 0;
+    struct conn c;
+    uint64_t t0 = now_us();
+    req_len--; /* read_file counts a NUL */
+    memset(&c, 0, sizeof c);
+    c.ours = ours;
+    c.fd = tcp_connect(port);
+    if (ours) {
+        TLSParams_t p;
+        memset(&p, 0, sizeof p);
+        p.ulSize = sizeof p;
+        p.pcDestination = BENCH_RAW_SERVER_NAME;
+        p.pcServerCertificate = ca;
+        p.ulServerCertificateLength = (uint32_t)ca_len;
+        p.pxNetworkRecv = ours_recv_cb;
+        p.pxNetworkSend = ours_send_cb;
+        p.pvCallerContext = &c.fd;
+        if ((hs_rc = TLS_Init(&c.tls, &p)) == 0) hs_rc = TLS_Connect(c.tls);
+    } else {
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+        int lo = impl[3] == '1' && impl[4] == '3' ? MBEDTLS_SSL_VERSION_TLS1_3 : MBEDTLS_SSL_VERSION_TLS1_2;
+        int hi = strchr(impl, '-') ? MBEDTLS_SSL_VERSION_TLS1_3 : lo; /* raw12, raw13, raw12-13 */
+        struct base_conn *b = calloc(1, sizeof *b);
+        const char *step;
+        if (b == NULL) die("calloc", 0);
+        base_min_version = lo;
+        base_max_version = hi;
+        b->fd = c.fd;
+        mbedtls_ssl_init(&b->ssl);
+        mbedtls_ssl_config_init(&b->conf);
+        mbedtls_ctr_drbg_init(&b->drbg);
+        mbedtls_x509_crt_init(&b->ca);
+        mbedtls_x509_crt_init(&b->own_cert);
+        mbedtls_pk_init(&b->own_key);
+        hs_rc = bench_raw_configure(&b->conf, &b->drbg, &b->ca, ca, ca_len, base_entropy, NULL,
+                                    MBEDTLS_SSL_SESSION_TICKETS_DISABLED, &step);
+        raw13_configure(&b->conf, lo, hi);
+        if (hs_rc == 0) hs_rc = mbedtls_ssl_setup(&b->ssl, &b->conf);
+        if (hs_rc == 0) hs_rc = mbedtls_ssl_set_hostname(&b->ssl, BENCH_RAW_SERVER_NAME);
+        mbedtls_ssl_set_bio(&b->ssl, &b->fd, base_send_cb, base_recv_cb, NULL);
+        while (hs_rc == 0 && (n = mbedtls_ssl_handshake(&b->ssl)) != 0) {
+            if (n != MBEDTLS_ERR_SSL_WANT_READ && n != MBEDTLS_ERR_SSL_WANT_WRITE) hs_rc = n;
+        }
+        c.base = b;
+        base_min_version = base_max_version = 0;
+#else
+        die("probe: raw needs TLS 1.3 in the build", 0);
+#endif
+    }
+    if (hs_rc == 0) {
+        size_t done = 0;
+        while (done < req_len && rd_rc == 0) {
+            n = ours ? TLS_Send(c.tls, (const unsigned char *)req + done, req_len - done)
+                     : mbedtls_ssl_write(&c.base->ssl, (const unsigned char *)req + done, req_len - done);
+            if (n < 0) rd_rc = n;
+            else done += (size_t)n;
+        }
+        while (rd_rc == 0 && (long)got < want) {
+            n = ours ? TLS_Recv(c.tls, buf, sizeof buf) : mbedtls_ssl_read(&c.base->ssl, buf, sizeof buf);
+            if (!ours && (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+                          || n == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#endif
+                          ))
+                continue;
+            if (n < 0) rd_rc = n;
+            else if (n == 0 && !ours) rd_rc = 1; /* closed */
+            else got += (size_t)n;
+        }
+    }
+    printf("PROBE %s %d %ld %zu %ld %llu\n", impl, MBEDTLS_SSL_IN_CONTENT_LEN, hs_rc, got, rd_rc,
+           (unsigned long long)(now_us() - t0));
+    if (ours) {
+        if (c.tls) TLS_Cleanup(c.tls);
+    } else if (c.base) {
+        base_free(c.base);
+    }
+    close(c.fd);
+    free(req);
 }
 
 static void raw_getrandom(unsigned char *out, size_t len)
@@ -610,20 +915,40 @@ int main(int argc, char **argv)
     base_own_cert_file = getenv("BENCH_CLIENT_CERT");
     base_own_key_file = getenv("BENCH_CLIENT_KEY");
     if ((base_own_cert_file == NULL) != (base_own_key_file == NULL)) die("BENCH_CLIENT_CERT/KEY: set both", 0);
-    if ((strcmp(mode, "reconnect") == 0 || strcmp(mode, "ram") == 0) && argc == 6) {
+    if ((strcmp(mode, "reconnect") == 0 || strcmp(mode, "ram") == 0 || strcmp(mode, "ram-ours") == 0
+         || strcmp(mode, "rtt") == 0 || strcmp(mode, "groups13") == 0)
+        && argc == (strcmp(mode, "groups13") == 0 ? 5 : 6)) {
         size_t ca_len;
         char *ca = read_file(argv[3], &ca_len);
-        if (mode[0] == 'r' && mode[1] == 'e') run_reconnects(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
-        else run_ram(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
+        raw_start_psa(ca, ca_len);
+        if (strcmp(mode, "reconnect") == 0) run_reconnects(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
+        else if (strcmp(mode, "rtt") == 0) run_rtt(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
+        else if (strcmp(mode, "groups13") == 0) run_groups13(atoi(argv[2]), ca, ca_len, atoi(argv[4]));
+        else run_ram(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5], strcmp(mode, "ram-ours") == 0);
+        free(ca);
+    } else if (strcmp(mode, "probe") == 0 && argc == 8) {
+        size_t ca_len;
+        char *ca = read_file(argv[4], &ca_len);
+        raw_start_psa(ca, ca_len);
+        run_probe(argv[2], atoi(argv[3]), ca, ca_len, argv[5], atol(argv[6]));
+        (void)argv[7];
+        free(ca);
+    } else if (strcmp(mode, "handshake2") == 0 && argc == 8) {
+        size_t ca_len;
+        char *ca = read_file(argv[4], &ca_len);
+        raw_start_psa(ca, ca_len);
+        run_handshake_pairs(atoi(argv[2]), atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6], argv[7]);
         free(ca);
     } else if (strcmp(mode, "handshake") == 0 && argc == 7) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
+        raw_start_psa(ca, ca_len);
         run_handshakes(argv[2], atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6]);
         free(ca);
     } else if (strcmp(mode, "bulk") == 0 && argc == 7) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
+        raw_start_psa(ca, ca_len);
         run_bulk(parse_impl(argv[2]), atoi(argv[3]), ca, ca_len, strcmp(argv[5], "up") == 0,
                  strtoull(argv[6], NULL, 10));
         free(ca);
