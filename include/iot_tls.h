@@ -478,9 +478,13 @@ BaseType_t TLS_IsSessionResumed(void *pvContext);
  * 16 KiB (then TLS 1.2 only: see the documentation on record buffers).
  * Both 1.2: cap the connection at TLS 1.2. Both 1.3: require TLS 1.3 (a
  * TLS 1.2 server, or a client key that cannot sign TLS 1.3, fails
- * `TLS_Connect`). Call between `TLS_Init` and `TLS_Connect`. Returns 0,
- * `TLS_ERROR_BAD_PARAMETER` (NULL context; a value that is not one of the
- * two; minimum above maximum; TLS 1.3 when the build has none) or
+ * `TLS_Connect`). With a record buffer under 16 KiB only one version can
+ * be chosen: TLS 1.2 with its max fragment length, or TLS 1.3, where a
+ * server record larger than the buffer fails the connection
+ * (`TLS_ERROR_PROTOCOL`). Call between `TLS_Init` and `TLS_Connect`.
+ * Returns 0, `TLS_ERROR_BAD_PARAMETER` (NULL context; a value that is not
+ * one of the two; minimum above maximum; TLS 1.3 when the build has none;
+ * both versions in a build with a record buffer under 16 KiB) or
  * `TLS_ERROR_INVALID_STATE` (already connecting or connected).
  *
  * # Safety

@@ -232,6 +232,13 @@ impl Connection {
         if min > max {
             return Err(self.reject(c"usMinVersion: above usMaxVersion"));
         }
+        // Under 16 KiB, TLS 1.2's max fragment length keeps the server's
+        // records small. Offered beside TLS 1.3, mbedTLS 3.6 sends that
+        // request and then refuses a TLS 1.3 server's answer to it; TLS 1.3
+        // alone works, with no size limit (docs/record-buffers.md).
+        if super::record_size::RECORD_CONTENT_LEN < 16384 && min != max {
+            return Err(self.reject(c"usMaxVersion: TLS 1.2 or 1.3, not both, under 16 KiB records"));
+        }
         self.config.min_version = min;
         self.config.max_version = max;
         Ok(())

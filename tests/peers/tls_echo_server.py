@@ -44,6 +44,8 @@ def serve(conn, args, ctx):
     if args.report_reuse:
         line += f" reused={int(tls.session_reused)}"
     print(line, flush=True)
+    if args.greet:
+        tls.sendall(b"G" * args.greet)
     echoed = 0
     how = "eof"
     try:
@@ -86,6 +88,7 @@ def main():
     p.add_argument("--report-reuse", action="store_true")
     p.add_argument("--report-close", action="store_true")
     p.add_argument("--versions", choices=["both", "1.2", "1.3"], default="both")
+    p.add_argument("--greet", type=int, default=0, help="send this many bytes in one write first")
     args = p.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

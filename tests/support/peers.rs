@@ -25,6 +25,9 @@ pub struct PeerOptions<'a> {
     pub report_close: bool,
     /// The TLS versions the peer accepts (default: 1.2 and 1.3).
     pub versions: Versions,
+    /// Bytes the peer sends in one write right after the handshake (one
+    /// record up to 16 KiB), before echoing.
+    pub greet: usize,
 }
 
 /// Which TLS versions a peer speaks.
@@ -103,6 +106,9 @@ impl EchoPeer {
             cmd.arg("--report-close");
         }
         cmd.arg("--versions").arg(opts.versions.echo_peer_arg());
+        if opts.greet > 0 {
+            cmd.arg("--greet").arg(opts.greet.to_string());
+        }
         EchoPeer::spawn(cmd)
     }
 
