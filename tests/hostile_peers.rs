@@ -446,6 +446,226 @@ fn zero_forever(pki: &Pki, peer: &EchoPeer) {
     assert_eq!(c.echo(b"stuck", Duration::from_secs(5)), b"stuck");
 }
 
+// --- TLS 1.3 ---------------------------------------------------------------
+// tests/peers/hostile_server13.py: raw HelloRetryRequest / ServerHello
+// records, tlslite-ng TLS 1.3 sessions with a corrupted server message, and
+// misbehaviour after a TLS 1.3 handshake. The client offers 1.2 and 1.3 (the
+// default); every peer here speaks 1.3 unless the case is a downgrade.
+
+const MBEDTLS_ILLEGAL_PARAMETER: i32 = -0x6600;
+const MBEDTLS_UNSUPPORTED_EXTENSION: i32 = -0x7500;
+const MBEDTLS_BAD_INPUT_DATA: i32 = -0x7100;
+
+/// One TLS 1.3 hostile server process running `case`.
+fn hostile13(pki: &Pki, case: &str) -> EchoPeer {
+    let id = pki.localhost();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_server13.py");
+    let mut cmd = Command::new(tlslite_python());
+    cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key).arg("--case").arg(case);
+    EchoPeer::spawn(cmd)
+}
+
+/// The peer's next line that starts with `prefix` (others are skipped),
+/// without the prefix.
+fn peer_line(peer: &EchoPeer, prefix: &str) -> String {
+    let until = Instant::now() + Duration::from_secs(15);
+    while let Some(line) = peer.event_within(until.saturating_duration_since(Instant::now())) {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    panic!("the peer printed no line starting with {prefix:?}")
+}
+
+/// Connect to a TLS 1.3 hostile peer running `case`, watched for leaks: the
+/// code, the mbedTLS detail, how long TLS_Connect took, and the alert the
+/// peer saw from the client.
+fn connect13(case: &str, timeout_ms: u32) -> (BaseType_t, i32, Duration, String) {
+    let pki = Pki::new(case);
+    let peer = hostile13(&pki, case);
+    let (rc, mbedtls, took) = heap_watch::assert_no_leak(case, || {
+        let mut c = client(&pki, peer.port, timeout_ms);
+        let start = Instant::now();
+        let rc = c.connect();
+        let took = start.elapsed();
+        let e = c.last_error();
+        if rc != 0 {
+            assert_sticky(&mut c, rc);
+        }
+        (rc, e.mbedtls_code, took)
+    });
+    let alert = peer_line(&peer, "SAW client_alert ");
+    eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}, client alert {alert}", mbedtls.unsigned_abs());
+    (rc, mbedtls, took, alert)
+}
+
+/// HelloRetryRequest, ServerHello and the server's signed and MACed
+/// handshake messages, each wrong in one way: TLS_ERROR_HANDSHAKE_FAILED,
+/// the mbedTLS detail, the alert RFC 8446 asks for, well within the
+/// handshake timeout. Each row has a control that differs only in the
+/// wrong part and gets further.
+#[test]
+fn tls13_hostile_handshakes() {
+    // (case, mbedTLS detail, the client's alert)
+    let rows: [(&str, i32, &str); 8] = [
+        // An HRR for a group the client never offered (CVE-2026-25832).
+        ("hs13_hrr_unoffered_group", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        // An HRR for the group the client already sent a key share for.
+        ("hs13_hrr_group_already_shared", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        // A second HRR, after the client's second ClientHello.
+        ("hs13_second_hrr", MBEDTLS_UNEXPECTED_MESSAGE, "unexpected_message"),
+        // TLS 1.2 negotiated by a server whose random says it speaks 1.3.
+        ("hs13_downgrade_tls12", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        ("hs13_downgrade_tls11", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        // A ServerHello selecting a PSK the client never offered.
+        ("hs13_psk_not_offered", MBEDTLS_UNSUPPORTED_EXTENSION, "unsupported_extension"),
+        // A CertificateVerify whose signature does not verify.
+        ("cv13_bad_signature", 0, "decrypt_error"),
+        // A server Finished whose verify_data is one bit off.
+        ("cv13_bad_finished", 0, "decrypt_error"),
+    ];
+    for (case, detail, alert) in rows {
+        let (rc, mbedtls, took, seen) = connect13(case, 10_000);
+        assert_eq!(rc, HANDSHAKE, "{case}");
+        if detail != 0 {
+            assert_eq!(mbedtls, detail, "{case}");
+        }
+        assert_eq!(seen, alert, "{case}: the client's alert");
+        assert!(took < Duration::from_secs(3), "{case}: took {took:?}");
+    }
+}
+
+/// The controls of `tls13_hostile_handshakes`: the same records without
+/// the wrong part get the client further (a second ClientHello, or a wait
+/// for the next message that ends with the handshake timeout, no alert).
+#[test]
+fn tls13_hostile_handshake_controls() {
+    for case in ["hs13_hrr_offered_group", "hs13_tls12_no_marker", "hs13_psk_control"] {
+        let (rc, _, took, seen) = connect13(case, 1_000);
+        assert_eq!(rc, HANDSHAKE, "{case}");
+        assert_eq!(seen, "none", "{case}: no alert before the deadline");
+        assert!(took >= Duration::from_millis(900), "{case}: the deadline ended it, not the records: {took:?}");
+        assert!(took < Duration::from_millis(2_500), "{case}: {took:?}");
+    }
+    // The tlslite-ng server that corrupts nothing: a TLS 1.3 session.
+    let pki = Pki::new("cv13_control");
+    let peer = hostile13(&pki, "cv13_control");
+    heap_watch::assert_no_leak("cv13_control", || {
+        let mut c = client(&pki, peer.port, 10_000);
+        assert_eq!(c.connect(), 0, "{:?}", c.last_error());
+        assert_eq!(c.echo(b"ping", Duration::from_secs(5)), b"ping");
+    });
+    assert_eq!(peer_line(&peer, "SAW request "), "ping");
+}
+
+/// An `Ending` that owns no heap (a watched run may return it): whether
+/// the data read was exactly "hello".
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    hello: bool,
+    nothing: bool,
+    code: BaseType_t,
+    mbedtls_code: i32,
+    took: Duration,
+    slowest_call: Duration,
+}
+
+impl Outcome {
+    fn of(end: Ending) -> Outcome {
+        let hello = end.data == b"hello";
+        if !hello {
+            eprintln!("read {:?}", String::from_utf8_lossy(&end.data));
+        }
+        Outcome { hello, nothing: end.data.is_empty(), code: end.code, mbedtls_code: end.mbedtls_code, took: end.took, slowest_call: end.slowest_call }
+    }
+}
+
+/// A TLS 1.3 session with the peer running `case`: connect, "ping", then
+/// `body`, then TLS_Cleanup (the caller watches for leaks).
+fn session13<T>(pki: &Pki, peer: &EchoPeer, case: &str, body: impl FnOnce(&mut Client) -> T) -> T {
+    let mut c = client(pki, peer.port, 10_000);
+    assert_eq!(c.connect(), 0, "{case}: TLS 1.3 handshake with the tlslite-ng peer: {:?}", c.last_error());
+    assert_eq!(c.send(b"ping"), 4);
+    assert_eq!(peer_line(peer, "SAW request "), "ping", "{case}");
+    body(&mut c)
+}
+
+/// A thousand KeyUpdate messages after the handshake, each asking for one
+/// back. mbedTLS 3.6 implements no KeyUpdate: the first one ends the
+/// session (unexpected_message) with TLS_ERROR_PROTOCOL, promptly, and
+/// nothing sent under the updated keys reaches the caller.
+#[test]
+fn tls13_keyupdate_storm() {
+    let case = "post13_keyupdate_storm";
+    let pki = Pki::new(case);
+    let peer = hostile13(&pki, case);
+    let end = heap_watch::assert_no_leak(case, || {
+        session13(&pki, &peer, case, |c| {
+            let end = read_to_end(c, Duration::from_secs(5));
+            assert_sticky(c, PROTOCOL);
+            Outcome::of(end)
+        })
+    });
+    eprintln!("{case}: {end:?}");
+    assert!(end.hello, "{end:?}");
+    assert_eq!(end.code, PROTOCOL, "{end:?}");
+    assert_eq!(end.mbedtls_code, MBEDTLS_UNEXPECTED_MESSAGE, "{end:?}");
+    assert!(end.took < Duration::from_secs(3), "{end:?}");
+}
+
+/// A hostile NewSessionTicket on the first connection, after "hello":
+/// either the session goes on (the ticket is dropped) or it ends with a
+/// documented code; in both cases the library stores no ticket it could
+/// not use, and the next connection to the same server is a full
+/// handshake that works. The genuine ticket is the control: the next
+/// connection offers it and resumes.
+#[test]
+fn tls13_hostile_session_tickets() {
+    // The session cache is process-wide; each watched run empties it at its
+    // end (heap_watch), and watched runs take turns.
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    // (case, code of the first connection's reads, mbedTLS detail, offered next time)
+    let rows: [(&str, BaseType_t, i32, bool); 6] = [
+        ("nst13_genuine", 0, 0, true),
+        ("nst13_lifetime_zero", 0, 0, false),
+        ("nst13_lifetime_over_7_days", PROTOCOL, MBEDTLS_ILLEGAL_PARAMETER, false),
+        ("nst13_lifetime_max", PROTOCOL, MBEDTLS_ILLEGAL_PARAMETER, false),
+        ("nst13_ticket_empty", 0, 0, false),
+        ("nst13_ticket_64k", PROTOCOL, MBEDTLS_BAD_INPUT_DATA, false),
+    ];
+    for (case, code, detail, offered) in rows {
+        let pki = Pki::new(case);
+        let peer = hostile13(&pki, case);
+        let (end, resumed) = heap_watch::assert_no_leak(case, || {
+            let end = session13(&pki, &peer, case, |c| {
+                let end = read_to_end(c, Duration::from_millis(700));
+                if end.code != 0 {
+                    assert_sticky(c, end.code);
+                }
+                Outcome::of(end)
+            });
+            // The next connection to the same server.
+            let mut c = client(&pki, peer.port, 10_000);
+            assert_eq!(c.connect(), 0, "{case}: the connection after: {:?}", c.last_error());
+            assert_eq!(c.echo(b"next", Duration::from_secs(5)), b"next", "{case}");
+            let resumed = c.resumed();
+            (end, resumed)
+        });
+        let hello = peer_line(&peer, "SAW hello ");
+        eprintln!("{case}: {} (mbedTLS -0x{:04X}) after {:?}; next: {hello}", end.code, end.mbedtls_code.unsigned_abs(), end.took);
+        // The ticket comes before "hello": a ticket that ends the session
+        // lets nothing after it through.
+        assert!(if code == 0 { end.hello } else { end.nothing }, "{case}: {end:?}");
+        assert_eq!(end.code, code, "{case}: {end:?}");
+        assert_eq!(end.mbedtls_code, detail, "{case}: {end:?}");
+        assert!(end.slowest_call < Duration::from_secs(1), "{case}: {end:?}");
+        let want = if offered { "psk=1 resumed=1" } else { "psk=0 resumed=0" };
+        assert_eq!(hello, want, "{case}: the next ClientHello");
+        assert_eq!(resumed, offered, "{case}: TLS_IsSessionResumed");
+    }
+}
+
 // --- hostile certificates -----------------------------------------------
 // A 20-deep chain, 10 kB subject and SAN, a NUL inside the CN or a SAN,
 // wildcard names: each is refused with TLS_ERROR_HANDSHAKE_FAILED and the
