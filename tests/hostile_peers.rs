@@ -576,7 +576,14 @@ impl Outcome {
         if !hello {
             eprintln!("read {:?}", String::from_utf8_lossy(&end.data));
         }
-        Outcome { hello, nothing: end.data.is_empty(), code: end.code, mbedtls_code: end.mbedtls_code, took: end.took, slowest_call: end.slowest_call }
+        Outcome {
+            hello,
+            nothing: end.data.is_empty(),
+            code: end.code,
+            mbedtls_code: end.mbedtls_code,
+            took: end.took,
+            slowest_call: end.slowest_call,
+        }
     }
 }
 
@@ -653,7 +660,12 @@ fn tls13_hostile_session_tickets() {
             (end, resumed)
         });
         let hello = peer_line(&peer, "SAW hello ");
-        eprintln!("{case}: {} (mbedTLS -0x{:04X}) after {:?}; next: {hello}", end.code, end.mbedtls_code.unsigned_abs(), end.took);
+        eprintln!(
+            "{case}: {} (mbedTLS -0x{:04X}) after {:?}; next: {hello}",
+            end.code,
+            end.mbedtls_code.unsigned_abs(),
+            end.took
+        );
         // The ticket comes before "hello": a ticket that ends the session
         // lets nothing after it through.
         assert!(if code == 0 { end.hello } else { end.nothing }, "{case}: {end:?}");
@@ -663,6 +675,51 @@ fn tls13_hostile_session_tickets() {
         let want = if offered { "psk=1 resumed=1" } else { "psk=0 resumed=0" };
         assert_eq!(hello, want, "{case}: the next ClientHello");
         assert_eq!(resumed, offered, "{case}: TLS_IsSessionResumed");
+    }
+}
+
+/// A well-formed ticket too large for the client's own ClientHello: the
+/// ticket fits the server's record (16 KiB) but, as a PSK identity, not the
+/// client's output buffer (`OUT_CONTENT_LEN`) next to the rest of the
+/// ClientHello. The library must not keep a session it cannot offer: the
+/// next connection to that server must work (a full handshake). Sizes
+/// around the limit, and one well below it as the control (offered, and
+/// refused by the server, which cannot decrypt it: a full handshake).
+#[test]
+fn tls13_ticket_too_large_to_offer_is_not_kept() {
+    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    // (ticket bytes, offered next time). The tickets are random bytes, which
+    // the server cannot decrypt: an offered one ends in a full handshake.
+    // Measured on the default profile (OUT_CONTENT_LEN 16,384): tickets up
+    // to 16,100 bytes are offered and work; from 16,150 on the ClientHello
+    // does not fit and mbedTLS fails it (BUFFER_TOO_SMALL) before sending.
+    let largest_record_ticket = 16_366;
+    let rows = [(1_000, true), (out - 600, true), (out.min(largest_record_ticket), false)];
+    for (bytes, offered) in rows {
+        let case = format!("nst13_ticket_bytes_{bytes}");
+        let pki = Pki::new(&case);
+        let peer = hostile13(&pki, &case);
+        let (first, second, resumed) = heap_watch::assert_no_leak(&case, || {
+            let end = session13(&pki, &peer, &case, |c| Outcome::of(read_to_end(c, Duration::from_millis(700))));
+            let mut c = client(&pki, peer.port, 10_000);
+            let rc = c.connect();
+            let second = (rc, c.last_error().mbedtls_code);
+            let resumed = rc == 0 && c.echo(b"next", Duration::from_secs(5)) == b"next" && c.resumed();
+            (end, second, resumed)
+        });
+        eprintln!("{case}: first {first:?}; next connection {second:?}");
+        assert!(first.hello && first.code == 0, "{case}: the ticket is well-formed: {first:?}");
+        assert_eq!(
+            second.0,
+            0,
+            "{case}: the connection after the ticket failed (mbedTLS -0x{:04X})",
+            second.1.unsigned_abs()
+        );
+        let hello = peer_line(&peer, "SAW hello ");
+        let want = if offered { "psk=1 resumed=0" } else { "psk=0 resumed=0" };
+        assert_eq!((hello.as_str(), resumed), (want, false), "{case}");
     }
 }
 

@@ -316,9 +316,10 @@ def post_case(name, sock, chain, key, index):
     elif name == "nst13_ticket_empty":
         nst(3600, b"")
         conn.write(b"hello")
-    elif name == "nst13_ticket_16k":
-        # The largest ticket that still fits one 16 KiB record.
-        nst(3600, os.urandom(16384 - 4 - 4 - 4 - 2 - 2 - 2))
+    elif name.startswith("nst13_ticket_bytes_"):
+        # A well-formed ticket of the given size (16,366: the largest whose
+        # NewSessionTicket fits one 16 KiB record).
+        nst(3600, os.urandom(int(name.rsplit("_", 1)[1])))
         conn.write(b"hello")
     elif name == "nst13_ticket_64k":
         # A ticket of 65,535 bytes (the most the field holds), over 4 records.
