@@ -7,16 +7,17 @@
 
 mod heap_watch;
 mod support;
+mod tlslite;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use freertos_tls::ffi::{self, BaseType_t};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use support::*;
 use time::OffsetDateTime;
+use tlslite::tlslite_python;
 
 const CLOSED: BaseType_t = ffi::TLS_ERROR_CONNECTION_CLOSED as BaseType_t;
 const PROTOCOL: BaseType_t = ffi::TLS_ERROR_PROTOCOL as BaseType_t;
@@ -32,33 +33,6 @@ const MBEDTLS_UNEXPECTED_MESSAGE: i32 = -0x7700;
 // TLS content types, as the peer reports the client's records.
 const ALERT_RECORD: &str = "21";
 const APPDATA_RECORD: &str = "23";
-
-/// The Python with tlslite-ng: `HOSTILE_PYTHON`, or a venv under
-/// `build/hostile-venv` made (once) from the system's python3.
-fn tlslite_python() -> &'static Path {
-    static PY: OnceLock<PathBuf> = OnceLock::new();
-    PY.get_or_init(|| {
-        if let Ok(p) = std::env::var("HOSTILE_PYTHON") {
-            return PathBuf::from(p);
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let venv = root.join("build/hostile-venv");
-        let py = venv.join("bin/python3");
-        let ok = |py: &Path| Command::new(py).args(["-c", "import tlslite"]).status().is_ok_and(|s| s.success());
-        if !ok(&py) {
-            let base = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-            let made = Command::new(base).args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
-            assert!(made.success(), "python3 -m venv failed (Debian: apt-get install python3-venv)");
-            let pip = Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "--disable-pip-version-check", "tlslite-ng==0.8.2"])
-                .status()
-                .expect("pip");
-            assert!(pip.success(), "pip install tlslite-ng failed");
-            assert!(ok(&py), "tlslite-ng not importable after install");
-        }
-        py
-    })
-}
 
 /// One hostile server process running `case`.
 fn hostile(pki: &Pki, case: &str) -> EchoPeer {
