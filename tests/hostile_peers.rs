@@ -653,6 +653,46 @@ fn tls13_hostile_session_tickets() {
     }
 }
 
+/// A resumption where the server selects a PSK the client never offered:
+/// identity 1 of a one-identity list. TLS_ERROR_HANDSHAKE_FAILED with
+/// illegal_parameter; the offered session was taken out of the cache, so
+/// the next connection is a full handshake that works.
+#[test]
+fn tls13_server_selects_a_psk_identity_never_offered() {
+    let case = "psk13_wrong_identity";
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    let pki = Pki::new(case);
+    let peer = hostile13(&pki, case);
+    let (rc, mbedtls, took) = heap_watch::assert_no_leak(case, || {
+        let mut c = client(&pki, peer.port, 10_000);
+        assert_eq!(c.connect(), 0, "{:?}", c.last_error());
+        assert_eq!(c.echo(b"ticket", Duration::from_secs(5)), b"ticket");
+        drop(c);
+        let mut c = client(&pki, peer.port, 10_000);
+        let start = Instant::now();
+        let rc = c.connect();
+        let took = start.elapsed();
+        let mbedtls = c.last_error().mbedtls_code;
+        if rc != 0 {
+            assert_sticky(&mut c, rc);
+        }
+        drop(c);
+        let mut c = client(&pki, peer.port, 10_000);
+        assert_eq!(c.connect(), 0, "the connection after: {:?}", c.last_error());
+        assert_eq!(c.echo(b"after", Duration::from_secs(5)), b"after");
+        assert!(!c.resumed());
+        (rc, mbedtls, took)
+    });
+    assert_eq!(peer_line(&peer, "SAW hello "), "psk=0 resumed=0", "the first connection");
+    assert_eq!(peer_line(&peer, "SAW client_hello "), "psk=1", "the second connection offers the ticket");
+    let alert = peer_line(&peer, "SAW client_alert ");
+    eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}, client alert {alert}", mbedtls.unsigned_abs());
+    assert_eq!((rc, mbedtls, alert.as_str()), (HANDSHAKE, MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"));
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(peer_line(&peer, "SAW hello "), "psk=0 resumed=0", "the third connection: nothing cached");
+}
+
 /// A well-formed ticket too large for the client's own ClientHello: the
 /// ticket fits the server's record (16 KiB) but, as a PSK identity, not the
 /// client's output buffer (`OUT_CONTENT_LEN`) next to the rest of the

@@ -14,6 +14,9 @@ one after another, and prints "SAW <what>" lines. Cases:
   Finished verify_data); "SAW client_alert <description>" follows.
 - "post13_*" complete a real TLS 1.3 handshake, read the client's first
   message ("SAW request ..."), then misbehave after the handshake.
+- "psk13_wrong_identity": an honest TLS 1.3 echo server with tickets
+  (reporting like the nst13 cases), except that its second connection's
+  ServerHello selects PSK identity 1 when the client offered one (index 0).
 - "nst13_*" send one hostile NewSessionTicket on the first connection (after
   "hello"); every later connection is an honest TLS 1.3 echo server with
   session tickets that reports "SAW hello psk=<0|1> resumed=<0|1>": whether
@@ -277,6 +280,17 @@ def honest_echo(sock, chain, key):
 def post_case(name, sock, chain, key, index):
     if name.startswith("nst13_") and index > 0:
         honest_echo(sock, chain, key)
+        return
+    if name == "psk13_wrong_identity":
+        # An honest server with tickets, except on the second connection:
+        # there the ServerHello selects identity 1 of the client's one PSK.
+        if index != 1:
+            honest_echo(sock, chain, key)
+            return
+        ch = read_client_hello(sock)
+        say(f"client_hello psk={int(EXT_PSK in ch['exts'])}")
+        sock.sendall(tls13_server_hello(ch, ext(EXT_PSK, b"\x00\x01")))
+        report_client_alert(sock)
         return
     conn = TLSConnection(sock)
     s = settings13(tickets=name == "nst13_genuine")
