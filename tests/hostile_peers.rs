@@ -738,6 +738,44 @@ fn tls13_ticket_too_large_to_offer_is_not_kept() {
     }
 }
 
+/// The same in TLS 1.2: a NewSessionTicket (inside the handshake) whose
+/// ticket fits the server's record but not the client's next ClientHello.
+/// Control: a 1,000-byte ticket is offered next time.
+#[test]
+fn tls12_ticket_too_large_to_offer_is_not_kept() {
+    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    for (bytes, offered) in [(1_000, true), (out.min(16_300), false)] {
+        let case = format!("tkt12_bytes_{bytes}");
+        let pki = Pki::new(&case);
+        let peer = hostile13(&pki, &case);
+        let second = heap_watch::assert_no_leak(&case, || {
+            let mut c = client(&pki, peer.port, 10_000);
+            assert_eq!(c.connect(), 0, "{case}: {:?}", c.last_error());
+            assert_eq!(c.echo(b"first", Duration::from_secs(5)), b"first");
+            drop(c);
+            let mut c = client(&pki, peer.port, 10_000);
+            let rc = c.connect();
+            let second = (rc, c.last_error().mbedtls_code);
+            if rc == 0 {
+                assert_eq!(c.echo(b"next", Duration::from_secs(5)), b"next");
+            }
+            second
+        });
+        eprintln!("{case}: next connection {second:?}");
+        assert_eq!(peer_line(&peer, "SAW hello12 "), "ticket=0", "{case}: the first ClientHello");
+        assert_eq!(
+            second.0,
+            0,
+            "{case}: the connection after the ticket failed (mbedTLS -0x{:04X})",
+            second.1.unsigned_abs()
+        );
+        let want = if offered { "ticket=1" } else { "ticket=0" };
+        assert_eq!(peer_line(&peer, "SAW hello12 "), want, "{case}: the next ClientHello");
+    }
+}
+
 // --- hostile certificates -----------------------------------------------
 // A 20-deep chain, 10 kB subject and SAN, a NUL inside the CN or a SAN,
 // wildcard names: each is refused with TLS_ERROR_HANDSHAKE_FAILED and the

@@ -17,6 +17,8 @@ one after another, and prints "SAW <what>" lines. Cases:
 - "psk13_wrong_identity": an honest TLS 1.3 echo server with tickets
   (reporting like the nst13 cases), except that its second connection's
   ServerHello selects PSK identity 1 when the client offered one (index 0).
+- "tkt12_bytes_<n>": TLS 1.2 with tickets, the first connection's ticket
+  padded to n bytes; "SAW hello12 ticket=<0|1>" per ClientHello.
 - "nst13_*" send one hostile NewSessionTicket on the first connection (after
   "hello"); every later connection is an honest TLS 1.3 echo server with
   session tickets that reports "SAW hello psk=<0|1> resumed=<0|1>": whether
@@ -32,12 +34,14 @@ import time
 from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
 from tlslite.constants import AlertDescription, KeyUpdateMessageType
 from tlslite.errors import TLSRemoteAlert
-from tlslite.messages import CertificateVerify, Finished, NewSessionTicket, ServerHello
+from tlslite.constants import ECPointFormat
+from tlslite.messages import CertificateVerify, Finished, NewSessionTicket, NewSessionTicket1_0, ServerHello
 
 HANDSHAKE, ALERT, APPDATA, CCS = 22, 21, 23, 20
 TLS13 = b"\x03\x04"
 HRR_RANDOM = bytes.fromhex("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C")
 EXT_SUPPORTED_GROUPS, EXT_KEY_SHARE, EXT_SUPPORTED_VERSIONS, EXT_PSK = 10, 51, 43, 41
+EXT_SESSION_TICKET = 35
 SECP256R1, X25519, SECP384R1, SECP521R1, FFDHE2048 = 0x17, 0x1D, 0x18, 0x19, 0x100
 # The P-256 base point: a valid public key for a ServerHello's key_share.
 P256_G = bytes.fromhex(
@@ -277,7 +281,47 @@ def honest_echo(sock, chain, key):
         conn.write(bytes(data))
 
 
+def tls12_ticket_case(name, sock, chain, key, index):
+    """TLS 1.2 with session tickets; the first connection's ticket padded to
+    the size in the case name. Reports "SAW hello12 ticket=<0|1>": whether
+    the ClientHello's session_ticket extension carried a ticket."""
+    sock.settimeout(10)
+    data = b""
+    for _ in range(100):
+        data = sock.recv(65536, socket.MSG_PEEK)
+        if len(data) >= 5 and len(data) >= 5 + struct.unpack(">H", data[3:5])[0]:
+            break
+        time.sleep(0.02)
+    exts = parse_client_hello(data[9:])["exts"]
+    say(f"hello12 ticket={int(len(exts.get(EXT_SESSION_TICKET, b'')) > 0)}")
+    if index == 0:
+        size = int(name.rsplit("_", 1)[1])
+        orig = NewSessionTicket1_0.create
+
+        def create(self, lifetime, ticket):
+            return orig(self, lifetime, bytearray(ticket) + bytearray(max(0, size - len(ticket))))
+        NewSessionTicket1_0.create = create
+    conn = TLSConnection(sock)
+    s = HandshakeSettings()
+    s.maxVersion = (3, 3)
+    s.ec_point_formats = [ECPointFormat.uncompressed]
+    s.ticketKeys = TICKET_KEYS
+    try:
+        conn.handshakeServer(certChain=chain, privateKey=key, settings=s)
+    finally:
+        if index == 0:
+            NewSessionTicket1_0.create = orig
+    while True:
+        data = conn.read(max=16384, min=1)
+        if not data:
+            break
+        conn.write(bytes(data))
+
+
 def post_case(name, sock, chain, key, index):
+    if name.startswith("tkt12_bytes_"):
+        tls12_ticket_case(name, sock, chain, key, index)
+        return
     if name.startswith("nst13_") and index > 0:
         honest_echo(sock, chain, key)
         return
