@@ -1,6 +1,9 @@
 //! Hostile peers: scripted servers on 127.0.0.1 (tests/peers/hostile_server.py,
 //! tlslite-ng for real sessions it then breaks, raw record bytes for the
-//! handshake) and lying transport callbacks. Every case must end with a
+//! handshake; tests/peers/hostile_server13.py the same for TLS 1.3: raw
+//! HelloRetryRequest and ServerHello records, tlslite-ng 1.3 sessions with a
+//! corrupted server message, post-handshake messages, hostile tickets) and
+//! lying transport callbacks. Every case must end with a
 //! documented code within a bounded time, the code must stay (sticky) for
 //! later calls, and nothing the peer sends after a close_notify or a bad
 //! record may ever reach the caller.
@@ -619,7 +622,7 @@ fn tls13_hostile_session_tickets() {
     for (case, code, detail, offered) in rows {
         let pki = Pki::new(case);
         let peer = hostile13(&pki, case);
-        let (end, resumed) = heap_watch::assert_no_leak(case, || {
+        let (end, resumed, kept) = heap_watch::assert_no_leak(case, || {
             let end = session13(&pki, &peer, case, |c| {
                 let end = read_to_end(c, Duration::from_millis(700));
                 if end.code != 0 {
@@ -627,12 +630,15 @@ fn tls13_hostile_session_tickets() {
                 }
                 Outcome::of(end)
             });
+            // What the cache kept (no other test connects while this one
+            // is watched, and the last watched run emptied it).
+            let kept = freertos_tls::tls::session_cache::len();
             // The next connection to the same server.
             let mut c = client(&pki, peer.port, 10_000);
             assert_eq!(c.connect(), 0, "{case}: the connection after: {:?}", c.last_error());
             assert_eq!(c.echo(b"next", Duration::from_secs(5)), b"next", "{case}");
             let resumed = c.resumed();
-            (end, resumed)
+            (end, resumed, kept)
         });
         let hello = peer_line(&peer, "SAW hello ");
         eprintln!(
@@ -647,6 +653,7 @@ fn tls13_hostile_session_tickets() {
         assert_eq!(end.code, code, "{case}: {end:?}");
         assert_eq!(end.mbedtls_code, detail, "{case}: {end:?}");
         assert!(end.slowest_call < Duration::from_secs(1), "{case}: {end:?}");
+        assert_eq!(kept, usize::from(offered), "{case}: sessions cached after the first connection");
         let want = if offered { "psk=1 resumed=1" } else { "psk=0 resumed=0" };
         assert_eq!(hello, want, "{case}: the next ClientHello");
         assert_eq!(resumed, offered, "{case}: TLS_IsSessionResumed");
