@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
 use support::KeyAlg;
-use support::{Client, ClientOptions, EchoPeer, Misbehaviour, Pki};
+use support::{Client, ClientOptions, EchoPeer, Misbehaviour};
 
 /// A PIN no certificate, label or key could contain by chance.
 const SECRET_PIN: &str = "zeroize-pin-5f1c9a7e3b20d4";
@@ -143,7 +143,7 @@ fn check_one_connection(peer: &EchoPeer, ca: &[u8], what: &str, then: impl FnOnc
 }
 
 // --- TLS 1.3 -------------------------------------------------------------
-// The peer (tests/peers/hostile_keylog_server13.py, tlslite-ng) reveals the
+// Mutual TLS 1.3, the device key in the token behind the secret PIN. The peer (tests/peers/hostile_keylog_server13.py, tlslite-ng) reveals the
 // handshake and application traffic secrets, the application write keys,
 // the resumption master secret, and the PSK the client derives from the one
 // NewSessionTicket it sends (with the ticket itself).
@@ -177,14 +177,23 @@ fn secrets13(line: &str) -> [([u8; 256], usize); 9] {
 
 #[test]
 fn tls13_traffic_secrets_and_resumption_psk_are_wiped() {
-    let pki = Pki::new("zeroize13");
+    // Mutual TLS 1.3 with the device key in the token (ECDSA through PSA),
+    // behind the secret PIN, as the TLS 1.2 check above.
+    let setup = support::ProvisionedDevice::new("zeroize13-device", KeyAlg::EcP256);
+    setup.token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
+    let pin = CString::new(SECRET_PIN).unwrap();
+    // SAFETY: a NUL-terminated string; NULL keeps the labels.
+    assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server13.py");
-    let id = pki.localhost();
     let mut cmd = Command::new(tlslite::tlslite_python());
-    cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key);
+    cmd.arg(script).arg("--cert").arg(&setup.pki.server.cert).arg("--key").arg(&setup.pki.server.key);
+    cmd.arg("--require-client-cert");
     let peer = EchoPeer::spawn(cmd);
-    let ca = pki.ca_pem_with_nul();
+    let ca = setup.pki.root_pem_with_nul();
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    // One connection unwatched first (one-time set-up: the PKCS#11 module).
+    drop(connect_and_echo(&peer, &ca));
+    next_secrets(&peer);
 
     let ((secrets, live_before, live_after, cache_len), report) = heap_watch::watch(|| {
         ffi::TLS_ClearSessionCache();
@@ -223,6 +232,15 @@ fn tls13_traffic_secrets_and_resumption_psk_are_wiped() {
     }
     let freed = heap_watch::freed_blocks();
     let freed_holding = secrets.map(|(v, n)| heap_watch::freed_blocks_holding(&v[..n]));
+    let pin_freed = heap_watch::freed_blocks_holding(SECRET_PIN.as_bytes());
+    // Back to the build's PIN for any later test in this binary.
+    let default_pin = CString::new(support::PIN).unwrap();
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { ffi::TLS_SetClientCredentialLabels(default_pin.as_ptr(), std::ptr::null(), std::ptr::null()) },
+        0
+    );
+    assert_eq!(pin_freed, 0, "{pin_freed} freed blocks still hold the PIN");
     eprintln!("{freed} freed blocks (TLS_Cleanup, then TLS_ClearSessionCache) holding: {freed_holding:?}");
     assert!(freed > 50, "the watcher kept only {freed} blocks");
     // The ticket is no secret (it travels in the clear in every resumed

@@ -2,7 +2,7 @@
 """TLS 1.3 echo server that reveals the session's secrets, for
 tests/zeroize_secrets.rs (tlslite-ng, TLS_AES_128_GCM_SHA256).
 
-Usage: hostile_keylog_server13.py --cert C --key K
+Usage: hostile_keylog_server13.py --cert C --key K [--require-client-cert]
 
 Prints "PORT <n>", then per connection, once the client's first record has
 arrived (the library holds its Finished until then):
@@ -28,7 +28,7 @@ from tlslite.utils.cryptomath import HKDF_expand_label
 NONCE = bytearray(b"\x01\x02")
 
 
-def serve(sock, chain, key):
+def serve(sock, chain, key, req_cert):
     conn = TLSConnection(sock)
     settings = HandshakeSettings()
     settings.minVersion = settings.maxVersion = (3, 4)
@@ -40,7 +40,10 @@ def serve(sock, chain, key):
         secrets.append((bytes(cl), bytes(sr)))
         return install(suite, cl, sr, impl)
     conn._recordLayer.calcTLS1_3PendingState = spy
-    conn.handshakeServer(certChain=chain, privateKey=key, settings=settings)
+    conn.handshakeServer(certChain=chain, privateKey=key, settings=settings, reqCert=req_cert)
+    if req_cert:
+        # tlslite-ng verified the client's CertificateVerify.
+        assert conn.session.clientCertChain is not None and conn.session.clientCertChain.getNumCerts() > 0
     first = conn.read(max=16384, min=1)
     (c_hs, s_hs), (c_app, s_app) = secrets[0], secrets[1]
     assert (bytearray(c_app), bytearray(s_app)) == (conn.session.cl_app_secret, conn.session.sr_app_secret)
@@ -66,6 +69,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
+    p.add_argument("--require-client-cert", action="store_true")
     args = p.parse_args()
     chain = X509CertChain()
     chain.parsePemList(open(args.cert).read())
@@ -77,7 +81,7 @@ def main():
     while True:
         sock, _ = srv.accept()
         try:
-            serve(sock, chain, key)
+            serve(sock, chain, key, args.require_client_cert)
         except Exception as exc:  # the client went: report and go on
             print(f"ENDED {type(exc).__name__} {exc}", flush=True)
         finally:
