@@ -11,7 +11,15 @@
  *   connection.rs) whenever a firmware's own mbedTLS configuration has them;
  * - the server side: the seed recorder (examples/record_seeds.rs) and the
  *   server_records target run a deterministic in-process mbedTLS server
- *   (src/server.rs) with session tickets and client-certificate requests.
+ *   (src/server.rs) with session tickets and client-certificate requests,
+ *   in TLS 1.2 and TLS 1.3 (the client profile's 1.3 key exchange modes
+ *   serve the server too);
+ * - PSA's random generator from the harness (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG,
+ *   src/determinism.rs): PSA makes the ECDHE keys (TLS 1.3, and 1.2 under
+ *   MBEDTLS_USE_PSA_CRYPTO) and the server's ECDSA signatures. Its own DRBG
+ *   is seeded once per process and never restarts, so a recorded flight
+ *   would not replay; the harness restarts a client stream and a server
+ *   stream every run.
  */
 #ifndef FREERTOS_TLS_FUZZ_MBEDTLS_CONFIG_H
 #define FREERTOS_TLS_FUZZ_MBEDTLS_CONFIG_H
@@ -25,5 +33,7 @@
 
 #define MBEDTLS_SSL_SRV_C
 #define MBEDTLS_SSL_TICKET_C
+
+#define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 
 #endif /* FREERTOS_TLS_FUZZ_MBEDTLS_CONFIG_H */

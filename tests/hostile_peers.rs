@@ -1,22 +1,26 @@
 //! Hostile peers: scripted servers on 127.0.0.1 (tests/peers/hostile_server.py,
 //! tlslite-ng for real sessions it then breaks, raw record bytes for the
-//! handshake) and lying transport callbacks. Every case must end with a
+//! handshake; tests/peers/hostile_server13.py the same for TLS 1.3: raw
+//! HelloRetryRequest and ServerHello records, tlslite-ng 1.3 sessions with a
+//! corrupted server message, post-handshake messages, hostile tickets) and
+//! lying transport callbacks. Every case must end with a
 //! documented code within a bounded time, the code must stay (sticky) for
 //! later calls, and nothing the peer sends after a close_notify or a bad
 //! record may ever reach the caller.
 
 mod heap_watch;
 mod support;
+mod tlslite;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use freertos_tls::ffi::{self, BaseType_t};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use support::*;
 use time::OffsetDateTime;
+use tlslite::tlslite_python;
 
 const CLOSED: BaseType_t = ffi::TLS_ERROR_CONNECTION_CLOSED as BaseType_t;
 const PROTOCOL: BaseType_t = ffi::TLS_ERROR_PROTOCOL as BaseType_t;
@@ -32,33 +36,6 @@ const MBEDTLS_UNEXPECTED_MESSAGE: i32 = -0x7700;
 // TLS content types, as the peer reports the client's records.
 const ALERT_RECORD: &str = "21";
 const APPDATA_RECORD: &str = "23";
-
-/// The Python with tlslite-ng: `HOSTILE_PYTHON`, or a venv under
-/// `build/hostile-venv` made (once) from the system's python3.
-fn tlslite_python() -> &'static Path {
-    static PY: OnceLock<PathBuf> = OnceLock::new();
-    PY.get_or_init(|| {
-        if let Ok(p) = std::env::var("HOSTILE_PYTHON") {
-            return PathBuf::from(p);
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let venv = root.join("build/hostile-venv");
-        let py = venv.join("bin/python3");
-        let ok = |py: &Path| Command::new(py).args(["-c", "import tlslite"]).status().is_ok_and(|s| s.success());
-        if !ok(&py) {
-            let base = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-            let made = Command::new(base).args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
-            assert!(made.success(), "python3 -m venv failed (Debian: apt-get install python3-venv)");
-            let pip = Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "--disable-pip-version-check", "tlslite-ng==0.8.2"])
-                .status()
-                .expect("pip");
-            assert!(pip.success(), "pip install tlslite-ng failed");
-            assert!(ok(&py), "tlslite-ng not importable after install");
-        }
-        py
-    })
-}
 
 /// One hostile server process running `case`.
 fn hostile(pki: &Pki, case: &str) -> EchoPeer {
@@ -444,6 +421,366 @@ fn zero_forever(pki: &Pki, peer: &EchoPeer) {
     // The transport recovers: the held record goes out, the echo comes back.
     c.transport.misbehaviour = Misbehaviour::None;
     assert_eq!(c.echo(b"stuck", Duration::from_secs(5)), b"stuck");
+}
+
+// --- TLS 1.3 ---------------------------------------------------------------
+// tests/peers/hostile_server13.py: raw HelloRetryRequest / ServerHello
+// records, tlslite-ng TLS 1.3 sessions with a corrupted server message, and
+// misbehaviour after a TLS 1.3 handshake. The client offers 1.2 and 1.3 (the
+// default); every peer here speaks 1.3 unless the case is a downgrade.
+
+const MBEDTLS_ILLEGAL_PARAMETER: i32 = -0x6600;
+const MBEDTLS_UNSUPPORTED_EXTENSION: i32 = -0x7500;
+const MBEDTLS_BAD_INPUT_DATA: i32 = -0x7100;
+
+/// One TLS 1.3 hostile server process running `case`.
+fn hostile13(pki: &Pki, case: &str) -> EchoPeer {
+    let id = pki.localhost();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_server13.py");
+    let mut cmd = Command::new(tlslite_python());
+    cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key).arg("--case").arg(case);
+    EchoPeer::spawn(cmd)
+}
+
+/// The peer's next line that starts with `prefix` (others are skipped),
+/// without the prefix.
+fn peer_line(peer: &EchoPeer, prefix: &str) -> String {
+    let until = Instant::now() + Duration::from_secs(15);
+    while let Some(line) = peer.event_within(until.saturating_duration_since(Instant::now())) {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    panic!("the peer printed no line starting with {prefix:?}")
+}
+
+/// Connect to a TLS 1.3 hostile peer running `case`, watched for leaks: the
+/// code, the mbedTLS detail, how long TLS_Connect took, and the alert the
+/// peer saw from the client.
+fn connect13(case: &str, timeout_ms: u32) -> (BaseType_t, i32, Duration, String) {
+    let pki = Pki::new(case);
+    let peer = hostile13(&pki, case);
+    let (rc, mbedtls, took) = heap_watch::assert_no_leak(case, || {
+        let mut c = client(&pki, peer.port, timeout_ms);
+        let start = Instant::now();
+        let rc = c.connect();
+        let took = start.elapsed();
+        let e = c.last_error();
+        if rc != 0 {
+            assert_sticky(&mut c, rc);
+        }
+        (rc, e.mbedtls_code, took)
+    });
+    // A client that connected sent no alert (and the peer waits for data).
+    let alert = if rc == 0 { "none (connected)".to_string() } else { peer_line(&peer, "SAW client_alert ") };
+    eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}, client alert {alert}", mbedtls.unsigned_abs());
+    (rc, mbedtls, took, alert)
+}
+
+/// HelloRetryRequest, ServerHello and the server's signed and MACed
+/// handshake messages, each wrong in one way: TLS_ERROR_HANDSHAKE_FAILED,
+/// the mbedTLS detail, the alert RFC 8446 asks for, well within the
+/// handshake timeout. Each row has a control that differs only in the
+/// wrong part and gets further.
+#[test]
+fn tls13_hostile_handshakes() {
+    // (case, mbedTLS detail, the client's alert)
+    let rows: [(&str, i32, &str); 8] = [
+        // An HRR for a group the client never offered (CVE-2026-25832).
+        ("hs13_hrr_unoffered_group", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        // An HRR for the group the client already sent a key share for.
+        ("hs13_hrr_group_already_shared", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        // A second HRR, after the client's second ClientHello.
+        ("hs13_second_hrr", MBEDTLS_UNEXPECTED_MESSAGE, "unexpected_message"),
+        // TLS 1.2 negotiated by a server whose random says it speaks 1.3.
+        ("hs13_downgrade_tls12", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        ("hs13_downgrade_tls11", MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"),
+        // A ServerHello selecting a PSK the client never offered.
+        ("hs13_psk_not_offered", MBEDTLS_UNSUPPORTED_EXTENSION, "unsupported_extension"),
+        // A CertificateVerify whose signature does not verify.
+        ("cv13_bad_signature", 0, "decrypt_error"),
+        // A server Finished whose verify_data is one bit off.
+        ("cv13_bad_finished", 0, "decrypt_error"),
+    ];
+    for (case, detail, alert) in rows {
+        let (rc, mbedtls, took, seen) = connect13(case, 10_000);
+        assert_eq!(rc, HANDSHAKE, "{case}");
+        if detail != 0 {
+            assert_eq!(mbedtls, detail, "{case}");
+        }
+        assert_eq!(seen, alert, "{case}: the client's alert");
+        assert!(took < Duration::from_secs(3), "{case}: took {took:?}");
+    }
+}
+
+/// The controls of `tls13_hostile_handshakes`: the same records without
+/// the wrong part get the client further (a second ClientHello, or a wait
+/// for the next message that ends with the handshake timeout, no alert).
+#[test]
+fn tls13_hostile_handshake_controls() {
+    for case in ["hs13_hrr_offered_group", "hs13_tls12_no_marker", "hs13_psk_control"] {
+        let (rc, _, took, seen) = connect13(case, 1_000);
+        assert_eq!(rc, HANDSHAKE, "{case}");
+        assert_eq!(seen, "none", "{case}: no alert before the deadline");
+        assert!(took >= Duration::from_millis(900), "{case}: the deadline ended it, not the records: {took:?}");
+        assert!(took < Duration::from_millis(2_500), "{case}: {took:?}");
+    }
+    // The tlslite-ng server that corrupts nothing: a TLS 1.3 session.
+    let pki = Pki::new("cv13_control");
+    let peer = hostile13(&pki, "cv13_control");
+    heap_watch::assert_no_leak("cv13_control", || {
+        let mut c = client(&pki, peer.port, 10_000);
+        assert_eq!(c.connect(), 0, "{:?}", c.last_error());
+        assert_eq!(c.echo(b"ping", Duration::from_secs(5)), b"ping");
+    });
+    assert_eq!(peer_line(&peer, "SAW request "), "ping");
+}
+
+/// An `Ending` that owns no heap (a watched run may return it): whether
+/// the data read was exactly "hello".
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    hello: bool,
+    nothing: bool,
+    code: BaseType_t,
+    mbedtls_code: i32,
+    took: Duration,
+    slowest_call: Duration,
+}
+
+impl Outcome {
+    fn of(end: Ending) -> Outcome {
+        let hello = end.data == b"hello";
+        if !hello {
+            eprintln!("read {:?}", String::from_utf8_lossy(&end.data));
+        }
+        Outcome {
+            hello,
+            nothing: end.data.is_empty(),
+            code: end.code,
+            mbedtls_code: end.mbedtls_code,
+            took: end.took,
+            slowest_call: end.slowest_call,
+        }
+    }
+}
+
+/// A TLS 1.3 session with the peer running `case`: connect, "ping", then
+/// `body`, then TLS_Cleanup (the caller watches for leaks).
+fn session13<T>(pki: &Pki, peer: &EchoPeer, case: &str, body: impl FnOnce(&mut Client) -> T) -> T {
+    let mut c = client(pki, peer.port, 10_000);
+    assert_eq!(c.connect(), 0, "{case}: TLS 1.3 handshake with the tlslite-ng peer: {:?}", c.last_error());
+    assert_eq!(c.send(b"ping"), 4);
+    assert_eq!(peer_line(peer, "SAW request "), "ping", "{case}");
+    body(&mut c)
+}
+
+/// A thousand KeyUpdate messages after the handshake, each asking for one
+/// back. mbedTLS 3.6 implements no KeyUpdate: the first one ends the
+/// session (unexpected_message) with TLS_ERROR_PROTOCOL, promptly, and
+/// nothing sent under the updated keys reaches the caller.
+#[test]
+fn tls13_keyupdate_storm() {
+    let case = "post13_keyupdate_storm";
+    let pki = Pki::new(case);
+    let peer = hostile13(&pki, case);
+    let end = heap_watch::assert_no_leak(case, || {
+        session13(&pki, &peer, case, |c| {
+            let end = read_to_end(c, Duration::from_secs(5));
+            assert_sticky(c, PROTOCOL);
+            Outcome::of(end)
+        })
+    });
+    eprintln!("{case}: {end:?}");
+    assert!(end.hello, "{end:?}");
+    assert_eq!(end.code, PROTOCOL, "{end:?}");
+    assert_eq!(end.mbedtls_code, MBEDTLS_UNEXPECTED_MESSAGE, "{end:?}");
+    assert!(end.took < Duration::from_secs(3), "{end:?}");
+}
+
+/// A hostile NewSessionTicket on the first connection, after "hello":
+/// either the session goes on (the ticket is dropped) or it ends with a
+/// documented code; in both cases the library stores no ticket it could
+/// not use, and the next connection to the same server is a full
+/// handshake that works. The genuine ticket is the control: the next
+/// connection offers it and resumes.
+#[test]
+fn tls13_hostile_session_tickets() {
+    // The session cache is process-wide; each watched run empties it at its
+    // end (heap_watch), and watched runs take turns.
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    // (case, code of the first connection's reads, mbedTLS detail, offered next time)
+    let rows: [(&str, BaseType_t, i32, bool); 6] = [
+        ("nst13_genuine", 0, 0, true),
+        ("nst13_lifetime_zero", 0, 0, false),
+        ("nst13_lifetime_over_7_days", PROTOCOL, MBEDTLS_ILLEGAL_PARAMETER, false),
+        ("nst13_lifetime_max", PROTOCOL, MBEDTLS_ILLEGAL_PARAMETER, false),
+        ("nst13_ticket_empty", 0, 0, false),
+        ("nst13_ticket_64k", PROTOCOL, MBEDTLS_BAD_INPUT_DATA, false),
+    ];
+    for (case, code, detail, offered) in rows {
+        let pki = Pki::new(case);
+        let peer = hostile13(&pki, case);
+        let (end, resumed, kept) = heap_watch::assert_no_leak(case, || {
+            let end = session13(&pki, &peer, case, |c| {
+                let end = read_to_end(c, Duration::from_millis(700));
+                if end.code != 0 {
+                    assert_sticky(c, end.code);
+                }
+                Outcome::of(end)
+            });
+            // What the cache kept (no other test connects while this one
+            // is watched, and the last watched run emptied it).
+            let kept = freertos_tls::tls::session_cache::len();
+            // The next connection to the same server.
+            let mut c = client(&pki, peer.port, 10_000);
+            assert_eq!(c.connect(), 0, "{case}: the connection after: {:?}", c.last_error());
+            assert_eq!(c.echo(b"next", Duration::from_secs(5)), b"next", "{case}");
+            let resumed = c.resumed();
+            (end, resumed, kept)
+        });
+        let hello = peer_line(&peer, "SAW hello ");
+        eprintln!(
+            "{case}: {} (mbedTLS -0x{:04X}) after {:?}; next: {hello}",
+            end.code,
+            end.mbedtls_code.unsigned_abs(),
+            end.took
+        );
+        // The ticket comes before "hello": a ticket that ends the session
+        // lets nothing after it through.
+        assert!(if code == 0 { end.hello } else { end.nothing }, "{case}: {end:?}");
+        assert_eq!(end.code, code, "{case}: {end:?}");
+        assert_eq!(end.mbedtls_code, detail, "{case}: {end:?}");
+        assert!(end.slowest_call < Duration::from_secs(1), "{case}: {end:?}");
+        assert_eq!(kept, usize::from(offered), "{case}: sessions cached after the first connection");
+        let want = if offered { "psk=1 resumed=1" } else { "psk=0 resumed=0" };
+        assert_eq!(hello, want, "{case}: the next ClientHello");
+        assert_eq!(resumed, offered, "{case}: TLS_IsSessionResumed");
+    }
+}
+
+/// A resumption where the server selects a PSK the client never offered:
+/// identity 1 of a one-identity list. TLS_ERROR_HANDSHAKE_FAILED with
+/// illegal_parameter; the offered session was taken out of the cache, so
+/// the next connection is a full handshake that works.
+#[test]
+fn tls13_server_selects_a_psk_identity_never_offered() {
+    let case = "psk13_wrong_identity";
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    let pki = Pki::new(case);
+    let peer = hostile13(&pki, case);
+    let (rc, mbedtls, took) = heap_watch::assert_no_leak(case, || {
+        let mut c = client(&pki, peer.port, 10_000);
+        assert_eq!(c.connect(), 0, "{:?}", c.last_error());
+        assert_eq!(c.echo(b"ticket", Duration::from_secs(5)), b"ticket");
+        drop(c);
+        let mut c = client(&pki, peer.port, 10_000);
+        let start = Instant::now();
+        let rc = c.connect();
+        let took = start.elapsed();
+        let mbedtls = c.last_error().mbedtls_code;
+        if rc != 0 {
+            assert_sticky(&mut c, rc);
+        }
+        drop(c);
+        let mut c = client(&pki, peer.port, 10_000);
+        assert_eq!(c.connect(), 0, "the connection after: {:?}", c.last_error());
+        assert_eq!(c.echo(b"after", Duration::from_secs(5)), b"after");
+        assert!(!c.resumed());
+        (rc, mbedtls, took)
+    });
+    assert_eq!(peer_line(&peer, "SAW hello "), "psk=0 resumed=0", "the first connection");
+    assert_eq!(peer_line(&peer, "SAW client_hello "), "psk=1", "the second connection offers the ticket");
+    let alert = peer_line(&peer, "SAW client_alert ");
+    eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}, client alert {alert}", mbedtls.unsigned_abs());
+    assert_eq!((rc, mbedtls, alert.as_str()), (HANDSHAKE, MBEDTLS_ILLEGAL_PARAMETER, "illegal_parameter"));
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(peer_line(&peer, "SAW hello "), "psk=0 resumed=0", "the third connection: nothing cached");
+}
+
+/// A well-formed ticket too large for the client's own ClientHello: the
+/// ticket fits the server's record (16 KiB) but, as a PSK identity, not the
+/// client's output buffer (`OUT_CONTENT_LEN`) next to the rest of the
+/// ClientHello. The library must not keep a session it cannot offer: the
+/// next connection to that server must work (a full handshake). Sizes
+/// around the limit, and one well below it as the control (offered, and
+/// refused by the server, which cannot decrypt it: a full handshake).
+#[test]
+fn tls13_ticket_too_large_to_offer_is_not_kept() {
+    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    // (ticket bytes, offered next time). The tickets are random bytes, which
+    // the server cannot decrypt: an offered one ends in a full handshake.
+    // Measured on the default profile (OUT_CONTENT_LEN 16,384): tickets up
+    // to 16,100 bytes are offered and work; from 16,150 on the ClientHello
+    // does not fit and mbedTLS fails it (BUFFER_TOO_SMALL) before sending.
+    let largest_record_ticket = 16_366;
+    let rows = [(1_000, true), (out - 600, true), (out.min(largest_record_ticket), false)];
+    for (bytes, offered) in rows {
+        let case = format!("nst13_ticket_bytes_{bytes}");
+        let pki = Pki::new(&case);
+        let peer = hostile13(&pki, &case);
+        let (first, second, resumed) = heap_watch::assert_no_leak(&case, || {
+            let end = session13(&pki, &peer, &case, |c| Outcome::of(read_to_end(c, Duration::from_millis(700))));
+            let mut c = client(&pki, peer.port, 10_000);
+            let rc = c.connect();
+            let second = (rc, c.last_error().mbedtls_code);
+            let resumed = rc == 0 && c.echo(b"next", Duration::from_secs(5)) == b"next" && c.resumed();
+            (end, second, resumed)
+        });
+        eprintln!("{case}: first {first:?}; next connection {second:?}");
+        assert!(first.hello && first.code == 0, "{case}: the ticket is well-formed: {first:?}");
+        assert_eq!(
+            second.0,
+            0,
+            "{case}: the connection after the ticket failed (mbedTLS -0x{:04X})",
+            second.1.unsigned_abs()
+        );
+        let hello = peer_line(&peer, "SAW hello ");
+        let want = if offered { "psk=1 resumed=0" } else { "psk=0 resumed=0" };
+        assert_eq!((hello.as_str(), resumed), (want, false), "{case}");
+    }
+}
+
+/// The same in TLS 1.2: a NewSessionTicket (inside the handshake) whose
+/// ticket fits the server's record but not the client's next ClientHello.
+/// Control: a 1,000-byte ticket is offered next time.
+#[test]
+fn tls12_ticket_too_large_to_offer_is_not_kept() {
+    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
+    for (bytes, offered) in [(1_000, true), (out.min(16_300), false)] {
+        let case = format!("tkt12_bytes_{bytes}");
+        let pki = Pki::new(&case);
+        let peer = hostile13(&pki, &case);
+        let second = heap_watch::assert_no_leak(&case, || {
+            let mut c = client(&pki, peer.port, 10_000);
+            assert_eq!(c.connect(), 0, "{case}: {:?}", c.last_error());
+            assert_eq!(c.echo(b"first", Duration::from_secs(5)), b"first");
+            drop(c);
+            let mut c = client(&pki, peer.port, 10_000);
+            let rc = c.connect();
+            let second = (rc, c.last_error().mbedtls_code);
+            if rc == 0 {
+                assert_eq!(c.echo(b"next", Duration::from_secs(5)), b"next");
+            }
+            second
+        });
+        eprintln!("{case}: next connection {second:?}");
+        assert_eq!(peer_line(&peer, "SAW hello12 "), "ticket=0", "{case}: the first ClientHello");
+        assert_eq!(
+            second.0,
+            0,
+            "{case}: the connection after the ticket failed (mbedTLS -0x{:04X})",
+            second.1.unsigned_abs()
+        );
+        let want = if offered { "ticket=1" } else { "ticket=0" };
+        assert_eq!(peer_line(&peer, "SAW hello12 "), want, "{case}: the next ClientHello");
+    }
 }
 
 // --- hostile certificates -----------------------------------------------

@@ -13,6 +13,7 @@
 
 mod heap_watch;
 mod support;
+mod tlslite;
 
 use std::ffi::CString;
 use std::path::Path;
@@ -138,5 +139,115 @@ fn check_one_connection(peer: &EchoPeer, ca: &[u8], what: &str, then: impl FnOnc
     assert!(freed > 50, "{what}: the watcher kept only {freed} blocks");
     for (secret, n) in holding {
         assert_eq!(n, 0, "{what}: {n} freed blocks still hold the {secret}");
+    }
+}
+
+// --- TLS 1.3 -------------------------------------------------------------
+// Mutual TLS 1.3, the device key in the token behind the secret PIN. The peer (tests/peers/hostile_keylog_server13.py, tlslite-ng) reveals the
+// handshake and application traffic secrets, the application write keys,
+// the resumption master secret, and the PSK the client derives from the one
+// NewSessionTicket it sends (with the ticket itself).
+//
+// The claim, precisely: after TLS_Cleanup no live block holds a traffic
+// secret, a write key or the resumption master secret; the PSK and the
+// ticket are then held by exactly one live block, the session cache's
+// serialized session (kept on purpose for the next connection). After
+// TLS_ClearSessionCache no live block holds any of them, and no block freed
+// during the whole run (handshake, session, TLS_Cleanup, the cache's
+// eviction) holds a secret. The ticket itself is public (sent in the
+// clear) and is not wiped by mbedTLS when it frees its copy.
+
+/// The secrets the peer names, in its order; the ticket is the longest.
+const NAMES13: [&str; 9] = ["c_hs", "s_hs", "c_app", "s_app", "c_key", "s_key", "res_master", "psk", "ticket"];
+
+/// The values of `NAMES13` from the peer's "SECRETS k=hex ..." line, in
+/// fixed buffers (a watched run must return nothing it allocated).
+fn secrets13(line: &str) -> [([u8; 256], usize); 9] {
+    let mut out = [([0u8; 256], 0); 9];
+    for (i, name) in NAMES13.iter().enumerate() {
+        let start = line.find(&format!(" {name}=")).unwrap_or_else(|| panic!("no {name} in {line}")) + name.len() + 2;
+        let hex = line[start..].split(' ').next().unwrap();
+        for (j, b) in out[i].0.iter_mut().take(hex.len() / 2).enumerate() {
+            *b = u8::from_str_radix(&hex[2 * j..2 * j + 2], 16).unwrap();
+        }
+        out[i].1 = hex.len() / 2;
+    }
+    out
+}
+
+#[test]
+fn tls13_traffic_secrets_and_resumption_psk_are_wiped() {
+    // Mutual TLS 1.3 with the device key in the token (ECDSA through PSA),
+    // behind the secret PIN, as the TLS 1.2 check above.
+    let setup = support::ProvisionedDevice::new("zeroize13-device", KeyAlg::EcP256);
+    setup.token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
+    let pin = CString::new(SECRET_PIN).unwrap();
+    // SAFETY: a NUL-terminated string; NULL keeps the labels.
+    assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server13.py");
+    let mut cmd = Command::new(tlslite::tlslite_python());
+    cmd.arg(script).arg("--cert").arg(&setup.pki.server.cert).arg("--key").arg(&setup.pki.server.key);
+    cmd.arg("--require-client-cert");
+    let peer = EchoPeer::spawn(cmd);
+    let ca = setup.pki.root_pem_with_nul();
+    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    // One connection unwatched first (one-time set-up: the PKCS#11 module).
+    drop(connect_and_echo(&peer, &ca));
+    next_secrets(&peer);
+
+    let ((secrets, live_before, live_after, cache_len), report) = heap_watch::watch(|| {
+        ffi::TLS_ClearSessionCache();
+        let mut c = Client::init(peer.port, ClientOptions { host: "localhost", ca_pem: Some(ca.clone()), alpn: &[] });
+        assert_eq!(c.connect(), 0, "TLS 1.3 with the key-log peer: {:?}", c.last_error());
+        // The first echo carries the client's Finished out and brings the
+        // ticket in; the second makes sure the ticket was processed.
+        for msg in [&b"first"[..], b"second"] {
+            assert_eq!(c.echo(msg, Duration::from_secs(10)), msg);
+        }
+        let s = secrets13(&next_secrets(&peer));
+        let holding = || s.map(|(v, n)| heap_watch::live_blocks_holding(&v[..n]));
+        let live_before = holding();
+        drop(c); // TLS_Cleanup
+        let live_after = holding();
+        let cache_len = freertos_tls::tls::session_cache::len();
+        // watch() ends with TLS_ClearSessionCache (watched).
+        (s, live_before, live_after, cache_len)
+    });
+    assert_eq!(report.live_blocks, 0, "leaked: {report:?}");
+    eprintln!("while connected, live blocks holding {NAMES13:?}: {live_before:?}");
+    eprintln!("after TLS_Cleanup (cache: {cache_len} entries): {live_after:?}");
+    // The control: while connected, the library held each secret. The
+    // handshake traffic secrets live only inside TLS_Connect, where this
+    // test cannot look: for them only the freed blocks are searched.
+    for (name, n) in NAMES13.iter().zip(live_before) {
+        if !name.ends_with("_hs") {
+            assert!(n > 0, "{name} was never in the library's live heap: the search is blind");
+        }
+    }
+    // (Other tests of this binary may have cached their own sessions.)
+    assert!(cache_len >= 1, "the session with the ticket was cached");
+    for (name, n) in NAMES13.iter().zip(live_after) {
+        let expected = usize::from(*name == "psk" || *name == "ticket");
+        assert_eq!(n, expected, "after TLS_Cleanup, live blocks holding {name}");
+    }
+    let freed = heap_watch::freed_blocks();
+    let freed_holding = secrets.map(|(v, n)| heap_watch::freed_blocks_holding(&v[..n]));
+    let pin_freed = heap_watch::freed_blocks_holding(SECRET_PIN.as_bytes());
+    // Back to the build's PIN for any later test in this binary.
+    let default_pin = CString::new(support::PIN).unwrap();
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { ffi::TLS_SetClientCredentialLabels(default_pin.as_ptr(), std::ptr::null(), std::ptr::null()) },
+        0
+    );
+    assert_eq!(pin_freed, 0, "{pin_freed} freed blocks still hold the PIN");
+    eprintln!("{freed} freed blocks (TLS_Cleanup, then TLS_ClearSessionCache) holding: {freed_holding:?}");
+    assert!(freed > 50, "the watcher kept only {freed} blocks");
+    // The ticket is no secret (it travels in the clear in every resumed
+    // ClientHello): mbedTLS frees its copy without wiping it
+    // (mbedtls_ssl_session_free), so freed blocks may hold it. Every other
+    // value is a secret.
+    for (name, n) in NAMES13.iter().zip(freed_holding).filter(|(name, _)| **name != "ticket") {
+        assert_eq!(n, 0, "{n} freed blocks still hold {name}");
     }
 }

@@ -117,6 +117,7 @@ const fn scenario(name: &'static str, config: ServerConfig) -> Scenario {
 fn scenarios() -> Vec<Scenario> {
     use Key::*;
     let cfg = ServerConfig::new;
+    let tls13 = ServerConfig::tls13;
     vec![
         Scenario {
             app_data: &[5, 1, 1000, 4096],
@@ -199,6 +200,54 @@ fn scenarios() -> Vec<Scenario> {
                 ServerConfig { cert_request: true, ..cfg(Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) },
             )
         },
+        // TLS 1.3: the client offers 1.2 and 1.3, these servers only 1.3.
+        Scenario {
+            app_data: &[5, 1, 1000, 4096],
+            ..scenario("tls13-ecdsa-aes128gcm", tls13(Ecdsa, m::TLS1_3_AES_128_GCM_SHA256))
+        },
+        Scenario {
+            app_data: &[64, 3000],
+            close_notify: false,
+            recv_selector: 6,
+            ..scenario("tls13-rsa-pss-aes256gcm-sha384-no-close-notify", tls13(Rsa, m::TLS1_3_AES_256_GCM_SHA384))
+        },
+        Scenario {
+            app_data: &[100, 2],
+            recv_selector: 2,
+            ..scenario(
+                "tls13-ecdsa-chacha20-x25519",
+                ServerConfig {
+                    group: m::SSL_IANA_TLS_GROUP_X25519 as u16,
+                    ..tls13(Ecdsa, m::TLS1_3_CHACHA20_POLY1305_SHA256)
+                },
+            )
+        },
+        // The client's key share is for another group: a HelloRetryRequest.
+        Scenario {
+            app_data: &[17, 300],
+            recv_selector: 3,
+            ..scenario(
+                "tls13-ecdsa-hello-retry-p384",
+                ServerConfig {
+                    group: m::SSL_IANA_TLS_GROUP_SECP384R1 as u16,
+                    ..tls13(Ecdsa, m::TLS1_3_AES_128_GCM_SHA256)
+                },
+            )
+        },
+        Scenario {
+            app_data: &[32],
+            ..scenario(
+                "tls13-ecdsa-session-ticket",
+                ServerConfig { ticket: true, ..tls13(Ecdsa, m::TLS1_3_AES_128_GCM_SHA256) },
+            )
+        },
+        Scenario {
+            app_data: &[10],
+            ..scenario(
+                "tls13-ecdsa-certificate-request",
+                ServerConfig { cert_request: true, ..tls13(Ecdsa, m::TLS1_3_AES_128_GCM_SHA256) },
+            )
+        },
     ]
 }
 
@@ -249,7 +298,7 @@ fn record(sc: &Scenario) -> Result<(Vec<u8>, Conversation, Vec<u8>, String), Str
         let wire = Arc::clone(&wire);
         let sc = *sc;
         std::thread::spawn(move || {
-            let r = serve(&sc, &wire);
+            let r = fuzz_harness::determinism::as_server(|| serve(&sc, &wire));
             wire.to_client.close();
             r
         })
@@ -440,8 +489,23 @@ fn records_seeds() -> Vec<(String, Vec<u8>)> {
         ("empty-records", vec![(DATA, b""), (DATA, b""), (DATA, b""), (DATA, b"x")]),
         ("unknown-type", vec![(0xFF, b"what"), (DATA, b"after")]),
     ];
+    // The TLS 1.2 servers (0..5) take turns.
     for (i, (name, records)) in kinds.iter().enumerate() {
-        let server = (i % records::SERVERS.len()) as u8;
+        let server = (i % 5) as u8;
+        out.push((format!("s{server}-{name}"), records::encode(server, i as u8 % 8, records)));
+    }
+    // TLS 1.3 (servers 5 and 6): post-handshake messages, a change_cipher_spec
+    // inside the encrypted channel (refused), empty records.
+    let nst13: &[u8] = &[4, 0, 0, 16, 0, 0, 0x0e, 0x10, 1, 2, 3, 4, 1, 0, 0, 2, 0xab, 0xcd, 0, 0];
+    let kinds13: [(&str, Vec<Record<'_>>); 5] = [
+        ("tls13-new-session-ticket", vec![(HANDSHAKE, nst13), (DATA, b"after")]),
+        ("tls13-key-update", vec![(HANDSHAKE, &[24, 0, 0, 1, 0]), (DATA, b"after")]),
+        ("tls13-hello-request", vec![(HANDSHAKE, &[0, 0, 0, 0]), (DATA, b"after")]),
+        ("tls13-change-cipher-spec", vec![(CCS, &[1]), (DATA, b"after")]),
+        ("tls13-empty-records", vec![(DATA, b""), (DATA, b""), (DATA, b""), (DATA, b"x")]),
+    ];
+    for (i, (name, records)) in kinds13.iter().enumerate() {
+        let server = 5 + (i % 2) as u8;
         out.push((format!("s{server}-{name}"), records::encode(server, i as u8 % 8, records)));
     }
     out

@@ -1,6 +1,7 @@
 //! Process-wide settings that make a run a pure function of its input.
 
-use std::ffi::{c_char, CStr};
+use std::cell::Cell;
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, Once};
 
@@ -28,6 +29,55 @@ pub fn splitmix64(seed: u64, i: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// Next words of PSA's random streams (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG in
+/// fuzz/mbedtls-config.h), one for the client and one for the in-process
+/// server, restarted by [`start_run`]: a replay without the server must
+/// give the client the bytes it had when the seed was recorded with it.
+static PSA_CLIENT_WORD: AtomicU64 = AtomicU64::new(0);
+static PSA_SERVER_WORD: AtomicU64 = AtomicU64::new(0);
+const PSA_CLIENT_SEED: u64 = 0x7073_612d_636c_6931; // "psa-cli1"
+const PSA_SERVER_SEED: u64 = 0x7073_612d_7372_7631; // "psa-srv1"
+
+thread_local! {
+    /// Whether this thread is running the in-process server now.
+    static IN_SERVER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `f` as the in-process server: PSA draws from the server's stream.
+pub fn as_server<T>(f: impl FnOnce() -> T) -> T {
+    let was = IN_SERVER.with(|s| s.replace(true));
+    let out = f();
+    IN_SERVER.with(|s| s.set(was));
+    out
+}
+
+/// PSA's random generator (mbedTLS's psa/crypto_extra.h prototype): the
+/// client's or the server's fixed stream.
+///
+/// # Safety
+/// `output` holds `output_size` bytes; `output_length` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn mbedtls_psa_external_get_random(
+    _context: *mut c_void,
+    output: *mut u8,
+    output_size: usize,
+    output_length: *mut usize,
+) -> c_int {
+    let (seed, word) = if IN_SERVER.with(Cell::get) {
+        (PSA_SERVER_SEED, &PSA_SERVER_WORD)
+    } else {
+        (PSA_CLIENT_SEED, &PSA_CLIENT_WORD)
+    };
+    // SAFETY: as documented above.
+    let out = unsafe { std::slice::from_raw_parts_mut(output, output_size) };
+    for b in out {
+        *b = splitmix64(seed, word.fetch_add(1, Ordering::Relaxed)) as u8;
+    }
+    // SAFETY: as documented above.
+    unsafe { *output_length = output_size };
+    0 // PSA_SUCCESS
 }
 
 /// A "hardware" RNG whose output is a fixed stream, restarted by [`start_run`].
@@ -126,5 +176,33 @@ pub fn start_run() {
     // SAFETY: a live buffer of its length and a live olen.
     let rc = unsafe { mbedtls_hardware_poll(std::ptr::null_mut(), warm_up.as_mut_ptr(), warm_up.len(), &mut olen) };
     assert_eq!((rc, olen), (0, warm_up.len()), "the fixed-seed source must pass its start-up tests");
+    // The library starts PSA (after registering its token driver, which
+    // must come first) at the first TLS_Connect of the process; the fuzz
+    // server uses PSA too, and server_records sets it up before the client
+    // connects. One connection attempt that fails at once, the first time.
+    static PSA: Once = Once::new();
+    PSA.call_once(start_psa_through_the_library);
     WORD_INDEX.store(0, Ordering::Relaxed);
+    PSA_CLIENT_WORD.store(0, Ordering::Relaxed);
+    PSA_SERVER_WORD.store(0, Ordering::Relaxed);
+}
+
+unsafe extern "C" fn refuse_recv(_: *mut c_void, _: *mut u8, _: usize) -> BaseType_t {
+    -1
+}
+
+unsafe extern "C" fn accept_send(_: *mut c_void, _: *const u8, len: usize) -> BaseType_t {
+    len as BaseType_t
+}
+
+fn start_psa_through_the_library() {
+    let mut params = crate::client::StandardParams::standard();
+    let mut raw = params.raw(Some(refuse_recv), Some(accept_send), std::ptr::null_mut());
+    // SAFETY: `raw` points into `params`, alive until the calls return; the
+    // callbacks ignore their context.
+    unsafe {
+        let ctx = crate::client::init(&mut raw).expect("standard parameters are valid");
+        assert_ne!(ffi::TLS_Connect(ctx), 0, "a transport that fails at once");
+        ffi::TLS_Cleanup(ctx);
+    }
 }

@@ -29,8 +29,9 @@ pub const MAX_PAYLOAD: usize = 4096;
 
 /// The servers an input can pick: each record protection mbedTLS's client
 /// decrypts differently (AEAD, stream AEAD, CBC MAC-then-encrypt and
-/// encrypt-then-MAC, SHA-1 and SHA-256 MACs).
-pub const SERVERS: [ServerConfig; 5] = [
+/// encrypt-then-MAC, SHA-1 and SHA-256 MACs), and TLS 1.3 (AES-GCM,
+/// ChaCha20-Poly1305).
+pub const SERVERS: [ServerConfig; 7] = [
     ServerConfig { select_alpn: true, ..ServerConfig::new(Key::Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) },
     ServerConfig {
         group: m::SSL_IANA_TLS_GROUP_X25519 as u16,
@@ -39,6 +40,12 @@ pub const SERVERS: [ServerConfig; 5] = [
     ServerConfig { etm: false, ..ServerConfig::new(Key::Ecdsa, m::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256) },
     ServerConfig::new(Key::Rsa, m::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA),
     ServerConfig { etm: false, ..ServerConfig::new(Key::Rsa, m::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA) },
+    // TLS 1.3 (AEAD over an inner content type; post-handshake messages).
+    ServerConfig { ticket: true, ..ServerConfig::tls13(Key::Ecdsa, m::TLS1_3_AES_128_GCM_SHA256) },
+    ServerConfig {
+        group: m::SSL_IANA_TLS_GROUP_X25519 as u16,
+        ..ServerConfig::tls13(Key::Rsa, m::TLS1_3_CHACHA20_POLY1305_SHA256)
+    },
 ];
 
 /// A parsed input.
@@ -121,6 +128,10 @@ struct Session<'a> {
 impl Session<'_> {
     /// Let the server act on what the client sent.
     fn pump(&mut self) {
+        crate::determinism::as_server(|| self.pump_here());
+    }
+
+    fn pump_here(&mut self) {
         if !self.handshake_done {
             // SAFETY: a set-up server context; its BIO is `self.wire`.
             match unsafe { m::ssl_handshake(self.server.ssl()) } {

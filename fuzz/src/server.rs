@@ -33,11 +33,13 @@ pub enum Key {
     Rsa,
 }
 
-/// How the server is configured: one cipher suite and one group (a TLS
-/// group id), forced.
+/// How the server is configured: one protocol version, one cipher suite
+/// and one group (a TLS group id), forced.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerConfig {
     pub key: Key,
+    /// `SSL_VERSION_TLS1_2` or `SSL_VERSION_TLS1_3` (the only one offered).
+    pub version: m::ssl_protocol_version,
     pub suite: c_int,
     pub group: u16,
     pub etm: bool,
@@ -50,6 +52,7 @@ impl ServerConfig {
     pub const fn new(key: Key, suite: c_int) -> ServerConfig {
         ServerConfig {
             key,
+            version: m::SSL_VERSION_TLS1_2,
             suite,
             group: m::SSL_IANA_TLS_GROUP_SECP256R1 as u16,
             etm: true,
@@ -57,6 +60,11 @@ impl ServerConfig {
             ticket: false,
             cert_request: false,
         }
+    }
+
+    /// A TLS 1.3 server with one TLS 1.3 suite (`m::TLS1_3_*`).
+    pub const fn tls13(key: Key, suite: c_int) -> ServerConfig {
+        ServerConfig { version: m::SSL_VERSION_TLS1_3, ..ServerConfig::new(key, suite) }
     }
 }
 
@@ -114,6 +122,20 @@ impl Server {
         send: BioSend,
         recv: BioRecv,
     ) -> Result<Box<Server>, String> {
+        // SAFETY: the caller's promise, passed on.
+        crate::determinism::as_server(|| unsafe { Server::new_here(cfg, bio, send, recv) })
+    }
+
+    /// [`Server::new`], on the server's PSA random stream.
+    ///
+    /// # Safety
+    /// As [`Server::new`].
+    unsafe fn new_here(
+        cfg: &ServerConfig,
+        bio: *mut c_void,
+        send: BioSend,
+        recv: BioRecv,
+    ) -> Result<Box<Server>, String> {
         SERVER_WORD.store(0, Ordering::Relaxed);
         // SAFETY: plain C structs (and arrays of ints / pointers) for which
         // all-zero is valid; each *_init below sets its initial state, and
@@ -151,6 +173,10 @@ impl Server {
                 m::ssl_config_defaults(conf, m::SSL_IS_SERVER, m::SSL_TRANSPORT_STREAM, m::SSL_PRESET_DEFAULT),
             )?;
             m::ssl_conf_rng(conf, Some(m::ctr_drbg_random), drbg.cast());
+            // The defaults span 1.2 and 1.3 (both are compiled in); the
+            // setter is a static inline function the bindings lack.
+            (*conf).private_min_tls_version = cfg.version;
+            (*conf).private_max_tls_version = cfg.version;
             check("own cert", m::ssl_conf_own_cert(conf, addr_of_mut!((*st).cert), addr_of_mut!((*st).key)))?;
             m::ssl_conf_ciphersuites(conf, (*st).suites.as_ptr());
             m::ssl_conf_groups(conf, (*st).groups.as_ptr());
@@ -195,6 +221,10 @@ impl Server {
 
     /// Encrypt and send one record of any content type (the handshake done).
     pub fn write_record(&mut self, content_type: u8, payload: &[u8]) -> Result<(), String> {
+        crate::determinism::as_server(|| self.write_record_here(content_type, payload))
+    }
+
+    fn write_record_here(&mut self, content_type: u8, payload: &[u8]) -> Result<(), String> {
         let ssl = self.ssl();
         // SAFETY: a context past its handshake; out_msg has room for
         // OUT_CONTENT_LEN bytes, more than any payload passed here

@@ -237,6 +237,7 @@ static TURN: Mutex<()> = Mutex::new(());
 /// Watched runs take turns (one table).
 pub fn watch<T>(f: impl FnOnce() -> T) -> (T, Report) {
     let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    start_psa_unwatched();
     {
         let mut t = table();
         t.slots.iter_mut().for_each(|s| *s = (EMPTY, 0));
@@ -262,6 +263,26 @@ pub fn watch<T>(f: impl FnOnce() -> T) -> (T, Report) {
     WATCHED.store(0, Ordering::SeqCst);
     let t = table();
     (out, Report { live_blocks: t.live, live_bytes: t.live_bytes, recorded: t.recorded })
+}
+
+/// The library starts PSA crypto at the first TLS_Connect of the image,
+/// and PSA keeps that state (its random generator, key slots) for the
+/// image's life: by design, not a leak of whichever run comes first. One
+/// connection attempt, unwatched, to a listener that closes at once.
+fn start_psa_unwatched() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let closer = std::thread::spawn(move || drop(listener.accept()));
+        let mut c = crate::support::Client::init(
+            port,
+            crate::support::ClientOptions { host: "localhost", ca_pem: None, alpn: &[] },
+        );
+        assert_ne!(c.connect(), 0, "the warm-up listener closes at once");
+        drop(c);
+        closer.join().unwrap();
+    });
 }
 
 /// Run `f` watched and assert it leaked nothing.
