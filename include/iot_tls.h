@@ -509,13 +509,15 @@ BaseType_t TLS_GetProtocolVersion(void *pvContext);
  * PKCS#11 token driver registered first, and the library's mutexes. The
  * first `TLS_Connect` does this by itself; a firmware whose own code also
  * uses PSA (its own mbedTLS with `MBEDTLS_USE_PSA_CRYPTO`) calls this once
- * at start-up instead, before anything else calls `psa_crypto_init`: PSA
- * takes drivers only before it starts. Task context. Returns 0;
- * `TLS_ERROR_INVALID_STATE` when PSA had been started without the driver
- * (PSA works, but token keys then sign only in TLS 1.2: their
- * connections are capped there); `TLS_ERROR_RNG` when PSA cannot start
- * (no entropy: `mbedtls_hardware_poll` failed). Later calls return what
- * the first one found.
+ * at start-up, before anything else calls `psa_crypto_init`, as PSA's
+ * documentation asks of driver registration. Task context. Returns 0;
+ * `TLS_ERROR_INVALID_STATE` when the driver could not be registered
+ * (PSA's table of secure-element drivers is full, 4 in mbedTLS 3.6, or
+ * another driver holds its location): PSA works, but token keys then sign
+ * only in TLS 1.2 and their connections are capped there;
+ * `TLS_ERROR_RNG` when PSA cannot start (no entropy:
+ * `mbedtls_hardware_poll` failed). Later calls return what the first one
+ * found.
  */
 BaseType_t TLS_InitCrypto(void);
 

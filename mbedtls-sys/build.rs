@@ -255,8 +255,14 @@ fn locate() -> Tree {
     };
     println!("cargo:rerun-if-changed={}", config_file.display());
     let mut include_dirs = vec![dir.join("include")];
-    // The profiles include each other by name.
+    // The profiles include each other by name; a configuration file of
+    // one's own may include them too, and mbedTLS includes the profiles'
+    // "threading_alt.h" by name.
     include_dirs.push(config_file.parent().unwrap().to_owned());
+    let profiles = manifest.join("config");
+    if !include_dirs.contains(&profiles) {
+        include_dirs.push(profiles);
+    }
     let defines = vec![format!("MBEDTLS_CONFIG_FILE=\"{}\"", config_file.display())];
     Tree { include_dirs, defines, source: Some(dir) }
 }

@@ -15,7 +15,7 @@
 #define FREERTOS_TLS_PSA_TOKEN_LOCATION ((psa_key_location_t) 0x4b)
 
 /* freertos_tls_psa_start: PSA runs, but its token driver could not be
- * registered (PSA was started before). */
+ * registered (PSA's driver table is full, or the location is taken). */
 #define FREERTOS_TLS_PSA_NO_DRIVER 1
 
 /* The PSA statuses the library uses, as enum values the Rust bindings can

@@ -115,10 +115,11 @@ static const psa_drv_se_t driver = {
 int freertos_tls_psa_start(freertos_tls_token_sign_t sign_function)
 {
     token_sign = sign_function;
+    /* Refused when PSA's driver table is full (PSA_MAX_SE_DRIVERS, 4 in
+     * 3.6) or another driver holds the location: PSA still starts, and
+     * token keys sign without it (TLS 1.2 only). */
     psa_status_t status = psa_register_se_driver(FREERTOS_TLS_PSA_TOKEN_LOCATION, &driver);
-    /* BAD_STATE: PSA was started before (by the firmware): its keys stay
-     * usable, token keys cannot use this driver. */
-    int driver_ready = status == PSA_SUCCESS || status == PSA_ERROR_ALREADY_EXISTS;
+    int driver_ready = status == PSA_SUCCESS;
     status = psa_crypto_init();
     if (status != PSA_SUCCESS) {
         return (int) status;

@@ -116,6 +116,8 @@ pub(crate) struct Resumable {
     pub session_id: bool,
     /// The ticket's lifetime hint, when there is a ticket.
     pub ticket_lifetime_s: Option<u32>,
+    /// The ticket's length (0: none).
+    pub ticket_len: usize,
 }
 
 /// What `session` offers for resumption. A TLS 1.3 session resumes by
@@ -126,6 +128,7 @@ pub(crate) fn resumable(session: &m::ssl_session) -> Resumable {
         ticket,
         session_id: session.private_id_len > 0 && session.private_tls_version != m::SSL_VERSION_TLS1_3,
         ticket_lifetime_s: ticket.then_some(session.private_ticket_lifetime),
+        ticket_len: session.private_ticket_len,
     }
 }
 

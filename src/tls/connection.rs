@@ -603,12 +603,23 @@ impl Connection {
         self.remember_session();
     }
 
+    /// The largest ticket the next ClientHello can carry in the output
+    /// buffer: room for everything else it holds (suites, groups, key
+    /// share, signature algorithms, the PSK binder: about 330 bytes; a
+    /// 16,100-byte ticket was measured to fit the 16 KiB buffer, 16,150
+    /// not) with a margin, plus the server name and the ALPN list.
+    fn max_ticket_len(&self) -> usize {
+        const CLIENT_HELLO_WITHOUT_NAMES: usize = 512;
+        let names: usize = self.config.alpn().chain([self.config.server_name()]).map(|n| n.count_bytes() + 1).sum();
+        super::record_size::OUT_CONTENT_LEN.saturating_sub(CLIENT_HELLO_WITHOUT_NAMES + names)
+    }
+
     /// Keep the connection's session in the cache, if it can be resumed.
     fn remember_session(&mut self) {
         if let Some(key) = &self.session_key {
             // SAFETY: the handshake of this live context has completed;
             // mbedTLS is not running.
-            unsafe { session_cache::remember(self.ssl(), key) };
+            unsafe { session_cache::remember(self.ssl(), key, self.max_ticket_len()) };
         }
     }
 

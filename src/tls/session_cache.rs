@@ -25,6 +25,7 @@ use critical_section::Mutex;
 use mbedtls_sys as m;
 use zeroize::Zeroize;
 
+use crate::platform::log::{log, Part::*};
 use crate::platform::wait::{Stamp, STAMP_HORIZON_S};
 
 /// The cache is compiled in unless the `no-session-resumption` feature is on.
@@ -398,7 +399,7 @@ pub(crate) unsafe fn offer(ssl: *mut m::ssl_context, key: &SessionKey) -> bool {
 ///
 /// # Safety
 /// `ssl` is a context whose handshake has completed.
-pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
+pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey, max_ticket_len: usize) {
     let Some(stored) = Stamp::now() else { return };
     // Serialized straight from the live session: no deep copy (which would
     // parse the server certificate once more).
@@ -409,6 +410,17 @@ pub(crate) unsafe fn remember(ssl: *const m::ssl_context, key: &SessionKey) {
     // A server that sent no ticket resumes by session ID from its cache;
     // one without either cannot resume at all.
     if !resumable.ticket && !resumable.session_id {
+        return;
+    }
+    // A ticket the next ClientHello cannot carry would fail that
+    // connection before anything is sent: not kept.
+    if resumable.ticket_len > max_ticket_len {
+        log!(
+            Warn,
+            "session ticket of ",
+            Dec(u32::try_from(resumable.ticket_len).unwrap_or(u32::MAX)),
+            " bytes: too large to offer, not kept"
+        );
         return;
     }
     // `put` bounds it by the maximum age.
