@@ -94,7 +94,7 @@ fn run_against_a_peer(bin: &Path) {
     // Both connections reached the peer: the C ABI's and 2.28's own.
     for _ in 0..2 {
         let event = peer.next_event();
-        assert!(event.starts_with("CONN sni=localhost"), "{event}\n{text}");
+        assert!(event.starts_with("CONN sni=localhost"), "{event:?}\n{text}");
     }
 }
 

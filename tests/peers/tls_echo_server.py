@@ -22,6 +22,17 @@ import sys
 import threading
 
 
+_say_lock = threading.Lock()
+
+
+def say(text):
+    """One event line. Connections are served by threads: print() writes the
+    text and its newline separately, so two lines could interleave."""
+    with _say_lock:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
 def serve(conn, args, ctx):
     sni = {"name": "-"}
 
@@ -37,13 +48,13 @@ def serve(conn, args, ctx):
         clean_eof = args.report_reuse or args.report_close
         tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=not clean_eof)
     except (ssl.SSLError, OSError) as exc:
-        print(f"HANDSHAKE_FAILED {exc}", flush=True)
+        say(f"HANDSHAKE_FAILED {exc}")
         conn.close()
         return
     line = f"CONN sni={sni['name']} alpn={tls.selected_alpn_protocol() or '-'} version={tls.version()}"
     if args.report_reuse:
         line += f" reused={int(tls.session_reused)}"
-    print(line, flush=True)
+    say(line)
     if args.greet:
         tls.sendall(b"G" * args.greet)
     echoed = 0
@@ -69,7 +80,7 @@ def serve(conn, args, ctx):
         how = f"error {exc}"
     finally:
         if args.report_close:
-            print(f"CLOSED {how}", flush=True)
+            say(f"CLOSED {how}")
         try:
             tls.close()
         except OSError:
@@ -107,7 +118,7 @@ def main():
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))
     srv.listen(64)
-    print(f"PORT {srv.getsockname()[1]}", flush=True)
+    say(f"PORT {srv.getsockname()[1]}")
     held = []
     while True:
         conn, _ = srv.accept()
