@@ -75,8 +75,12 @@ expect_failure "no broker" "$work/no-broker.log" "$rc" "cannot connect to 127.0.
 step "Negative run: unprovisioned token (broker requires a client certificate)"
 rc=0
 demo_run "$build" "$work/empty-token-pki" "$port" "$work/empty-token.log" "$work/pki/root-ca.pem" || rc=$?
-expect_failure "unprovisioned token" "$work/empty-token.log" "$rc" "TLS_Connect returned -200[345]: no client|PKCS#11" \
-    "could not establish a TLS session"
+# TLS 1.2 fails TLS_Connect; in TLS 1.3 the broker's verdict on the
+# (empty) client Certificate comes after the client's handshake, with the
+# first read, and the library reports it as the same credential error.
+expect_failure "unprovisioned token" "$work/empty-token.log" "$rc" \
+    "TLS_Connect returned -200[345]: no client|PKCS#11|failed: no (private key|certificate) in token" \
+    "could not establish a TLS session|MQTT CONNECT failed"
 demo_stop_broker "$work/broker"
 
 step "Negative run: broker certificate from a different CA"
@@ -89,7 +93,7 @@ expect_failure "wrong CA" "$work/wrong-ca.log" "$rc" "TLS_Connect returned -2001
     "not trusted|CA" "could not establish a TLS session"
 demo_stop_broker "$work/broker-foreign"
 
-step "FreeRTOS stress: 4 tasks, 100 mutual-TLS connections, heap and stack accounting"
+step "FreeRTOS stress: 4 tasks, 2 x 100 mutual-TLS connections, heap and stack accounting"
 # A real OpenSSL peer (Python ssl) that requires the device certificate;
 # the library under test is the demo build's (freertos feature: FreeRTOS heap).
 peer_log=$work/stress-peer.log
@@ -106,10 +110,10 @@ grep '^\[stress\]' "$work/stress.log" || true
 if [ "$rc" != 0 ] || ! grep -q '^STRESS RESULT PASS' "$work/stress.log"; then
     tail -20 "$work/stress.log" >&2
     fail "FreeRTOS stress (exit $rc)"
-elif [ "$(grep -c '^CONN ' "$peer_log")" != 100 ]; then
-    fail "FreeRTOS stress: the peer did not see 100 mutual-TLS connections"
+elif [ "$(grep -c '^CONN ' "$peer_log")" != 200 ]; then
+    fail "FreeRTOS stress: the peer did not see 2 x 100 mutual-TLS connections"
 else
-    pass "FreeRTOS stress: 100 connections from 4 tasks, heap returned, stacks within budget"
+    pass "FreeRTOS stress: 2 x 100 connections from 4 tasks, heap returned, stacks within budget"
 fi
 
 step "CMake consumer project (add_subdirectory + exported target)"

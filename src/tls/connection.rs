@@ -117,6 +117,9 @@ pub struct Connection {
     session_key: Option<SessionKey>,
     offered: bool,
     resumed: bool,
+    /// Application data has arrived (a later fatal alert is not about the
+    /// handshake).
+    received: bool,
 }
 
 // SAFETY: `alpn_ptrs` point into `config`, owned by the same value.
@@ -171,6 +174,7 @@ impl Connection {
             session_key: None,
             offered: false,
             resumed: false,
+            received: false,
         })
     }
 
@@ -299,7 +303,10 @@ impl Connection {
             // SAFETY: `ssl` is a set-up context; `rest` is valid for writes.
             let rc = unsafe { m::ssl_read(ssl, rest.as_mut_ptr(), rest.len()) };
             match rc {
-                n if n > 0 => got += n as usize,
+                n if n > 0 => {
+                    got += n as usize;
+                    self.received = true;
+                }
                 // A TLS 1.3 NewSessionTicket was read and waits: the next
                 // read processes it (below). Bounded per call, so that a
                 // peer sending nothing but tickets cannot hold the caller.
@@ -315,7 +322,7 @@ impl Connection {
                 // been taken into the session; keep it, and read on.
                 m::ERR_SSL_RECEIVED_NEW_SESSION_TICKET => self.remember_session(),
                 rc => {
-                    let e = self.fail(self.record_error(rc));
+                    let e = self.fail_after_handshake(rc, got);
                     if got == 0 {
                         return Err(e);
                     }
@@ -349,7 +356,7 @@ impl Connection {
                 m::ERR_SSL_RECEIVED_NEW_SESSION_TICKET => self.remember_session(),
                 // 0 is only documented for an empty write; never spin on it.
                 0 | m::ERR_SSL_WANT_READ | m::ERR_SSL_WANT_WRITE => break,
-                rc => return Err(self.fail(self.record_error(rc))),
+                rc => return Err(self.fail_after_handshake(rc, 0)),
             }
         }
         Ok(sent)
@@ -439,6 +446,48 @@ impl Connection {
         self.last_error.code = e.code();
         self.last_error.mbedtls_code = e.mbedtls_code();
         self.last_error.reason = e.reason(self.last_error.verify_flags);
+        e
+    }
+
+    /// Fail the connection on a read or write error after the handshake,
+    /// and say so in the log (once: the failure is sticky). `got`: bytes
+    /// this call had read before it.
+    ///
+    /// In TLS 1.3 the client's handshake is over before the server has
+    /// judged its Certificate: a server that required one the token could
+    /// not supply ends the connection with a fatal alert on the first read.
+    /// That is reported as the credential problem, as TLS 1.2 reports it
+    /// from `TLS_Connect`.
+    fn fail_after_handshake(&mut self, rc: c_int, got: usize) -> Error {
+        let first_read = got == 0 && !self.received;
+        // SAFETY: a connected, live context; mbedTLS has returned.
+        let tls13 = unsafe { mbedtls::negotiated_version(self.ssl()) } == m::SSL_VERSION_TLS1_3;
+        let cause = if rc == m::ERR_SSL_FATAL_ALERT_MESSAGE && first_read && tls13 {
+            // SAFETY: mbedTLS has returned; nothing else uses the block.
+            unsafe { self.mbed.credential_cause() }
+        } else {
+            None
+        };
+        let e = match cause {
+            Some(cause) => {
+                self.last_error.pkcs11_rv = cause.rv_u64();
+                cause.error
+            }
+            None => self.record_error(rc),
+        };
+        let e = self.fail(e);
+        if !matches!(e, Error::Closed) {
+            let last = self.last_error;
+            log!(
+                Error,
+                "connection to ",
+                Bytes(self.config.server_name().to_bytes()),
+                " failed: ",
+                Bytes(last.reason.to_bytes()),
+                "; mbedTLS -0x",
+                Hex(last.mbedtls_code.unsigned_abs(), 4)
+            );
+        }
         e
     }
 
