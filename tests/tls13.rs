@@ -61,6 +61,40 @@ fn openssl_s_server_tls13_server_authentication() {
 }
 
 #[test]
+fn tls13_server_requiring_a_certificate_the_token_lacks_is_reported_at_the_first_read() {
+    // In TLS 1.3 the client's handshake ends before the server judges the
+    // (empty) client Certificate: TLS_Connect succeeds, and the server's
+    // alert comes with the first read, reported as the credential problem.
+    let _turn = turn();
+    let _shared = support::exclusive();
+    let pki = DevicePki::new();
+    let _token = support::Token::new();
+    let server = SServer::start_versions(&pki, ClientCert::Required, Versions::Tls13Only, &[]);
+    let mut c = Client::for_device_pki(server.port, &pki);
+    assert_eq!(c.connect(), 0, "{:?}", c.last_error());
+    let no_key = ffi::TLS_ERROR_NO_PRIVATE_KEY as BaseType_t;
+    assert_eq!(c.line_round_trip("anyone there?"), Err(no_key));
+    let e = c.last_error();
+    assert_eq!((e.code, e.reason.as_str()), (no_key, "no private key in token"));
+    assert_eq!(c.recv(&mut [0u8; 8]), no_key, "sticky");
+}
+
+#[test]
+fn tls13_server_asking_optionally_takes_an_empty_certificate() {
+    let _turn = turn();
+    let _shared = support::exclusive();
+    let pki = DevicePki::new();
+    let _token = support::Token::new();
+    let server = SServer::start_versions(&pki, ClientCert::Optional, Versions::Tls13Only, &[]);
+    let mut c = Client::for_device_pki(server.port, &pki);
+    assert_eq!(c.connect(), 0, "{:?}", c.last_error());
+    assert_eq!(
+        c.line_round_trip("no certificate, still welcome"),
+        Ok(support::reversed("no certificate, still welcome"))
+    );
+}
+
+#[test]
 fn rsa_server_signs_tls13_with_pss_and_the_client_checks_it() {
     let _turn = turn();
     // An RSA server certificate: TLS 1.3 allows only RSASSA-PSS for its

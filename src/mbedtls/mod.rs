@@ -72,6 +72,16 @@ pub(crate) unsafe fn negotiated_version(ssl: *const m::ssl_context) -> m::ssl_pr
     unsafe { (*ssl).private_tls_version }
 }
 
+/// Bytes of written records mbedTLS holds for the transport (records it
+/// has not flushed yet: TLS 1.3 gathers a flight before sending it).
+///
+/// # Safety
+/// As for [`handshake_over`].
+pub(crate) unsafe fn output_held(ssl: *const m::ssl_context) -> usize {
+    // SAFETY: per the contract; a plain field.
+    unsafe { (*ssl).private_out_left }
+}
+
 /// Bytes of a written record still waiting for the transport.
 ///
 /// # Safety

@@ -687,14 +687,16 @@ impl Connection {
                 }
                 // The server asked for a certificate when the client's
                 // Certificate step writes a record (TLS 1.2 and 1.3 write
-                // one, empty or not, exactly then).
+                // one, empty or not, exactly then): handed to the transport
+                // (TLS 1.2), or held by mbedTLS for the rest of the flight
+                // (TLS 1.3).
                 let certificate_step = mbedtls::at_client_certificate(ssl);
-                let records = (*s).bio.records_written;
+                let (records, held) = ((*s).bio.records_written, mbedtls::output_held(ssl));
                 if mbedtls::at_server_certificate(ssl) {
                     (*s).server_certificate_step = true;
                 }
                 let rc = m::ssl_handshake_step(ssl);
-                if certificate_step && (*s).bio.records_written != records {
+                if certificate_step && ((*s).bio.records_written != records || mbedtls::output_held(ssl) > held) {
                     (*s).certificate_asked = true;
                 }
                 if rc != 0 {
