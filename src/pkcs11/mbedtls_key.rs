@@ -1,6 +1,9 @@
-//! The bridge that lets mbedTLS sign with a key held in the token: a
-//! custom `pk_info_t` per key type (`crate::mbedtls::pk_info`) whose
-//! `sign_func` asks the module.
+//! A key held in the token ([`TokenKey`]: its session, handle and the
+//! signing itself), and the TLS 1.2 bridge that lets mbedTLS sign with it:
+//! a custom `pk_info_t` per key type (`crate::mbedtls::pk_info`) whose
+//! `sign_func` asks the module. The TLS 1.3 route (RSA-PSS needs it) is a
+//! PSA opaque key instead (`super::psa_key`); this one serves
+//! configurations without the token driver.
 //!
 //! In the client handshake mbedTLS reads only `can_do` (to pick the
 //! signature algorithm) and `sign_func` (CertificateVerify) of the own key;
