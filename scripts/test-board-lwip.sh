@@ -65,15 +65,17 @@ lwip_run() {
         -nic "user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:8883-cmd:python3 $root/scripts/lwip-guestfwd-proxy.py --port $broker_port --state $work/$name-proxy --fault $fault"
 }
 
-# check_tls13 NAME: the proxy of run NAME saw the broker's ServerHello pick
-# TLS 1.3 on each of the run's 2 connections.
+# check_tls13 NAME: both connections of run NAME were TLS 1.3, as the
+# proxy read the broker's ServerHello and as the firmware says
+# (TLS_GetProtocolVersion, "[tls] version:" lines).
 check_tls13() {
-    local name=$1 seen
+    local name=$1 seen said
     seen=$(grep -c 'server hello: TLS 1.3$' "$work/$name-proxy/proxy.log" || true)
-    if [ "$seen" = 2 ]; then
-        pass "$name: both connections in TLS 1.3 (the broker's ServerHello, read by the proxy)"
+    said=$(grep -c '^\[tls\] version: TLS 1.3$' "$work/$name.log" || true)
+    if [ "$seen" = 2 ] && [ "$said" = 2 ]; then
+        pass "$name: both connections in TLS 1.3 (the broker's ServerHello read by the proxy; the firmware's TLS_GetProtocolVersion)"
     else
-        fail "$name: expected 2 TLS 1.3 ServerHellos: $(grep 'server hello' "$work/$name-proxy/proxy.log" | tr '\n' ' ')"
+        fail "$name: expected 2 TLS 1.3 connections: proxy: $(grep 'server hello' "$work/$name-proxy/proxy.log" | tr '\n' ' '); firmware: $(grep '^\[tls\] version:' "$work/$name.log" | tr '\n' ' ')"
     fi
 }
 
