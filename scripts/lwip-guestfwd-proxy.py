@@ -25,13 +25,17 @@ DIR/proxy.log, with the TLS version the broker's ServerHello chose
 ("server hello: TLS 1.3", from its supported_versions extension, else its
 legacy version field).
 
-The fault counts the guest's application-data records, which is the same
-point of the MQTT session in both versions: in TLS 1.2 the guest's first
-such record is MQTT CONNECT, in TLS 1.3 it is the guest's Finished (its
-handshake records after ServerHello are application-data records on the
-wire), so in 1.3 one more is counted. The guest publishes only after
-CONNACK and SUBACK, so its record after CONNECT and SUBSCRIBE is the
-PUBLISH that --after-records 2 names.
+The fault point is counted on the guest's application-data records, in
+a way that holds for TLS 1.2 and 1.3 alike. In TLS 1.3 the guest's
+handshake records after ServerHello (Certificate, CertificateVerify,
+Finished) are application-data records on the wire too, and leave with
+MQTT CONNECT (the library holds its last flight for its first record); in
+TLS 1.2 the guest's first application-data record is CONNECT alone. So
+the guest's first turn is the application-data records it sends before
+the broker sends one back (CONNACK, or 1.3's session tickets): F records,
+CONNECT the last. The guest sends each later MQTT packet only after the
+broker answered the previous one, so its K-th packet after CONNECT is
+record F + K: with --after-records 2, the PUBLISH after SUBSCRIBE.
 """
 import argparse
 import os
@@ -199,6 +203,9 @@ def relay(args, guest, broker, counter, fault, say):
     stalled_at = None
     hello = ServerHelloVersion()
     version = None
+    # The guest's first turn (see the module's description).
+    broker_records = RecordCounter()
+    first_turn = None
     while True:
         if stalled_at is not None:
             # Keep the connections, move nothing; notice the guest
@@ -220,11 +227,10 @@ def relay(args, guest, broker, counter, fault, say):
                 say(f"guest closed ({to_broker} bytes to the broker, {to_guest} to the guest)")
                 break
             cut = None
-            if fault != "none":
-                # The guest's record after K MQTT packets: K + 1, plus its
-                # TLS 1.3 Finished, an application-data record on the wire.
-                trigger = args.after_records + 1 + (1 if version == "TLS 1.3" else 0)
-                for count, start, _ in counter.feed_spans(data):
+            spans = counter.feed_spans(data)
+            if fault != "none" and first_turn is not None:
+                trigger = first_turn + args.after_records
+                for count, start, _ in spans:
                     if count == trigger:
                         cut = start
                         break
@@ -234,9 +240,9 @@ def relay(args, guest, broker, counter, fault, say):
                 if fault == "drop":
                     say(f"drop: {len(data) - cut} bytes from the guest not forwarded, connection closed "
                         f"({to_guest} bytes to the guest, {to_broker} to the broker; guest's "
-                        f"application-data record {trigger}, {version})")
+                        f"application-data record {trigger}, its first turn {first_turn}, {version})")
                     break
-                say(f"stall at the guest's application-data record {trigger} ({version}; "
+                say(f"stall at the guest's application-data record {trigger} (first turn {first_turn}, {version}; "
                     f"{to_guest} bytes to the guest, {to_broker} to the broker)")
                 stalled_at = time.monotonic()
                 continue
@@ -251,6 +257,8 @@ def relay(args, guest, broker, counter, fault, say):
             if seen:
                 version = seen
                 say(f"server hello: {seen}")
+            if broker_records.feed(data) and first_turn is None and counter.app_records > 0:
+                first_turn = counter.app_records
             guest.sendall(data)
             to_guest += len(data)
 
