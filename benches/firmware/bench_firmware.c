@@ -38,9 +38,9 @@
  * R (ECDHE-RSA, RSA-2048 chain) alternate pair by pair. Each round ends
  * with a version pair, ours only, the order flipping every round: 3 (the
  * peer speaks TLS 1.3 only, P-256 chain, key share on P-256) and 2 (the
- * same chain, the peer speaks TLS 1.2 only: what E measures), so that the
- * TLS 1.3 figures have a TLS 1.2 reference taken next to them. The raw
- * client is pinned to TLS 1.2 (benches/common), so it has no 1.3 row.
+ * same chain, the peer speaks TLS 1.2 only: what E measures), ours and raw
+ * each, so that the TLS 1.3 figures have a TLS 1.2 reference taken next
+ * to them.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -585,6 +585,7 @@ static void prvBenchTask( void * pvUnused )
     }
 
     prvOneConnection( '3', pdTRUE, &axCa[ 0 ], pdFALSE );
+    prvOneConnection( '3', pdFALSE, &axCa[ 0 ], pdFALSE );
 
     for( ulPair = 0; ulPair < ulPairs; ulPair++ )
     {
@@ -596,9 +597,17 @@ static void prvBenchTask( void * pvUnused )
             prvOneConnection( acKinds[ i ], !xOursFirst, &axCa[ i ], pdTRUE );
         }
 
-        /* The version pair: TLS 1.3 and its TLS 1.2 reference, ours. */
-        prvOneConnection( ( ulPair % 2 ) == 0 ? '3' : '2', pdTRUE, &axCa[ 0 ], pdTRUE );
-        prvOneConnection( ( ulPair % 2 ) == 0 ? '2' : '3', pdTRUE, &axCa[ 0 ], pdTRUE );
+        /* The version pair: TLS 1.3 and its TLS 1.2 reference, ours and
+         * raw each. */
+        {
+            char cFirst = ( ulPair % 2 ) == 0 ? '3' : '2';
+            char cSecond = ( ulPair % 2 ) == 0 ? '2' : '3';
+
+            prvOneConnection( cFirst, pdTRUE, &axCa[ 0 ], pdTRUE );
+            prvOneConnection( cFirst, pdFALSE, &axCa[ 0 ], pdTRUE );
+            prvOneConnection( cSecond, pdFALSE, &axCa[ 0 ], pdTRUE );
+            prvOneConnection( cSecond, pdTRUE, &axCa[ 0 ], pdTRUE );
+        }
     }
 
     prvSendAll( "BYE\n", 4 );
