@@ -263,17 +263,56 @@ static void prvSession( const MqttDemoConfig_t * pxConfig,
     vTlsTransportDisconnect( &xNetwork );
 }
 
+/* A transport that refuses every byte (prvStartPsa). */
+static BaseType_t prvRefuseSend( void * pvCtx,
+                                 const unsigned char * pucData,
+                                 size_t xLength )
+{
+    ( void ) pvCtx;
+    ( void ) pucData;
+    ( void ) xLength;
+    return -1;
+}
+
+static BaseType_t prvRefuseRecv( void * pvCtx,
+                                 unsigned char * pucBuffer,
+                                 size_t xLength )
+{
+    ( void ) pvCtx;
+    ( void ) pucBuffer;
+    ( void ) xLength;
+    return -1;
+}
+
 /* PSA crypto (mbedTLS's crypto core under TLS 1.3 and
- * MBEDTLS_USE_PSA_CRYPTO) keeps its state (key store, random generator)
- * for the image's life once started. TLS_InitCrypto starts it (with the
- * library's token driver) before the heap baseline, so that "the heap is
- * back to its start" measures what connections leave behind, not PSA's
- * one-off state. */
+ * MBEDTLS_USE_PSA_CRYPTO) starts at the library's first TLS_Connect and
+ * keeps its state for the image's life: its random generator, and its key
+ * store, which grows on the heap at the first key (the ClientHello's key
+ * share). A connection whose transport refuses its ClientHello does both
+ * here, before the heap baseline, so that "the heap is back to its start"
+ * measures what connections leave behind, not PSA's one-off state.
+ * (TLS_InitCrypto alone starts PSA but makes no key: 904 B of key store
+ * then stay after the first real connection.) */
 static void prvStartPsa( void )
 {
-    BaseType_t xResult = TLS_InitCrypto();
+    TLSParams_t xParams;
+    void * pvTls = NULL;
+    BaseType_t xResult;
 
-    printf( "[fault] PSA started before the heap baseline (TLS_InitCrypto: %ld)\n", ( long ) xResult );
+    memset( &xParams, 0, sizeof( xParams ) );
+    xParams.ulSize = sizeof( xParams );
+    xParams.pcDestination = "localhost";
+    xParams.pxNetworkRecv = prvRefuseRecv;
+    xParams.pxNetworkSend = prvRefuseSend;
+
+    if( TLS_Init( &pvTls, &xParams ) == 0 )
+    {
+        xResult = TLS_Connect( pvTls );
+        printf( "[fault] PSA started by a connection whose transport refuses to send (TLS_Connect: %ld)\n",
+                ( long ) xResult );
+    }
+
+    TLS_Cleanup( pvTls );
 }
 
 void vLwipFaultScenario( const MqttDemoConfig_t * pxConfig,
