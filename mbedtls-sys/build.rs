@@ -341,8 +341,16 @@ fn compile(tree: &Tree, source: &Path, shim: &Path, options: &BTreeSet<String>) 
     if options.contains("MBEDTLS_PSA_P256M_DRIVER_ENABLED") {
         let p256m = source.join("3rdparty/p256-m");
         b.include(&p256m);
-        files.push(p256m.join("p256-m_driver_entrypoints.c"));
-        files.push(p256m.join("p256-m/p256-m.c"));
+        if options.contains("MBEDTLS_ECDH_GEN_PUBLIC_ALT") {
+            // Feature p256-cortex-m4 (the ALT macros mark it, the root
+            // crate's build script checks): the driver's entry points come
+            // from the library's shim, on the P256-Cortex-M4 assembly,
+            // instead of p256-m.
+            files.push(shim.join("p256_cortex_m4_psa_driver.c"));
+        } else {
+            files.push(p256m.join("p256-m_driver_entrypoints.c"));
+            files.push(p256m.join("p256-m/p256-m.c"));
+        }
     }
     if options.contains("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED") {
         let everest = source.join("3rdparty/everest");

@@ -9,8 +9,14 @@
 # to raw mbedTLS, the negotiated group, the flash the feature adds. A
 # benchmark, not a test: not run by CI.
 #
-# Knobs (environment): BENCH_FW_PAIRS (pairs per key type and image, default 5).
-# Work files stay in build/bench-firmware-p256/.
+# Each image also runs the TLS 1.3 / 1.2 version pairs of bench_firmware.c:
+# the report gives the TLS 1.3 handshake with and without the feature.
+#
+# Knobs (environment): BENCH_FW_PAIRS (pairs per key type and image, default 5);
+# BENCH_FW_P256_WORK_DIR (work files, default build/bench-firmware-p256);
+# BENCH_FW_CARGO_TARGET_DIR (the stock image's cargo directory, default one
+# in the work directory; the stock image builds the library as
+# scripts/bench-firmware.sh and scripts/test-board.sh do).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/deps.sh"
@@ -24,7 +30,7 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
 fi
 pairs=${BENCH_FW_PAIRS:-5}
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_FW_PAIRS must be a positive number" >&2; exit 2; }
-work=$root/build/bench-firmware-p256
+work=${BENCH_FW_P256_WORK_DIR:-$root/build/bench-firmware-p256}
 results=$root/benches/results
 step() { printf '==> %s\n' "$*" >&2; }
 mkdir -p "$work" "$results"
@@ -36,11 +42,12 @@ trap 'exit 130' INT TERM
 # build IMAGE ON|OFF: the benchmark image with the feature on or off, each
 # in its own build and cargo directory (so neither rebuilds the other's).
 build() {
-    local image=$1 feature=$2
+    local image=$1 feature=$2 cargo_dir=$work/cargo-$1
+    [ "$1" != stock ] || cargo_dir=${BENCH_FW_CARGO_TARGET_DIR:-$cargo_dir}
     step "build the $image image (release, LTO; FREERTOS_TLS_P256_CORTEX_M4=$feature)"
     cmake -S "$root/benches/firmware" -B "$work/$image" -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake" \
-        -DFREERTOS_TLS_P256_CORTEX_M4="$feature" -DFREERTOS_TLS_CARGO_TARGET_DIR="$work/cargo-$image" \
+        -DFREERTOS_TLS_P256_CORTEX_M4="$feature" -DFREERTOS_TLS_CARGO_TARGET_DIR="$cargo_dir" \
         >"$work/$image-configure.log" 2>&1 || { tail -n 30 "$work/$image-configure.log" >&2; exit 1; }
     cmake --build "$work/$image" --target freertos_tls_firmware_bench -j "$(nproc)" >"$work/$image-build.log" 2>&1 ||
         { tail -n 30 "$work/$image-build.log" >&2; exit 1; }

@@ -18,12 +18,14 @@ demo_free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# demo_start_broker WORKDIR PORT CAFILE CERTFILE KEYFILE [REQUIRE_CERT]
+# demo_start_broker WORKDIR PORT CAFILE CERTFILE KEYFILE [REQUIRE_CERT] [TLS_VERSION]
 # Starts Mosquitto on 127.0.0.1:PORT with TLS and (unless REQUIRE_CERT is
 # "false", for server-auth-only checks) require_certificate true, waits
-# until it accepts connections, records its pid in WORKDIR.
+# until it accepts connections, records its pid in WORKDIR. TLS_VERSION is
+# Mosquitto's tls_version: tlsv1.2 (the default) is a minimum in Mosquitto
+# 2.0, which then accepts TLS 1.2 and 1.3; tlsv1.3 refuses 1.2.
 demo_start_broker() {
-    local work=$1 port=$2 cafile=$3 certfile=$4 keyfile=$5 require=${6:-true}
+    local work=$1 port=$2 cafile=$3 certfile=$4 keyfile=$5 require=${6:-true} tls_version=${7:-tlsv1.2}
     local anonymous=false
     [ "$require" = true ] || anonymous=true
     mkdir -p "$work"
@@ -49,7 +51,7 @@ cafile $cafile
 certfile $certfile
 keyfile $keyfile
 require_certificate $require
-tls_version tlsv1.2
+tls_version $tls_version
 CONF
     : > "$work/mosquitto.log"
     mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.out" 2>&1 &

@@ -9,7 +9,13 @@
 #      10.0.2.100:8883, whose command, scripts/lwip-guestfwd-proxy.py,
 #      connects to the broker): two connections of 3 QoS 1 messages each,
 #      every message back, the second connection resuming the TLS session;
-#      and a direct connection to the host (10.0.2.2:PORT) must fail;
+#      both in TLS 1.3 (the broker takes 1.2 and 1.3; the proxy reads the
+#      version from the broker's ServerHello); and a direct connection to
+#      the host (10.0.2.2:PORT) must fail;
+#   2b. the same against a second broker configured for TLS 1.3 only
+#      (tls_version tlsv1.3, require_certificate true; a TLS 1.2 client is
+#      refused there, checked with openssl s_client): full handshake,
+#      then resumption from a TLS 1.3 ticket;
 #   3. the same with non-blocking receives (MSG_DONTWAIT): the transport
 #      must have returned 0 ("nothing now") and a lower-priority task must
 #      have run during the handshake;
@@ -35,7 +41,7 @@ demo_require_cargo
 work=${TEST_BOARD_LWIP_WORK_DIR:-$root/build/test-board-lwip}
 rm -rf "$work"
 mkdir -p "$work"
-trap 'demo_stop_broker "$work/broker"' EXIT
+trap 'demo_stop_broker "$work/broker"; demo_stop_broker "$work/broker-tls13"' EXIT
 trap 'exit 130' INT TERM
 
 build=$work/firmware-build
@@ -47,15 +53,30 @@ arm-none-eabi-size "$fw"
 port=$(demo_free_port)
 demo_start_broker "$work/broker" "$port" "$work/pki/client-ca.pem" "$work/pki/broker-chain.pem" "$work/pki/broker.key"
 
-# lwip_run NAME FAULT TIMEOUT "WORDS": the firmware with its LAN9118 on
-# QEMU's user network, restricted to the one forwarded address; the proxy
-# breaks the first connection as FAULT says (none, drop, stall). Log in
-# $work/NAME.log, proxy log in $work/NAME-proxy/proxy.log.
+# lwip_run NAME FAULT TIMEOUT "WORDS" [BROKER_PORT]: the firmware with its
+# LAN9118 on QEMU's user network, restricted to the one forwarded address;
+# the proxy (to the broker on BROKER_PORT, default $port) breaks the first
+# connection as FAULT says (none, drop, stall). Log in $work/NAME.log,
+# proxy log in $work/NAME-proxy/proxy.log.
 lwip_run() {
-    local name=$1 fault=$2 limit=$3 words=$4
+    local name=$1 fault=$2 limit=$3 words=$4 broker_port=${5:-$port}
     mkdir -p "$work/$name-proxy"
     demo_board_run "$fw" null "$work/$name.log" "$limit" "$words" \
-        -nic "user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:8883-cmd:python3 $root/scripts/lwip-guestfwd-proxy.py --port $port --state $work/$name-proxy --fault $fault"
+        -nic "user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:8883-cmd:python3 $root/scripts/lwip-guestfwd-proxy.py --port $broker_port --state $work/$name-proxy --fault $fault"
+}
+
+# check_tls13 NAME: both connections of run NAME were TLS 1.3, as the
+# proxy read the broker's ServerHello and as the firmware says
+# (TLS_GetProtocolVersion, "[tls] version:" lines).
+check_tls13() {
+    local name=$1 seen said
+    seen=$(grep -c 'server hello: TLS 1.3$' "$work/$name-proxy/proxy.log" || true)
+    said=$(grep -c '^\[tls\] version: TLS 1.3$' "$work/$name.log" || true)
+    if [ "$seen" = 2 ] && [ "$said" = 2 ]; then
+        pass "$name: both connections in TLS 1.3 (the broker's ServerHello read by the proxy; the firmware's TLS_GetProtocolVersion)"
+    else
+        fail "$name: expected 2 TLS 1.3 connections: proxy: $(grep 'server hello' "$work/$name-proxy/proxy.log" | tr '\n' ' '); firmware: $(grep '^\[tls\] version:' "$work/$name.log" | tr '\n' ' ')"
+    fi
 }
 
 # demo_check NAME LOG RC: exit 0, 2 x 3 messages published and received
@@ -89,6 +110,26 @@ if [ "$(ls "$work/demo-proxy" | grep -c '^conn-')" = 2 ]; then
 else
     fail "expected 2 forwarded connections: $(ls "$work/demo-proxy")"
 fi
+check_tls13 demo
+
+step "Demo over lwIP against a broker configured for TLS 1.3 only (tls_version tlsv1.3, require_certificate true)"
+port13=$(demo_free_port)
+demo_start_broker "$work/broker-tls13" "$port13" "$work/pki/client-ca.pem" "$work/pki/broker-chain.pem" \
+    "$work/pki/broker.key" true tlsv1.3
+# The broker must refuse TLS 1.2 for its version (a protocol_version
+# alert, not the missing client certificate), or this run proves nothing.
+openssl s_client -connect "127.0.0.1:$port13" -tls1_2 </dev/null >"$work/tls13-only-tls12-probe.log" 2>&1 || true
+if grep -q 'alert protocol version' "$work/tls13-only-tls12-probe.log"; then
+    pass "the TLS 1.3-only broker refuses TLS 1.2 (openssl s_client -tls1_2: protocol_version alert)"
+else
+    fail "the TLS 1.3-only broker did not refuse TLS 1.2 for its version: $(head -3 "$work/tls13-only-tls12-probe.log")"
+fi
+rc=0
+lwip_run tls13-only none 60 "port=$port13 utc=$(date +%s)" "$port13" || rc=$?
+demo_check "lwIP demo, TLS 1.3-only broker" "$work/tls13-only.log" "$rc"
+check_tls13 tls13-only
+check_broker_identity "$work/broker-tls13"
+demo_stop_broker "$work/broker-tls13"
 
 step "Demo over lwIP, non-blocking receives (MSG_DONTWAIT): 0 = nothing now; no starvation"
 rc=0

@@ -82,6 +82,13 @@ else
 fi
 # The broker must have taken the token's certificate as the client identity.
 check_broker_identity "$work/broker"
+# Mosquitto 2.0's tls_version tlsv1.2 is a minimum: it and the library
+# (TLS 1.2 to 1.3 by default) agree on TLS 1.3.
+if grep -q '^\[tls\] version: TLS 1.3$' "$work/nonblocking.log"; then
+    pass "non-blocking demo: TLS 1.3 negotiated with Mosquitto (TLS_GetProtocolVersion)"
+else
+    fail "non-blocking demo: not TLS 1.3: $(grep '^\[tls\] version:' "$work/nonblocking.log" || echo 'no version line')"
+fi
 
 # TEST_BOARD_DEMO_ONLY=1: stop after the first demo run (a second firmware
 # variant, e.g. with the P-256 feature, needs only the end-to-end proof).

@@ -8,11 +8,11 @@
 #      valid and invalid, run on QEMU mps2-an386; the firmware's exit status
 #      and its vector count are checked.
 # Python's cryptography goes into a venv under build/test-p256 (pip).
-# Builds are kept in build/test-p256 for the next run.
+# Builds are kept in build/test-p256 (TEST_P256_WORK_DIR) for the next run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-work=$root/build/test-p256
+work=${TEST_P256_WORK_DIR:-$root/build/test-p256}
 mkdir -p "$work"
 step() { printf '==> %s\n' "$*" >&2; }
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then

@@ -11,6 +11,11 @@
 /* src/tls/connection.rs: CIPHERSUITES, GROUPS, SIG_ALGS,
  * DRBG_PERSONALISATION, in the same order. */
 static const int raw_suites[] = {
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+#endif
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
@@ -29,7 +34,8 @@ static const uint16_t raw_groups[] = {
 };
 static const uint16_t raw_sig_algs[] = {
     MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384, MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
     MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512, MBEDTLS_TLS1_3_SIG_NONE,
 };
 static const unsigned char raw_personalisation[] = "freertos-tls ctr_drbg";
@@ -66,7 +72,13 @@ int bench_raw_configure(mbedtls_ssl_config *conf, mbedtls_ctr_drbg_context *drbg
     mbedtls_ssl_conf_ca_chain(conf, ca, NULL);
     mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, drbg);
     mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    /* src/tls/connection.rs (versions): TLS 1.2 to 1.3, 1.2 only with a
+     * record buffer under 16 KiB. */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && MBEDTLS_SSL_IN_CONTENT_LEN >= 16384
+    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
+#else
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#endif
     mbedtls_ssl_conf_ciphersuites(conf, raw_suites);
     mbedtls_ssl_conf_groups(conf, raw_groups);
     mbedtls_ssl_conf_sig_algs(conf, raw_sig_algs);
@@ -74,6 +86,10 @@ int bench_raw_configure(mbedtls_ssl_config *conf, mbedtls_ctr_drbg_context *drbg
     if ((rc = mbedtls_ssl_conf_max_frag_len(conf, RAW_MAX_FRAGMENT_LENGTH)) != 0) return rc;
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
     mbedtls_ssl_conf_session_tickets(conf, session_tickets);
+    /* Not restated: the library's signal of TLS 1.3 tickets (its recv
+     * keeps them for resumption); a raw client that never resumes lets
+     * mbedTLS drop them, and its reads never return
+     * MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET. */
 #else
     (void)session_tickets;
 #endif

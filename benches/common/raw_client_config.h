@@ -21,6 +21,8 @@ typedef int (*bench_raw_entropy_fn)(void *ctx, unsigned char *out, size_t len);
 /*
  * Parses the trusted CA (PEM, NUL counted in ca_len) into ca, seeds drbg,
  * and applies TLS_Connect's client configuration to conf: TLS 1.2 minimum,
+ * TLS 1.3 maximum where the configuration has it and 16 KiB records (no
+ * TLS 1.3 ticket signal: the raw client never resumes),
  * verification required against ca, the same cipher suites, curves and
  * signature hashes in the same order, renegotiation off, the
  * max-fragment-length request of this build's record buffer (none with

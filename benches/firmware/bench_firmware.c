@@ -35,7 +35,12 @@
  *
  * Command line (QEMU -append): "pairs=N utc=SECONDS". Pairs alternate
  * which implementation goes first; E (ECDHE-ECDSA, P-256 chain) and
- * R (ECDHE-RSA, RSA-2048 chain) alternate pair by pair.
+ * R (ECDHE-RSA, RSA-2048 chain) alternate pair by pair. Each round ends
+ * with a version pair, ours only, the order flipping every round: 3 (the
+ * peer speaks TLS 1.3 only, P-256 chain, key share on P-256) and 2 (the
+ * same chain, the peer speaks TLS 1.2 only: what E measures), ours and raw
+ * each, so that the TLS 1.3 figures have a TLS 1.2 reference taken next
+ * to them.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -387,7 +392,7 @@ static void prvRawFree( RawConnection_t * pxC )
 
 typedef struct
 {
-    char cKind;          /* 'E' or 'R' */
+    char cKind;          /* 'E', 'R', '3' (TLS 1.3 peer) or '2' (TLS 1.2 reference) */
     BaseType_t xOurs;
     const Ca_t * pxCa;
     TaskHandle_t xBench; /* notified at each checkpoint */
@@ -571,12 +576,16 @@ static void prvBenchTask( void * pvUnused )
     axCa[ 1 ] = prvFetchCa( 'R' );
 
     /* Warm-up, not reported: one-off work of the first connection (the
-     * entropy source's start-up health test, first allocations). */
+     * entropy source's start-up health test, first allocations, PSA's
+     * start at the library's first TLS_Connect). */
     for( i = 0; i < 2; i++ )
     {
         prvOneConnection( acKinds[ i ], pdTRUE, &axCa[ i ], pdFALSE );
         prvOneConnection( acKinds[ i ], pdFALSE, &axCa[ i ], pdFALSE );
     }
+
+    prvOneConnection( '3', pdTRUE, &axCa[ 0 ], pdFALSE );
+    prvOneConnection( '3', pdFALSE, &axCa[ 0 ], pdFALSE );
 
     for( ulPair = 0; ulPair < ulPairs; ulPair++ )
     {
@@ -586,6 +595,18 @@ static void prvBenchTask( void * pvUnused )
 
             prvOneConnection( acKinds[ i ], xOursFirst, &axCa[ i ], pdTRUE );
             prvOneConnection( acKinds[ i ], !xOursFirst, &axCa[ i ], pdTRUE );
+        }
+
+        /* The version pair: TLS 1.3 and its TLS 1.2 reference, ours and
+         * raw each. */
+        {
+            char cFirst = ( ulPair % 2 ) == 0 ? '3' : '2';
+            char cSecond = ( ulPair % 2 ) == 0 ? '2' : '3';
+
+            prvOneConnection( cFirst, pdTRUE, &axCa[ 0 ], pdTRUE );
+            prvOneConnection( cFirst, pdFALSE, &axCa[ 0 ], pdTRUE );
+            prvOneConnection( cSecond, pdFALSE, &axCa[ 0 ], pdTRUE );
+            prvOneConnection( cSecond, pdTRUE, &axCa[ 0 ], pdTRUE );
         }
     }
 

@@ -128,6 +128,11 @@ int32_t lTlsTransportConnect( NetworkContext_t * pxNetwork,
         printf( "[tls] handshake: %s\n",
                 ( TLS_IsSessionResumed( pxNetwork->pvTlsContext ) == 1 ) ? "resumed session" : "full" );
     #endif
+    #if defined( TLS_PROTOCOL_VERSION_1_3 )
+        printf( "[tls] version: %s\n",
+                ( TLS_GetProtocolVersion( pxNetwork->pvTlsContext ) == TLS_PROTOCOL_VERSION_1_3 ) ? "TLS 1.3" :
+                ( TLS_GetProtocolVersion( pxNetwork->pvTlsContext ) == TLS_PROTOCOL_VERSION_1_2 ) ? "TLS 1.2" : "?" );
+    #endif
 
     return 0;
 }

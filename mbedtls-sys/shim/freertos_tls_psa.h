@@ -28,6 +28,10 @@ enum freertos_tls_psa_status {
     FREERTOS_TLS_PSA_ERROR_INVALID_HANDLE = PSA_ERROR_INVALID_HANDLE,
     FREERTOS_TLS_PSA_ERROR_INSUFFICIENT_MEMORY = PSA_ERROR_INSUFFICIENT_MEMORY,
     FREERTOS_TLS_PSA_ERROR_HARDWARE_FAILURE = PSA_ERROR_HARDWARE_FAILURE,
+    /* Makes the enum an int whatever the ABI's enum size: with
+     * -fshort-enums (arm-none-eabi's default) it would be 16 bits, and
+     * the bindings' constants would not have psa_status_t's type. */
+    FREERTOS_TLS_PSA_STATUS_INT = 0x7fffffff,
 };
 
 /* Signature schemes the token driver is asked for. */
@@ -36,6 +40,8 @@ enum freertos_tls_sign_scheme {
     FREERTOS_TLS_SIGN_RSA_PKCS1V15 = 2,
     /* RSASSA-PSS, MGF1 with the same hash, salt as long as the hash. */
     FREERTOS_TLS_SIGN_RSA_PSS = 3,
+    /* 32 bits whatever the ABI's enum size (see freertos_tls_psa_status). */
+    FREERTOS_TLS_SIGN_SCHEME_UINT = 0x7fffffff,
 };
 
 /* Sign `hash` (made with `md`) with token key `slot` in `scheme` (one of

@@ -263,6 +263,58 @@ static void prvSession( const MqttDemoConfig_t * pxConfig,
     vTlsTransportDisconnect( &xNetwork );
 }
 
+/* A transport that refuses every byte (prvStartPsa). */
+static BaseType_t prvRefuseSend( void * pvCtx,
+                                 const unsigned char * pucData,
+                                 size_t xLength )
+{
+    ( void ) pvCtx;
+    ( void ) pucData;
+    ( void ) xLength;
+    return -1;
+}
+
+static BaseType_t prvRefuseRecv( void * pvCtx,
+                                 unsigned char * pucBuffer,
+                                 size_t xLength )
+{
+    ( void ) pvCtx;
+    ( void ) pucBuffer;
+    ( void ) xLength;
+    return -1;
+}
+
+/* PSA crypto (mbedTLS's crypto core under TLS 1.3 and
+ * MBEDTLS_USE_PSA_CRYPTO) starts at the library's first TLS_Connect and
+ * keeps its state for the image's life: its random generator, and its key
+ * store, which grows on the heap at the first key (the ClientHello's key
+ * share). A connection whose transport refuses its ClientHello does both
+ * here, before the heap baseline, so that "the heap is back to its start"
+ * measures what connections leave behind, not PSA's one-off state.
+ * (TLS_InitCrypto alone starts PSA but makes no key: 904 B of key store
+ * then stay after the first real connection.) */
+static void prvStartPsa( void )
+{
+    TLSParams_t xParams;
+    void * pvTls = NULL;
+    BaseType_t xResult;
+
+    memset( &xParams, 0, sizeof( xParams ) );
+    xParams.ulSize = sizeof( xParams );
+    xParams.pcDestination = "localhost";
+    xParams.pxNetworkRecv = prvRefuseRecv;
+    xParams.pxNetworkSend = prvRefuseSend;
+
+    if( TLS_Init( &pvTls, &xParams ) == 0 )
+    {
+        xResult = TLS_Connect( pvTls );
+        printf( "[fault] PSA started by a connection whose transport refuses to send (TLS_Connect: %ld)\n",
+                ( long ) xResult );
+    }
+
+    TLS_Cleanup( pvTls );
+}
+
 void vLwipFaultScenario( const MqttDemoConfig_t * pxConfig,
                          const char * pcFault )
 {
@@ -271,6 +323,7 @@ void vLwipFaultScenario( const MqttDemoConfig_t * pxConfig,
     bool xStall = ( strcmp( pcFault, "stall" ) == 0 );
     bool xFaultAsExpected, xPass;
 
+    prvStartPsa();
     xHeapStart = xPortGetFreeHeapSize();
     printf( "[fault] scenario \"%s\": FreeRTOS heap free before the first connection: %u bytes\n", pcFault,
             ( unsigned ) xHeapStart );
