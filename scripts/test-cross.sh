@@ -78,9 +78,12 @@ FIRMWARE_FEATURES=freertos,log-vloggingprintf
 # the built-in root certificates and every entry point of iot_tls.h (the
 # consumer keeps them all). The test fails only on a regression past the
 # ceiling: 16,358 B were measured with that definition (21,278 B before the
-# second size pass); the ceiling leaves 1 KiB for compiler drift.
+# second size pass). TLS 1.3 (issue 21: the token driver route, PSA's
+# start, the mutexes, the version switch, post-handshake tickets) brought
+# it to 18,528 B; issue 21 budgets mbedTLS and this Rust together (128 KB).
+# The ceiling leaves about 1 KiB for compiler drift.
 RUST_TARGET_BYTES=16384
-RUST_CEILING_BYTES=17408
+RUST_CEILING_BYTES=19456
 
 t_start=$(date +%s)
 

@@ -37,6 +37,16 @@ long long mbedtls_time(long long *now);
 #define MBEDTLS_ENTROPY_C
 #define MBEDTLS_CTR_DRBG_C
 
+/* Flash before speed where the handshake hardly notices (issue 21's budget:
+ * mbedTLS with TLS 1.2 and 1.3 within 112 KB on a Cortex-M4F): the smaller
+ * SHA-256/512 code (-3.1 KB), and no precomputed comb tables for the
+ * curves' generator (-5.4 KB; a key-share or ECDSA multiplication by the
+ * generator runs the plain comb; `p256-cortex-m4` does P-256's on its own
+ * assembly anyway). Measured with benches/firmware/flash-profiles. */
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_SHA512_SMALLER
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+
 /* Symmetric crypto and hashes. */
 #define MBEDTLS_AES_C
 #define MBEDTLS_GCM_C
