@@ -37,15 +37,23 @@ long long mbedtls_time(long long *now);
 #define MBEDTLS_ENTROPY_C
 #define MBEDTLS_CTR_DRBG_C
 
-/* Flash before speed where the handshake hardly notices (issue 21's budget:
- * mbedTLS with TLS 1.2 and 1.3 within 112 KB on a Cortex-M4F): the smaller
- * SHA-256/512 code (-3.1 KB), and no precomputed comb tables for the
- * curves' generator (-5.4 KB; a key-share or ECDSA multiplication by the
- * generator runs the plain comb; `p256-cortex-m4` does P-256's on its own
- * assembly anyway). Measured with benches/firmware/flash-profiles. */
+/* Flash within issue 21's budget (mbedTLS with TLS 1.2 and 1.3 within
+ * 112 KB, and with the library's Rust within 128 KB, on a Cortex-M4F;
+ * measured with benches/firmware/flash-profiles):
+ * - the smaller SHA-256/512 code: -3.1 KB, about +0.3 M instructions a
+ *   handshake;
+ * - no precomputed tables for multiplying the curves' generator: -5.4 KB,
+ *   but every key share and the generator half of every ECDSA
+ *   verification runs the plain comb: a software-ECC handshake on the M4
+ *   takes +41 % (TLS 1.3) to +55 % (ECDHE-RSA) instructions. With
+ *   `p256-cortex-m4` P-256 never uses it (+6 %, the SHA change). A firmware
+ *   that can spare the flash gets the speed back with
+ *   -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1 in its C flags. */
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_SHA512_SMALLER
+#if !defined(MBEDTLS_ECP_FIXED_POINT_OPTIM)
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#endif
 
 /* Symmetric crypto and hashes. */
 #define MBEDTLS_AES_C
