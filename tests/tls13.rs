@@ -7,13 +7,13 @@
 
 mod support;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
 use support::{
-    Client, ClientCert, ClientOptions, DevicePki, EchoPeer, Io, KeyAlg, PeerOptions, Pki, ProvisionedDevice, SServer,
-    TcpTransport, Versions,
+    localhost_options, nagle_client, Client, ClientCert, DevicePki, EchoPeer, Io, KeyAlg, PeerOptions, Pki,
+    ProvisionedDevice, SServer, Versions,
 };
 
 const TLS12: u16 = ffi::TLS_PROTOCOL_VERSION_1_2;
@@ -22,29 +22,10 @@ const BAD_PARAMETER: BaseType_t = ffi::TLS_ERROR_BAD_PARAMETER as BaseType_t;
 const INVALID_STATE: BaseType_t = ffi::TLS_ERROR_INVALID_STATE as BaseType_t;
 const HANDSHAKE_FAILED: BaseType_t = ffi::TLS_ERROR_HANDSHAKE_FAILED as BaseType_t;
 
-/// The session cache is process-wide: the tests of this file take turns,
-/// each starting with an empty cache (before any other shared resource).
+/// Every test of this file touches the process-wide session cache (each
+/// connection may leave a session): they take turns.
 fn turn() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    let guard = TURN.lock().unwrap_or_else(|p| p.into_inner());
-    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
-    ffi::TLS_ClearSessionCache();
-    guard
-}
-
-fn opts(pki: &Pki) -> ClientOptions<'static> {
-    ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] }
-}
-
-/// A client over a socket with Nagle's algorithm on, counting its calls.
-fn nagle_client(port: u16, pki: &Pki) -> Client {
-    let (c, rc) = Client::try_init_over(TcpTransport::connect_with(port, false), opts(pki));
-    assert_eq!(rc, 0, "TLS_Init");
-    c
-}
-
-fn s_server_says(server: &SServer, needles: &[&str]) -> String {
-    server.output_containing(needles)
+    support::cache_turn()
 }
 
 #[test]
@@ -57,7 +38,7 @@ fn openssl_s_server_tls13_server_authentication() {
     assert_eq!(c.connect(), 0, "{:?}; server said {:?}", c.last_error(), server.drain());
     assert_eq!(c.version(), TLS13 as BaseType_t);
     assert_eq!(c.line_round_trip("over TLS 1.3"), Ok(support::reversed("over TLS 1.3")));
-    s_server_says(&server, &["Protocol version: TLSv1.3"]);
+    server.output_containing(&["Protocol version: TLSv1.3"]);
 }
 
 #[test]
@@ -118,15 +99,12 @@ fn mutual_tls13_with_token_key(alg: KeyAlg, signature: &str) {
     assert_eq!(c.version(), TLS13 as BaseType_t);
     assert_eq!(c.line_round_trip("mutual 1.3"), Ok(support::reversed("mutual 1.3")));
     // The server checked the token-made CertificateVerify of this key type.
-    s_server_says(
-        &server,
-        &[
-            "Protocol version: TLSv1.3",
-            "Peer certificate: CN = device-13",
-            &format!("Signature type: {signature}"),
-            "Verification: OK",
-        ],
-    );
+    server.output_containing(&[
+        "Protocol version: TLSv1.3",
+        "Peer certificate: CN = device-13",
+        &format!("Signature type: {signature}"),
+        "Verification: OK",
+    ]);
 }
 
 #[test]
@@ -148,7 +126,7 @@ fn python_tls13_only_server_resumes_with_a_ticket() {
     let options = PeerOptions { report_reuse: true, versions: Versions::Tls13Only, ..Default::default() };
     let peer = EchoPeer::start(&pki.localhost(), options);
     for (i, expected) in [false, true, true].into_iter().enumerate() {
-        let mut c = Client::init(peer.port, opts(&pki));
+        let mut c = Client::init(peer.port, localhost_options(&pki));
         assert_eq!(c.connect(), 0, "connection {i}: {:?}", c.last_error());
         assert_eq!(c.version(), TLS13 as BaseType_t);
         // The echo reads the server's tickets, which arrive after the
@@ -167,7 +145,7 @@ fn a_tls13_connection_closed_before_any_ticket_arrived_leaves_nothing_to_resume(
     let pki = Pki::new("noticket13");
     let options = PeerOptions { report_reuse: true, versions: Versions::Tls13Only, ..Default::default() };
     let peer = EchoPeer::start(&pki.localhost(), options);
-    let mut c = Client::init(peer.port, opts(&pki));
+    let mut c = Client::init(peer.port, localhost_options(&pki));
     assert_eq!(c.connect(), 0);
     assert_eq!(c.send(b"x"), 1);
     drop(c);
@@ -190,7 +168,7 @@ fn hello_retry_request_for_another_group_is_answered() {
     let flights = c.flights();
     assert_eq!(flights.len(), 2, "ClientHello, then the second ClientHello: {flights:?}");
     assert_eq!(c.line_round_trip("retried"), Ok(support::reversed("retried")));
-    s_server_says(&server, &["Protocol version: TLSv1.3"]);
+    server.output_containing(&["Protocol version: TLSv1.3"]);
 }
 
 #[test]
@@ -210,7 +188,7 @@ fn tls12_only_server_gets_tls12() {
     let _turn = turn();
     let pki = Pki::new("fallback");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { versions: Versions::Tls12Only, ..Default::default() });
-    let mut c = Client::init(peer.port, opts(&pki));
+    let mut c = Client::init(peer.port, localhost_options(&pki));
     assert_eq!(c.connect(), 0, "{:?}", c.last_error());
     assert_eq!(c.version(), TLS12 as BaseType_t);
     assert_eq!(c.echo(b"one two", Duration::from_secs(10)), b"one two");
@@ -222,7 +200,7 @@ fn requiring_tls13_refuses_a_tls12_server() {
     let _turn = turn();
     let pki = Pki::new("require13");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { versions: Versions::Tls12Only, ..Default::default() });
-    let mut c = Client::init(peer.port, opts(&pki));
+    let mut c = Client::init(peer.port, localhost_options(&pki));
     assert_eq!(c.set_versions(TLS13, TLS13), 0);
     assert_eq!(c.connect(), HANDSHAKE_FAILED);
     assert!(peer.next_event().starts_with("HANDSHAKE_FAILED"));
@@ -233,7 +211,7 @@ fn capping_at_tls12_gets_tls12_from_a_tls13_server() {
     let _turn = turn();
     let pki = Pki::new("cap12");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
-    let mut c = Client::init(peer.port, opts(&pki));
+    let mut c = Client::init(peer.port, localhost_options(&pki));
     assert_eq!(c.set_versions(TLS12, TLS12), 0);
     assert_eq!(c.connect(), 0);
     assert_eq!(c.version(), TLS12 as BaseType_t);
@@ -255,7 +233,7 @@ fn version_switch_checks_its_arguments_and_its_moment() {
     let _turn = turn();
     let pki = Pki::new("versions");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
-    let mut c = Client::init(peer.port, opts(&pki));
+    let mut c = Client::init(peer.port, localhost_options(&pki));
     assert_eq!(c.version(), INVALID_STATE, "no version before TLS_Connect");
     assert_eq!(c.set_versions(0x0302, TLS13), BAD_PARAMETER, "TLS 1.1 is not offered");
     assert_eq!(c.last_error().reason, "usMinVersion: not a TLS version");
@@ -310,7 +288,7 @@ fn tls13_resumed_handshake_is_one_round_trip_too() {
     let pki = Pki::new("one-rtt-resumed");
     let options = PeerOptions { report_reuse: true, versions: Versions::Tls13Only, ..Default::default() };
     let peer = EchoPeer::start(&pki.localhost(), options);
-    let mut first = Client::init(peer.port, opts(&pki));
+    let mut first = Client::init(peer.port, localhost_options(&pki));
     assert_eq!(first.connect(), 0);
     assert_eq!(first.echo(b"ticket please", Duration::from_secs(10)), b"ticket please");
     assert!(!peer.next_reuse_verdict());

@@ -16,11 +16,11 @@
 
 mod support;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
-use support::{Client, ClientOptions, EchoPeer, Io, Misbehaviour, PeerOptions, Pki, SServer, TcpTransport, Versions};
+use support::{Client, EchoPeer, Io, Misbehaviour, PeerOptions, Pki, SServer, Versions};
 
 /// The client's ChangeCipherSpec record (5 + 1) and its Finished under
 /// AES-GCM (5 header + 8 nonce + 16 Finished message + 16 tag).
@@ -31,24 +31,13 @@ const GCM_OVERHEAD: usize = 29;
 const CLOSE_NOTIFY: usize = 2 + GCM_OVERHEAD;
 const TRANSPORT: BaseType_t = ffi::TLS_ERROR_TRANSPORT as BaseType_t;
 
-static TURN: Mutex<()> = Mutex::new(());
-
 fn turn() -> MutexGuard<'static, ()> {
-    let guard = TURN.lock().unwrap_or_else(|p| p.into_inner());
-    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
-    ffi::TLS_ClearSessionCache();
-    guard
-}
-
-fn opts(pki: &Pki) -> ClientOptions<'static> {
-    ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &[] }
+    support::cache_turn()
 }
 
 /// A client over a socket with Nagle's algorithm on.
 fn client(port: u16, pki: &Pki) -> Client {
-    let (c, rc) = Client::try_init_over(TcpTransport::connect_with(port, false), opts(pki));
-    assert_eq!(rc, 0, "TLS_Init");
-    c
+    support::nagle_client(port, pki)
 }
 
 /// Sends and receives recorded from `from` on.

@@ -92,7 +92,7 @@ pub unsafe extern "C" fn TLS_GetProtocolVersion(pvContext: *mut c_void) -> BaseT
 /// found.
 #[no_mangle]
 pub extern "C" fn TLS_InitCrypto() -> BaseType_t {
-    crate::mbedtls::psa::register_mutexes();
+    // `start` registers the mutexes first.
     match crate::mbedtls::psa::start(crate::pkcs11::TOKEN_SIGN) {
         Ok(started) if started.token_driver || !cfg!(mbedtls_token_driver) => 0,
         Ok(_) => super::as_base_type(crate::error::TLS_ERROR_INVALID_STATE),
