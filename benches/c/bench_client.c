@@ -301,40 +301,18 @@ static BaseType_t ours_send_cb(void *ctx, const unsigned char *buf, size_t len)
 static const char *base_own_cert_file, *base_own_key_file;
 /* Session tickets asked by the baseline (mbedTLS's default: on). */
 static int base_tickets = MBEDTLS_SSL_SESSION_TICKETS_ENABLED;
-/* groups13 / probe modes: the baseline's version range (0: TLS 1.2 only,
- * as configured) and group list (NULL: as configured). */
+/* groups13 / probe modes: the baseline's version range (0: as configured)
+ * and group list (NULL: as configured). */
 static int base_min_version, base_max_version;
 static const uint16_t *base_tls13_groups;
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-/* What TLS_Connect adds for TLS 1.3 (src/tls/connection.rs, CIPHERSUITES
- * and SIG_ALGS), which raw_client_config.c (TLS 1.2 only) does not have
- * yet: applied when the baseline is given a version range. */
-static const int raw13_suites[] = {
-    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
-    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
-    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    0,
-};
-static const uint16_t raw13_sig_algs[] = {
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
-    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
-    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
-    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,       MBEDTLS_TLS1_3_SIG_NONE,
-};
-
+/* The baseline's version range (raw_client_config.c already offers what
+ * TLS_Connect offers for both versions: suites, groups, signature
+ * algorithms), applied when the baseline is given one. */
 static void raw13_configure(mbedtls_ssl_config *conf, int min, int max)
 {
     mbedtls_ssl_conf_min_tls_version(conf, (mbedtls_ssl_protocol_version)min);
     mbedtls_ssl_conf_max_tls_version(conf, (mbedtls_ssl_protocol_version)max);
-    mbedtls_ssl_conf_ciphersuites(conf, raw13_suites);
-    mbedtls_ssl_conf_sig_algs(conf, raw13_sig_algs);
 }
 #endif
 
