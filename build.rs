@@ -57,7 +57,7 @@ fn main() {
     if !path.is_file() {
         println!(
             "cargo:warning=PKCS#11 module {module} not found: test binaries will not link \
-             (undefined C_GetFunctionList). Install softhsm2 (scripts/deps.sh) or set FREERTOS_TLS_PKCS11_MODULE."
+             (undefined C_GetFunctionList). Install softhsm2 (scripts/lib/deps.sh) or set FREERTOS_TLS_PKCS11_MODULE."
         );
         return;
     }

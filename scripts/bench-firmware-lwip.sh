@@ -18,8 +18,8 @@
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 demo_require_cargo

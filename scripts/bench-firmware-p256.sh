@@ -19,8 +19,8 @@
 # scripts/bench-firmware.sh and scripts/test-board.sh do).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/bench-firmware-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/bench-firmware-helpers.sh"
 ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 if declare -F ensure_cross_rust >/dev/null; then
     ensure_cross_rust

@@ -28,9 +28,9 @@ case "${1:-}" in
     *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
-source "$root/scripts/bench-firmware-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
+source "$root/scripts/lib/bench-firmware-helpers.sh"
 ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 demo_require_cargo

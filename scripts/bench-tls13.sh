@@ -34,8 +34,8 @@
 # in build/bench-profile-<name> as scripts/bench.sh keeps its profiles).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
 demo_require_cargo
 

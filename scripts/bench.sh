@@ -26,8 +26,8 @@ case "${1:-}" in
     *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
 demo_require_cargo
 

@@ -10,7 +10,7 @@
 # Usage: scripts/demo-p256-sserver.sh WORK   (run by scripts/test.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/demo-lib.sh"
+source "$root/scripts/lib/demo-helpers.sh"
 work=$(cd "${1:?usage: $0 TEST_BOARD_WORK_DIR}" && pwd)
 pki=$work/pki
 fw=$work/firmware-build/boards/mps2-an386/freertos_tls_board_demo.elf

@@ -26,8 +26,8 @@
 #   KEY_TYPE        ec (default) or rsa keys
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
 
 board=posix
 net=uart

@@ -26,9 +26,9 @@
 # TEST_BOARD_DEMO_ONLY=1: only the build and the first demo run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
-source "$root/scripts/test-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
+source "$root/scripts/lib/test-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 demo_require_cargo

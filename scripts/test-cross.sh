@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cortex-M cross builds, so that they cannot regress (run by scripts/test.sh;
-# runs alone too). The cargo route comes from scripts/cross-env.sh: the
+# runs alone too). The cargo route comes from scripts/lib/cross-env.sh: the
 # rustup target when installed, else Debian's rustc-web with -Zbuild-std.
 #   1. the library for thumbv7em-none-eabihf (Cortex-M4F/M7) with the
 #      firmware features, once per Cortex-M RNG port (CORTEX_M_PORTS below:
@@ -40,14 +40,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-source scripts/deps.sh
+source scripts/lib/deps.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 if [ -x "$HOME/.cargo/bin/cargo" ] && [ "$(command -v cargo)" != "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
-source scripts/cross-env.sh
-source scripts/test-lib.sh
+source scripts/lib/cross-env.sh
+source scripts/lib/test-helpers.sh
 mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$(scripts/fetch-mbedtls.sh | tail -1)}
 export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
 

@@ -12,9 +12,9 @@
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/deps.sh"
-source "$root/scripts/demo-lib.sh"
-source "$root/scripts/test-lib.sh"
+source "$root/scripts/lib/deps.sh"
+source "$root/scripts/lib/demo-helpers.sh"
+source "$root/scripts/lib/test-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}"
 demo_require_cargo
 

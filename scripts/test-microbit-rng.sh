@@ -12,9 +12,9 @@ elf=$fw/target/$target/release/microbit-rng
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# The cross route scripts/cross-env.sh detects: a rustup toolchain with the
+# The cross route scripts/lib/cross-env.sh detects: a rustup toolchain with the
 # target added, or Debian's rustc-web building core from source.
-source scripts/cross-env.sh
+source scripts/lib/cross-env.sh
 (cd "$fw" && cross_cargo "$target" build --locked --release)
 
 python3 "$fw/check_output.py" --self-test

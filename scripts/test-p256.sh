@@ -18,7 +18,7 @@ step() { printf '==> %s\n' "$*" >&2; }
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
-source scripts/cross-env.sh
+source scripts/lib/cross-env.sh
 m4f=thumbv7em-none-eabihf
 
 step "mbedTLS struct layouts with the P-256 ALT macros (tests/cross-layout --p256-alt)"

@@ -10,7 +10,7 @@
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/deps.sh
+source scripts/lib/deps.sh
 ensure_packages "${PROJECT_PACKAGES[@]}"
 ensure_cross_rust
 # Upstream mbedTLS 3.6.7, fetched and verified once (build/mbedtls).
@@ -47,7 +47,7 @@ step "no_std builds (core + alloc only): bare, and as firmware links it"
 cargo build --lib --no-default-features
 cargo build --lib --no-default-features --features freertos,log-vloggingprintf,port-posix
 
-step "Cortex-M cross builds (scripts/cross-env.sh; scripts/test-cross.sh)"
+step "Cortex-M cross builds (scripts/lib/cross-env.sh; scripts/test-cross.sh)"
 ./scripts/test-cross.sh
 
 step "cargo test (unit + integration, real OpenSSL peers, SoftHSM2 token)"

@@ -2,7 +2,7 @@
 //! exported `mbedtls_hardware_poll` (health tests included), judged by
 //! Debian's `rngtest` (rng-tools5, FIPS 140-2 tests) and `ent`.
 //!
-//! CI installs both (scripts/deps.sh: `ent`, `rng-tools5`); without them
+//! CI installs both (scripts/lib/deps.sh: `ent`, `rng-tools5`); without them
 //! the test fails and says so.
 #![cfg(feature = "port-posix")]
 
@@ -52,7 +52,7 @@ fn run_tool(tool: &str, args: &[&str], input: &[u8]) -> (String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| {
-            panic!("cannot run `{tool}` ({e}): install Debian packages `ent` and `rng-tools5` (see scripts/deps.sh)")
+            panic!("cannot run `{tool}` ({e}): install Debian packages `ent` and `rng-tools5` (see scripts/lib/deps.sh)")
         });
     let mut stdin = child.stdin.take().expect("stdin piped");
     let input = input.to_vec();

@@ -72,7 +72,7 @@ fn the_library_defines_and_needs_no_mbedtls_name_but_the_hardware_poll() {
 /// The C program linked with `libs` in that order; `name` is the binary's.
 fn build(name: &str, libs: &[&str]) -> PathBuf {
     for lib in OWN_MBEDTLS {
-        assert!(Path::new(lib).is_file(), "{lib} missing: install libmbedtls-dev (scripts/deps.sh)");
+        assert!(Path::new(lib).is_file(), "{lib} missing: install libmbedtls-dev (scripts/lib/deps.sh)");
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);

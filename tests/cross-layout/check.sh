@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds tests/cross-layout for TRIPLE with the cross environment of
-# scripts/cross-env.sh and compares the C compiler's layout table with the
+# scripts/lib/cross-env.sh and compares the C compiler's layout table with the
 # Rust bindings' one, entry by entry (layout.txt). Exit 1 on any difference.
 # Usage: tests/cross-layout/check.sh TRIPLE [--p256-alt] [--record BYTES]
 # (CARGO_TARGET_DIR respected).
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-source "$root/scripts/cross-env.sh"
+source "$root/scripts/lib/cross-env.sh"
 prefix=${ARM_NONE_EABI_PREFIX:-arm-none-eabi-}
 target_dir=${CARGO_TARGET_DIR:-$here/target}
 # From the repository root: its .cargo/config.toml names the mbedTLS tree.

@@ -46,7 +46,7 @@ CROSS_TRIPLES=(thumbv7em-none-eabihf thumbv6m-none-eabi)
 # library sources (for -Zbuild-std) come from bookworm-security, which
 # Debian 12 images carry in their APT sources.
 ensure_cross_rust() {
-    # shellcheck source=scripts/cross-env.sh
+    # shellcheck source=scripts/lib/cross-env.sh
     source "$(dirname "${BASH_SOURCE[0]}")/cross-env.sh"
     local triple unsupported=0
     for triple in "${CROSS_TRIPLES[@]}"; do

@@ -35,7 +35,7 @@ expect_failure() {
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 
 # The two board tests (test-board.sh, test-board-lwip.sh) below; they need
-# scripts/demo-lib.sh too.
+# scripts/lib/demo-helpers.sh too.
 
 # board_test_build ROOT WORK TITLE [cmake args...]: the steps "PKI" (an EC
 # demo PKI in WORK/pki) and TITLE (the board firmware with it, built in

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Cortex-M cross builds with cargo, for scripts (sourced; bash).
 #
-#   source scripts/cross-env.sh
+#   source scripts/lib/cross-env.sh
 #   cross_cargo thumbv7em-none-eabihf build --lib --no-default-features --features freertos,port-stm32
 #   cross_describe thumbv7em-none-eabihf     # which rustc, which route
 #

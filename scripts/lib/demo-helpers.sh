@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by scripts/demo.sh and scripts/test-demo.sh (source it, after
-# scripts/deps.sh, which lists the packages): a local Mosquitto broker,
+# scripts/lib/deps.sh, which lists the packages): a local Mosquitto broker,
 # building and running the demo.
 
 demo_require_cargo() {
@@ -120,7 +120,7 @@ demo_run() {
 
 # ------------------------------------------------------------ emulated board
 # The QEMU mps2-an386 board (Cortex-M4F): CORTEX_M_PACKAGES of
-# scripts/deps.sh; the Rust side (a rustc that can build
+# scripts/lib/deps.sh; the Rust side (a rustc that can build
 # thumbv7em-none-eabihf) comes from ensure_cross_rust there.
 
 # demo_board_build SRC_ROOT BUILD_DIR PKI_DIR [cmake args...]: configure and
