@@ -50,6 +50,28 @@ if [ "$net" != uart ] && [ "$board" != mps2-an386 ]; then
     exit 2
 fi
 
+# demo_summary WORK RC STARTED WHAT EXTRA: the messages the demo (log
+# WORK/demo.log) published and received, the log lines matching the
+# extended regex EXTRA, the wall time since STARTED, then the verdict
+# ("DEMO OK (WHAT)"); exits with RC.
+demo_summary() {
+    local work=$1 rc=$2 started=$3 what=$4 extra=$5
+    echo
+    echo "==> Summary"
+    echo "published $(grep -c '^\[demo\] PUBLISHED ' "$work/demo.log" || true) message(s):"
+    sed -n 's/^\[demo\] PUBLISHED /  /p' "$work/demo.log"
+    echo "received $(grep -c '^\[demo\] RECEIVED ' "$work/demo.log" || true) message(s):"
+    sed -n 's/^\[demo\] RECEIVED /  /p' "$work/demo.log"
+    grep -E "$extra" "$work/demo.log" || true
+    echo "wall time: $(( $(date +%s) - started )) s"
+    if [ "$rc" != 0 ]; then
+        echo "DEMO FAILED (exit $rc): see the errors above; broker log: $work/broker/mosquitto.log" >&2
+        exit "$rc"
+    fi
+    echo "DEMO OK${what:+ ($what)}"
+    exit 0
+}
+
 # The emulated board: the same steps, with the firmware under QEMU. QEMU
 # connects the board's UART0 to the broker's TLS port (-serial tcp:...), so
 # the broker sees a plain TCP client; the firmware's console (UART1) is the
@@ -106,20 +128,8 @@ run_board_demo() {
     fi
     demo_stop_broker "$work/broker"
 
-    echo
-    echo "==> Summary"
-    echo "published $(grep -c '^\[demo\] PUBLISHED ' "$work/demo.log" || true) message(s):"
-    sed -n 's/^\[demo\] PUBLISHED /  /p' "$work/demo.log"
-    echo "received $(grep -c '^\[demo\] RECEIVED ' "$work/demo.log" || true) message(s):"
-    sed -n 's/^\[demo\] RECEIVED /  /p' "$work/demo.log"
-    grep -E '^\[demo\] SUMMARY|^\[tls\] handshake:|^\[board\] (HANDSHAKE |NO-STARVE|heap|HEAP-LWIP|TLS task)|^\[lwip\] LWIP-MEM' "$work/demo.log" || true
-    echo "wall time: $(( $(date +%s) - started )) s"
-    if [ "$rc" != 0 ]; then
-        echo "DEMO FAILED (exit $rc): see the errors above; broker log: $work/broker/mosquitto.log" >&2
-        exit "$rc"
-    fi
-    echo "DEMO OK (mps2-an386, network path $net)"
-    exit 0
+    demo_summary "$work" "$rc" "$started" "mps2-an386, network path $net" \
+        '^\[demo\] SUMMARY|^\[tls\] handshake:|^\[board\] (HANDSHAKE |NO-STARVE|heap|HEAP-LWIP|TLS task)|^\[lwip\] LWIP-MEM'
 }
 
 case "$board" in
@@ -156,18 +166,4 @@ rc=0
 demo_run "$build" "$work/pki" "$port" "$work/demo.log" || rc=$?
 demo_stop_broker "$work/broker"
 
-echo
-echo "==> Summary"
-published=$(grep -c '^\[demo\] PUBLISHED ' "$work/demo.log" || true)
-received=$(grep -c '^\[demo\] RECEIVED ' "$work/demo.log" || true)
-echo "published $published message(s):"
-sed -n 's/^\[demo\] PUBLISHED /  /p' "$work/demo.log"
-echo "received $received message(s):"
-sed -n 's/^\[demo\] RECEIVED /  /p' "$work/demo.log"
-grep -E '^\[demo\] (FreeRTOS heap|SUMMARY)' "$work/demo.log" || true
-echo "wall time: $(( $(date +%s) - started )) s"
-if [ "$rc" != 0 ]; then
-    echo "DEMO FAILED (exit $rc): see the errors above; broker log: $work/broker/mosquitto.log" >&2
-    exit "$rc"
-fi
-echo "DEMO OK"
+demo_summary "$work" "$rc" "$started" "" '^\[demo\] (FreeRTOS heap|SUMMARY)'
