@@ -20,15 +20,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/deps.sh"
 source "$root/scripts/lib/demo-helpers.sh"
+source "$root/scripts/lib/bench-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 demo_require_cargo
 
-runs=${BENCH_LWIP_RUNS:-5}
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_LWIP_RUNS must be a positive number" >&2; exit 2; }
+runs=$(bench_positive BENCH_LWIP_RUNS "${BENCH_LWIP_RUNS:-5}")
 work=$root/build/bench-firmware-lwip
 results=$root/benches/results
-step() { printf '==> %s\n' "$*" >&2; }
 mkdir -p "$work"
 trap 'demo_stop_broker "$work/broker"' EXIT
 trap 'exit 130' INT TERM

@@ -21,6 +21,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/deps.sh"
 source "$root/scripts/lib/bench-firmware-helpers.sh"
+source "$root/scripts/lib/bench-helpers.sh"
 ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 if declare -F ensure_cross_rust >/dev/null; then
     ensure_cross_rust
@@ -28,11 +29,9 @@ fi
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
-pairs=${BENCH_FW_PAIRS:-5}
-[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_FW_PAIRS must be a positive number" >&2; exit 2; }
+pairs=$(bench_positive BENCH_FW_PAIRS "${BENCH_FW_PAIRS:-5}")
 work=${BENCH_FW_P256_WORK_DIR:-$root/build/bench-firmware-p256}
 results=$root/benches/results
-step() { printf '==> %s\n' "$*" >&2; }
 mkdir -p "$work" "$results"
 peer_pid=""
 cleanup() { [ -z "$peer_pid" ] || kill "$peer_pid" 2>/dev/null || true; }

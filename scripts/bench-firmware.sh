@@ -21,27 +21,21 @@
 # Work files (build, console and peer logs) stay in the work directory.
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
-build_only=0
-case "${1:-}" in
-    --build-only) build_only=1 ;;
-    "") ;;
-    *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
-esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/deps.sh"
 source "$root/scripts/lib/demo-helpers.sh"
 source "$root/scripts/lib/bench-firmware-helpers.sh"
+source "$root/scripts/lib/bench-helpers.sh"
+bench_build_only_option "$@"
 ensure_packages "${BUILD_PACKAGES[@]}" "${PEER_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
 ensure_cross_rust
 demo_require_cargo
 
-pairs=${BENCH_FW_PAIRS:-10}
-[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_FW_PAIRS must be a positive number" >&2; exit 2; }
+pairs=$(bench_positive BENCH_FW_PAIRS "${BENCH_FW_PAIRS:-10}")
 work=${BENCH_FW_WORK_DIR:-$root/build/bench-firmware}
 build=$work/build
 run=$work/run
 results=$root/benches/results
-step() { printf '==> %s\n' "$*" >&2; }
 mkdir -p "$work"
 
 peer_pid=""

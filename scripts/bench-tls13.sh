@@ -36,6 +36,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/deps.sh"
 source "$root/scripts/lib/demo-helpers.sh"
+source "$root/scripts/lib/bench-helpers.sh"
 ensure_packages "${DEMO_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
 demo_require_cargo
 
@@ -50,14 +51,7 @@ raw=$work/raw
 results=$root/benches/results
 rm -rf "$work"
 mkdir -p "$raw" "$work/pki" "$work/www" "$results"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-step() { printf '==> %s\n' "$*" >&2; }
+bench_stop_peers_on_exit
 
 mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$("$root/scripts/fetch-mbedtls.sh")}
 export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
@@ -127,7 +121,7 @@ start() {
     local name=$1
     shift
     "$@" >"$work/$name.out" 2>&1 &
-    pids+=($!)
+    bench_peers+=($!)
     for _ in $(seq 200); do grep -q '^PORT ' "$work/$name.out" && break; sleep 0.1; done
     port[$name]=$(sed -n 's/^PORT //p' "$work/$name.out")
     [ -n "${port[$name]}" ] || { echo "ERROR: $name did not start" >&2; cat "$work/$name.out" >&2; exit 1; }
@@ -190,7 +184,7 @@ printf '\x10\x11\0\x04MQTT\x04\x02\0\x3c\0\x05probe\x82\x0a\0\x01\0\x05bench\0' 
 ss_port=$(free_port)
 (cd "$work/www" && exec openssl s_server -accept "$ss_port" -cert "$pki/srv.pem" -key "$pki/srv.key" -tls1_3 \
     -WWW -quiet >"$work/s_server.log" 2>&1) &
-pids+=($!)
+bench_peers+=($!)
 mq_port=$(free_port)
 cat >"$work/mosquitto.conf" <<EOF
 listener $mq_port 127.0.0.1
@@ -205,7 +199,7 @@ EOF
 # read this key.
 [ "$(id -u)" != 0 ] || echo "user root" >>"$work/mosquitto.conf"
 mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-pids+=($!)
+bench_peers+=($!)
 sleep 1
 mosquitto_pub -h localhost -p "$mq_port" --cafile "$ca" --tls-version tlsv1.3 -t bench -r -f "$work/www/big.bin"
 start px-ss "${proxy[@]}" --upstream "$ss_port"

@@ -19,15 +19,11 @@
 # no measurements).
 # Installs missing Debian packages first (needs root or sudo).
 set -euo pipefail
-build_only=0
-case "${1:-}" in
-    --build-only) build_only=1 ;;
-    "") ;;
-    *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
-esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/deps.sh"
 source "$root/scripts/lib/demo-helpers.sh"
+source "$root/scripts/lib/bench-helpers.sh"
+bench_build_only_option "$@"
 ensure_packages "${DEMO_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
 demo_require_cargo
 
@@ -47,14 +43,7 @@ raw=$work/raw
 results=$root/benches/results
 rm -rf "$work"
 mkdir -p "$raw" "$work/pki" "$work/hsm" "$results"
-peers=()
-cleanup() {
-    local pid
-    for pid in "${peers[@]}"; do kill "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-step() { printf '==> %s\n' "$*" >&2; }
+bench_stop_peers_on_exit
 
 mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$("$root/scripts/fetch-mbedtls.sh")}
 export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
@@ -138,7 +127,7 @@ for kind in ecdsa rsa; do
     if [ "$kind" = ecdsa ]; then suite=ECDHE-ECDSA-AES128-GCM-SHA256; else suite=ECDHE-RSA-AES128-GCM-SHA256; fi
     python3 "$root/benches/peer/bench_peer.py" --cert "$pki/$kind-srv.pem" --key "$pki/$kind-srv.key" \
         --cipher "$suite" >"$work/peer-$kind.out" 2>&1 &
-    peers+=($!)
+    bench_peers+=($!)
     for _ in $(seq 100); do grep -q '^PORT ' "$work/peer-$kind.out" && break; sleep 0.1; done
     port[$kind]=$(sed -n 's/^PORT //p' "$work/peer-$kind.out")
     [ -n "${port[$kind]}" ] || { echo "ERROR: $kind peer did not start" >&2; exit 1; }
@@ -188,7 +177,7 @@ mpki=$work/mtls-pki
 python3 "$root/benches/peer/bench_peer.py" --cert "$mpki/broker-chain.pem" --key "$mpki/broker.key" \
     --client-ca "$mpki/client-ca.pem" --cipher ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256 \
     >"$work/peer-mtls.out" 2>&1 &
-peers+=($!)
+bench_peers+=($!)
 for _ in $(seq 100); do grep -q '^PORT ' "$work/peer-mtls.out" && break; sleep 0.1; done
 mport=$(sed -n 's/^PORT //p' "$work/peer-mtls.out")
 [ -n "$mport" ] || { echo "ERROR: mutual-TLS peer did not start" >&2; exit 1; }
@@ -254,7 +243,7 @@ if [ "${BENCH_FREERTOS:-1}" = 1 ]; then
         && "$root/scripts/demo-pki.sh" "$fpki" >/dev/null; then
         python3 "$root/tests/peers/tls_echo_server.py" --cert "$fpki/broker-chain.pem" --key "$fpki/broker.key" \
             --client-ca "$fpki/client-ca.pem" >"$work/stress-peer.log" 2>&1 &
-        peers+=($!)
+        bench_peers+=($!)
         for _ in $(seq 100); do grep -q '^PORT ' "$work/stress-peer.log" && break; sleep 0.1; done
         SOFTHSM2_CONF=$fpki/softhsm2.conf STRESS_PORT=$(sed -n 's/^PORT //p' "$work/stress-peer.log") \
             STRESS_ROOT_CA=$fpki/root-ca.pem STRESS_TASKS=1 STRESS_CONNECTIONS=20 \
