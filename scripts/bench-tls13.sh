@@ -46,15 +46,8 @@ delay=${BENCH_TLS13_DELAY_MS:-50}
 pairs=${BENCH_TLS13_HANDSHAKES:-500}
 profiles=${BENCH_TLS13_PROFILES:-16384x2048 4096 2048 4096-rsl}
 
-work=$root/build/bench-tls13
-raw=$work/raw
-results=$root/benches/results
-rm -rf "$work"
-mkdir -p "$raw" "$work/pki" "$work/www" "$results"
-bench_stop_peers_on_exit
-
-mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$("$root/scripts/fetch-mbedtls.sh")}
-export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
+bench_start "$root/build/bench-tls13" pki www
+mbedtls_tree=$FREERTOS_TLS_MBEDTLS_DIR
 mbedtls_config=$root/mbedtls-sys/config/${FREERTOS_TLS_MBEDTLS_CONFIG:-client}.h
 bench_sources=("$root/benches/c/bench_client.c" "$root/benches/common/raw_client_config.c")
 wrap=-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign,--wrap=aligned_alloc

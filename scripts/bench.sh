@@ -38,15 +38,8 @@ case $only in "" | entropy) ;; *) echo "BENCH_ONLY must be empty or entropy" >&2
 rounds=10 # handshakes are split into this many batches per build
 [ $((handshakes % rounds)) -eq 0 ] || { echo "BENCH_HANDSHAKES must be a multiple of $rounds" >&2; exit 2; }
 
-work=$root/build/bench
-raw=$work/raw
-results=$root/benches/results
-rm -rf "$work"
-mkdir -p "$raw" "$work/pki" "$work/hsm" "$results"
-bench_stop_peers_on_exit
-
-mbedtls_tree=${FREERTOS_TLS_MBEDTLS_DIR:-$("$root/scripts/fetch-mbedtls.sh")}
-export FREERTOS_TLS_MBEDTLS_DIR=$mbedtls_tree
+bench_start "$root/build/bench" pki hsm
+mbedtls_tree=$FREERTOS_TLS_MBEDTLS_DIR
 
 step "cargo build --release --lib (opt-level s, LTO)"
 json=$(cd "$root" && cargo build --release --lib --message-format=json)

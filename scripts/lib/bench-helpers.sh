@@ -25,6 +25,25 @@ bench_positive() {
     echo "$2"
 }
 
+# bench_start WORK SUBDIR...: the host benches' start: a fresh WORK with
+# WORK/raw (raw samples), the SUBDIRs and benches/results; sets work, raw and
+# results; peers are stopped on exit (bench_stop_peers_on_exit); the
+# mbedTLS tree (FREERTOS_TLS_MBEDTLS_DIR, or the pinned release fetched by
+# scripts/fetch-mbedtls.sh) is exported for cargo. Needs $root.
+bench_start() {
+    work=$1
+    shift
+    raw=$work/raw
+    results=$root/benches/results
+    rm -rf "$work"
+    mkdir -p "$raw" "$results"
+    local dir
+    for dir in "$@"; do mkdir -p "$work/$dir"; done
+    bench_stop_peers_on_exit
+    FREERTOS_TLS_MBEDTLS_DIR=${FREERTOS_TLS_MBEDTLS_DIR:-$("$root/scripts/fetch-mbedtls.sh")}
+    export FREERTOS_TLS_MBEDTLS_DIR
+}
+
 # bench_peers+=($!) after starting a background peer; bench_stop_peers_on_exit
 # (once) stops them all when the script ends or is interrupted.
 bench_peers=()
