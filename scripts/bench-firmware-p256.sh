@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Firmware benchmark of feature p256-cortex-m4 (README "Cortex-M"): the
+# Firmware benchmark of feature p256-cortex-m4 (docs/cortex-m.md): the
 # firmware benchmark image (benches/firmware) built twice, the same build
 # configuration except FREERTOS_TLS_P256_CORTEX_M4, each run on QEMU
 # mps2-an386 under -icount shift=0 against the same peer script

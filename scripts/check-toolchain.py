@@ -19,7 +19,7 @@
 
 What this cannot check: language features newer than the MSRV that the
 lint rustc accepts. No MSRV compiler is available on CI (only rustup's
-stable and Debian's rustc-web); README.md, "Toolchain", says so.
+stable and Debian's rustc-web); docs/testing.md, "Toolchain", says so.
 """
 import json
 import os

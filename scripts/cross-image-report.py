@@ -30,7 +30,7 @@ section listed was kept) and prints a table of .text / .rodata / .data /
   other       the firmware, newlib, the rest of libgcc
 
 The figure "library Rust code" is rows rust + roots, .text + .rodata: the
-README's definition (Cortex-M, Size), used by scripts/test-cross.sh and by
+the definition in docs/cortex-m.md ("Size"), used by scripts/test-cross.sh and by
 the firmware benchmark (benches/firmware/map_sizes.py). Both images keep
 every entry point of include/iot_tls.h (cmake/FreertosTlsKeepEntryPoints.cmake).
 

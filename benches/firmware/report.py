@@ -259,7 +259,7 @@ def main():
          "by object; the kernel's .bss is the 256 KiB heap_4 heap; \"rest\" is the board support, this "
          "benchmark program with its raw mbedTLS client, newlib and libgcc.)")
     emit("")
-    # The one definition (scripts/cross-image-report.py, README "Size"): the
+    # The one definition (scripts/cross-image-report.py, docs/cortex-m.md "Size"): the
     # library's Rust .text + .rodata with the built-in root certificates,
     # every entry point linked (benches/firmware/CMakeLists.txt keeps them).
     own = sizes["this library's Rust"]
