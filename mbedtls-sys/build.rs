@@ -177,7 +177,7 @@ fn main() {
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|o| !options.contains(*o)).collect();
     if !missing.is_empty() {
         fail(&format!(
-            "the mbedTLS configuration lacks what this library needs: {} (see README, \"mbedTLS\")",
+            "the mbedTLS configuration lacks what this library needs: {} (see docs/building.md, \"What a configuration needs\")",
             missing.join(", ")
         ));
     }

@@ -33,7 +33,7 @@ pub mod wait;
 /// From this list come the modules, the "at most one port" check and
 /// [`active::ActivePort`]. Adding a port: its module, one entry here, one
 /// feature line in `Cargo.toml`, one forwarding line in the root
-/// `Cargo.toml`, and its row in `README.md`.
+/// `Cargo.toml`, and its row in `ports/README.md`.
 macro_rules! ports {
     (
         compiled { $($feature:literal => $module:ident :: $driver:ident = $construct:expr,)* }

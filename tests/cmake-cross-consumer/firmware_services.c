@@ -1,4 +1,4 @@
-/* What a firmware gives the library (README, "Cortex-M"), in the smallest
+/* What a firmware gives the library (docs/cortex-m.md, "What the firmware provides"), in the smallest
  * form that links on a Cortex-M without a kernel: the FreeRTOS symbols the
  * `freertos` feature calls, the assert hook, and a PKCS#11 module that has
  * no token. A real firmware links FreeRTOS (and its heap) and its board's
