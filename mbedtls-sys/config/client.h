@@ -40,15 +40,16 @@ long long mbedtls_time(long long *now);
 /* Flash within issue 21's budget (mbedTLS with TLS 1.2 and 1.3 within
  * 112 KB, and with the library's Rust within 128 KB, on a Cortex-M4F;
  * measured with benches/firmware/flash-profiles):
- * - the smaller SHA-256/512 code: -3.1 KB, about +0.3 M instructions a
+ * - the smaller SHA-256/512 code: less flash, a little more work per
  *   handshake;
- * - no precomputed tables for multiplying the curves' generator: -5.4 KB,
- *   but every key share and the generator half of every ECDSA
- *   verification runs the plain comb: a software-ECC handshake on the M4
- *   takes +41 % (TLS 1.3) to +55 % (ECDHE-RSA) instructions. With
- *   `p256-cortex-m4` P-256 never uses it (+6 %, the SHA change). A firmware
+ * - no precomputed tables for multiplying the curves' generator: every key
+ *   share and the generator half of every ECDSA verification runs the
+ *   plain comb, so a software-ECC handshake on the M4 costs markedly more
+ *   instructions; with `p256-cortex-m4` P-256 never uses it. A firmware
  *   that can spare the flash gets the speed back with
- *   -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1 in its C flags. */
+ *   -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1 in its C flags.
+ * What each saves and costs, with its commit:
+ * benches/results/earlier-runs.md. */
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_SHA512_SMALLER
 #if !defined(MBEDTLS_ECP_FIXED_POINT_OPTIM)
