@@ -23,6 +23,9 @@ const SHA384_PREFIX: [u8; 19] =
 const SHA512_PREFIX: [u8; 19] =
     [0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
 
+/// Largest DigestInfo written here: SHA-512's.
+pub const MAX_DIGEST_INFO_LEN: usize = SHA512_PREFIX.len() + 64;
+
 /// Write the DigestInfo of `hash` for `md` (`prefix || hash`) into `out`;
 /// returns its length. `MD_NONE` has no prefix: the caller already built
 /// the input. `None` when the hash is not signed here, its length is wrong
@@ -130,7 +133,7 @@ mod tests {
     #[test]
     fn digest_infos_are_consistent_der() {
         let hash = [0xA5; 64];
-        let mut out = [0u8; 19 + 64];
+        let mut out = [0u8; MAX_DIGEST_INFO_LEN];
         for (md, hash_len, expected) in [
             (
                 m::MD_SHA1,
