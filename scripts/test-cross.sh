@@ -72,7 +72,8 @@ for feature in sorted(root["features"]):
         print(feature[len("port-"):])
 ' "${NOT_CORTEX_M_PORTS[@]}")
 [ "${#CORTEX_M_PORTS[@]}" -gt 0 ] || { echo "test-cross: no Cortex-M ports found in Cargo.toml" >&2; exit 1; }
-FIRMWARE_FEATURES=freertos,log-vloggingprintf
+# texts: CMake's default (FREERTOS_TLS_TEXTS), which the consumer's figure has.
+FIRMWARE_FEATURES=freertos,log-vloggingprintf,texts
 # The issue's target for the library's Rust code is 16 KiB: reported, not
 # asserted (a benchmark figure). The figure (README, Cortex-M, Size) counts
 # the built-in root certificates and every entry point of iot_tls.h (the
@@ -81,7 +82,12 @@ FIRMWARE_FEATURES=freertos,log-vloggingprintf
 # second size pass). TLS 1.3 (issue 21: the token driver route, PSA's
 # start, the mutexes, the version switch, post-handshake tickets) brought
 # it to 19,019 B (1f9028f); issue 21 budgets mbedTLS and this Rust together
-# (128 KB). The ceiling leaves 437 B: the next addition states its cost.
+# (128 KB). Issue 22 makes the ceiling the Rust library's flash budget
+# (it was 17 KiB before TLS 1.3): 19,015 B at d5899c4; issue 22's readable
+# error list, DigestInfo prefixes and std forms brought it to 19,398 B
+# (+383 B; the figure of the commit that set this line). Firmware that
+# needs the room builds with FREERTOS_TLS_TEXTS=OFF: 16,677 B (no log
+# lines, one fixed reason text). The next addition states its cost.
 RUST_TARGET_BYTES=16384
 RUST_CEILING_BYTES=19456
 

@@ -21,7 +21,7 @@ use super::bindings::{
 };
 use super::credential::KeyKind;
 use super::session::{Rv, Session};
-use super::sign::{digest_info, ecdsa_raw_to_der, MAX_ECDSA_RAW_LEN};
+use super::sign::{digest_info, ecdsa_raw_to_der, MAX_DIGEST_INFO_LEN, MAX_ECDSA_RAW_LEN};
 use crate::mbedtls::pk_info::{self, PkInfo, RngFn, StaticPkInfo};
 
 /// Returned to mbedTLS when the module fails to sign.
@@ -87,9 +87,8 @@ impl TokenKey {
         let n = match (scheme, self.kind) {
             (Scheme::Ecdsa, KeyKind::Ec) => self.session.sign(CKM_ECDSA, self.key, hash, out)?,
             (Scheme::RsaPkcs1v15, KeyKind::Rsa) => {
-                // The DigestInfo of the hash mbedTLS actually used (at most
-                // 19 + 64 bytes).
-                let mut input = [0u8; 19 + 64];
+                // The DigestInfo of the hash mbedTLS actually used.
+                let mut input = [0u8; MAX_DIGEST_INFO_LEN];
                 let n = digest_info(md, hash, &mut input).ok_or(broken)?;
                 self.session.sign(CKM_RSA_PKCS, self.key, input.get(..n).ok_or(broken)?, out)?
             }

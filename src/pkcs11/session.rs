@@ -348,13 +348,12 @@ fn first_initialized_slot(list: &CK_FUNCTION_LIST) -> RvResult<CK_SLOT_ID> {
     // SAFETY: the module wrote `count` slot ids; never more than the room
     // it was given (the capacity) are taken.
     unsafe { slots.set_len(count.min(room) as usize) };
-    for slot in slots {
+    let initialized = |&slot: &CK_SLOT_ID| {
         // SAFETY: CK_TOKEN_INFO is plain C data; all-zero is a valid value.
         let mut info: CK_TOKEN_INFO = unsafe { core::mem::zeroed() };
         // SAFETY: `info` is writable for the call.
-        if unsafe { token_info(slot, &raw mut info) } == CKR_OK && info.flags & CKF_TOKEN_INITIALIZED != 0 {
-            return Ok(slot);
-        }
-    }
-    Err(Rv(CKR_TOKEN_NOT_PRESENT))
+        let rv = unsafe { token_info(slot, &raw mut info) };
+        rv == CKR_OK && info.flags & CKF_TOKEN_INITIALIZED != 0
+    };
+    slots.into_iter().find(initialized).ok_or(Rv(CKR_TOKEN_NOT_PRESENT))
 }

@@ -4,54 +4,52 @@
 
 use mbedtls_sys as m;
 
-/// DER `DigestInfo` header (SEQUENCE { AlgorithmIdentifier, OCTET STRING })
-/// of SHA-1, ending with the OCTET STRING tag and length of the hash.
+// DER `DigestInfo` prefixes (RFC 8017, section 9.2, note 1): `SEQUENCE {
+// AlgorithmIdentifier { hash OID, NULL }, OCTET STRING` up to the hash
+// itself, whose length they end with.
+/// SHA-1 (OID 1.3.14.3.2.26).
 const SHA1_PREFIX: [u8; 15] =
     [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
-/// The same for the SHA-2 hashes (OID 2.16.840.1.101.3.4.2.arc): one
-/// template, whose outer length, OID arc and hash length are set per hash.
-const SHA2_PREFIX: [u8; 19] =
-    [0x30, 0, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0, 0x05, 0x00, 0x04, 0];
-/// OID arc and hash length of SHA-224, SHA-256, SHA-384 and SHA-512, the
-/// `md_type_t` values from `MD_SHA224` on.
-const SHA2_ARC_AND_LEN: [(u8, u8); 4] = [(4, 28), (1, 32), (2, 48), (3, 64)];
-const _: () = assert!(m::MD_SHA512 == m::MD_SHA224 + 3);
-/// Where the SHA-2 template's variable bytes sit.
-const SHA2_TOTAL_LEN_AT: usize = 1;
-const SHA2_ARC_AT: usize = 14;
-const SHA2_HASH_LEN_AT: usize = 18;
-const _: () = assert!(SHA2_PREFIX.len() == 19 && SHA1_PREFIX.len() != 19);
+/// SHA-224 (OID 2.16.840.1.101.3.4.2.4).
+const SHA224_PREFIX: [u8; 19] =
+    [0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c];
+/// SHA-256 (OID 2.16.840.1.101.3.4.2.1).
+const SHA256_PREFIX: [u8; 19] =
+    [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+/// SHA-384 (OID 2.16.840.1.101.3.4.2.2).
+const SHA384_PREFIX: [u8; 19] =
+    [0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
+/// SHA-512 (OID 2.16.840.1.101.3.4.2.3).
+const SHA512_PREFIX: [u8; 19] =
+    [0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
+
+/// Largest DigestInfo written here: SHA-512's.
+pub const MAX_DIGEST_INFO_LEN: usize = SHA512_PREFIX.len() + 64;
 
 /// Write the DigestInfo of `hash` for `md` (`prefix || hash`) into `out`;
-/// returns its length. `MD_NONE` has an empty prefix: the caller already
-/// built the input. `None` when the hash is not signed here, its length
-/// is wrong for `md`, or `out` is too small.
+/// returns its length. `MD_NONE` has no prefix: the caller already built
+/// the input. `None` when the hash is not signed here, its length is wrong
+/// for `md`, or `out` is too small.
 pub fn digest_info(md: m::md_type_t, hash: &[u8], out: &mut [u8]) -> Option<usize> {
-    // The prefix, the hash length it declares (0: none) and for SHA-2 the
-    // OID's last arc.
-    let (prefix, hash_len, arc): (&[u8], u8, u8) = match md {
-        m::MD_NONE => (&[], 0, 0),
-        m::MD_SHA1 => (&SHA1_PREFIX, 20, 0),
-        _ => {
-            let &(arc, hash_len) = SHA2_ARC_AND_LEN.get(md.wrapping_sub(m::MD_SHA224) as usize)?;
-            (&SHA2_PREFIX, hash_len, arc)
-        }
+    let prefix: &[u8] = match md {
+        m::MD_NONE => &[],
+        m::MD_SHA1 => &SHA1_PREFIX,
+        m::MD_SHA224 => &SHA224_PREFIX,
+        m::MD_SHA256 => &SHA256_PREFIX,
+        m::MD_SHA384 => &SHA384_PREFIX,
+        m::MD_SHA512 => &SHA512_PREFIX,
+        _ => return None,
     };
-    if hash_len != 0 && usize::from(hash_len) != hash.len() {
-        return None;
+    // Each prefix ends with the length of the hash it is for.
+    if let Some(&hash_len) = prefix.last() {
+        if usize::from(hash_len) != hash.len() {
+            return None;
+        }
     }
     let total = prefix.len() + hash.len();
     let (head, tail) = out.get_mut(..total)?.split_at_mut_checked(prefix.len())?;
     head.copy_from_slice(prefix);
     tail.copy_from_slice(hash);
-    // Only the SHA-2 template has 19 bytes (asserted below), so this
-    // patches exactly the SHA-2 headers.
-    if let Ok(sha2) = <&mut [u8; 19]>::try_from(head) {
-        // The outer SEQUENCE holds the 17 header bytes after its own two.
-        sha2[SHA2_TOTAL_LEN_AT] = 17 + hash_len;
-        sha2[SHA2_ARC_AT] = arc;
-        sha2[SHA2_HASH_LEN_AT] = hash_len;
-    }
     Some(total)
 }
 
@@ -123,7 +121,8 @@ impl<'a> DerInteger<'a> {
 mod tests {
     use super::*;
 
-    /// The DER DigestInfo header of each SHA-2, written out in full.
+    /// The DER DigestInfo header of each SHA-2 (OID 2.16.840.1.101.3.4.2.`oid_last`),
+    /// put together independently of the prefixes above.
     const fn sha2_prefix(total_len: u8, oid_last: u8, hash_len: u8) -> [u8; 19] {
         [
             0x30, total_len, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, oid_last, 0x05,
@@ -134,9 +133,13 @@ mod tests {
     #[test]
     fn digest_infos_are_consistent_der() {
         let hash = [0xA5; 64];
-        let mut out = [0u8; 19 + 64];
+        let mut out = [0u8; MAX_DIGEST_INFO_LEN];
         for (md, hash_len, expected) in [
-            (m::MD_SHA1, 20, &SHA1_PREFIX[..]),
+            (
+                m::MD_SHA1,
+                20,
+                &[0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14][..],
+            ),
             (m::MD_SHA224, 28, &sha2_prefix(0x2d, 0x04, 28)[..]),
             (m::MD_SHA256, 32, &sha2_prefix(0x31, 0x01, 32)[..]),
             (m::MD_SHA384, 48, &sha2_prefix(0x41, 0x02, 48)[..]),

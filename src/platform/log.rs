@@ -3,6 +3,9 @@
 //! With the `log-vloggingprintf` feature and no hook registered, lines go to
 //! FreeRTOS's conventional `vLoggingPrintf` sink (the one `configPRINTF`
 //! usually maps to). Otherwise an unregistered hook means silence.
+//!
+//! Without feature `texts` (a firmware build that saves their flash) no
+//! line is written at all: `log!` compiles to nothing.
 
 use core::ffi::c_char;
 
@@ -121,10 +124,13 @@ impl Line {
 }
 
 /// `log!(Warn, "text ", Dec(n), " more")`: a log line from [`Part`]s
-/// (string literals become `Bytes`).
+/// (string literals become `Bytes`). Without feature `texts` the line is
+/// still type-checked, but compiled out, texts and all.
 macro_rules! log {
     ($level:ident, $($part:expr),+ $(,)?) => {
-        $crate::platform::log::write($crate::platform::log::Level::$level, &[$($crate::platform::log::IntoPart::into_part($part)),+])
+        if cfg!(feature = "texts") {
+            $crate::platform::log::write($crate::platform::log::Level::$level, &[$($crate::platform::log::IntoPart::into_part($part)),+])
+        }
     };
 }
 pub(crate) use log;

@@ -321,22 +321,15 @@ fn put(key: &SessionKey, mut session: SessionBytes, stored: Stamp, lifetime_s: u
         }
         let max_age_s = c.max_age_s;
         let slots = c.slots.get_mut(..c.capacity).unwrap_or_default();
-        // The same key first, then a free slot, then the oldest entry.
-        let mut pick = 0;
-        let mut best = 0;
-        for (i, s) in slots.iter().enumerate() {
-            // Ages in seconds, capped below the two marks (entries expire
-            // long before: their lifetime is a u32 too).
-            let score = match &s.stored {
-                Some(_) if s.key == *key => u32::MAX,
-                None => u32::MAX - 1,
-                Some(t) => t.elapsed_s().min(u64::from(u32::MAX - 2)) as u32,
-            };
-            if i == 0 || score > best {
-                (pick, best) = (i, score);
-            }
-        }
-        let Some(s) = slots.get_mut(pick) else { return };
+        // The same key first, then a free slot, then the oldest entry (the
+        // first of equal ones).
+        let rank = |s: &Slot| match &s.stored {
+            Some(_) if s.key == *key => (2, 0),
+            None => (1, 0),
+            Some(t) => (0, t.elapsed_s()),
+        };
+        let pick = slots.iter().enumerate().max_by_key(|&(i, s)| (rank(s), core::cmp::Reverse(i))).map(|(i, _)| i);
+        let Some(s) = pick.and_then(|i| slots.get_mut(i)) else { return };
         if s.stored.is_some() {
             s.vacate(out);
         }
