@@ -5,7 +5,7 @@
 use core::ffi::{c_uchar, c_void};
 
 use super::types::{BaseType_t, TLSLastError_t, TLSParams_t};
-use super::{as_base_type, handle, on_context, params, report, status, MAX_IO};
+use super::{as_base_type, handle, on_context, params, report, slice, status, MAX_IO};
 use crate::error::Error;
 use crate::fallible::try_box;
 use crate::tls::Connection;
@@ -111,14 +111,14 @@ pub unsafe extern "C" fn TLS_Recv(
     xReadLength: usize,
 ) -> BaseType_t {
     let call = |conn: &mut Connection| {
-        if pucReadBuffer.is_null() && xReadLength != 0 {
+        // SAFETY: the caller promises `xReadLength` writable bytes (a
+        // prefix of them is taken), not used elsewhere during the call.
+        let Some(buf) = (unsafe { slice::bytes_mut(pucReadBuffer, xReadLength.min(MAX_IO)) }) else {
             return Err(conn.reject(c"pucReadBuffer: NULL"));
-        }
-        if xReadLength == 0 {
+        };
+        if buf.is_empty() {
             return conn.flush_held_flight().map(|()| 0);
         }
-        // SAFETY: non-NULL; the caller promises `xReadLength` bytes.
-        let buf = unsafe { core::slice::from_raw_parts_mut(pucReadBuffer, xReadLength.min(MAX_IO)) };
         conn.recv(buf).map(byte_count)
     };
     // SAFETY: per the contract above.
@@ -145,14 +145,14 @@ pub unsafe extern "C" fn TLS_Recv(
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
     let call = |conn: &mut Connection| {
-        if pucMsg.is_null() && xMsgLength != 0 {
+        // SAFETY: the caller promises `xMsgLength` readable bytes (a
+        // prefix of them is taken), not written during the call.
+        let Some(data) = (unsafe { slice::bytes(pucMsg, xMsgLength.min(MAX_IO)) }) else {
             return Err(conn.reject(c"pucMsg: NULL"));
-        }
-        if xMsgLength == 0 {
+        };
+        if data.is_empty() {
             return conn.flush_held_flight().map(|()| 0);
         }
-        // SAFETY: non-NULL; the caller promises `xMsgLength` bytes.
-        let data = unsafe { core::slice::from_raw_parts(pucMsg, xMsgLength.min(MAX_IO)) };
         conn.send(data).map(byte_count)
     };
     // SAFETY: per the contract above.

@@ -45,14 +45,14 @@ unsafe fn poll_with(
     }
     // SAFETY: checked non-NULL above; the caller owns the size_t.
     unsafe { olen.write(0) };
-    if output.is_null() && len != 0 {
+    // SAFETY: the caller guarantees `len` writable bytes, not used
+    // elsewhere during the call.
+    let Some(buf) = (unsafe { super::slice::bytes_mut(output, len) }) else {
         return mbedtls_sys::ERR_ENTROPY_SOURCE_FAILED;
-    }
-    if len == 0 {
+    };
+    if buf.is_empty() {
         return 0;
     }
-    // SAFETY: `output` is non-NULL and the caller guarantees `len` bytes.
-    let buf = unsafe { core::slice::from_raw_parts_mut(output, len) };
     match fill(buf) {
         Ok(()) => {
             // SAFETY: as above.

@@ -39,6 +39,7 @@ mod params;
 mod platform_hooks;
 mod server_name;
 mod session;
+mod slice;
 pub mod types;
 mod version;
 
