@@ -7,7 +7,6 @@ use core::ffi::{c_uchar, c_void};
 use super::types::{BaseType_t, TLSLastError_t, TLSParams_t};
 use super::{as_base_type, handle, on_context, params, report, slice, status, MAX_IO};
 use crate::error::Error;
-use crate::fallible::try_box;
 use crate::tls::Connection;
 
 /// Create a TLS context from `pxParams` and store it in `*ppvContext`.
@@ -33,11 +32,7 @@ pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut T
         return report(Error::BadParameter(c"pxParams: NULL"));
     }
     // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
-    let made = unsafe { params::read(pxParams) }.and_then(|(config, anchors, transport)| {
-        let transport = try_box(transport).map_err(|_| Error::NoMemory)?;
-        let conn = Connection::new(config, &anchors, transport)?;
-        handle::into_raw(conn)
-    });
+    let made = unsafe { params::connection(pxParams) }.and_then(handle::into_raw);
     status(made.map(|ctx| {
         // SAFETY: checked non-NULL above.
         unsafe { ppvContext.write(ctx) }

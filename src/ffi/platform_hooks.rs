@@ -2,6 +2,7 @@
 //! the log sink, the handshake deadline.
 
 use core::ffi::c_void;
+use core::num::NonZeroU32;
 
 use super::on_context;
 use super::types::{BaseType_t, DateIsInThePast_t, TLSLogHook_t, TLSUtcClock_t};
@@ -50,5 +51,12 @@ pub extern "C" fn TLS_SetLogHook(pxHook: TLSLogHook_t) {
 #[no_mangle]
 pub unsafe extern "C" fn TLS_SetHandshakeTimeout(pvContext: *mut c_void, ulTimeoutMs: u32) -> BaseType_t {
     // SAFETY: per the contract above.
-    unsafe { on_context(pvContext, |conn| conn.set_handshake_timeout(ulTimeoutMs).map(|()| 0)) }
+    unsafe {
+        on_context(pvContext, |conn| {
+            // A connected context says so first, whatever the value.
+            conn.configurable()?;
+            let ms = NonZeroU32::new(ulTimeoutMs).ok_or_else(|| conn.reject(c"ulTimeoutMs: 0"))?;
+            conn.set_handshake_timeout(ms).map(|()| 0)
+        })
+    }
 }

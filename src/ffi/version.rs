@@ -6,7 +6,7 @@ use core::ffi::c_void;
 
 use super::on_context;
 use super::types::BaseType_t;
-use crate::tls::TlsVersion;
+use crate::tls::{TlsVersion, VersionRange, VersionRangeError};
 
 /// TLS 1.2, by the protocol's own version number.
 pub const TLS_PROTOCOL_VERSION_1_2: u16 = 0x0303;
@@ -51,7 +51,18 @@ pub unsafe extern "C" fn TLS_SetProtocolVersions(
         on_context(pvContext, |conn| {
             let min = version(usMinVersion).ok_or_else(|| conn.reject(c"usMinVersion: not a TLS version"))?;
             let max = version(usMaxVersion).ok_or_else(|| conn.reject(c"usMaxVersion: not a TLS version"))?;
-            conn.set_versions(min, max).map(|()| 0)
+            // A connected context says so first, whatever the range.
+            conn.configurable()?;
+            let range = VersionRange::new(min, max).map_err(|err| {
+                conn.reject(match err {
+                    VersionRangeError::NotInBuild => c"usMaxVersion: TLS 1.3 is not in this build",
+                    VersionRangeError::Inverted => c"usMinVersion: above usMaxVersion",
+                    VersionRangeError::BothUnderSmallRecords => {
+                        c"usMaxVersion: TLS 1.2 or 1.3, not both, under 16 KiB records"
+                    }
+                })
+            })?;
+            conn.set_versions(range).map(|()| 0)
         })
     }
 }
