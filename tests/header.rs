@@ -196,3 +196,37 @@ fn upstream_include_guard_and_a_guardless_aws_tls_h() {
     let directives: Vec<&str> = wrapper.lines().filter(|l| l.trim_start().starts_with('#')).collect();
     assert_eq!(directives, ["#include \"iot_tls.h\""], "include/aws_tls.h");
 }
+
+/// Compile `source` against include/ (and the host FreeRTOS.h stand-in)
+/// with the C compiler, syntax only; the compiler's complaint on failure.
+fn compile_c(source: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("tu.c");
+    std::fs::write(&file, source).expect("write tu.c");
+    let out = std::process::Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-std=c99", "-Wall", "-Werror", "-fsyntax-only", "-I"])
+        .arg(root().join("include"))
+        .arg("-I")
+        .arg(root().join("tests/c/host_freertos"))
+        .arg(&file)
+        .output()
+        .expect("run the C compiler");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn the_interface_is_compiled_once_however_it_is_included() {
+    // Both names, each twice: one interface.
+    let twice = "#include \"FreeRTOS.h\"\n#include \"aws_tls.h\"\n#include \"iot_tls.h\"\n#include \"aws_tls.h\"\n\
+                 #include \"iot_tls.h\"\nint main(void) { return TLS_ERROR_BAD_PARAMETER == -2006 ? 0 : 1; }\n";
+    compile_c(twice).unwrap();
+    // After upstream's header (which defines the same guard), this one
+    // adds nothing: no second TLSParams_t to clash with upstream's.
+    let after_upstream = "#include \"FreeRTOS.h\"\n#define __AWS__TLS__H__\ntypedef int TLSParams_t;\n\
+                          #include \"aws_tls.h\"\n#include \"iot_tls.h\"\nint main(void) { TLSParams_t x = 0; return x; }\n";
+    compile_c(after_upstream).unwrap();
+}
