@@ -6,7 +6,14 @@ use super::c_str::bounded_cstr;
 use super::status;
 use super::types::BaseType_t;
 use crate::error::{Error, Result};
-use crate::pkcs11::labels::{self, Checked, CERT_LABEL_LENGTH, KEY_LABEL_LENGTH, MAX_TEXT_LEN, PIN_LENGTH};
+use crate::pkcs11::labels::{self, Checked, MAX_TEXT_LEN};
+
+// What a bad length is reported as, by the C argument's name.
+const PIN_LENGTH: &CStr = c"pcPin: not 1..127 bytes";
+const KEY_LABEL_LENGTH: &CStr = c"pcKeyLabel: not 1..127 bytes";
+const CERT_LABEL_LENGTH: &CStr = c"pcCertLabel: not 1..127 bytes";
+// The texts spell the limit out.
+const _: () = assert!(MAX_TEXT_LEN == 127);
 
 /// @brief Set the PKCS#11 user PIN and the labels of the device private key
 /// and device certificate used by every later TLS_Connect (extension).
@@ -55,5 +62,5 @@ unsafe fn text<'a>(p: *const c_char, what: &'static CStr) -> Result<Option<Check
     }
     // SAFETY: non-NULL here; readable as the caller promises.
     let bytes = unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.ok_or(Error::BadParameter(what))?;
-    Checked::new(bytes, what).map(Some)
+    Checked::new(bytes).map(Some).ok_or(Error::BadParameter(what))
 }
