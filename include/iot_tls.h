@@ -312,8 +312,8 @@ BaseType_t TLS_Connect(void *pvContext);
  * - the code of an earlier failure, including a failed TLS_Connect's.
  *
  * Calling context: a task, never an interrupt; one call at a time per
- * context. Does not wait by itself: it blocks only as long as
- * pxNetworkRecv and pxNetworkSend do.
+ * context. Waits for the network only inside pxNetworkRecv and
+ * pxNetworkSend: it blocks as long as they do.
  */
 BaseType_t TLS_Recv(void *pvContext, unsigned char *pucReadBuffer, size_t xReadLength);
 
@@ -341,8 +341,8 @@ BaseType_t TLS_Recv(void *pvContext, unsigned char *pucReadBuffer, size_t xReadL
  * (pucMsg in place of pucReadBuffer).
  *
  * Calling context: a task, never an interrupt; one call at a time per
- * context. Does not wait by itself: it blocks only as long as
- * pxNetworkSend does.
+ * context. Waits for the network only inside pxNetworkSend: it blocks
+ * as long as that does.
  */
 BaseType_t TLS_Send(void *pvContext, const unsigned char *pucMsg, size_t xMsgLength);
 

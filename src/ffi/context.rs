@@ -133,8 +133,8 @@ pub unsafe extern "C" fn TLS_Connect(pvContext: *mut c_void) -> BaseType_t {
 /// - the code of an earlier failure, including a failed TLS_Connect's.
 ///
 /// Calling context: a task, never an interrupt; one call at a time per
-/// context. Does not wait by itself: it blocks only as long as
-/// pxNetworkRecv and pxNetworkSend do.
+/// context. Waits for the network only inside pxNetworkRecv and
+/// pxNetworkSend: it blocks as long as they do.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Recv(
     pvContext: *mut c_void,
@@ -179,8 +179,8 @@ pub unsafe extern "C" fn TLS_Recv(
 /// (pucMsg in place of pucReadBuffer).
 ///
 /// Calling context: a task, never an interrupt; one call at a time per
-/// context. Does not wait by itself: it blocks only as long as
-/// pxNetworkSend does.
+/// context. Waits for the network only inside pxNetworkSend: it blocks
+/// as long as that does.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
     let call = |conn: &mut Connection| {
