@@ -14,8 +14,9 @@ pub(super) unsafe fn bounded_cstr<'a>(p: *const c_char, max: usize) -> Option<&'
     while len <= max {
         // SAFETY: within the readable range promised by the caller.
         if unsafe { p.add(len).read() } == 0 {
-            // SAFETY: the `len` bytes before the NUL were just read.
-            return Some(unsafe { core::slice::from_raw_parts(p, len) });
+            // SAFETY: `p` is non-NULL and the `len` bytes before the NUL
+            // were just read.
+            return unsafe { super::slice::bytes(p, len) };
         }
         len += 1;
     }

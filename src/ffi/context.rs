@@ -5,23 +5,37 @@
 use core::ffi::{c_uchar, c_void};
 
 use super::types::{BaseType_t, TLSLastError_t, TLSParams_t};
-use super::{as_base_type, handle, on_context, params, report, status, MAX_IO};
+use super::{as_base_type, handle, on_context, params, report, slice, status, MAX_IO};
 use crate::error::Error;
-use crate::fallible::try_box;
 use crate::tls::Connection;
 
-/// Create a TLS context from `pxParams` and store it in `*ppvContext`.
+/// @brief Create a TLS context for one connection to pxParams->pcDestination.
 ///
-/// Copies everything it needs (host name, trust anchors, ALPN names), so
-/// the caller's strings may be freed afterwards. Performs no I/O.
+/// Copies everything it needs (host name, trust anchors, ALPN names) and
+/// parses the trust anchors, so the caller's strings may be freed once it
+/// returns. Performs no I/O. A refused parameter is named in a log line
+/// (see TLS_SetLogHook), since there is no context to ask TLS_GetLastError.
 ///
-/// Returns 0 on success. On failure returns a negative code and stores
-/// NULL in `*ppvContext` (when `ppvContext` itself is not NULL), so a
-/// following `TLS_Cleanup(*ppvContext)` is harmless. A bad parameter is
-/// named in a log line (see `TLS_SetLogHook`).
+/// @param ppvContext Where the new context is stored; on failure NULL is
+/// stored there (when ppvContext itself is not NULL), so a following
+/// TLS_Cleanup( *ppvContext ) is harmless.
+/// @param pxParams The connection parameters, with ulSize set to
+/// sizeof( TLSParams_t ) as the caller compiled it (the first published
+/// layout, without ALPN, is accepted too). Strings are NUL-terminated;
+/// pcServerCertificate, when not NULL, is PEM text of
+/// ulServerCertificateLength bytes counting its NUL. Read only during the
+/// call.
 ///
-/// # Safety
-/// `pxParams` must point to a `TLSParams_t` whose `ulSize` is set.
+/// @return 0 on success, or:
+/// - TLS_ERROR_BAD_PARAMETER: ppvContext or pxParams NULL, an unknown
+///   ulSize, a NULL transport callback, pcDestination NULL, empty or over
+///   255 bytes, trust anchors that do not parse or whose length does not
+///   count the NUL, or an ALPN list that is NULL, longer than 16 names or
+///   holds a NULL or empty name or one over 255 bytes.
+/// - TLS_ERROR_NO_MEMORY: an allocation failed.
+///
+/// Calling context: a task, never an interrupt. Waits for nothing: it
+/// allocates from the heap and parses the trust anchors.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut TLSParams_t) -> BaseType_t {
     if ppvContext.is_null() {
@@ -33,77 +47,94 @@ pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut T
         return report(Error::BadParameter(c"pxParams: NULL"));
     }
     // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
-    let made = unsafe { params::read(pxParams) }.and_then(|(config, anchors, transport)| {
-        let transport = try_box(transport).map_err(|_| Error::NoMemory)?;
-        let conn = Connection::new(config, &anchors, transport)?;
-        handle::into_raw(conn)
-    });
+    let made = unsafe { params::connection(pxParams) }.and_then(handle::into_raw);
     status(made.map(|ctx| {
         // SAFETY: checked non-NULL above.
         unsafe { ppvContext.write(ctx) }
     }))
 }
 
-/// Perform the TLS handshake, verifying the server.
+/// @brief Perform the TLS handshake with the server, verifying it.
 ///
-/// Returns 0 on success, `TLS_ERROR_HANDSHAKE_FAILED` when the handshake
-/// or server verification fails or times out (`TLS_GetLastError` says
-/// why), `TLS_ERROR_RNG` when no entropy is available, another negative
-/// code otherwise.
+/// The handshake's last bytes may still be in the library when this
+/// returns. When the client speaks last (a resumed session: the server has
+/// already sent its Finished), its final ChangeCipherSpec and Finished
+/// (about 50 bytes) are held and leave in the same pxNetworkSend call as
+/// the first record of the first TLS_Send (so that, with Nagle's algorithm
+/// on, the first request does not wait about 40 ms for a delayed ACK).
+/// Every TLS_Recv hands them to the transport before it reads, and
+/// TLS_Cleanup sends them ahead of its close_notify. Until then the server
+/// has not finished its handshake and sends nothing. A caller that writes
+/// first (coreMQTT sends CONNECT, then reads CONNACK; an HTTP client sends
+/// its request), or reads with a blocking or timed pxNetworkRecv, needs to
+/// do nothing. A caller that waits for the socket to become readable
+/// (select, a FreeRTOS+TCP socket event, an lwIP callback) before its first
+/// TLS_Recv or TLS_Send, for a server that speaks first, must call one of
+/// them first: TLS_Send( pvContext, NULL, 0 ) or TLS_Recv( pvContext, NULL,
+/// 0 ) sends the held bytes and reads nothing (returns 0, or a negative
+/// code); so does any TLS_Recv before it reads.
 ///
-/// **The handshake's last bytes may still be in the library when this
-/// returns.** When the client speaks last (a resumed session: the server
-/// has already sent its Finished), its final ChangeCipherSpec and Finished
-/// (about 50 bytes) are held and leave in the same `pxNetworkSend` call as
-/// the first record of the first `TLS_Send` (so that, with Nagle's
-/// algorithm on, the first request does not wait ~40 ms for a delayed
-/// ACK). Every `TLS_Recv` hands them to the transport before it reads, and
-/// `TLS_Cleanup` sends them ahead of its close_notify. Until then the
-/// server has not finished its handshake and sends nothing. A caller that
-/// writes first (coreMQTT sends CONNECT, then reads CONNACK; an HTTP client
-/// sends its request), or reads with a blocking or timed `pxNetworkRecv`,
-/// needs to do nothing. A caller that waits for the socket to become
-/// readable (select, a FreeRTOS+TCP socket event, an lwIP callback) before
-/// its first `TLS_Recv` or `TLS_Send`, for a server that speaks first,
-/// must call one of them first: `TLS_Send(pvContext, NULL, 0)` or
-/// `TLS_Recv(pvContext, NULL, 0)` sends the held bytes and reads nothing
-/// (returns 0, or a negative code); so does any `TLS_Recv` before it
-/// reads.
+/// @param pvContext A context from TLS_Init not yet passed to TLS_Cleanup,
+/// or NULL (refused).
 ///
-/// # Safety
-/// `pvContext` must be NULL or a live context from `TLS_Init`.
+/// @return 0 on success, or (TLS_GetLastError gives the detail):
+/// - TLS_ERROR_HANDSHAKE_FAILED: the handshake or the server's verification
+///   failed, or timed out, or mbedTLS refused the configuration.
+/// - TLS_ERROR_RNG: no entropy (mbedtls_hardware_poll failed).
+/// - TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_SIGN: the
+///   server asked for a client certificate and the PKCS#11 token could not
+///   supply the key, the certificate or the signature.
+/// - TLS_ERROR_TRANSPORT: a transport callback failed.
+/// - TLS_ERROR_NO_MEMORY: an allocation failed.
+/// - TLS_ERROR_INVALID_STATE: TLS_Connect was already called on pvContext.
+/// - TLS_ERROR_BAD_PARAMETER: pvContext is NULL.
+///
+/// Calling context: a task, never an interrupt; one call at a time per
+/// context (different tasks may drive different contexts at once). Blocks
+/// the calling task: waiting for the server is bounded by the handshake
+/// timeout (10000 ms unless set with TLS_SetHandshakeTimeout); time spent
+/// inside the transport callbacks, the PKCS#11 module and the handshake's
+/// own computation comes on top.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Connect(pvContext: *mut c_void) -> BaseType_t {
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     status(unsafe { handle::borrow(pvContext) }.and_then(Connection::connect))
 }
 
-/// Read up to `xReadLength` decrypted bytes into `pucReadBuffer`.
+/// @brief Read up to xReadLength decrypted bytes into pucReadBuffer.
 ///
-/// Returns the number of bytes read: possibly fewer than asked, 0 when the
-/// transport has nothing now; negative on error or after the peer closed:
-/// `TLS_ERROR_CONNECTION_CLOSED` (the peer's close_notify),
-/// `TLS_ERROR_PROTOCOL` (a record that fails to decrypt or
-/// parse, a fatal alert; the mbedTLS code is in `TLS_GetLastError`),
-/// `TLS_ERROR_TRANSPORT`, `TLS_ERROR_NO_MEMORY`, `TLS_ERROR_BAD_PARAMETER`;
-/// `TLS_ERROR_INVALID_STATE` before `TLS_Connect`, and the code of a
-/// failed `TLS_Connect` after one.
+/// Errors are sticky: once one is returned, every later TLS_Recv and
+/// TLS_Send returns it again. Data read before an error in the same call is
+/// returned first; the error comes on the next call, and no record after it
+/// (e.g. after a close_notify) is ever parsed.
 ///
-/// Errors are sticky: once one is returned, every later `TLS_Recv` and
-/// `TLS_Send` returns it again. Data read before an error in the same call
-/// is returned first; the error comes on the next call, and no record
-/// after it (e.g. after a close_notify) is ever parsed.
+/// Before it reads, every call (also one with xReadLength 0, and one that
+/// finds nothing to read) first hands the handshake bytes TLS_Connect may
+/// have held (see there) to pxNetworkSend. A transport error on that send
+/// is returned as TLS_ERROR_TRANSPORT, sticky, as from TLS_Send.
 ///
-/// Before it reads, every call (also one with `xReadLength` 0, and one
-/// that finds nothing to read) first hands the handshake bytes
-/// `TLS_Connect` may have held (see there) to `pxNetworkSend`. A transport
-/// error on that send is returned as `TLS_ERROR_TRANSPORT`, sticky, as
-/// from `TLS_Send`. With `xReadLength` 0 nothing is read; the return is
-/// 0 or the error (also a sticky one from before).
+/// @param pvContext A connected context from TLS_Init, or NULL (refused).
+/// @param pucReadBuffer Where the bytes go: xReadLength writable bytes; may
+/// be NULL only when xReadLength is 0.
+/// @param xReadLength The most bytes to read; 0 reads nothing (the call
+/// only sends held handshake bytes).
 ///
-/// # Safety
-/// `pvContext` as for `TLS_Connect`; `pucReadBuffer` valid for
-/// `xReadLength` writable bytes.
+/// @return The number of bytes read, possibly fewer than asked; 0 when the
+/// transport has nothing now (and for an xReadLength of 0). Negative on
+/// error:
+/// - TLS_ERROR_CONNECTION_CLOSED: the peer sent its close_notify.
+/// - TLS_ERROR_PROTOCOL: a record failed to decrypt or parse, or a fatal
+///   alert came (the mbedTLS code is in TLS_GetLastError).
+/// - TLS_ERROR_TRANSPORT: a transport callback failed.
+/// - TLS_ERROR_NO_MEMORY: an allocation failed.
+/// - TLS_ERROR_INVALID_STATE: before TLS_Connect.
+/// - TLS_ERROR_BAD_PARAMETER: pvContext NULL, or pucReadBuffer NULL with a
+///   length.
+/// - the code of an earlier failure, including a failed TLS_Connect's.
+///
+/// Calling context: a task, never an interrupt; one call at a time per
+/// context. Waits for the network only inside pxNetworkRecv and
+/// pxNetworkSend: it blocks as long as they do.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Recv(
     pvContext: *mut c_void,
@@ -111,51 +142,59 @@ pub unsafe extern "C" fn TLS_Recv(
     xReadLength: usize,
 ) -> BaseType_t {
     let call = |conn: &mut Connection| {
-        if pucReadBuffer.is_null() && xReadLength != 0 {
+        // SAFETY: the caller promises `xReadLength` writable bytes (a
+        // prefix of them is taken), not used elsewhere during the call.
+        let Some(buf) = (unsafe { slice::bytes_mut(pucReadBuffer, xReadLength.min(MAX_IO)) }) else {
             return Err(conn.reject(c"pucReadBuffer: NULL"));
-        }
-        if xReadLength == 0 {
+        };
+        if buf.is_empty() {
             return conn.flush_held_flight().map(|()| 0);
         }
-        // SAFETY: non-NULL; the caller promises `xReadLength` bytes.
-        let buf = unsafe { core::slice::from_raw_parts_mut(pucReadBuffer, xReadLength.min(MAX_IO)) };
         conn.recv(buf).map(byte_count)
     };
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe { on_context(pvContext, call) }
 }
 
-/// Encrypt and send `xMsgLength` bytes of `pucMsg`.
+/// @brief Encrypt and send xMsgLength bytes of pucMsg.
 ///
-/// Returns the number of bytes written: all of them, or fewer when the
-/// transport reported it could take no more now (send the rest later);
-/// negative on error (the codes of `TLS_Recv`). A failure part-way through
-/// a long message is returned as the error, not as a short count: the
-/// connection is dead. Errors are sticky, as for `TLS_Recv`; after the
-/// peer's close_notify `TLS_Send` returns `TLS_ERROR_CONNECTION_CLOSED`.
+/// A failure part-way through a long message is returned as the error, not
+/// as a short count: the connection is dead. Errors are sticky, as for
+/// TLS_Recv; after the peer's close_notify TLS_Send returns
+/// TLS_ERROR_CONNECTION_CLOSED.
 ///
-/// The first call after `TLS_Connect` may carry the handshake's held last
-/// bytes (see `TLS_Connect`) in the same `pxNetworkSend` call as its first
-/// record; the count returned is still of `pucMsg`'s bytes only. With
-/// `xMsgLength` 0 it sends only those held bytes, if any, and returns 0,
-/// or the error (also a sticky one from before).
+/// The first call after TLS_Connect may carry the handshake's held last
+/// bytes (see TLS_Connect) in the same pxNetworkSend call as its first
+/// record; the count returned is still of pucMsg's bytes only.
 ///
-/// # Safety
-/// `pvContext` as for `TLS_Connect`; `pucMsg` valid for `xMsgLength` bytes.
+/// @param pvContext A connected context from TLS_Init, or NULL (refused).
+/// @param pucMsg The bytes to send: xMsgLength readable bytes; may be NULL
+/// only when xMsgLength is 0.
+/// @param xMsgLength How many bytes to send; 0 sends only the held
+/// handshake bytes, if any.
+///
+/// @return The number of bytes sent: all of them, or fewer when the
+/// transport reported it could take no more now (send the rest later); 0
+/// for an xMsgLength of 0. Negative on error, with the codes of TLS_Recv
+/// (pucMsg in place of pucReadBuffer).
+///
+/// Calling context: a task, never an interrupt; one call at a time per
+/// context. Waits for the network only inside pxNetworkSend: it blocks
+/// as long as that does.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
     let call = |conn: &mut Connection| {
-        if pucMsg.is_null() && xMsgLength != 0 {
+        // SAFETY: the caller promises `xMsgLength` readable bytes (a
+        // prefix of them is taken), not written during the call.
+        let Some(data) = (unsafe { slice::bytes(pucMsg, xMsgLength.min(MAX_IO)) }) else {
             return Err(conn.reject(c"pucMsg: NULL"));
-        }
-        if xMsgLength == 0 {
+        };
+        if data.is_empty() {
             return conn.flush_held_flight().map(|()| 0);
         }
-        // SAFETY: non-NULL; the caller promises `xMsgLength` bytes.
-        let data = unsafe { core::slice::from_raw_parts(pucMsg, xMsgLength.min(MAX_IO)) };
         conn.send(data).map(byte_count)
     };
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe { on_context(pvContext, call) }
 }
 
@@ -164,30 +203,42 @@ fn byte_count(n: usize) -> BaseType_t {
     n as BaseType_t
 }
 
-/// Close the connection and free the context and everything it holds;
-/// session keys are wiped. When the handshake has completed and no error
-/// has occurred, first sends a TLS close_notify alert through
-/// `pxNetworkSend` (best effort, as the original did; behind the
-/// handshake bytes `TLS_Connect` may have held, in the same call): bounded
-/// to 200 ms while a non-blocking transport returns 0, transport errors
-/// ignored; the transport is not read. Call it before closing the socket. NULL is
-/// accepted and ignored.
+/// @brief Close the connection and free the context and everything it
+/// holds; session keys are wiped.
 ///
-/// # Safety
-/// `pvContext` must be NULL or a live context; it is invalid afterwards.
+/// When the handshake has completed and no error has occurred, first sends
+/// a TLS close_notify alert through pxNetworkSend (best effort, as the
+/// original did; behind the handshake bytes TLS_Connect may have held, in
+/// the same call); transport errors are ignored and the transport is not
+/// read. Call it before closing the socket.
+///
+/// @param pvContext A context from TLS_Init, or NULL (ignored). It is
+/// invalid once this returns.
+///
+/// Calling context: a task, never an interrupt; no other call may be using
+/// pvContext. Blocks at most 200 ms while a non-blocking transport takes
+/// nothing, plus the time pxNetworkSend itself blocks.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Cleanup(pvContext: *mut c_void) {
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe { handle::release(pvContext) }
 }
 
-/// Extension: copy the detail of the context's most recent failure into
-/// `*pxError` (an mbedTLS code, server-certificate verify flags, a PKCS#11
-/// return value, and which check failed or which argument was bad).
-/// Returns 0, or `TLS_ERROR_BAD_PARAMETER` for NULL arguments.
+/// @brief Copy the detail of the context's most recent failure into
+/// *pxError.
 ///
-/// # Safety
-/// `pvContext` as for `TLS_Connect`; `pxError` writable.
+/// The detail is the code returned, an mbedTLS code, the server
+/// certificate's verify flags, a PKCS#11 return value, and which check
+/// failed (or, while nothing has failed, which argument a call on the
+/// context last refused).
+///
+/// @param pvContext A context from TLS_Init, or NULL (refused).
+/// @param pxError Where the detail is written.
+///
+/// @return 0, or TLS_ERROR_BAD_PARAMETER when pvContext or pxError is NULL.
+///
+/// Calling context: a task, never an interrupt; one call at a time per
+/// context. Does not block.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_GetLastError(pvContext: *mut c_void, pxError: *mut TLSLastError_t) -> BaseType_t {
     if pxError.is_null() {
@@ -206,6 +257,6 @@ pub unsafe extern "C" fn TLS_GetLastError(pvContext: *mut c_void, pxError: *mut 
         unsafe { pxError.write(detail) };
         Ok(0)
     };
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe { on_context(pvContext, call) }
 }

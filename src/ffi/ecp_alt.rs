@@ -109,13 +109,9 @@ pub unsafe extern "C" fn mbedtls_ecdsa_verify(
     else {
         return m::ERR_ECP_BAD_INPUT_DATA;
     };
-    let hash: &[u8] = if blen == 0 {
-        &[]
-    } else if buf.is_null() {
+    // SAFETY: `buf` has `blen` readable bytes (above).
+    let Some(hash) = (unsafe { super::slice::bytes(buf, blen) }) else {
         return m::ERR_ECP_BAD_INPUT_DATA;
-    } else {
-        // SAFETY: `buf` is non-NULL with `blen` readable bytes (above).
-        unsafe { core::slice::from_raw_parts(buf, blen) }
     };
     status(crypto::verify(grp, hash, q, r, s))
 }

@@ -6,16 +6,26 @@ use freertos_rng_ports::EntropyError;
 
 use crate::entropy;
 
-/// mbedTLS entropy hook (`MBEDTLS_ENTROPY_HARDWARE_ALT`): fill `output`
-/// with `len` bytes from the board's RNG port, selected at build time.
+/// @brief mbedTLS's entropy hook (MBEDTLS_ENTROPY_HARDWARE_ALT): fill
+/// output with len bytes from the board's RNG port, selected at build time.
 ///
-/// Returns 0 and sets `*olen = len`, or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED`
-/// (`*olen` set to 0 when it can be written, `output` wiped). Never reports
-/// success without writing every byte.
+/// Never reports success without writing every byte; on failure the bytes
+/// written so far are wiped.
 ///
-/// # Safety
-/// `output` must be valid for `len` writable bytes and `olen` for one
-/// `size_t` write (both are checked for NULL).
+/// @param data Unused (mbedTLS's callback argument).
+/// @param output Where the bytes go: len writable bytes; may be NULL only
+/// when len is 0.
+/// @param len How many bytes to write.
+/// @param olen Where the count written is stored: len on success, 0 on
+/// failure (when olen is not NULL).
+///
+/// @return 0, or MBEDTLS_ERR_ENTROPY_SOURCE_FAILED when the port fails or
+/// output or olen is NULL.
+///
+/// Calling context: called by mbedTLS's entropy collector, in the task that
+/// runs mbedTLS (TLS_Connect, TLS_InitCrypto, or the firmware's own use of
+/// mbedTLS); never from an interrupt. Blocks as long as the RNG port takes
+/// to deliver len bytes.
 #[no_mangle]
 pub unsafe extern "C" fn mbedtls_hardware_poll(
     data: *mut c_void,
@@ -45,14 +55,14 @@ unsafe fn poll_with(
     }
     // SAFETY: checked non-NULL above; the caller owns the size_t.
     unsafe { olen.write(0) };
-    if output.is_null() && len != 0 {
+    // SAFETY: the caller guarantees `len` writable bytes, not used
+    // elsewhere during the call.
+    let Some(buf) = (unsafe { super::slice::bytes_mut(output, len) }) else {
         return mbedtls_sys::ERR_ENTROPY_SOURCE_FAILED;
-    }
-    if len == 0 {
+    };
+    if buf.is_empty() {
         return 0;
     }
-    // SAFETY: `output` is non-NULL and the caller guarantees `len` bytes.
-    let buf = unsafe { core::slice::from_raw_parts_mut(output, len) };
     match fill(buf) {
         Ok(()) => {
             // SAFETY: as above.

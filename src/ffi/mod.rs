@@ -16,7 +16,15 @@
 //! crate's MSRV is 1.85) a panic that reaches an `extern "C"` function's
 //! frame aborts the process instead of unwinding into the C caller
 //! (checked with rustc 1.95 and a `panic = "unwind"` build).
+//!
+//! Each exported function's doc comment is its C documentation: cbindgen
+//! copies it into include/iot_tls.h, so it is written for C readers
+//! (brief, every parameter, every return code, the calling context) with
+//! no Rust markdown, and its pointer rules are the function's safety
+//! contract, stated in C terms in the parameter descriptions rather than
+//! under a Rust "Safety" heading (tests/header.rs checks all of this).
 #![allow(non_snake_case)]
+#![allow(clippy::missing_safety_doc)]
 
 mod c_str;
 mod c_transport;
@@ -39,6 +47,7 @@ mod params;
 mod platform_hooks;
 mod server_name;
 mod session;
+mod slice;
 pub mod types;
 mod version;
 

@@ -9,11 +9,19 @@ use super::{as_base_type, on_context, report, TLS_ERROR_INVALID_STATE};
 use crate::error::Error;
 use crate::tls::session_cache;
 
-/// Extension: turn session resumption on (`xEnable` non-zero) or off for
-/// every later `TLS_Connect`. Off wipes every cached session and stops
-/// asking servers for tickets. On by default. Returns 0, or
-/// `TLS_ERROR_INVALID_STATE` when enabling a build made without it (the
-/// `no-session-resumption` option) or without a monotonic clock.
+/// @brief Turn session resumption on or off for every later TLS_Connect
+/// (extension).
+///
+/// Off wipes every cached session and stops asking servers for tickets. On
+/// by default.
+///
+/// @param xEnable Non-zero for on, 0 for off.
+///
+/// @return 0, or TLS_ERROR_INVALID_STATE (nothing changes) when turning it
+/// on in a build made without session resumption or without a monotonic
+/// clock.
+///
+/// Calling context: any task, never an interrupt. Does not block.
 #[no_mangle]
 pub extern "C" fn TLS_SetSessionResumption(xEnable: BaseType_t) -> BaseType_t {
     if session_cache::set_enabled(xEnable != 0) {
@@ -23,11 +31,18 @@ pub extern "C" fn TLS_SetSessionResumption(xEnable: BaseType_t) -> BaseType_t {
     }
 }
 
-/// Extension: keep at most `ulEntries` sessions (0 to 8; default 2), one
-/// per destination, trust-anchor set and client identity; the oldest goes
-/// first. Shrinking wipes the entries beyond the new size. Each entry
-/// holds about 150 bytes plus the ticket and the server's certificate.
-/// Returns 0, or `TLS_ERROR_BAD_PARAMETER` above 8.
+/// @brief Keep at most ulEntries cached sessions (extension).
+///
+/// One session per destination, trust-anchor set and client identity; the
+/// oldest goes first. Each entry holds about 150 bytes plus the ticket and
+/// the server's certificate.
+///
+/// @param ulEntries 0 to 8 (default 2). Shrinking wipes the entries beyond
+/// the new size.
+///
+/// @return 0, or TLS_ERROR_BAD_PARAMETER above 8.
+///
+/// Calling context: any task, never an interrupt. Does not block.
 #[no_mangle]
 pub extern "C" fn TLS_SetSessionCacheSize(ulEntries: u32) -> BaseType_t {
     match usize::try_from(ulEntries) {
@@ -36,12 +51,20 @@ pub extern "C" fn TLS_SetSessionCacheSize(ulEntries: u32) -> BaseType_t {
     }
 }
 
-/// Extension: offer a cached session at most `ulSeconds` after the
-/// handshake that made it (default 86400); a shorter ticket lifetime from
-/// the server still wins. A resumed session skips the server certificate
-/// check, so this bounds how long one verification is trusted. Returns 0,
-/// or `TLS_ERROR_BAD_PARAMETER` for 0 or beyond half the tick counter's
-/// period.
+/// @brief Offer a cached session at most ulSeconds after the handshake that
+/// made it (extension).
+///
+/// A shorter ticket lifetime from the server still wins. A resumed session
+/// skips the server certificate check, so this bounds how long one
+/// verification is trusted.
+///
+/// @param ulSeconds At least 1 and at most half the tick counter's period
+/// (default 86400).
+///
+/// @return 0, or TLS_ERROR_BAD_PARAMETER for 0 or beyond half the tick
+/// counter's period.
+///
+/// Calling context: any task, never an interrupt. Does not block.
 #[no_mangle]
 pub extern "C" fn TLS_SetSessionMaxAge(ulSeconds: u32) -> BaseType_t {
     if session_cache::set_max_age(ulSeconds) {
@@ -51,21 +74,28 @@ pub extern "C" fn TLS_SetSessionMaxAge(ulSeconds: u32) -> BaseType_t {
     }
 }
 
-/// Extension: wipe every cached session (e.g. after changing credentials
-/// or on a factory reset).
+/// @brief Wipe every cached session, e.g. after changing credentials or on
+/// a factory reset (extension).
+///
+/// Calling context: any task, never an interrupt. Does not block.
 #[no_mangle]
 pub extern "C" fn TLS_ClearSessionCache() {
     session_cache::clear();
 }
 
-/// Extension: after `TLS_Connect` succeeded, 1 when the handshake resumed
-/// a cached session, 0 when it was a full handshake. Returns
-/// `TLS_ERROR_BAD_PARAMETER` for a NULL context.
+/// @brief Whether the context's handshake resumed a cached session
+/// (extension).
 ///
-/// # Safety
-/// `pvContext` must be NULL or a live context from `TLS_Init`.
+/// @param pvContext A context from TLS_Init, or NULL (refused).
+///
+/// @return 1 when TLS_Connect succeeded with a resumed session, 0 for a
+/// full handshake (or before one has succeeded), or
+/// TLS_ERROR_BAD_PARAMETER when pvContext is NULL.
+///
+/// Calling context: a task, never an interrupt; one call at a time per
+/// context. Does not block.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_IsSessionResumed(pvContext: *mut c_void) -> BaseType_t {
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe { on_context(pvContext, |conn| Ok(BaseType_t::from(conn.resumed()))) }
 }

@@ -6,7 +6,7 @@ use core::ffi::c_void;
 
 use super::on_context;
 use super::types::BaseType_t;
-use crate::tls::TlsVersion;
+use crate::tls::{TlsVersion, VersionRange, VersionRangeError};
 
 /// TLS 1.2, by the protocol's own version number.
 pub const TLS_PROTOCOL_VERSION_1_2: u16 = 0x0303;
@@ -21,52 +21,75 @@ fn version(number: u16) -> Option<TlsVersion> {
     }
 }
 
-/// Extension: the TLS versions the connection may negotiate, from
-/// `usMinVersion` to `usMaxVersion` (`TLS_PROTOCOL_VERSION_1_2` or
-/// `TLS_PROTOCOL_VERSION_1_3`). By default a connection offers TLS 1.2 and
-/// TLS 1.3 and takes what the server picks (with the protocol's downgrade
-/// protection), unless the build has no TLS 1.3 or a record buffer under
-/// 16 KiB (then TLS 1.2 only: see the documentation on record buffers).
-/// Both 1.2: cap the connection at TLS 1.2. Both 1.3: require TLS 1.3 (a
-/// TLS 1.2 server, or a client key that cannot sign TLS 1.3, fails
-/// `TLS_Connect`). With a record buffer under 16 KiB only one version can
-/// be chosen: TLS 1.2 with its max fragment length, or TLS 1.3, where a
-/// server record larger than the buffer fails the connection
-/// (`TLS_ERROR_PROTOCOL`). Call between `TLS_Init` and `TLS_Connect`.
-/// Returns 0, `TLS_ERROR_BAD_PARAMETER` (NULL context; a value that is not
-/// one of the two; minimum above maximum; TLS 1.3 when the build has none;
-/// both versions in a build with a record buffer under 16 KiB) or
-/// `TLS_ERROR_INVALID_STATE` (already connecting or connected).
+/// @brief Choose the TLS versions the connection may negotiate (extension).
 ///
-/// # Safety
-/// `pvContext` must be NULL or a live context from `TLS_Init`.
+/// By default a connection offers TLS 1.2 and TLS 1.3 and takes what the
+/// server picks (with the protocol's downgrade protection), unless the
+/// build has no TLS 1.3 or a record buffer under 16 KiB (then TLS 1.2
+/// only: see the documentation on record buffers). Both 1.2: cap the
+/// connection at TLS 1.2. Both 1.3: require TLS 1.3 (a TLS 1.2 server, or
+/// a client key that cannot sign TLS 1.3, fails TLS_Connect). With a record
+/// buffer under 16 KiB only one version can be chosen: TLS 1.2 with its max
+/// fragment length, or TLS 1.3, where a server record larger than the
+/// buffer fails the connection (TLS_ERROR_PROTOCOL).
+///
+/// @param pvContext A context from TLS_Init, not yet connecting, or NULL
+/// (refused).
+/// @param usMinVersion The lowest version: TLS_PROTOCOL_VERSION_1_2 or
+/// TLS_PROTOCOL_VERSION_1_3.
+/// @param usMaxVersion The highest version: as usMinVersion, and not below
+/// it.
+///
+/// @return 0, or:
+/// - TLS_ERROR_BAD_PARAMETER: pvContext NULL; a value that is not one of
+///   the two; usMinVersion above usMaxVersion; TLS 1.3 when the build has
+///   none; both versions in a build with a record buffer under 16 KiB.
+/// - TLS_ERROR_INVALID_STATE: TLS_Connect was already called.
+///
+/// Calling context: a task, never an interrupt; between TLS_Init and
+/// TLS_Connect, one call at a time per context. Does not block.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_SetProtocolVersions(
     pvContext: *mut c_void,
     usMinVersion: u16,
     usMaxVersion: u16,
 ) -> BaseType_t {
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe {
         on_context(pvContext, |conn| {
             let min = version(usMinVersion).ok_or_else(|| conn.reject(c"usMinVersion: not a TLS version"))?;
             let max = version(usMaxVersion).ok_or_else(|| conn.reject(c"usMaxVersion: not a TLS version"))?;
-            conn.set_versions(min, max).map(|()| 0)
+            // A connected context says so first, whatever the range.
+            conn.configurable()?;
+            let range = VersionRange::new(min, max).map_err(|err| {
+                conn.reject(match err {
+                    VersionRangeError::NotInBuild => c"usMaxVersion: TLS 1.3 is not in this build",
+                    VersionRangeError::Inverted => c"usMinVersion: above usMaxVersion",
+                    VersionRangeError::BothUnderSmallRecords => {
+                        c"usMaxVersion: TLS 1.2 or 1.3, not both, under 16 KiB records"
+                    }
+                })
+            })?;
+            conn.set_versions(range).map(|()| 0)
         })
     }
 }
 
-/// Extension: after `TLS_Connect` succeeded, the TLS version negotiated
-/// (`TLS_PROTOCOL_VERSION_1_2` or `TLS_PROTOCOL_VERSION_1_3`). Returns
-/// `TLS_ERROR_BAD_PARAMETER` for a NULL context, `TLS_ERROR_INVALID_STATE`
-/// before a successful `TLS_Connect`, or the connection's error once it
-/// has failed.
+/// @brief The TLS version the connection negotiated (extension).
 ///
-/// # Safety
-/// `pvContext` must be NULL or a live context from `TLS_Init`.
+/// @param pvContext A context from TLS_Init, or NULL (refused).
+///
+/// @return TLS_PROTOCOL_VERSION_1_2 or TLS_PROTOCOL_VERSION_1_3 after
+/// TLS_Connect succeeded, or:
+/// - TLS_ERROR_INVALID_STATE: before a successful TLS_Connect.
+/// - TLS_ERROR_BAD_PARAMETER: pvContext NULL.
+/// - the code of the connection's failure, once it has failed.
+///
+/// Calling context: a task, never an interrupt; one call at a time per
+/// context. Does not block.
 #[no_mangle]
 pub unsafe extern "C" fn TLS_GetProtocolVersion(pvContext: *mut c_void) -> BaseType_t {
-    // SAFETY: per the contract above.
+    // SAFETY: the pointer rules of the @param lines above.
     unsafe {
         on_context(pvContext, |conn| {
             conn.version().map(|v| match v {
@@ -77,19 +100,25 @@ pub unsafe extern "C" fn TLS_GetProtocolVersion(pvContext: *mut c_void) -> BaseT
     }
 }
 
-/// Extension: start PSA crypto (`psa_crypto_init`) with the library's
-/// PKCS#11 token driver registered first, and the library's mutexes. The
-/// first `TLS_Connect` does this by itself; a firmware whose own code also
-/// uses PSA (its own mbedTLS with `MBEDTLS_USE_PSA_CRYPTO`) calls this once
-/// at start-up, before anything else calls `psa_crypto_init`, as PSA's
-/// documentation asks of driver registration. Task context. Returns 0;
-/// `TLS_ERROR_INVALID_STATE` when the driver could not be registered
-/// (PSA's table of secure-element drivers is full, 4 in mbedTLS 3.6, or
-/// another driver holds its location): PSA works, but token keys then sign
-/// only in TLS 1.2 and their connections are capped there;
-/// `TLS_ERROR_RNG` when PSA cannot start (no entropy:
-/// `mbedtls_hardware_poll` failed). Later calls return what the first one
-/// found.
+/// @brief Start PSA crypto (psa_crypto_init) with the library's PKCS#11
+/// token driver registered first, and the library's mutexes (extension).
+///
+/// The first TLS_Connect does this by itself; a firmware whose own code
+/// also uses PSA (its own mbedTLS with MBEDTLS_USE_PSA_CRYPTO) calls this
+/// once at start-up, before anything else calls psa_crypto_init, as PSA's
+/// documentation asks of driver registration. Later calls return what the
+/// first one found.
+///
+/// @return 0, or:
+/// - TLS_ERROR_INVALID_STATE: the driver could not be registered (PSA's
+///   table of secure-element drivers is full, 4 in mbedTLS 3.6, or another
+///   driver holds its location): PSA works, but token keys then sign only
+///   in TLS 1.2 and their connections are capped there.
+/// - TLS_ERROR_RNG: PSA cannot start (no entropy: mbedtls_hardware_poll
+///   failed).
+///
+/// Calling context: a task, never an interrupt. Blocks while PSA gathers
+/// its entropy (see mbedtls_hardware_poll).
 #[no_mangle]
 pub extern "C" fn TLS_InitCrypto() -> BaseType_t {
     // `start` registers the mutexes first.

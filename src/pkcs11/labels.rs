@@ -2,20 +2,12 @@
 //! credentials: build-time defaults, replaceable at run time.
 
 use core::cell::RefCell;
-use core::ffi::CStr;
 
 use critical_section::Mutex;
 use zeroize::Zeroize;
 
-use crate::error::{Error, Result};
-
 /// Longest PIN or label accepted, in bytes.
 pub const MAX_TEXT_LEN: usize = 127;
-
-// What a bad length is reported as, by the C argument's name.
-pub const PIN_LENGTH: &CStr = c"pcPin: not 1..127 bytes";
-pub const KEY_LABEL_LENGTH: &CStr = c"pcKeyLabel: not 1..127 bytes";
-pub const CERT_LABEL_LENGTH: &CStr = c"pcCertLabel: not 1..127 bytes";
 
 const fn env_or(value: Option<&'static str>, default: &'static str) -> &'static str {
     match value {
@@ -53,11 +45,9 @@ impl Text {
         Text { len: src.len(), bytes }
     }
 
-    fn check(src: &[u8], what: &'static CStr) -> Result<()> {
-        if src.is_empty() || src.len() > MAX_TEXT_LEN {
-            return Err(Error::BadParameter(what));
-        }
-        Ok(())
+    /// Whether `src` has a length a PIN or label may have.
+    fn fits(src: &[u8]) -> bool {
+        (1..=MAX_TEXT_LEN).contains(&src.len())
     }
 
     /// Overwrite in place (a moved value would leave a copy behind).
@@ -138,10 +128,9 @@ pub fn copy_current(out: &mut CredentialLabels) {
 pub struct Checked<'a>(&'a [u8]);
 
 impl<'a> Checked<'a> {
-    /// `src` if its length is right, else `what` as the bad parameter.
-    pub fn new(src: &'a [u8], what: &'static CStr) -> Result<Self> {
-        Text::check(src, what)?;
-        Ok(Checked(src))
+    /// `src` if its length is right.
+    pub fn new(src: &'a [u8]) -> Option<Self> {
+        Text::fits(src).then_some(Checked(src))
     }
 }
 
@@ -180,9 +169,9 @@ mod tests {
 
     #[test]
     fn text_rejects_empty_and_overlong_and_assign_wipes_the_old_tail() {
-        assert!(Text::check(b"", c"x").is_err());
-        assert!(Text::check(&[b'a'; MAX_TEXT_LEN + 1], c"x").is_err());
-        assert!(Text::check(&[b'a'; MAX_TEXT_LEN], c"x").is_ok());
+        assert!(!Text::fits(b""));
+        assert!(!Text::fits(&[b'a'; MAX_TEXT_LEN + 1]));
+        assert!(Text::fits(&[b'a'; MAX_TEXT_LEN]));
         let mut t = Text::from_static("a long secret PIN");
         t.assign(b"12");
         assert_eq!(t.as_bytes(), b"12");

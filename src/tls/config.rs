@@ -11,13 +11,24 @@ use crate::error::{Error, Result};
 /// Handshake deadline when the caller sets none.
 pub const DEFAULT_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 
-// Bad-parameter texts more than one check reports.
-/// A host name over 255 bytes (the scan bound and mbedTLS's limit).
-pub const DESTINATION_TOO_LONG: &CStr = c"pcDestination: over 255 bytes";
-/// An ALPN name outside RFC 7301's 1..=255 bytes.
-pub const ALPN_NAME_LENGTH: &CStr = c"ppcAlpnProtocols: name not 1..255 bytes";
-/// More ALPN names than [`MAX_ALPN_PROTOCOLS`].
-pub const ALPN_TOO_MANY: &CStr = c"ulAlpnProtocolsCount: over 16";
+/// Longest name a connection takes: a host name (mbedTLS's limit; DNS
+/// allows 253) or an ALPN protocol name (RFC 7301).
+pub const MAX_NAME_LEN: usize = 255;
+
+/// A host name, IP literal or ALPN protocol name as the TLS layer takes
+/// it: 1 to [`MAX_NAME_LEN`] bytes, none of them NUL. Borrowed: the
+/// configuration copies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Name<'a>(&'a [u8]);
+
+impl<'a> Name<'a> {
+    /// `bytes` as a name; `None` when empty, longer than [`MAX_NAME_LEN`]
+    /// or holding a NUL (which would end it early).
+    pub fn new(bytes: &'a [u8]) -> Option<Self> {
+        let fits = (1..=MAX_NAME_LEN).contains(&bytes.len()) && bytes.iter().all(|&b| b != 0);
+        fits.then_some(Name(bytes))
+    }
+}
 
 /// Which certificates the server's chain must lead to. Borrowed only
 /// until the connection has parsed them: keeping a copy of the PEM text
@@ -25,27 +36,25 @@ pub const ALPN_TOO_MANY: &CStr = c"ulAlpnProtocolsCount: over 16";
 pub enum TrustAnchors<'a> {
     /// The built-in AWS IoT roots (`super::aws_roots`).
     Default,
-    /// Caller-supplied PEM text, NUL-terminated.
+    /// PEM text ending in its only NUL (see [`TrustAnchors::pem`]).
     Pem(&'a [u8]),
 }
 
 impl<'a> TrustAnchors<'a> {
-    /// Caller PEM (`len` counts the NUL, as in `TLSParams_t`).
-    pub fn from_pem(pem: &'a [u8]) -> Result<Self> {
-        // mbedTLS only treats a buffer as PEM when its last byte is NUL; a
-        // missing NUL is a caller bug worth a clear error, not a DER guess.
+    /// PEM text whose length counts its NUL; `None` when the last byte is
+    /// not the only NUL or nothing comes before it. mbedTLS only treats a
+    /// buffer as PEM when its last byte is NUL: a missing NUL is a caller
+    /// bug worth a clear error, not a DER guess.
+    pub fn pem(pem: &'a [u8]) -> Option<Self> {
         match pem.split_last() {
-            Some((0, body)) if !body.is_empty() && !has_nul(body) => {}
-            _ => return Err(Error::BadParameter(c"ulServerCertificateLength: must count the NUL")),
+            Some((0, body)) if !body.is_empty() && body.iter().all(|&b| b != 0) => Some(TrustAnchors::Pem(pem)),
+            _ => None,
         }
-        Ok(TrustAnchors::Pem(pem))
     }
 }
 
 /// Most ALPN protocol names a connection offers.
 pub const MAX_ALPN_PROTOCOLS: usize = 16;
-// `ALPN_TOO_MANY` spells it out.
-const _: () = assert!(MAX_ALPN_PROTOCOLS == 16);
 
 /// A TLS version this library speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,13 +73,51 @@ pub const HIGHEST_VERSION: TlsVersion = if cfg!(mbedtls_tls13) { TlsVersion::Tls
 pub const DEFAULT_MAX_VERSION: TlsVersion =
     if super::record_size::RECORD_CONTENT_LEN >= 16384 { HIGHEST_VERSION } else { TlsVersion::Tls12 };
 
+/// TLS versions a connection may offer, `min` up to `max`: one this build
+/// can negotiate (see [`VersionRange::new`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionRange {
+    min: TlsVersion,
+    max: TlsVersion,
+}
+
+/// Why a range of versions cannot be offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionRangeError {
+    /// The highest version is above [`HIGHEST_VERSION`].
+    NotInBuild,
+    /// The lowest version is above the highest.
+    Inverted,
+    /// Both versions with a record buffer under 16 KiB.
+    BothUnderSmallRecords,
+}
+
+impl VersionRange {
+    /// `min` ..= `max`, when this build can offer it.
+    pub fn new(min: TlsVersion, max: TlsVersion) -> core::result::Result<Self, VersionRangeError> {
+        if max > HIGHEST_VERSION {
+            return Err(VersionRangeError::NotInBuild);
+        }
+        if min > max {
+            return Err(VersionRangeError::Inverted);
+        }
+        // Under 16 KiB, TLS 1.2's max fragment length keeps the server's
+        // records small. Offered beside TLS 1.3, mbedTLS 3.6 sends that
+        // request and then refuses a TLS 1.3 server's answer to it; TLS 1.3
+        // alone works, with no size limit (docs/record-buffers.md).
+        if super::record_size::RECORD_CONTENT_LEN < 16384 && min != max {
+            return Err(VersionRangeError::BothUnderSmallRecords);
+        }
+        Ok(VersionRange { min, max })
+    }
+}
+
 /// Everything a connection is configured with.
 pub struct TlsConfig {
     /// The server host name or IP literal (SNI and certificate name
     /// check), then the ALPN protocol names, most preferred first: each
     /// with its NUL, in one allocation.
     names: Vec<u8>,
-    alpn_count: usize,
     pub handshake_timeout_ms: u32,
     /// Send the host name as SNI (never for an IP literal). Default on.
     pub server_name_indication: bool,
@@ -83,43 +130,37 @@ pub struct TlsConfig {
 }
 
 impl TlsConfig {
-    pub fn new(server_name: &[u8]) -> Result<Self> {
-        if server_name.is_empty() {
-            return Err(Error::BadParameter(c"pcDestination: empty"));
-        }
+    /// A configuration for `server_name` with no ALPN names and the
+    /// defaults. Fails only for memory.
+    pub fn new(server_name: Name<'_>) -> Result<Self> {
         let mut config = TlsConfig {
             names: Vec::new(),
-            alpn_count: 0,
             handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT_MS,
             server_name_indication: true,
             verify_host_name: true,
             min_version: TlsVersion::Tls12,
             max_version: DEFAULT_MAX_VERSION,
         };
-        config.push_name(server_name)?;
+        config.push_name(server_name.0)?;
         Ok(config)
     }
 
-    /// Add one ALPN protocol name (1..=255 bytes, as RFC 7301 requires; at
-    /// most [`MAX_ALPN_PROTOCOLS`]).
-    pub fn push_alpn(&mut self, name: &[u8]) -> Result<()> {
-        if name.is_empty() || name.len() > 255 {
-            return Err(Error::BadParameter(ALPN_NAME_LENGTH));
-        }
-        if self.alpn_count == MAX_ALPN_PROTOCOLS {
-            return Err(Error::BadParameter(ALPN_TOO_MANY));
-        }
-        self.push_name(name)?;
-        self.alpn_count += 1;
-        Ok(())
+    /// Add one ALPN protocol name, after those already added. The caller
+    /// keeps to [`MAX_ALPN_PROTOCOLS`] (the C boundary refuses a longer
+    /// list before reading it); a connection offers no more than that.
+    pub fn push_alpn(&mut self, name: Name<'_>) -> Result<()> {
+        self.push_name(name.0)
     }
 
-    /// Append `bytes` and a NUL, without aborting on OOM. A NUL inside
-    /// would end the name early.
+    /// Offer the versions of `range` only.
+    pub fn set_versions(&mut self, range: VersionRange) {
+        self.min_version = range.min;
+        self.max_version = range.max;
+    }
+
+    /// Append a name's bytes (no NUL among them) and a NUL, without
+    /// aborting on OOM.
     fn push_name(&mut self, bytes: &[u8]) -> Result<()> {
-        if has_nul(bytes) {
-            return Err(Error::BadParameter(c"string contains NUL"));
-        }
         self.names.try_reserve_exact(bytes.len() + 1).map_err(|_| Error::NoMemory)?;
         self.names.extend_from_slice(bytes);
         self.names.push(0);
@@ -148,13 +189,39 @@ impl TlsConfig {
     }
 }
 
-/// Whether `bytes` holds a NUL. A byte loop, not `contains`: its memchr
-/// fast path costs a Cortex-M image more flash, and these texts are short.
-fn has_nul(bytes: &[u8]) -> bool {
-    for &b in bytes {
-        if b == 0 {
-            return true;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_1_to_255_bytes_without_nul() {
+        assert!(Name::new(b"").is_none());
+        assert!(Name::new(b"a").is_some());
+        assert!(Name::new(&[b'a'; MAX_NAME_LEN]).is_some());
+        assert!(Name::new(&[b'a'; MAX_NAME_LEN + 1]).is_none());
+        assert!(Name::new(b"a\0b").is_none());
+    }
+
+    #[test]
+    fn pem_counts_its_only_nul() {
+        assert!(TrustAnchors::pem(b"-----BEGIN\0").is_some());
+        assert!(TrustAnchors::pem(b"-----BEGIN").is_none(), "no NUL");
+        assert!(TrustAnchors::pem(b"\0").is_none(), "nothing before it");
+        assert!(TrustAnchors::pem(b"").is_none());
+        assert!(TrustAnchors::pem(b"a\0b\0").is_none(), "a NUL inside");
+    }
+
+    #[test]
+    fn version_ranges() {
+        use TlsVersion::*;
+        assert_eq!(VersionRange::new(Tls12, Tls12).map(|_| ()), Ok(()));
+        assert_eq!(VersionRange::new(Tls13, Tls12), Err(VersionRangeError::Inverted));
+        if HIGHEST_VERSION == Tls12 {
+            assert_eq!(VersionRange::new(Tls12, Tls13), Err(VersionRangeError::NotInBuild));
+        } else if super::super::record_size::RECORD_CONTENT_LEN < 16384 {
+            assert_eq!(VersionRange::new(Tls12, Tls13), Err(VersionRangeError::BothUnderSmallRecords));
+        } else {
+            assert!(VersionRange::new(Tls12, Tls13).is_ok());
         }
     }
-    false
 }

@@ -1,13 +1,14 @@
 //! A TLS client connection: configure, handshake, read, write.
 
 use core::ffi::{c_char, c_int, CStr};
+use core::num::NonZeroU32;
 use core::ptr::{self};
 
 use alloc::boxed::Box;
 use mbedtls_sys as m;
 
 use super::aws_roots;
-use super::config::{TlsConfig, TlsVersion, TrustAnchors, HIGHEST_VERSION, MAX_ALPN_PROTOCOLS};
+use super::config::{TlsConfig, TlsVersion, TrustAnchors, VersionRange, MAX_ALPN_PROTOCOLS};
 use super::mbed_state::MbedBox;
 use super::server_name::ServerNameCheck;
 use super::session_cache::{self, SessionKey};
@@ -139,7 +140,9 @@ impl Drop for Connection {
 }
 
 impl Connection {
-    /// Allocate the connection and parse the trust anchors. No I/O.
+    /// Allocate the connection and parse the trust anchors. No I/O. Fails
+    /// with `Error::NoMemory`, or `Error::Mbedtls` when the anchors do not
+    /// parse.
     pub fn new(config: TlsConfig, anchors: &TrustAnchors<'_>, transport: Box<dyn Transport + Send>) -> Result<Self> {
         let mbed = MbedBox::new(transport)?;
         let mut alpn_ptrs = [ptr::null(); MAX_ALPN_PROTOCOLS + 1];
@@ -163,7 +166,8 @@ impl Connection {
         match rc {
             0 => {}
             m::ERR_X509_ALLOC_FAILED | m::ERR_PEM_ALLOC_FAILED => return Err(Error::NoMemory),
-            _ => return Err(Error::BadParameter(c"pcServerCertificate: bad PEM")),
+            // Anchors mbedTLS cannot parse (the caller's, in practice).
+            rc => return Err(Error::Mbedtls(rc)),
         }
         Ok(Connection {
             mbed,
@@ -203,13 +207,18 @@ impl Connection {
         r
     }
 
-    /// Set the handshake deadline (milliseconds, at least 1); before `connect`.
-    pub fn set_handshake_timeout(&mut self, ms: u32) -> Result<()> {
-        self.config_before_connect()?;
-        if ms == 0 {
-            return Err(self.reject(c"ulTimeoutMs: 0"));
+    /// `Error::InvalidState` once `connect` has been called: settings go
+    /// before it.
+    pub fn configurable(&self) -> Result<()> {
+        match self.phase {
+            Phase::Initialized => Ok(()),
+            _ => Err(Error::InvalidState),
         }
-        self.config.handshake_timeout_ms = ms;
+    }
+
+    /// Set the handshake deadline; before `connect`.
+    pub fn set_handshake_timeout(&mut self, ms: NonZeroU32) -> Result<()> {
+        self.config_before_connect()?.handshake_timeout_ms = ms.get();
         Ok(())
     }
 
@@ -227,24 +236,9 @@ impl Connection {
         Ok(())
     }
 
-    /// Limit the TLS versions negotiated (`min` ..= `max`); before `connect`.
-    pub fn set_versions(&mut self, min: TlsVersion, max: TlsVersion) -> Result<()> {
-        self.config_before_connect()?;
-        if max > HIGHEST_VERSION {
-            return Err(self.reject(c"usMaxVersion: TLS 1.3 is not in this build"));
-        }
-        if min > max {
-            return Err(self.reject(c"usMinVersion: above usMaxVersion"));
-        }
-        // Under 16 KiB, TLS 1.2's max fragment length keeps the server's
-        // records small. Offered beside TLS 1.3, mbedTLS 3.6 sends that
-        // request and then refuses a TLS 1.3 server's answer to it; TLS 1.3
-        // alone works, with no size limit (docs/record-buffers.md).
-        if super::record_size::RECORD_CONTENT_LEN < 16384 && min != max {
-            return Err(self.reject(c"usMaxVersion: TLS 1.2 or 1.3, not both, under 16 KiB records"));
-        }
-        self.config.min_version = min;
-        self.config.max_version = max;
+    /// Limit the TLS versions negotiated; before `connect`.
+    pub fn set_versions(&mut self, range: VersionRange) -> Result<()> {
+        self.config_before_connect()?.set_versions(range);
         Ok(())
     }
 
@@ -260,11 +254,8 @@ impl Connection {
     }
 
     fn config_before_connect(&mut self) -> Result<&mut TlsConfig> {
-        match self.phase {
-            Phase::Initialized => Ok(&mut self.config),
-            // Settings go before TLS_Connect.
-            _ => Err(Error::InvalidState),
-        }
+        self.configurable()?;
+        Ok(&mut self.config)
     }
 
     /// Certificate dates need a clock: warn without one, or refuse with

@@ -12,8 +12,8 @@ mod transport;
 mod validity;
 
 pub use config::{
-    TlsConfig, TlsVersion, TrustAnchors, ALPN_NAME_LENGTH, ALPN_TOO_MANY, DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    DESTINATION_TOO_LONG, MAX_ALPN_PROTOCOLS,
+    Name, TlsConfig, TlsVersion, TrustAnchors, VersionRange, VersionRangeError, DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    MAX_ALPN_PROTOCOLS, MAX_NAME_LEN,
 };
 pub use connection::{Connection, LastError};
 pub use transport::{Transport, TransportError};

@@ -156,10 +156,11 @@ impl ServerNameCheck {
     }
 }
 
+/// `mbedtls_ssl_set_hostname`'s answer. Its other refusal, a name over
+/// 255 bytes, cannot happen: a [`super::config::Name`] is at most that.
 fn host_name_rc(rc: c_int) -> Result<()> {
     mbedtls_rc(rc).map(|_| ()).map_err(|rc| match rc {
         m::ERR_SSL_ALLOC_FAILED => Error::NoMemory,
-        m::ERR_SSL_BAD_INPUT_DATA => Error::BadParameter(super::config::DESTINATION_TOO_LONG),
         rc => Error::Mbedtls(rc),
     })
 }
