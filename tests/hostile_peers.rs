@@ -632,7 +632,7 @@ fn tls13_hostile_session_tickets() {
             });
             // What the cache kept (no other test connects while this one
             // is watched, and the last watched run emptied it).
-            let kept = freertos_tls::tls::session_cache::len();
+            let kept = freertos_tls::testing::session_cache_len();
             // The next connection to the same server.
             let mut c = client(&pki, peer.port, 10_000);
             assert_eq!(c.connect(), 0, "{case}: the connection after: {:?}", c.last_error());
@@ -709,7 +709,7 @@ fn tls13_server_selects_a_psk_identity_never_offered() {
 /// refused by the server, which cannot decrypt it: a full handshake).
 #[test]
 fn tls13_ticket_too_large_to_offer_is_not_kept() {
-    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    let out = freertos_tls::testing::OUT_CONTENT_LEN;
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
     assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
     // (ticket bytes, offered next time). The tickets are random bytes, which
@@ -750,7 +750,7 @@ fn tls13_ticket_too_large_to_offer_is_not_kept() {
 /// Control: a 1,000-byte ticket is offered next time.
 #[test]
 fn tls12_ticket_too_large_to_offer_is_not_kept() {
-    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    let out = freertos_tls::testing::OUT_CONTENT_LEN;
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
     assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
     for (bytes, offered) in [(1_000, true), (out.min(16_300), false)] {

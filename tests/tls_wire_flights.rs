@@ -71,7 +71,7 @@ fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
         .collect();
     // Records as large as this build's record buffer profile allows (16 KiB
     // by default, the max fragment length asked for in the small profiles).
-    let record = freertos_tls::tls::record_size::RECORD_CONTENT_LEN;
+    let record = freertos_tls::testing::RECORD_CONTENT_LEN;
     let expected: Vec<usize> = data.chunks(record).map(|c| c.len() + 5 + 8 + 16).collect();
     assert_eq!(sends, expected, "one AES-GCM record per call: 5 + 8 + 16 bytes each");
 }

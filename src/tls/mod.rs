@@ -15,6 +15,6 @@ pub use config::{
     TlsConfig, TlsVersion, TrustAnchors, ALPN_NAME_LENGTH, ALPN_TOO_MANY, DEFAULT_HANDSHAKE_TIMEOUT_MS,
     DESTINATION_TOO_LONG, MAX_ALPN_PROTOCOLS,
 };
-pub use connection::{Connection, LastError};
+pub use connection::Connection;
 pub use transport::{Transport, TransportError};
 pub use validity::set_date_is_in_the_past;
