@@ -4,8 +4,8 @@
 //! a pinned upstream release: see `mbedtls-sys`).
 //!
 //! Layers, top to bottom: [`ffi`] (the C boundary: every exported symbol),
-//! [`tls`] (one connection), [`entropy`] (the active RNG port),
-//! [`platform`] (clocks, logging, heap). [`c_types`] and [`error`] are
+//! `tls` (one connection), [`entropy`] (the active RNG port),
+//! `platform` (clocks, logging, heap). [`c_types`] and [`error`] are
 //! leaves every layer uses. The header (`include/iot_tls.h`) is generated
 //! from `ffi`, `c_types` and `error`; the other layers are marked
 //! `cbindgen:ignore` below, so nothing internal can leak into it.

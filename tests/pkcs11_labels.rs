@@ -24,7 +24,7 @@ fn cstr(s: &str) -> CString {
 
 #[test]
 fn custom_pin_and_labels_set_at_run_time_are_used_and_bad_values_change_nothing() {
-    let _turn = exclusive();
+    let _turn = serial();
     let mut pki = DevicePki::new();
     let device = pki.device("device-fleet", KeyAlg::EcP256);
     let token = Token::new();

@@ -8,20 +8,15 @@
 
 mod support;
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use freertos_tls::ffi;
 use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki, SServer};
 
-static TURN: Mutex<()> = Mutex::new(());
-
 /// The test's turn, with the cache in its default state and empty.
-fn turn() -> MutexGuard<'static, ()> {
-    let guard = TURN.lock().unwrap_or_else(|p| p.into_inner());
-    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+fn turn() -> support::Serial {
+    let guard = support::cache_turn();
     assert_eq!(ffi::TLS_SetSessionCacheSize(2), 0);
-    ffi::TLS_ClearSessionCache();
     guard
 }
 

@@ -7,7 +7,7 @@
 mod support;
 
 use freertos_tls::ffi;
-use support::{exclusive, Client, DevicePki, EchoPeer, KeyAlg, PeerOptions, Token};
+use support::{serial, Client, DevicePki, EchoPeer, KeyAlg, PeerOptions, Token};
 
 /// Connect as whatever the current token holds, echo a line, and return
 /// the server's verdict on session reuse (reported once the server has the
@@ -20,7 +20,7 @@ fn connect_once(peer: &EchoPeer, pki: &DevicePki) -> bool {
 }
 
 fn other_identity_is_not_resumed(no_tickets: bool) {
-    let _turn = exclusive();
+    let _turn = serial();
     ffi::TLS_ClearSessionCache();
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
     let mut pki = DevicePki::new();

@@ -66,7 +66,7 @@ fn a_context_whose_handshake_failed_writes_nothing_at_cleanup() {
 /// Connect to plain `s_server`, send a line, and end the connection with
 /// `end`; returns the server's verdict line ("DONE" or "ERROR").
 fn s_server_verdict(end: fn(&mut support::Client)) -> String {
-    let _turn = support::exclusive();
+    let _turn = support::serial();
     let pki = support::DevicePki::new();
     let server = support::SServer::start_plain(&pki);
     let mut c = support::Client::for_device_pki(server.port, &pki);

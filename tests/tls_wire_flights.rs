@@ -78,7 +78,7 @@ fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
 
 #[test]
 fn openssl_s_server_under_nagle_server_auth_one_send_per_flight() {
-    let _turn = support::exclusive();
+    let _turn = support::serial();
     let pki = support::DevicePki::new();
     let server = support::SServer::start(&pki, support::ClientCert::NotAsked, &[]);
     let mut c = support::Client::for_device_pki_with_nodelay(server.port, &pki, false);

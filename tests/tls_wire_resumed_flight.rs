@@ -16,7 +16,6 @@
 
 mod support;
 
-use std::sync::MutexGuard;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
@@ -31,7 +30,7 @@ const GCM_OVERHEAD: usize = 29;
 const CLOSE_NOTIFY: usize = 2 + GCM_OVERHEAD;
 const TRANSPORT: BaseType_t = ffi::TLS_ERROR_TRANSPORT as BaseType_t;
 
-fn turn() -> MutexGuard<'static, ()> {
+fn turn() -> support::Serial {
     support::cache_turn()
 }
 
