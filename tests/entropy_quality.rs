@@ -52,7 +52,9 @@ fn run_tool(tool: &str, args: &[&str], input: &[u8]) -> (String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| {
-            panic!("cannot run `{tool}` ({e}): install Debian packages `ent` and `rng-tools5` (see scripts/lib/deps.sh)")
+            panic!(
+                "cannot run `{tool}` ({e}): install Debian packages `ent` and `rng-tools5` (see scripts/lib/deps.sh)"
+            )
         });
     let mut stdin = child.stdin.take().expect("stdin piped");
     let input = input.to_vec();

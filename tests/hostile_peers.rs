@@ -177,10 +177,9 @@ fn empty_application_data_records_are_not_a_close() {
                 "empty records reported as error {n} (mbedTLS {:#x}) after {got:?}",
                 c.last_error().mbedtls_code
             );
+            // No pause on 0: each receive already waits up to the
+            // transport's read timeout for the peer's next bytes.
             got.extend_from_slice(&buf[..n as usize]);
-            if n == 0 {
-                std::thread::sleep(Duration::from_millis(5));
-            }
         }
         assert_eq!(got, b"xyz");
         assert_eq!(c.send(b"still up"), 8);
@@ -363,7 +362,7 @@ fn lying_transport_callbacks() {
         heap_watch::assert_no_leak(&format!("{m:?}"), || {
             let mut c = echo_session(&pki, &peer);
             assert_eq!(c.send(b"x"), 1);
-            std::thread::sleep(Duration::from_millis(50)); // the echo is waiting
+            assert!(c.transport.wait_readable(Duration::from_secs(5)), "{m:?}: the echo did not arrive");
             c.transport.misbehaviour = m;
             let end = read_to_end(&mut c, Duration::from_secs(2));
             assert_eq!(end.code, TRANSPORT, "{m:?}: {end:?}");

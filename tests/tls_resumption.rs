@@ -8,9 +8,10 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use freertos_tls::ffi;
+use freertos_tls::testing::session_cache_len;
 use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki, SServer};
 
 /// The test's turn, with the cache in its default state and empty.
@@ -139,8 +140,15 @@ fn max_age_expires_entries() {
     let pki = Pki::new("age");
     let peer = EchoPeer::start(&pki.localhost(), reporting(false));
     assert_eq!(ffi::TLS_SetSessionMaxAge(1), 0);
+    let before = Instant::now();
     assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
-    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(session_cache_len(), 1, "the session is kept");
+    // The entry goes once it is 1 s old: not before (it was made after
+    // `before`), and within a bound.
+    let gone = support::wait_for(Duration::from_secs(10), || session_cache_len() == 0)
+        .map(|_| before.elapsed())
+        .expect("the entry outlived its maximum age by far");
+    assert!(gone >= Duration::from_secs(1), "expired after {gone:?}, before its maximum age of 1 s");
     assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "expired: full handshake");
     assert_eq!(ffi::TLS_SetSessionMaxAge(86_400), 0);
     assert_eq!(connect_once(&peer, opts(&pki)), (true, true));

@@ -36,6 +36,22 @@ pub use serial::{serial, Serial};
 pub use session::{cache_turn, localhost_options, nagle_client};
 pub use transport::{tcp_recv, tcp_send, Io, Misbehaviour, TcpTransport};
 
+/// Poll `ready` (every few milliseconds) until it holds, for at most
+/// `limit`: how long it took, or `None`. For state the library offers no
+/// signal for; bounds, not exact times.
+pub fn wait_for(limit: std::time::Duration, mut ready: impl FnMut() -> bool) -> Option<std::time::Duration> {
+    let start = std::time::Instant::now();
+    loop {
+        if ready() {
+            return Some(start.elapsed());
+        }
+        if start.elapsed() >= limit {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Pseudo-random test payload (xorshift; content only needs to be varied).
 pub fn payload(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
