@@ -2,7 +2,7 @@
 //! `openssl s_server` that asks for a client certificate. Everything goes
 //! through the C ABI, as a firmware caller would use it.
 
-mod support;
+use crate::support;
 
 use freertos_tls::ffi::{TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_SIGN};
 use support::*;

@@ -14,7 +14,7 @@
 //! too. The session cache is process-wide, so the tests take turns.
 #![cfg(not(feature = "no-session-resumption"))]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -218,11 +218,13 @@ fn s_server_answers_a_resumed_client_that_reads_first(extra: &[&str]) {
 
 #[test]
 fn openssl_s_server_with_tickets_answers_a_resumed_client_that_reads_first() {
+    let _turn = support::serial();
     s_server_answers_a_resumed_client_that_reads_first(&[]);
 }
 
 #[test]
 fn openssl_s_server_without_tickets_answers_a_resumed_client_that_reads_first() {
+    let _turn = support::serial();
     s_server_answers_a_resumed_client_that_reads_first(&["-no_ticket"]);
 }
 

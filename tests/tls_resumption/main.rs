@@ -6,7 +6,10 @@
 //! The cache and its switches are process-wide, so the tests take turns.
 #![cfg(not(feature = "no-session-resumption"))]
 
+#[path = "../support/mod.rs"]
 mod support;
+// Sessions bound to the client identity (device keys in SoftHSM2 tokens).
+mod pkcs11;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 //! mutual TLS with the device key in a SoftHSM2 token. These peers are held
 //! at TLS 1.2; TLS 1.3's single flight is checked in tests/tls13.rs.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -24,6 +24,7 @@ fn assert_two_single_send_flights(flights: &[Vec<usize>]) {
 
 #[test]
 fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
+    let _turn = support::serial();
     let pki = support::Pki::new("flights");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { versions: Versions::Tls12Only, ..Default::default() });
     let opts = ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &["mqtt"] };
@@ -49,6 +50,7 @@ fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
 
 #[test]
 fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
+    let _turn = support::serial();
     // 20 000 bytes are records of the profile's size (in the 4 KiB profile
     // the peer accepts the max fragment length the client asks for), full
     // ones larger than the 4 KB flight buffer once sealed: each goes to the
@@ -89,6 +91,7 @@ fn openssl_s_server_under_nagle_server_auth_one_send_per_flight() {
 
 #[test]
 fn openssl_s_server_under_nagle_mutual_tls_one_send_per_flight() {
+    let _turn = support::serial();
     // The second flight carries the device certificate and its
     // intermediate ("JITP Cert") and a token-made CertificateVerify.
     let setup = support::ProvisionedDevice::new("device-flights", support::KeyAlg::EcP256);
