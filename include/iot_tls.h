@@ -430,7 +430,7 @@ BaseType_t TLS_SetHostnameVerification(void *pvContext, BaseType_t xEnable);
  * every later `TLS_Connect`. Off wipes every cached session and stops
  * asking servers for tickets. On by default. Returns 0, or
  * `TLS_ERROR_INVALID_STATE` when enabling a build made without it (the
- * `no-session-resumption` option) or without a monotonic clock.
+ * `session-resumption` option off) or without a monotonic clock.
  */
 BaseType_t TLS_SetSessionResumption(BaseType_t xEnable);
 

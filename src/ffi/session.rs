@@ -13,7 +13,7 @@ use crate::tls::session_cache;
 /// every later `TLS_Connect`. Off wipes every cached session and stops
 /// asking servers for tickets. On by default. Returns 0, or
 /// `TLS_ERROR_INVALID_STATE` when enabling a build made without it (the
-/// `no-session-resumption` option) or without a monotonic clock.
+/// `session-resumption` option off) or without a monotonic clock.
 #[no_mangle]
 pub extern "C" fn TLS_SetSessionResumption(xEnable: BaseType_t) -> BaseType_t {
     if session_cache::set_enabled(xEnable != 0) {

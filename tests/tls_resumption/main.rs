@@ -4,7 +4,7 @@
 //! with the library's `TLS_IsSessionResumed`.
 //!
 //! The cache and its switches are process-wide, so the tests take turns.
-#![cfg(not(feature = "no-session-resumption"))]
+#![cfg(feature = "session-resumption")]
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -2,7 +2,7 @@
 //! (device keys in SoftHSM2 tokens, Python's ssl requiring a client
 //! certificate), a session made as one device is never offered as
 //! another. The server reports each reuse itself.
-#![cfg(not(feature = "no-session-resumption"))]
+#![cfg(feature = "session-resumption")]
 
 use crate::support;
 

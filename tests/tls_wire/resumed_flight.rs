@@ -12,7 +12,7 @@
 //! Against real peers (Python ssl and `openssl s_server`), counting the
 //! transport callback calls; each resumption is the server's own verdict
 //! too. The session cache is process-wide, so the tests take turns.
-#![cfg(not(feature = "no-session-resumption"))]
+#![cfg(feature = "session-resumption")]
 
 use crate::support;
 
