@@ -1,7 +1,7 @@
 //! TLS core against a real OpenSSL peer (Python ssl) on 127.0.0.1, driven
 //! through the C ABI exactly as a firmware caller would.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 
