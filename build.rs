@@ -29,6 +29,10 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Debian's SoftHSM2, for cargo run by hand. The scripts export
+/// `FREERTOS_TLS_PKCS11_MODULE` (scripts/lib/deps.sh holds their default,
+/// the same path; cmake/FreertosTlsPkcs11Module.cmake the same fallback for
+/// CMake run by hand).
 const DEFAULT_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
 fn main() {

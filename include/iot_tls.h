@@ -560,8 +560,9 @@ BaseType_t TLS_SetHostnameVerification(void *pvContext, BaseType_t xEnable);
  * @param xEnable Non-zero for on, 0 for off.
  *
  * @return 0, or TLS_ERROR_INVALID_STATE (nothing changes) when turning it
- * on in a build made without session resumption or without a monotonic
- * clock.
+ * on in a build made without session resumption (cargo feature
+ * session-resumption, CMake option FREERTOS_TLS_SESSION_RESUMPTION) or
+ * without a monotonic clock.
  *
  * Calling context: any task, never an interrupt. Does not block.
  */

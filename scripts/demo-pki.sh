@@ -8,6 +8,8 @@
 #   KEY_TYPE=ec (P-256, default) or rsa (2048) selects all key types.
 #   --no-token: certificates only (for a second, foreign PKI).
 set -euo pipefail
+# PKCS11_MODULE: FREERTOS_TLS_PKCS11_MODULE or the scripts' default.
+source "$(dirname "$0")/lib/deps.sh"
 
 dir=${1:?usage: demo-pki.sh DIR [--no-token]}
 make_token=1
@@ -17,7 +19,7 @@ pin=${DEMO_PKCS11_PIN:-0000}
 so_pin=${DEMO_PKCS11_SO_PIN:-12345678}
 key_label=${DEMO_PKCS11_KEY_LABEL:-Device Priv TLS Key}
 cert_label=${DEMO_PKCS11_CERT_LABEL:-Device Cert}
-module=${SOFTHSM2_MODULE:-${FREERTOS_TLS_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}}
+module=$PKCS11_MODULE
 
 mkdir -p "$dir"
 cd "$dir"

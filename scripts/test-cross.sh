@@ -73,7 +73,7 @@ for feature in sorted(root["features"]):
 ' "${NOT_CORTEX_M_PORTS[@]}")
 [ "${#CORTEX_M_PORTS[@]}" -gt 0 ] || { echo "test-cross: no Cortex-M ports found in Cargo.toml" >&2; exit 1; }
 # texts: CMake's default (FREERTOS_TLS_TEXTS), which the consumer's figure has.
-FIRMWARE_FEATURES=freertos,log-vloggingprintf,texts
+FIRMWARE_FEATURES=freertos,log-vloggingprintf,session-resumption,texts
 # The issue's target for the library's Rust code is 16 KiB: reported, not
 # asserted (a benchmark figure). The figure (README, Cortex-M, Size) counts
 # the built-in root certificates and every entry point of iot_tls.h (the

@@ -39,13 +39,13 @@ cargo fmt --all -- --check
 
 step "cargo clippy -D warnings (host and firmware feature sets)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy --lib --no-default-features --features freertos,log-vloggingprintf,port-posix -- -D warnings
+cargo clippy --lib --no-default-features --features freertos,log-vloggingprintf,port-posix,session-resumption -- -D warnings
 # The renamed private mbedTLS copy (its test compiles only with the feature).
 cargo clippy --features mbedtls-private --lib --test private_copy -- -D warnings
 
 step "no_std builds (core + alloc only): bare, and as firmware links it"
 cargo build --lib --no-default-features
-cargo build --lib --no-default-features --features freertos,log-vloggingprintf,port-posix
+cargo build --lib --no-default-features --features freertos,log-vloggingprintf,port-posix,session-resumption
 
 step "Cortex-M cross builds (scripts/lib/cross-env.sh; scripts/test-cross.sh)"
 ./scripts/test-cross.sh
@@ -69,8 +69,8 @@ step "nrf52 RNG port on QEMU micro:bit (thumbv6m): health-tested bytes checked o
 step "fuzz targets: seeds replay past the handshake, then each runs briefly (scripts/fuzz.sh --ci)"
 ./scripts/fuzz.sh --ci
 
-step "cargo test: built without session resumption (no-session-resumption)"
-cargo test --features no-session-resumption --test tls_resumption_off
+step "cargo test: built without session resumption (no session-resumption feature)"
+cargo test --no-default-features --features std,port-posix --test tls_resumption_off
 
 step "mbedTLS private copy (mbedtls-private) linked beside Debian's mbedTLS 2.28, TLS on both"
 cargo test --features mbedtls-private --test private_copy

@@ -15,7 +15,7 @@ use support::*;
 fn every_allocation_failure_is_an_error_not_a_crash_or_leak() {
     let bin = CHarness {
         name: "alloc_failure_test",
-        features: Some("freertos,port-posix"),
+        features: Some("freertos,port-posix,session-resumption"),
         link_args: &["-Wl,--wrap=calloc", "-Wl,--wrap=free"],
     }
     .binary();

@@ -177,10 +177,9 @@ fn empty_application_data_records_are_not_a_close() {
                 "empty records reported as error {n} (mbedTLS {:#x}) after {got:?}",
                 c.last_error().mbedtls_code
             );
+            // No pause on 0: each receive already waits up to the
+            // transport's read timeout for the peer's next bytes.
             got.extend_from_slice(&buf[..n as usize]);
-            if n == 0 {
-                std::thread::sleep(Duration::from_millis(5));
-            }
         }
         assert_eq!(got, b"xyz");
         assert_eq!(c.send(b"still up"), 8);
@@ -363,7 +362,7 @@ fn lying_transport_callbacks() {
         heap_watch::assert_no_leak(&format!("{m:?}"), || {
             let mut c = echo_session(&pki, &peer);
             assert_eq!(c.send(b"x"), 1);
-            std::thread::sleep(Duration::from_millis(50)); // the echo is waiting
+            assert!(c.transport.wait_readable(Duration::from_secs(5)), "{m:?}: the echo did not arrive");
             c.transport.misbehaviour = m;
             let end = read_to_end(&mut c, Duration::from_secs(2));
             assert_eq!(end.code, TRANSPORT, "{m:?}: {end:?}");
@@ -632,7 +631,7 @@ fn tls13_hostile_session_tickets() {
             });
             // What the cache kept (no other test connects while this one
             // is watched, and the last watched run emptied it).
-            let kept = freertos_tls::tls::session_cache::len();
+            let kept = freertos_tls::testing::session_cache_len();
             // The next connection to the same server.
             let mut c = client(&pki, peer.port, 10_000);
             assert_eq!(c.connect(), 0, "{case}: the connection after: {:?}", c.last_error());
@@ -709,7 +708,7 @@ fn tls13_server_selects_a_psk_identity_never_offered() {
 /// refused by the server, which cannot decrypt it: a full handshake).
 #[test]
 fn tls13_ticket_too_large_to_offer_is_not_kept() {
-    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    let out = freertos_tls::testing::OUT_CONTENT_LEN;
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
     assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
     // (ticket bytes, offered next time). The tickets are random bytes, which
@@ -750,7 +749,7 @@ fn tls13_ticket_too_large_to_offer_is_not_kept() {
 /// Control: a 1,000-byte ticket is offered next time.
 #[test]
 fn tls12_ticket_too_large_to_offer_is_not_kept() {
-    let out = freertos_tls::tls::record_size::OUT_CONTENT_LEN;
+    let out = freertos_tls::testing::OUT_CONTENT_LEN;
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
     assert_eq!(ffi::TLS_SetSessionCacheSize(8), 0);
     for (bytes, offered) in [(1_000, true), (out.min(16_300), false)] {

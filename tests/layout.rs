@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::mem::{offset_of, size_of};
 use std::process::Command;
 
-use freertos_tls::tls::record_size::{OUT_CONTENT_LEN, RECORD_CONTENT_LEN};
+use freertos_tls::testing::{OUT_CONTENT_LEN, RECORD_CONTENT_LEN};
 use mbedtls_sys as m;
 
 /// `(label, C expression)`; the probe prints `label value` for each.
@@ -57,7 +57,7 @@ const PK_INFO_PROBES: &[(&str, &str)] = &[
 ];
 
 fn rust_values() -> BTreeMap<&'static str, usize> {
-    let (pk_info_size, sign_func, ctx_free_func) = freertos_tls::mbedtls::pk_info::LAYOUT;
+    let (pk_info_size, sign_func, ctx_free_func) = freertos_tls::testing::PK_INFO_LAYOUT;
     BTreeMap::from([
         ("IN_CONTENT_LEN", RECORD_CONTENT_LEN),
         ("OUT_CONTENT_LEN", OUT_CONTENT_LEN),

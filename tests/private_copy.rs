@@ -30,7 +30,7 @@ const OWN_MBEDTLS: [&str; 3] = [
 const KEPT: &str = "mbedtls_hardware_poll";
 
 fn library() -> PathBuf {
-    static_library(Some("std,port-posix,mbedtls-private"))
+    static_library(Some("std,port-posix,session-resumption,mbedtls-private"))
 }
 
 /// `nm` over the archive: (defined, undefined) global symbol names.

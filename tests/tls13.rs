@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::sync::MutexGuard;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
@@ -23,15 +22,15 @@ const INVALID_STATE: BaseType_t = ffi::TLS_ERROR_INVALID_STATE as BaseType_t;
 const HANDSHAKE_FAILED: BaseType_t = ffi::TLS_ERROR_HANDSHAKE_FAILED as BaseType_t;
 
 /// Every test of this file touches the process-wide session cache (each
-/// connection may leave a session): they take turns.
-fn turn() -> MutexGuard<'static, ()> {
+/// connection may leave a session): they take turns. The one turn covers
+/// the SoftHSM2 token too.
+fn turn() -> support::Serial {
     support::cache_turn()
 }
 
 #[test]
 fn openssl_s_server_tls13_server_authentication() {
     let _turn = turn();
-    let _shared = support::exclusive();
     let pki = DevicePki::new();
     let server = SServer::start_versions(&pki, ClientCert::NotAsked, Versions::Tls13Only, &[]);
     let mut c = Client::for_device_pki(server.port, &pki);
@@ -47,7 +46,6 @@ fn tls13_server_requiring_a_certificate_the_token_lacks_is_reported_at_the_first
     // (empty) client Certificate: TLS_Connect succeeds, and the server's
     // alert comes with the first read, reported as the credential problem.
     let _turn = turn();
-    let _shared = support::exclusive();
     let pki = DevicePki::new();
     let _token = support::Token::new();
     let server = SServer::start_versions(&pki, ClientCert::Required, Versions::Tls13Only, &[]);
@@ -63,7 +61,6 @@ fn tls13_server_requiring_a_certificate_the_token_lacks_is_reported_at_the_first
 #[test]
 fn tls13_server_asking_optionally_takes_an_empty_certificate() {
     let _turn = turn();
-    let _shared = support::exclusive();
     let pki = DevicePki::new();
     let _token = support::Token::new();
     let server = SServer::start_versions(&pki, ClientCert::Optional, Versions::Tls13Only, &[]);
@@ -80,7 +77,6 @@ fn rsa_server_signs_tls13_with_pss_and_the_client_checks_it() {
     let _turn = turn();
     // An RSA server certificate: TLS 1.3 allows only RSASSA-PSS for its
     // CertificateVerify, which the client must verify.
-    let _shared = support::exclusive();
     let mut pki = DevicePki::new();
     let root = pki.root.clone();
     pki.server = pki.issue("rsa-server", "localhost", KeyAlg::Rsa2048, Some(&root), "server_ext");
@@ -149,7 +145,7 @@ fn a_tls13_connection_closed_before_any_ticket_arrived_leaves_nothing_to_resume(
     assert_eq!(c.connect(), 0);
     assert_eq!(c.send(b"x"), 1);
     drop(c);
-    assert_eq!(freertos_tls::tls::session_cache::len(), 0, "a session without a ticket was cached");
+    assert_eq!(freertos_tls::testing::session_cache_len(), 0, "a session without a ticket was cached");
     assert!(!peer.next_reuse_verdict());
 }
 
@@ -159,7 +155,6 @@ fn hello_retry_request_for_another_group_is_answered() {
     // The client sends a P-256 key share first; a server that only takes
     // X25519 asks again (HelloRetryRequest), and the client sends a second
     // ClientHello with an X25519 share.
-    let _shared = support::exclusive();
     let pki = DevicePki::new();
     let server = SServer::start_versions(&pki, ClientCert::NotAsked, Versions::Tls13Only, &["-groups", "X25519"]);
     let mut c = Client::for_device_pki_with_nodelay(server.port, &pki, false);
@@ -175,7 +170,6 @@ fn hello_retry_request_for_another_group_is_answered() {
 fn no_retry_when_the_first_key_share_is_taken() {
     let _turn = turn();
     // The same count with a server that takes P-256: one ClientHello.
-    let _shared = support::exclusive();
     let pki = DevicePki::new();
     let server = SServer::start_versions(&pki, ClientCert::NotAsked, Versions::Tls13Only, &["-groups", "P-256"]);
     let mut c = Client::for_device_pki_with_nodelay(server.port, &pki, false);

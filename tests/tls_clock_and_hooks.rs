@@ -7,14 +7,13 @@ mod support;
 
 use std::ffi::{c_char, CStr};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use freertos_tls::ffi::{self, BaseType_t, TLS_ERROR_HANDSHAKE_FAILED};
 use support::*;
 use time::OffsetDateTime;
 
-static SERIAL: Mutex<()> = Mutex::new(());
 static CLOCK_NOW: AtomicI64 = AtomicI64::new(-1);
 static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static EXPIRY_SEEN: Mutex<Option<(BaseType_t, BaseType_t, BaseType_t)>> = Mutex::new(None);
@@ -35,11 +34,11 @@ extern "C" fn everything_is_past(day: BaseType_t, month: BaseType_t, year: BaseT
 }
 
 /// Serialize, and reset every hook to "not registered" on both ends.
-struct Hooks(#[allow(dead_code)] MutexGuard<'static, ()>);
+struct Hooks(#[allow(dead_code)] Serial);
 
 impl Hooks {
     fn take() -> Hooks {
-        let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let guard = serial();
         reset();
         Hooks(guard)
     }

@@ -9,7 +9,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use freertos_tls::tls::record_size::RECORD_CONTENT_LEN;
+use freertos_tls::testing::RECORD_CONTENT_LEN;
 use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki};
 
 const MIB: usize = 1 << 20;

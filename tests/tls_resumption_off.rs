@@ -1,7 +1,8 @@
-//! The build switch: with the `no-session-resumption` feature nothing is
+//! The build switch: without the `session-resumption` feature nothing is
 //! cached or offered, no ticket is asked for, and the run-time switch
-//! cannot turn it on. (scripts/test.sh builds this file with the feature.)
-#![cfg(feature = "no-session-resumption")]
+//! cannot turn it on. (scripts/test.sh builds this file without it:
+//! `--no-default-features --features std,port-posix`.)
+#![cfg(not(feature = "session-resumption"))]
 
 mod support;
 

@@ -209,7 +209,7 @@ fn tls13_traffic_secrets_and_resumption_psk_are_wiped() {
         let live_before = holding();
         drop(c); // TLS_Cleanup
         let live_after = holding();
-        let cache_len = freertos_tls::tls::session_cache::len();
+        let cache_len = freertos_tls::testing::session_cache_len();
         // watch() ends with TLS_ClearSessionCache (watched).
         (s, live_before, live_after, cache_len)
     });

@@ -71,6 +71,10 @@ ensure_cross_rust() {
     done
 }
 
-# The PKCS#11 module host programs link and tokens are made with: the same
-# variable and default as build.rs and cmake/FreertosTlsPkcs11Module.cmake.
-PKCS11_MODULE=${FREERTOS_TLS_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+# The PKCS#11 module host programs link and tokens are made with: the
+# scripts' one default (Debian's SoftHSM2). Exported, so every cargo
+# (build.rs) and CMake (cmake/FreertosTlsPkcs11Module.cmake) run a script
+# starts gets this value; their own fallbacks, the same path, serve only
+# builds started by hand, where no shell library is sourced.
+export FREERTOS_TLS_PKCS11_MODULE=${FREERTOS_TLS_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+PKCS11_MODULE=$FREERTOS_TLS_PKCS11_MODULE

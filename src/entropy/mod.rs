@@ -86,13 +86,13 @@ fn fill_in_sections(
 
 /// Fill all of `out` from the active entropy port, or fail.
 #[cfg(not(feature = "port-rand-core"))]
-pub fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
+pub(crate) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
     compiled::fill(out)
 }
 
 /// Fill all of `out` from the source the firmware registered, or fail.
 #[cfg(feature = "port-rand-core")]
-pub fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
+pub(crate) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
     registered::fill(out)
 }
 

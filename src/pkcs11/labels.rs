@@ -152,17 +152,6 @@ pub fn set(pin: Option<Checked<'_>>, key_label: Option<Checked<'_>>, cert_label:
     });
 }
 
-/// Back to the build-time defaults.
-pub fn reset() {
-    let defaults = CredentialLabels::defaults();
-    critical_section::with(|cs| {
-        // Never borrowed elsewhere while the section is held.
-        if let Ok(mut current) = CURRENT.borrow(cs).try_borrow_mut() {
-            current.assign(&defaults);
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

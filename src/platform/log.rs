@@ -12,13 +12,13 @@ use core::ffi::c_char;
 use super::hook_cell::HookCell;
 use crate::c_types::{BaseType_t, TLSLogHook_t};
 
-/// Severity of a log line (the `xLevel` argument of the hook).
+/// Severity of a log line (the `xLevel` argument of the hook). The
+/// header's scale has 3 (info) too; the library writes no line at it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(i32)]
 pub enum Level {
     Error = 1,
     Warn = 2,
-    Info = 3,
     Debug = 4,
 }
 

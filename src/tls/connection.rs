@@ -383,17 +383,6 @@ impl Connection {
         self.last_error
     }
 
-    /// The ALPN protocol the server selected, if any.
-    pub fn alpn_protocol(&self) -> Option<&[u8]> {
-        // SAFETY: the context is valid; mbedTLS returns NULL or one of the
-        // pointers of `alpn_ptrs`.
-        let p = unsafe { m::ssl_get_alpn_protocol(self.ssl()) };
-        if p.is_null() {
-            return None;
-        }
-        self.config.alpn().find(|s| s.as_ptr().cast() == p).map(CStr::to_bytes)
-    }
-
     fn ssl(&self) -> *mut m::ssl_context {
         // SAFETY: only forms a raw pointer into the live block.
         unsafe { &raw mut (*self.mbed.ptr()).ssl }

@@ -15,6 +15,6 @@ pub use config::{
     Name, TlsConfig, TlsVersion, TrustAnchors, VersionRange, VersionRangeError, DEFAULT_HANDSHAKE_TIMEOUT_MS,
     MAX_ALPN_PROTOCOLS, MAX_NAME_LEN,
 };
-pub use connection::{Connection, LastError};
+pub use connection::Connection;
 pub use transport::{Transport, TransportError};
 pub use validity::set_date_is_in_the_past;

@@ -27,7 +27,8 @@ pub const MAX_FRAGMENT_LENGTH_CODE: u8 = match RECORD_CONTENT_LEN {
 };
 
 /// The record size the request above limits both directions to.
-pub const FRAGMENT_LEN: usize = match MAX_FRAGMENT_LENGTH_CODE as i32 {
+#[cfg(test)]
+const FRAGMENT_LEN: usize = match MAX_FRAGMENT_LENGTH_CODE as i32 {
     m::SSL_MAX_FRAG_LEN_4096 => 4096,
     m::SSL_MAX_FRAG_LEN_2048 => 2048,
     m::SSL_MAX_FRAG_LEN_1024 => 1024,

@@ -28,8 +28,8 @@ use zeroize::Zeroize;
 use crate::platform::log::{log, Part::*};
 use crate::platform::wait::{Stamp, STAMP_HORIZON_S};
 
-/// The cache is compiled in unless the `no-session-resumption` feature is on.
-pub(crate) const BUILT_IN: bool = cfg!(not(feature = "no-session-resumption"));
+/// The cache is compiled in with the `session-resumption` feature.
+pub(crate) const BUILT_IN: bool = cfg!(feature = "session-resumption");
 /// Entries kept when the application sets nothing.
 pub(crate) const DEFAULT_ENTRIES: usize = 2;
 /// Upper bound of [`set_capacity`]; the slots are a fixed array.
@@ -449,7 +449,7 @@ pub(crate) unsafe fn configure(conf: *mut m::ssl_config, resumption: bool) {
     unsafe { m::ssl_conf_session_tickets(conf, mode) };
 }
 
-#[cfg(all(test, not(feature = "no-session-resumption")))]
+#[cfg(all(test, feature = "session-resumption"))]
 mod tests {
     use super::*;
 

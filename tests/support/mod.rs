@@ -10,6 +10,7 @@
 //!   CLI ([`DevicePki`]).
 //! - [`peers`]: the Python echo peer and `openssl s_server`.
 //! - [`pkcs11`]: the PKCS#11 module, PIN and labels, and SoftHSM2 tokens.
+//! - [`serial`]: the one lock for process-wide state.
 //! - [`session`]: a turn at the session cache, and a Nagle client.
 //! - [`c_harness`]: builds the static library and links a C program
 //!   (tests/c) against it.
@@ -23,15 +24,33 @@ pub mod client;
 pub mod peers;
 pub mod pkcs11;
 pub mod pki;
+pub mod serial;
 pub mod session;
 pub mod transport;
 
 pub use client::{blank_last_error, Client, ClientOptions, LastError};
 pub use peers::{reversed, ClientCert, EchoPeer, PeerOptions, SServer, Versions};
-pub use pkcs11::{exclusive, ProvisionedDevice, Token, CERT_LABEL, JITP_LABEL, KEY_LABEL, PIN};
+pub use pkcs11::{ProvisionedDevice, Token, CERT_LABEL, JITP_LABEL, KEY_LABEL, PIN};
 pub use pki::{DevicePki, Identity, KeyAlg, Pki, DAY};
+pub use serial::{serial, Serial};
 pub use session::{cache_turn, localhost_options, nagle_client};
 pub use transport::{tcp_recv, tcp_send, Io, Misbehaviour, TcpTransport};
+
+/// Poll `ready` (every few milliseconds) until it holds, for at most
+/// `limit`: how long it took, or `None`. For state the library offers no
+/// signal for; bounds, not exact times.
+pub fn wait_for(limit: std::time::Duration, mut ready: impl FnMut() -> bool) -> Option<std::time::Duration> {
+    let start = std::time::Instant::now();
+    loop {
+        if ready() {
+            return Some(start.elapsed());
+        }
+        if start.elapsed() >= limit {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
 
 /// Pseudo-random test payload (xorshift; content only needs to be varied).
 pub fn payload(len: usize, seed: u64) -> Vec<u8> {

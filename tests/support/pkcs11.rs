@@ -3,13 +3,13 @@
 //!
 //! SoftHSM2 reads `SOFTHSM2_CONF` when it is initialised, and the library
 //! initialises it once per process while any connection is alive, so tests
-//! in one binary that use a token take turns: [`exclusive`] serialises them.
+//! in one binary that use a token take turns ([`super::serial`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 
 use super::pki::{DevicePki, Identity};
+use super::serial::{serial, Serial};
 
 /// The PKCS#11 module build.rs linked this package's test binaries with:
 /// `FREERTOS_TLS_PKCS11_MODULE` when the build had it, else build.rs's
@@ -32,13 +32,6 @@ const fn or(value: Option<&'static str>, default: &'static str) -> &'static str 
     }
 }
 
-static TURN: Mutex<()> = Mutex::new(());
-
-/// Hold for the whole test: the token in `SOFTHSM2_CONF` is this test's.
-pub fn exclusive() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Run a helper program; panics with its output unless it succeeds.
 pub fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
@@ -59,7 +52,7 @@ pub struct Token {
 
 impl Token {
     /// An initialised, empty token with user PIN [`PIN`]. Call with the
-    /// [`exclusive`] guard held.
+    /// [`super::serial`] guard held.
     pub fn new() -> Token {
         let dir = tempfile::tempdir().unwrap();
         let tokens = dir.path().join("tokens");
@@ -70,7 +63,7 @@ impl Token {
             format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", tokens.display()),
         )
         .unwrap();
-        // Safe in practice: tests take turns (exclusive) and the module reads
+        // Safe in practice: tests take turns (serial) and the module reads
         // it only in C_Initialize, which runs under the same turn.
         std::env::set_var("SOFTHSM2_CONF", &conf);
         run(Command::new("softhsm2-util").env("SOFTHSM2_CONF", &conf).args([
@@ -135,19 +128,19 @@ impl Token {
 }
 
 /// One device of a fresh [`DevicePki`], provisioned into a fresh token
-/// ([`Token::provision`]), with this test's [`exclusive`] turn held until
+/// ([`Token::provision`]), with this test's [`serial`] turn held until
 /// it is dropped (fields drop in order: the token first, the turn last).
 pub struct ProvisionedDevice {
     pub token: Token,
     pub device: Identity,
     pub pki: DevicePki,
-    pub turn: MutexGuard<'static, ()>,
+    pub turn: Serial,
 }
 
 impl ProvisionedDevice {
     /// Device certificate `stem` (its CN too) with a key of `alg`.
     pub fn new(stem: &str, alg: super::pki::KeyAlg) -> ProvisionedDevice {
-        let turn = exclusive();
+        let turn = serial();
         let mut pki = DevicePki::new();
         let device = pki.device(stem, alg);
         let token = Token::new();

@@ -2,18 +2,15 @@
 //! process-wide session cache, and a client for the "localhost" identity
 //! of a [`Pki`] over a socket with Nagle's algorithm on.
 
-use std::sync::{Mutex, MutexGuard};
-
 use freertos_tls::ffi;
 
-use super::{Client, ClientOptions, Pki, TcpTransport};
+use super::{serial, Client, ClientOptions, Pki, Serial, TcpTransport};
 
 /// The session cache is process-wide: a test binary's tests that use it
-/// take turns, each starting with resumption on and an empty cache. Take
-/// the turn before any other shared resource.
-pub fn cache_turn() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    let guard = TURN.lock().unwrap_or_else(|p| p.into_inner());
+/// take turns ([`serial`]), each starting with resumption on and an empty
+/// cache.
+pub fn cache_turn() -> Serial {
+    let guard = serial();
     assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
     ffi::TLS_ClearSessionCache();
     guard

@@ -91,6 +91,17 @@ impl TcpTransport {
         Box::new(TcpTransport { stream, io: Vec::new(), misbehaviour: Misbehaviour::None })
     }
 
+    /// Wait until the peer's bytes are in the socket (or it closed), at
+    /// most `within`; the bytes stay for the library to read. A readiness
+    /// wait, in place of sleeping for "long enough".
+    pub fn wait_readable(&self, within: Duration) -> bool {
+        let was = self.stream.read_timeout().unwrap();
+        self.stream.set_read_timeout(Some(within)).unwrap();
+        let ready = self.stream.peek(&mut [0u8; 1]).is_ok();
+        self.stream.set_read_timeout(was).unwrap();
+        ready
+    }
+
     /// The sends so far, grouped into flights (see [`flights`]).
     pub fn flights(&self) -> Vec<Vec<usize>> {
         flights(&self.io)

@@ -1,7 +1,8 @@
 //! PIN and labels chosen at run time with `TLS_SetClientCredentialLabels`.
-//! Its own test binary: the setting is process-wide.
+//! The setting is process-wide: the test holds its turn and puts the
+//! build's values back when it ends, passed or not.
 
-mod support;
+use crate::support;
 
 use std::ffi::CString;
 use std::ptr::null;
@@ -22,9 +23,23 @@ fn cstr(s: &str) -> CString {
     CString::new(s).unwrap()
 }
 
+/// Sets the build's PIN and labels again when dropped.
+struct BuildLabelsAfter;
+
+impl Drop for BuildLabelsAfter {
+    fn drop(&mut self) {
+        let rc = set(Some(PIN), Some(KEY_LABEL), Some(CERT_LABEL));
+        // Not a second panic while unwinding from a failed assertion.
+        if !std::thread::panicking() {
+            assert_eq!(rc, 0, "restoring the build's PIN and labels");
+        }
+    }
+}
+
 #[test]
 fn custom_pin_and_labels_set_at_run_time_are_used_and_bad_values_change_nothing() {
-    let _turn = exclusive();
+    let _turn = serial();
+    let _restore = BuildLabelsAfter;
     let mut pki = DevicePki::new();
     let device = pki.device("device-fleet", KeyAlg::EcP256);
     let token = Token::new();

@@ -4,24 +4,23 @@
 //! with the library's `TLS_IsSessionResumed`.
 //!
 //! The cache and its switches are process-wide, so the tests take turns.
-#![cfg(not(feature = "no-session-resumption"))]
+#![cfg(feature = "session-resumption")]
 
+#[path = "../support/mod.rs"]
 mod support;
+// Sessions bound to the client identity (device keys in SoftHSM2 tokens).
+mod pkcs11;
 
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use freertos_tls::ffi;
+use freertos_tls::testing::session_cache_len;
 use support::{Client, ClientOptions, EchoPeer, PeerOptions, Pki, SServer};
 
-static TURN: Mutex<()> = Mutex::new(());
-
 /// The test's turn, with the cache in its default state and empty.
-fn turn() -> MutexGuard<'static, ()> {
-    let guard = TURN.lock().unwrap_or_else(|p| p.into_inner());
-    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+fn turn() -> support::Serial {
+    let guard = support::cache_turn();
     assert_eq!(ffi::TLS_SetSessionCacheSize(2), 0);
-    ffi::TLS_ClearSessionCache();
     guard
 }
 
@@ -144,8 +143,15 @@ fn max_age_expires_entries() {
     let pki = Pki::new("age");
     let peer = EchoPeer::start(&pki.localhost(), reporting(false));
     assert_eq!(ffi::TLS_SetSessionMaxAge(1), 0);
+    let before = Instant::now();
     assert_eq!(connect_once(&peer, opts(&pki)), (false, false));
-    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(session_cache_len(), 1, "the session is kept");
+    // The entry goes once it is 1 s old: not before (it was made after
+    // `before`), and within a bound.
+    let gone = support::wait_for(Duration::from_secs(10), || session_cache_len() == 0)
+        .map(|_| before.elapsed())
+        .expect("the entry outlived its maximum age by far");
+    assert!(gone >= Duration::from_secs(1), "expired after {gone:?}, before its maximum age of 1 s");
     assert_eq!(connect_once(&peer, opts(&pki)), (false, false), "expired: full handshake");
     assert_eq!(ffi::TLS_SetSessionMaxAge(86_400), 0);
     assert_eq!(connect_once(&peer, opts(&pki)), (true, true));

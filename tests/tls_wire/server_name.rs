@@ -4,7 +4,7 @@
 //! certificate; the two switches work independently; host names behave
 //! as before.
 
-mod support;
+use crate::support;
 
 use std::ffi::{c_char, CStr};
 use std::sync::Mutex;
@@ -40,6 +40,7 @@ fn assert_name_mismatch(c: &mut Client) {
 
 #[test]
 fn ipv4_destination_matching_an_ip_san_connects_without_sni() {
+    let _turn = support::serial();
     let pki = Pki::new("ip4");
     let peer = EchoPeer::start(&pki.server_with_sans("ip4", "broker", &["127.0.0.1"]), PeerOptions::default());
     let mut c = client(&peer, &pki, "127.0.0.1");
@@ -48,6 +49,7 @@ fn ipv4_destination_matching_an_ip_san_connects_without_sni() {
 
 #[test]
 fn ipv4_destination_not_among_the_ip_sans_fails_with_a_name_mismatch() {
+    let _turn = support::serial();
     // Neither another address, nor a DNS SAN, nor the CN spelling the
     // address counts: only an iPAddress SAN with these four bytes.
     let pki = Pki::new("ip4-other");
@@ -62,6 +64,7 @@ fn ipv4_destination_not_among_the_ip_sans_fails_with_a_name_mismatch() {
 
 #[test]
 fn ipv6_destinations_in_every_spelling_match_an_ipv6_san() {
+    let _turn = support::serial();
     // TCP still goes to 127.0.0.1: the destination string is only the name.
     let pki = Pki::new("ip6");
     let peer = EchoPeer::start(&pki.server_with_sans("ip6", "broker", &["2001:db8::7"]), PeerOptions::default());
@@ -75,6 +78,7 @@ fn ipv6_destinations_in_every_spelling_match_an_ipv6_san() {
 
 #[test]
 fn a_host_name_does_not_match_an_ip_san() {
+    let _turn = support::serial();
     let pki = Pki::new("dns-vs-ip");
     let peer = EchoPeer::start(&pki.server_with_sans("dns-vs-ip", "broker", &["127.0.0.1"]), PeerOptions::default());
     let mut c = client(&peer, &pki, "localhost");
@@ -83,6 +87,7 @@ fn a_host_name_does_not_match_an_ip_san() {
 
 #[test]
 fn sni_off_sends_no_name_but_still_checks_it() {
+    let _turn = support::serial();
     let pki = Pki::new("sni-off");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     let mut c = client(&peer, &pki, "localhost");
@@ -106,6 +111,7 @@ extern "C" fn record_log(level: BaseType_t, message: *const c_char) {
 
 #[test]
 fn host_name_verification_off_accepts_another_name_loudly_and_keeps_sni() {
+    let _turn = support::serial();
     let pki = Pki::new("verify-off");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     ffi::TLS_SetLogHook(Some(record_log));
@@ -123,6 +129,7 @@ fn host_name_verification_off_accepts_another_name_loudly_and_keeps_sni() {
 
 #[test]
 fn host_name_verification_off_still_requires_a_trusted_chain() {
+    let _turn = support::serial();
     let pki = Pki::new("verify-off-trust");
     let other = Pki::new("stranger");
     let peer = EchoPeer::start(&other.localhost(), PeerOptions::default());
@@ -137,6 +144,7 @@ fn host_name_verification_off_still_requires_a_trusted_chain() {
 
 #[test]
 fn switches_are_refused_after_connect_and_for_null() {
+    let _turn = support::serial();
     let pki = Pki::new("switch-state");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions::default());
     let mut c = client(&peer, &pki, "localhost");

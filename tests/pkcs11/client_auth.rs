@@ -2,7 +2,7 @@
 //! `openssl s_server` that asks for a client certificate. Everything goes
 //! through the C ABI, as a firmware caller would use it.
 
-mod support;
+use crate::support;
 
 use freertos_tls::ffi::{TLS_ERROR_NO_CERTIFICATE, TLS_ERROR_NO_PRIVATE_KEY, TLS_ERROR_SIGN};
 use support::*;
@@ -64,7 +64,7 @@ fn ec_device_connects_when_the_server_only_asks_optionally() {
 
 #[test]
 fn device_under_a_ca_the_server_does_not_trust_fails_by_the_first_read() {
-    let _turn = exclusive();
+    let _turn = serial();
     let mut pki = DevicePki::new();
     let rogue_root = pki.issue("rogue-root", "Rogue Root CA", KeyAlg::EcP256, None, "ca_ext");
     let rogue_device = pki.issue("rogue-device", "rogue-device", KeyAlg::EcP256, Some(&rogue_root), "client_ext");
@@ -90,7 +90,7 @@ fn device_under_a_ca_the_server_does_not_trust_fails_by_the_first_read() {
 
 #[test]
 fn malformed_device_certificate_fails_cleanly_with_no_certificate() {
-    let _turn = exclusive();
+    let _turn = serial();
     let mut pki = DevicePki::new();
     let device = pki.device("device-bad", KeyAlg::EcP256);
     let token = Token::new();
@@ -111,7 +111,7 @@ fn malformed_device_certificate_fails_cleanly_with_no_certificate() {
 
 #[test]
 fn empty_token_fails_with_no_private_key_when_the_server_requires_a_certificate() {
-    let _turn = exclusive();
+    let _turn = serial();
     let pki = DevicePki::new();
     let _token = Token::new();
     let server = SServer::start(&pki, ClientCert::Required, &[]);
@@ -124,7 +124,7 @@ fn empty_token_fails_with_no_private_key_when_the_server_requires_a_certificate(
 
 #[test]
 fn empty_token_connects_when_the_server_only_asks_optionally() {
-    let _turn = exclusive();
+    let _turn = serial();
     let pki = DevicePki::new();
     let _token = Token::new();
     let server = SServer::start(&pki, ClientCert::Optional, &[]);
@@ -135,7 +135,7 @@ fn empty_token_connects_when_the_server_only_asks_optionally() {
 
 #[test]
 fn key_without_certificate_fails_with_no_certificate() {
-    let _turn = exclusive();
+    let _turn = serial();
     let mut pki = DevicePki::new();
     let device = pki.device("device-nocert", KeyAlg::EcP256);
     let token = Token::new();
@@ -151,7 +151,7 @@ fn module_signature_longer_than_the_certificate_allows_is_a_sign_error_not_an_ov
     // bytes where 64 are expected. The library hands the module a 64-byte
     // buffer, so the module must refuse (CKR_BUFFER_TOO_SMALL) and the
     // handshake stops with TLS_ERROR_SIGN.
-    let _turn = exclusive();
+    let _turn = serial();
     let mut pki = DevicePki::new();
     let device = pki.device("device-p256", KeyAlg::EcP256);
     let other = pki.device("device-p384", KeyAlg::EcP384);

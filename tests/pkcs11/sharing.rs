@@ -2,7 +2,7 @@
 //! the module is initialised once, each connection has its own session,
 //! and the module stays usable until the last connection is cleaned up.
 
-mod support;
+use crate::support;
 
 use std::ffi::{c_ulong, c_void};
 use std::sync::{Arc, Barrier};

@@ -2,7 +2,7 @@
 //! (servers drop a session that was not closed cleanly from their cache),
 //! and sends nothing for a context that never connected or has failed.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -28,12 +28,14 @@ fn peer_receives_close_notify_from_cleanup(versions: Versions, alert_record: usi
 
 #[test]
 fn python_peer_receives_close_notify_from_cleanup_tls12() {
+    let _turn = support::serial();
     // AES-GCM in TLS 1.2: header 5, explicit nonce 8, alert 2, tag 16.
     peer_receives_close_notify_from_cleanup(Versions::Tls12Only, 31);
 }
 
 #[test]
 fn python_peer_receives_close_notify_from_cleanup_tls13() {
+    let _turn = support::serial();
     // TLS 1.3: header 5; alert 2 and inner content type 1, padded to 16
     // (mbedTLS's MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY); tag 16.
     peer_receives_close_notify_from_cleanup(Versions::Tls13Only, 37);
@@ -41,6 +43,7 @@ fn python_peer_receives_close_notify_from_cleanup_tls13() {
 
 #[test]
 fn python_peer_tells_a_close_without_close_notify_apart() {
+    let _turn = support::serial();
     // The TCP stream ends under a live context: proves the test above can fail.
     let pki = support::Pki::new("close-eof");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
@@ -54,6 +57,7 @@ fn python_peer_tells_a_close_without_close_notify_apart() {
 
 #[test]
 fn a_context_whose_handshake_failed_writes_nothing_at_cleanup() {
+    let _turn = support::serial();
     let pki = support::Pki::new("close-none");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { report_close: true, ..Default::default() });
     let mut c = Client::init(peer.port, ClientOptions { host: "wrong.example", ..opts(&pki) });
@@ -66,7 +70,7 @@ fn a_context_whose_handshake_failed_writes_nothing_at_cleanup() {
 /// Connect to plain `s_server`, send a line, and end the connection with
 /// `end`; returns the server's verdict line ("DONE" or "ERROR").
 fn s_server_verdict(end: fn(&mut support::Client)) -> String {
-    let _turn = support::exclusive();
+    let _turn = support::serial();
     let pki = support::DevicePki::new();
     let server = support::SServer::start_plain(&pki);
     let mut c = support::Client::for_device_pki(server.port, &pki);
@@ -79,11 +83,13 @@ fn s_server_verdict(end: fn(&mut support::Client)) -> String {
 
 #[test]
 fn openssl_s_server_receives_close_notify_from_cleanup() {
+    let _turn = support::serial();
     assert_eq!(s_server_verdict(support::Client::cleanup), "DONE");
 }
 
 #[test]
 fn openssl_s_server_tells_a_close_without_close_notify_apart() {
+    let _turn = support::serial();
     // The TCP stream ends under a live context: proves the test above can fail.
     assert_eq!(s_server_verdict(support::Client::shutdown_tcp), "ERROR");
 }

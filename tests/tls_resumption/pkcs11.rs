@@ -2,12 +2,11 @@
 //! (device keys in SoftHSM2 tokens, Python's ssl requiring a client
 //! certificate), a session made as one device is never offered as
 //! another. The server reports each reuse itself.
-#![cfg(not(feature = "no-session-resumption"))]
+#![cfg(feature = "session-resumption")]
 
-mod support;
+use crate::support;
 
-use freertos_tls::ffi;
-use support::{exclusive, Client, DevicePki, EchoPeer, KeyAlg, PeerOptions, Token};
+use support::{Client, DevicePki, EchoPeer, KeyAlg, PeerOptions, Token};
 
 /// Connect as whatever the current token holds, echo a line, and return
 /// the server's verdict on session reuse (reported once the server has the
@@ -20,9 +19,7 @@ fn connect_once(peer: &EchoPeer, pki: &DevicePki) -> bool {
 }
 
 fn other_identity_is_not_resumed(no_tickets: bool) {
-    let _turn = exclusive();
-    ffi::TLS_ClearSessionCache();
-    assert_eq!(ffi::TLS_SetSessionResumption(1), 0);
+    let _turn = super::turn();
     let mut pki = DevicePki::new();
     let device_a = pki.device("device-a", KeyAlg::EcP256);
     let device_b = pki.device("device-b", KeyAlg::EcP256);

@@ -6,7 +6,7 @@
 //! mutual TLS with the device key in a SoftHSM2 token. These peers are held
 //! at TLS 1.2; TLS 1.3's single flight is checked in tests/tls13.rs.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -24,6 +24,7 @@ fn assert_two_single_send_flights(flights: &[Vec<usize>]) {
 
 #[test]
 fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
+    let _turn = support::serial();
     let pki = support::Pki::new("flights");
     let peer = EchoPeer::start(&pki.localhost(), PeerOptions { versions: Versions::Tls12Only, ..Default::default() });
     let opts = ClientOptions { host: "localhost", ca_pem: Some(pki.ca_pem_with_nul()), alpn: &["mqtt"] };
@@ -49,6 +50,7 @@ fn python_peer_under_nagle_sees_one_send_per_flight_and_per_tls_send() {
 
 #[test]
 fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
+    let _turn = support::serial();
     // 20 000 bytes are records of the profile's size (in the 4 KiB profile
     // the peer accepts the max fragment length the client asks for), full
     // ones larger than the 4 KB flight buffer once sealed: each goes to the
@@ -71,14 +73,14 @@ fn records_larger_than_the_flight_buffer_go_straight_through_intact() {
         .collect();
     // Records as large as this build's record buffer profile allows (16 KiB
     // by default, the max fragment length asked for in the small profiles).
-    let record = freertos_tls::tls::record_size::RECORD_CONTENT_LEN;
+    let record = freertos_tls::testing::RECORD_CONTENT_LEN;
     let expected: Vec<usize> = data.chunks(record).map(|c| c.len() + 5 + 8 + 16).collect();
     assert_eq!(sends, expected, "one AES-GCM record per call: 5 + 8 + 16 bytes each");
 }
 
 #[test]
 fn openssl_s_server_under_nagle_server_auth_one_send_per_flight() {
-    let _turn = support::exclusive();
+    let _turn = support::serial();
     let pki = support::DevicePki::new();
     let server = support::SServer::start(&pki, support::ClientCert::NotAsked, &[]);
     let mut c = support::Client::for_device_pki_with_nodelay(server.port, &pki, false);
@@ -89,6 +91,7 @@ fn openssl_s_server_under_nagle_server_auth_one_send_per_flight() {
 
 #[test]
 fn openssl_s_server_under_nagle_mutual_tls_one_send_per_flight() {
+    let _turn = support::serial();
     // The second flight carries the device certificate and its
     // intermediate ("JITP Cert") and a token-made CertificateVerify.
     let setup = support::ProvisionedDevice::new("device-flights", support::KeyAlg::EcP256);

@@ -12,11 +12,10 @@
 //! Against real peers (Python ssl and `openssl s_server`), counting the
 //! transport callback calls; each resumption is the server's own verdict
 //! too. The session cache is process-wide, so the tests take turns.
-#![cfg(not(feature = "no-session-resumption"))]
+#![cfg(feature = "session-resumption")]
 
-mod support;
+use crate::support;
 
-use std::sync::MutexGuard;
 use std::time::Duration;
 
 use freertos_tls::ffi::{self, BaseType_t};
@@ -31,7 +30,7 @@ const GCM_OVERHEAD: usize = 29;
 const CLOSE_NOTIFY: usize = 2 + GCM_OVERHEAD;
 const TRANSPORT: BaseType_t = ffi::TLS_ERROR_TRANSPORT as BaseType_t;
 
-fn turn() -> MutexGuard<'static, ()> {
+fn turn() -> support::Serial {
     support::cache_turn()
 }
 
@@ -219,11 +218,13 @@ fn s_server_answers_a_resumed_client_that_reads_first(extra: &[&str]) {
 
 #[test]
 fn openssl_s_server_with_tickets_answers_a_resumed_client_that_reads_first() {
+    let _turn = support::serial();
     s_server_answers_a_resumed_client_that_reads_first(&[]);
 }
 
 #[test]
 fn openssl_s_server_without_tickets_answers_a_resumed_client_that_reads_first() {
+    let _turn = support::serial();
     s_server_answers_a_resumed_client_that_reads_first(&["-no_ticket"]);
 }
 

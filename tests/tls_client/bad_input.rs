@@ -2,7 +2,7 @@
 //! wrong `ulSize`, misbehaving transport callbacks. Each row must return an
 //! error code (or the documented no-op) and never crash.
 
-mod support;
+use crate::support;
 
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
