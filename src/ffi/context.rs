@@ -5,8 +5,7 @@
 use core::ffi::{c_uchar, c_void};
 
 use super::types::{BaseType_t, TLSLastError_t, TLSParams_t};
-use super::{as_base_type, handle, on_context, params, report, slice, status, MAX_IO};
-use crate::error::Error;
+use super::{as_base_type, handle, on_context, params, report, status};
 use crate::tls::Connection;
 
 /// @brief Create a TLS context for one connection to pxParams->pcDestination.
@@ -39,12 +38,12 @@ use crate::tls::Connection;
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Init(ppvContext: *mut *mut c_void, pxParams: *mut TLSParams_t) -> BaseType_t {
     if ppvContext.is_null() {
-        return report(Error::BadParameter(c"ppvContext: NULL"));
+        return report(params::CONTEXT_OUT_NULL);
     }
     // SAFETY: checked non-NULL; the caller owns the pointer variable.
     unsafe { ppvContext.write(core::ptr::null_mut()) };
     if pxParams.is_null() {
-        return report(Error::BadParameter(c"pxParams: NULL"));
+        return report(params::PARAMS_NULL);
     }
     // SAFETY: non-NULL, and the caller promises a TLSParams_t with ulSize.
     let made = unsafe { params::connection(pxParams) }.and_then(handle::into_raw);
@@ -142,11 +141,9 @@ pub unsafe extern "C" fn TLS_Recv(
     xReadLength: usize,
 ) -> BaseType_t {
     let call = |conn: &mut Connection| {
-        // SAFETY: the caller promises `xReadLength` writable bytes (a
-        // prefix of them is taken), not used elsewhere during the call.
-        let Some(buf) = (unsafe { slice::bytes_mut(pucReadBuffer, xReadLength.min(MAX_IO)) }) else {
-            return Err(conn.reject(c"pucReadBuffer: NULL"));
-        };
+        // SAFETY: the caller promises `xReadLength` writable bytes, not
+        // used elsewhere during the call.
+        let buf = unsafe { params::read_buffer(pucReadBuffer, xReadLength) }.map_err(|bad| conn.reject(bad))?;
         if buf.is_empty() {
             return conn.flush_held_flight().map(|()| 0);
         }
@@ -184,11 +181,9 @@ pub unsafe extern "C" fn TLS_Recv(
 #[no_mangle]
 pub unsafe extern "C" fn TLS_Send(pvContext: *mut c_void, pucMsg: *const c_uchar, xMsgLength: usize) -> BaseType_t {
     let call = |conn: &mut Connection| {
-        // SAFETY: the caller promises `xMsgLength` readable bytes (a
-        // prefix of them is taken), not written during the call.
-        let Some(data) = (unsafe { slice::bytes(pucMsg, xMsgLength.min(MAX_IO)) }) else {
-            return Err(conn.reject(c"pucMsg: NULL"));
-        };
+        // SAFETY: the caller promises `xMsgLength` readable bytes, not
+        // written during the call.
+        let data = unsafe { params::message(pucMsg, xMsgLength) }.map_err(|bad| conn.reject(bad))?;
         if data.is_empty() {
             return conn.flush_held_flight().map(|()| 0);
         }
@@ -242,7 +237,7 @@ pub unsafe extern "C" fn TLS_Cleanup(pvContext: *mut c_void) {
 #[no_mangle]
 pub unsafe extern "C" fn TLS_GetLastError(pvContext: *mut c_void, pxError: *mut TLSLastError_t) -> BaseType_t {
     if pxError.is_null() {
-        return report(Error::BadParameter(c"pxError: NULL"));
+        return report(params::ERROR_OUT_NULL);
     }
     let call = |conn: &mut Connection| {
         let last = conn.last_error();

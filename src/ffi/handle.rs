@@ -21,7 +21,7 @@ pub(crate) fn into_raw(conn: Connection) -> Result<*mut c_void> {
 /// no other borrow of it alive (the API is not reentrant per context).
 pub(crate) unsafe fn borrow<'a>(ctx: *mut c_void) -> Result<&'a mut Connection> {
     // SAFETY: guaranteed by the caller, as documented above.
-    unsafe { ctx.cast::<Connection>().as_mut() }.ok_or(Error::BadParameter(c"pvContext: NULL"))
+    unsafe { ctx.cast::<Connection>().as_mut() }.ok_or(super::params::CONTEXT_NULL)
 }
 
 /// Take back ownership and drop the connection. NULL is a no-op.

@@ -1,19 +1,26 @@
-//! Reading a caller's `TLSParams_t`, in whichever layout it was compiled:
-//! every field is checked here and turned into the TLS layer's own types,
-//! and a bad one is named here, by its C name.
+//! Every check of a C argument, and every C argument's name: a caller's
+//! `TLSParams_t` (in whichever layout it was compiled), then the arguments
+//! of the other entry points. What passes is turned into the TLS layer's
+//! own types; what does not is named here, by its C name, short (the log
+//! line and `TLS_GetLastError`'s reason; firmware rodata).
 
+use core::ffi::{c_char, CStr};
 use core::mem::size_of;
 
 use super::c_str::bounded_cstr;
 use super::c_transport::CTransport;
 use super::slice;
 use super::types::{TLSParams_t, TlsParamsV1};
+use super::version::{TLS_PROTOCOL_VERSION_1_2, TLS_PROTOCOL_VERSION_1_3};
+use super::MAX_IO;
 use crate::error::{Error, Result};
 use crate::fallible::try_box;
-use crate::tls::{Connection, Name, TlsConfig, TrustAnchors, MAX_ALPN_PROTOCOLS, MAX_NAME_LEN};
+use crate::pkcs11::labels::{Checked, MAX_TEXT_LEN};
+use crate::tls::{
+    Connection, Name, TlsConfig, TlsVersion, TrustAnchors, VersionRangeError, MAX_ALPN_PROTOCOLS, MAX_NAME_LEN,
+};
 
-// What is wrong with a field, by its C name (the log line and
-// `TLS_GetLastError`'s reason). Short: they are firmware rodata.
+// `TLSParams_t`'s fields.
 const SIZE_UNKNOWN: Error = Error::BadParameter(c"ulSize: not sizeof(TLSParams_t)");
 const NO_TRANSPORT: Error = Error::BadParameter(c"pxNetworkRecv/pxNetworkSend: NULL");
 const DESTINATION_NULL: Error = Error::BadParameter(c"pcDestination: NULL");
@@ -108,4 +115,105 @@ unsafe fn read<'a>(params: *const TLSParams_t) -> Result<(TlsConfig, TrustAnchor
         }
     }
     Ok((config, anchors, CTransport { recv, send, caller_context: p.pvCallerContext }))
+}
+
+// The other entry points' arguments. Those that reach a connection are
+// recorded by `Connection::reject`, the rest only logged (`report`).
+/// `TLS_Init`'s `ppvContext`.
+pub(super) const CONTEXT_OUT_NULL: Error = Error::BadParameter(c"ppvContext: NULL");
+/// `TLS_Init`'s `pxParams`.
+pub(super) const PARAMS_NULL: Error = Error::BadParameter(c"pxParams: NULL");
+/// Every call's `pvContext`.
+pub(super) const CONTEXT_NULL: Error = Error::BadParameter(c"pvContext: NULL");
+/// `TLS_GetLastError`'s `pxError`.
+pub(super) const ERROR_OUT_NULL: Error = Error::BadParameter(c"pxError: NULL");
+/// `TLS_SetSessionCacheSize`'s `ulEntries`.
+pub(super) const CACHE_ENTRIES_OVER: Error = Error::BadParameter(c"ulEntries: over 8");
+/// `TLS_SetSessionMaxAge`'s `ulSeconds`.
+pub(super) const MAX_AGE_OUT_OF_RANGE: Error = Error::BadParameter(c"ulSeconds: out of range");
+/// `TLS_SetHandshakeTimeout`'s `ulTimeoutMs`.
+pub(super) const TIMEOUT_ZERO: &CStr = c"ulTimeoutMs: 0";
+const PIN_LENGTH: &CStr = c"pcPin: not 1..127 bytes";
+const KEY_LABEL_LENGTH: &CStr = c"pcKeyLabel: not 1..127 bytes";
+const CERT_LABEL_LENGTH: &CStr = c"pcCertLabel: not 1..127 bytes";
+// The texts spell the limit out.
+const _: () = assert!(MAX_TEXT_LEN == 127);
+
+/// `TLS_Recv`'s buffer: the first `MAX_IO` of `len` bytes at `buf` (a
+/// count above that cannot be returned), empty for a length of 0.
+///
+/// # Safety
+/// `buf` is NULL or `len` bytes writable and unused elsewhere for `'a`.
+pub(super) unsafe fn read_buffer<'a>(buf: *mut u8, len: usize) -> core::result::Result<&'a mut [u8], &'static CStr> {
+    // SAFETY: forwarded from this function's contract (a prefix is taken).
+    unsafe { slice::bytes_mut(buf, len.min(MAX_IO)) }.ok_or(c"pucReadBuffer: NULL")
+}
+
+/// `TLS_Send`'s message, as [`read_buffer`] for bytes only read.
+///
+/// # Safety
+/// `msg` is NULL or `len` bytes readable and unchanged for `'a`.
+pub(super) unsafe fn message<'a>(msg: *const u8, len: usize) -> core::result::Result<&'a [u8], &'static CStr> {
+    // SAFETY: forwarded from this function's contract (a prefix is taken).
+    unsafe { slice::bytes(msg, len.min(MAX_IO)) }.ok_or(c"pucMsg: NULL")
+}
+
+/// `TLS_SetProtocolVersions`' two values, each one of the two versions.
+pub(super) fn versions(min: u16, max: u16) -> core::result::Result<(TlsVersion, TlsVersion), &'static CStr> {
+    fn version(number: u16) -> Option<TlsVersion> {
+        match number {
+            TLS_PROTOCOL_VERSION_1_2 => Some(TlsVersion::Tls12),
+            TLS_PROTOCOL_VERSION_1_3 => Some(TlsVersion::Tls13),
+            _ => None,
+        }
+    }
+    let min = version(min).ok_or(c"usMinVersion: not a TLS version")?;
+    let max = version(max).ok_or(c"usMaxVersion: not a TLS version")?;
+    Ok((min, max))
+}
+
+/// Why the TLS layer refused `TLS_SetProtocolVersions`' range, by the
+/// arguments' names.
+pub(super) fn version_range_refused(why: VersionRangeError) -> &'static CStr {
+    match why {
+        VersionRangeError::NotInBuild => c"usMaxVersion: TLS 1.3 is not in this build",
+        VersionRangeError::Inverted => c"usMinVersion: above usMaxVersion",
+        VersionRangeError::BothUnderSmallRecords => c"usMaxVersion: TLS 1.2 or 1.3, not both, under 16 KiB records",
+    }
+}
+
+/// `TLS_SetClientCredentialLabels`' three strings, all checked before any
+/// is used: each `None` for NULL, or its bytes before the NUL.
+///
+/// # Safety
+/// Each pointer is NULL or readable up to its NUL or `MAX_TEXT_LEN + 1` bytes.
+pub(super) unsafe fn credential_labels<'a>(
+    pin: *const c_char,
+    key_label: *const c_char,
+    cert_label: *const c_char,
+) -> Result<(Option<Checked<'a>>, Option<Checked<'a>>, Option<Checked<'a>>)> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        Ok((
+            label_text(pin, PIN_LENGTH)?,
+            label_text(key_label, KEY_LABEL_LENGTH)?,
+            label_text(cert_label, CERT_LABEL_LENGTH)?,
+        ))
+    }
+}
+
+/// `None` for NULL; the bytes before the NUL, or `what` as the bad
+/// parameter when they are empty or more than `MAX_TEXT_LEN` (the scan
+/// stops there). One copy for the three arguments.
+///
+/// # Safety
+/// `p` is NULL or readable up to its NUL or `MAX_TEXT_LEN + 1` bytes.
+#[inline(never)]
+unsafe fn label_text<'a>(p: *const c_char, what: &'static CStr) -> Result<Option<Checked<'a>>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: non-NULL here; readable as the caller promises.
+    let bytes = unsafe { bounded_cstr(p, MAX_TEXT_LEN) }.ok_or(Error::BadParameter(what))?;
+    Checked::new(bytes).map(Some).ok_or(Error::BadParameter(what))
 }

@@ -86,7 +86,7 @@ pub unsafe extern "C" fn TLS_SetHandshakeTimeout(pvContext: *mut c_void, ulTimeo
         on_context(pvContext, |conn| {
             // A connected context says so first, whatever the value.
             conn.configurable()?;
-            let ms = NonZeroU32::new(ulTimeoutMs).ok_or_else(|| conn.reject(c"ulTimeoutMs: 0"))?;
+            let ms = NonZeroU32::new(ulTimeoutMs).ok_or_else(|| conn.reject(super::params::TIMEOUT_ZERO))?;
             conn.set_handshake_timeout(ms).map(|()| 0)
         })
     }

@@ -5,8 +5,7 @@
 use core::ffi::c_void;
 
 use super::types::BaseType_t;
-use super::{as_base_type, on_context, report, TLS_ERROR_INVALID_STATE};
-use crate::error::Error;
+use super::{as_base_type, on_context, params, report, TLS_ERROR_INVALID_STATE};
 use crate::tls::session_cache;
 
 /// @brief Turn session resumption on or off for every later TLS_Connect
@@ -48,7 +47,7 @@ pub extern "C" fn TLS_SetSessionResumption(xEnable: BaseType_t) -> BaseType_t {
 pub extern "C" fn TLS_SetSessionCacheSize(ulEntries: u32) -> BaseType_t {
     match usize::try_from(ulEntries) {
         Ok(n) if session_cache::set_capacity(n) => 0,
-        _ => report(Error::BadParameter(c"ulEntries: over 8")),
+        _ => report(params::CACHE_ENTRIES_OVER),
     }
 }
 
@@ -71,7 +70,7 @@ pub extern "C" fn TLS_SetSessionMaxAge(ulSeconds: u32) -> BaseType_t {
     if session_cache::set_max_age(ulSeconds) {
         0
     } else {
-        report(Error::BadParameter(c"ulSeconds: out of range"))
+        report(params::MAX_AGE_OUT_OF_RANGE)
     }
 }
 

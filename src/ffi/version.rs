@@ -4,22 +4,14 @@
 
 use core::ffi::c_void;
 
-use super::on_context;
 use super::types::BaseType_t;
-use crate::tls::{TlsVersion, VersionRange, VersionRangeError};
+use super::{on_context, params};
+use crate::tls::{TlsVersion, VersionRange};
 
 /// TLS 1.2, by the protocol's own version number.
 pub const TLS_PROTOCOL_VERSION_1_2: u16 = 0x0303;
 /// TLS 1.3, by the protocol's own version number.
 pub const TLS_PROTOCOL_VERSION_1_3: u16 = 0x0304;
-
-fn version(number: u16) -> Option<TlsVersion> {
-    match number {
-        TLS_PROTOCOL_VERSION_1_2 => Some(TlsVersion::Tls12),
-        TLS_PROTOCOL_VERSION_1_3 => Some(TlsVersion::Tls13),
-        _ => None,
-    }
-}
 
 /// @brief Choose the TLS versions the connection may negotiate (extension).
 ///
@@ -57,19 +49,10 @@ pub unsafe extern "C" fn TLS_SetProtocolVersions(
     // SAFETY: the pointer rules of the @param lines above.
     unsafe {
         on_context(pvContext, |conn| {
-            let min = version(usMinVersion).ok_or_else(|| conn.reject(c"usMinVersion: not a TLS version"))?;
-            let max = version(usMaxVersion).ok_or_else(|| conn.reject(c"usMaxVersion: not a TLS version"))?;
+            let (min, max) = params::versions(usMinVersion, usMaxVersion).map_err(|bad| conn.reject(bad))?;
             // A connected context says so first, whatever the range.
             conn.configurable()?;
-            let range = VersionRange::new(min, max).map_err(|err| {
-                conn.reject(match err {
-                    VersionRangeError::NotInBuild => c"usMaxVersion: TLS 1.3 is not in this build",
-                    VersionRangeError::Inverted => c"usMinVersion: above usMaxVersion",
-                    VersionRangeError::BothUnderSmallRecords => {
-                        c"usMaxVersion: TLS 1.2 or 1.3, not both, under 16 KiB records"
-                    }
-                })
-            })?;
+            let range = VersionRange::new(min, max).map_err(|why| conn.reject(params::version_range_refused(why)))?;
             conn.set_versions(range).map(|()| 0)
         })
     }
