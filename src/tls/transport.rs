@@ -422,16 +422,25 @@ mod tests {
         assert!(wire[..big.len()].iter().all(|&b| b == 0xAB) && wire[big.len()..].iter().all(|&b| b == 1));
     }
 
-    #[test]
-    fn a_record_larger_than_the_buffer_goes_straight_through_after_the_queue() {
+    /// After `head` (queued, or held as the final flight), a record of
+    /// `big_len` bytes is sent in a call of its own, behind `head`.
+    fn assert_big_record_follows(head: &[u8], held: bool, big_len: usize) {
         let mut r = rig(usize::MAX, false);
-        assert_eq!(offer(&mut r.bio, b"head"), 4);
-        let big = [7u8; FLIGHT_BUFFER_MAX + 1];
+        assert_eq!(offer(&mut r.bio, head), head.len() as c_int);
+        if held {
+            r.bio.end_coalescing();
+        }
+        let big = alloc::vec![7u8; big_len];
         assert_eq!(offer(&mut r.bio, &big), big.len() as c_int);
         assert_eq!(r.calls.load(Ordering::Relaxed), 2);
         let wire = r.wire.lock().unwrap();
-        assert_eq!(&wire[..4], b"head");
-        assert_eq!(wire.len(), 4 + big.len());
+        assert_eq!(&wire[..head.len()], head);
+        assert_eq!(wire.len(), head.len() + big.len());
+    }
+
+    #[test]
+    fn a_record_larger_than_the_buffer_goes_straight_through_after_the_queue() {
+        assert_big_record_follows(b"head", false, FLIGHT_BUFFER_MAX + 1);
     }
 
     #[test]
@@ -488,15 +497,7 @@ mod tests {
 
     #[test]
     fn a_record_too_large_to_join_the_held_flight_follows_it() {
-        let mut r = rig(usize::MAX, false);
-        assert_eq!(offer(&mut r.bio, b"finished"), 8);
-        r.bio.end_coalescing();
-        let big = [9u8; FLIGHT_BUFFER_MAX];
-        assert_eq!(offer(&mut r.bio, &big), big.len() as c_int);
-        assert_eq!(r.calls.load(Ordering::Relaxed), 2);
-        let wire = r.wire.lock().unwrap();
-        assert_eq!(&wire[..8], b"finished");
-        assert_eq!(wire.len(), 8 + big.len());
+        assert_big_record_follows(b"finished", true, FLIGHT_BUFFER_MAX);
     }
 
     #[test]
