@@ -42,7 +42,7 @@ pub(crate) mod ticks {
         fn count(&self) -> u64;
         /// The largest count, 2^n - 1; the count after it is 0.
         fn max(&self) -> u64;
-        /// Ticks per second, at least 1.
+        /// Ticks per second, at least 1 (a divisor).
         fn rate_hz(&self) -> u32;
     }
 
@@ -69,12 +69,10 @@ pub(crate) mod ticks {
         }
     }
 
-    /// `ticks` in whole milliseconds at `rate_hz`, saturating.
-    pub(crate) fn ms_for_ticks(ticks: u64, rate_hz: u32) -> i64 {
-        let rate = u64::from(rate_hz.max(1));
-        // Whole seconds, then the rest: no intermediate product overflows.
-        let ms = (ticks / rate).saturating_mul(1000).saturating_add(ticks % rate * 1000 / rate);
-        i64::try_from(ms).unwrap_or(i64::MAX)
+    /// The count in whole milliseconds (it wraps with the counter),
+    /// saturating where a 64-bit count times 1000 would overflow.
+    pub(crate) fn ms_now(clock: &impl TickSource) -> i64 {
+        i64::try_from(clock.count().saturating_mul(1000) / u64::from(clock.rate_hz())).unwrap_or(i64::MAX)
     }
 
     /// A bound of a number of milliseconds from its creation, in ticks.
@@ -104,13 +102,13 @@ pub(crate) mod ticks {
         /// Whole seconds since the reading; exact below the counter's
         /// period ([`horizon_s`]).
         pub(crate) fn elapsed_s(&self, clock: &impl TickSource) -> u64 {
-            ticks_between(self.0, clock.count(), clock.max()) / u64::from(clock.rate_hz().max(1))
+            ticks_between(self.0, clock.count(), clock.max()) / u64::from(clock.rate_hz())
         }
     }
 
     /// The counter's period in whole seconds: how far back a stamp sees.
     pub(crate) fn horizon_s(clock: &impl TickSource) -> u64 {
-        clock.max() / u64::from(clock.rate_hz().max(1))
+        clock.max() / u64::from(clock.rate_hz())
     }
 }
 
@@ -214,11 +212,15 @@ mod tests {
 
     #[test]
     fn ticks_convert_to_milliseconds_without_overflow() {
-        assert_eq!(ms_for_ticks(1500, 1000), 1500);
-        assert_eq!(ms_for_ticks(3, 100), 30);
-        assert_eq!(ms_for_ticks(1, 3), 333);
-        assert_eq!(ms_for_ticks(u64::from(u32::MAX), 1000), 4_294_967_295);
-        assert_eq!(ms_for_ticks(u64::MAX, 1000), i64::MAX);
+        let ms = |count, max, rate_hz| ms_now(&FakeTicks::new(count, max, rate_hz));
+        assert_eq!(ms(1500, u64::MAX, 1000), 1500);
+        assert_eq!(ms(3, u64::MAX, 100), 30);
+        assert_eq!(ms(1, u64::MAX, 3), 333);
+        // The last count of a 32-bit counter at 1 kHz; the next one is 0.
+        assert_eq!(ms(u64::from(u32::MAX), u64::from(u32::MAX), 1000), 4_294_967_295);
+        // 64-bit counts: the product saturates, the result stays positive.
+        assert_eq!(ms(u64::MAX, u64::MAX, 1000), (u64::MAX / 1000) as i64);
+        assert_eq!(ms(u64::MAX, u64::MAX, 1), i64::MAX);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! section is `taskENTER_CRITICAL()`, which is not for interrupt handlers
 //! (FreeRTOS's Cortex-M ports assert when it is called from one).
 
-use crate::platform::wait::ticks::{ms_for_ticks, TickDeadline, TickSource, TickStamp};
+use crate::platform::wait::ticks::{ms_now, TickDeadline, TickSource, TickStamp};
 
 // The glue's functions (src/platform/freertos_glue.c).
 extern "C" {
@@ -93,7 +93,7 @@ pub fn pause_for_io() {
 /// the counter: after its largest value it starts again from 0.
 #[cfg_attr(not(mbedtls_ms_time_alt), allow(dead_code))]
 pub fn monotonic_ms() -> i64 {
-    ms_for_ticks(Kernel.count(), Kernel.rate_hz())
+    ms_now(&Kernel)
 }
 
 /// critical-section over the kernel's nesting critical sections.
