@@ -22,13 +22,13 @@
 //!
 //! What is here is what every back end on a wrapping tick counter shares:
 //! elapsed ticks across a wrap, milliseconds to ticks, and the deadline and
-//! stamp made of them ([`ticks`]; the FreeRTOS back end reads the kernel's
+//! stamp made of them (`ticks`; the FreeRTOS back end reads the kernel's
 //! counter, the tests a fake one).
 
-pub use super::backend::{monotonic_ms, pause_for_io, Deadline, Stamp};
 /// How far back a [`Stamp`] can see, in seconds: callers keep ages well
 /// below it (the session cache refuses lifetimes above half of it).
 pub(crate) use super::backend::stamp_horizon_s;
+pub use super::backend::{monotonic_ms, pause_for_io, Deadline, Stamp};
 
 #[cfg(any(test, feature = "freertos"))]
 pub(crate) mod ticks {
