@@ -48,27 +48,29 @@ typedef char freertos_tls_tick_rate_fits[ ( ( configTICK_RATE_HZ ) > 0 &&
 /* TickType_t is unsigned on every port: the count runs from 0 to its
  * largest value, then wraps to 0. */
 typedef char freertos_tls_tick_is_unsigned[ ( ( TickType_t ) -1 > ( TickType_t ) 0 ) ? 1 : -1 ];
-typedef char freertos_tls_tick_fits[ ( sizeof( TickType_t ) <= sizeof( uint64_t ) ) ? 1 : -1 ];
 
-uint64_t freertos_tls_tick_count( void );
-uint64_t freertos_tls_tick_max( void );
+uint32_t freertos_tls_tick_count( void );
+uint32_t freertos_tls_tick_max( void );
 uint32_t freertos_tls_tick_rate_hz( void );
 void freertos_tls_delay_ticks( uint32_t ulTicks );
 void freertos_tls_enter_critical( void );
 void freertos_tls_exit_critical( void );
 
-/* The kernel's tick count, widened: it wraps after freertos_tls_tick_max(),
- * not after UINT64_MAX, so differences are taken modulo that (the Rust side
- * masks them: src/platform/wait.rs, ticks_between). */
-uint64_t freertos_tls_tick_count( void )
+/* The kernel's tick count, in 32 bits: with 16- or 32-bit ticks the count
+ * itself, with 64-bit ticks its low 32 bits, a counter that wraps after
+ * 2^32 ticks (49.7 days at 1 kHz) like a 32-bit one. It wraps to 0 after
+ * freertos_tls_tick_max(), so differences are taken modulo that (the Rust
+ * side masks them: src/platform/wait.rs, ticks_between). */
+uint32_t freertos_tls_tick_count( void )
 {
-    return ( uint64_t ) xTaskGetTickCount();
+    return ( uint32_t ) xTaskGetTickCount();
 }
 
-/* The largest TickType_t: 2^16 - 1, 2^32 - 1 or 2^64 - 1. */
-uint64_t freertos_tls_tick_max( void )
+/* The largest value freertos_tls_tick_count() returns: 2^16 - 1 with
+ * 16-bit ticks, else 2^32 - 1. */
+uint32_t freertos_tls_tick_max( void )
 {
-    return ( uint64_t ) ( TickType_t ) -1;
+    return ( sizeof( TickType_t ) < sizeof( uint32_t ) ) ? ( uint32_t ) ( TickType_t ) -1 : UINT32_MAX;
 }
 
 /* configTICK_RATE_HZ. */

@@ -32,16 +32,17 @@ pub use super::backend::{monotonic_ms, pause_for_io, Deadline, Stamp};
 
 #[cfg(any(test, feature = "freertos"))]
 pub(crate) mod ticks {
-    //! Time on a tick counter that counts from 0 to its largest value
-    //! (2^n - 1 for an n-bit counter: FreeRTOS's `TickType_t` has 16, 32 or
-    //! 64 bits) and then starts again from 0.
+    //! Time on a 32-bit tick counter that counts from 0 to its largest
+    //! value and then starts again from 0: 2^32 - 1, or 2^16 - 1 for
+    //! FreeRTOS's 16-bit `TickType_t` (of a 64-bit one the glue hands over
+    //! the low 32 bits, which wrap like a 32-bit counter).
 
     /// A wrapping tick counter: the kernel's, or a test's.
     pub(crate) trait TickSource {
         /// The count now.
-        fn count(&self) -> u64;
+        fn count(&self) -> u32;
         /// The largest count, 2^n - 1; the count after it is 0.
-        fn max(&self) -> u64;
+        fn max(&self) -> u32;
         /// Ticks per second, at least 1 (a divisor).
         fn rate_hz(&self) -> u32;
     }
@@ -50,35 +51,35 @@ pub(crate) mod ticks {
     /// count is `max` (2^n - 1). Correct across one wrap, which is all a
     /// wait shorter than the counter's period can see (49.7 days for 32
     /// bits at 1 kHz, 65 s for 16 bits).
-    pub(crate) const fn ticks_between(start: u64, now: u64, max: u64) -> u64 {
+    pub(crate) const fn ticks_between(start: u32, now: u32, max: u32) -> u32 {
         now.wrapping_sub(start) & max
     }
 
     /// Ticks that cover at least `ms` milliseconds at `rate_hz`: rounded
     /// up, at least one, at most `max` (a longer wait could not be told
     /// from a shorter one after the wrap).
-    pub(crate) const fn ticks_for_ms(ms: u32, rate_hz: u32, max: u64) -> u64 {
+    pub(crate) const fn ticks_for_ms(ms: u32, rate_hz: u32, max: u32) -> u32 {
         // Both factors are below 2^32: no overflow.
         let t = (ms as u64 * rate_hz as u64).div_ceil(1000);
         if t == 0 {
             1
-        } else if t > max {
+        } else if t > max as u64 {
             max
         } else {
-            t
+            t as u32
         }
     }
 
-    /// The count in whole milliseconds (it wraps with the counter),
-    /// saturating where a 64-bit count times 1000 would overflow.
+    /// The count in whole milliseconds; it wraps with the counter.
     pub(crate) fn ms_now(clock: &impl TickSource) -> i64 {
-        i64::try_from(clock.count().saturating_mul(1000) / u64::from(clock.rate_hz())).unwrap_or(i64::MAX)
+        // At most (2^32 - 1) * 1000: no overflow.
+        (i64::from(clock.count()) * 1000) / i64::from(clock.rate_hz())
     }
 
     /// A bound of a number of milliseconds from its creation, in ticks.
     pub(crate) struct TickDeadline {
-        start: u64,
-        limit: u64,
+        start: u32,
+        limit: u32,
     }
 
     impl TickDeadline {
@@ -92,7 +93,7 @@ pub(crate) mod ticks {
     }
 
     /// A reading of the counter, to tell later how old something is.
-    pub(crate) struct TickStamp(u64);
+    pub(crate) struct TickStamp(u32);
 
     impl TickStamp {
         pub(crate) fn now(clock: &impl TickSource) -> Self {
@@ -102,13 +103,13 @@ pub(crate) mod ticks {
         /// Whole seconds since the reading; exact below the counter's
         /// period ([`horizon_s`]).
         pub(crate) fn elapsed_s(&self, clock: &impl TickSource) -> u64 {
-            ticks_between(self.0, clock.count(), clock.max()) / u64::from(clock.rate_hz())
+            u64::from(ticks_between(self.0, clock.count(), clock.max()) / clock.rate_hz())
         }
     }
 
     /// The counter's period in whole seconds: how far back a stamp sees.
     pub(crate) fn horizon_s(clock: &impl TickSource) -> u64 {
-        clock.max() / u64::from(clock.rate_hz())
+        u64::from(clock.max() / clock.rate_hz())
     }
 }
 
@@ -123,26 +124,26 @@ mod tests {
 
     /// A tick counter the test moves by hand.
     struct FakeTicks {
-        now: Cell<u64>,
-        max: u64,
+        now: Cell<u32>,
+        max: u32,
         rate_hz: u32,
     }
 
     impl FakeTicks {
-        fn new(start: u64, max: u64, rate_hz: u32) -> Self {
+        fn new(start: u32, max: u32, rate_hz: u32) -> Self {
             FakeTicks { now: Cell::new(start), max, rate_hz }
         }
 
-        fn advance(&self, ticks: u64) {
+        fn advance(&self, ticks: u32) {
             self.now.set(self.now.get().wrapping_add(ticks) & self.max);
         }
     }
 
     impl TickSource for FakeTicks {
-        fn count(&self) -> u64 {
+        fn count(&self) -> u32 {
             self.now.get()
         }
-        fn max(&self) -> u64 {
+        fn max(&self) -> u32 {
             self.max
         }
         fn rate_hz(&self) -> u32 {
@@ -150,8 +151,9 @@ mod tests {
         }
     }
 
-    /// The counter widths FreeRTOS offers (`TickType_t`).
-    const WIDTHS: [u64; 3] = [u16::MAX as u64, u32::MAX as u64, u64::MAX];
+    /// The counters the glue hands over: 16-bit ticks, and 32-bit ones (or
+    /// the low half of 64-bit ones).
+    const WIDTHS: [u32; 2] = [u16::MAX as u32, u32::MAX];
 
     #[test]
     fn a_deadline_fires_on_time_across_the_wrap_for_every_tick_width() {
@@ -174,7 +176,7 @@ mod tests {
     fn a_deadline_longer_than_the_counter_period_still_fires() {
         // 16-bit ticks at 1 kHz wrap after 65.5 s; a 100 s bound is cut to
         // the period rather than never reached.
-        let max = u64::from(u16::MAX);
+        let max = u32::from(u16::MAX);
         let clock = FakeTicks::new(0, max, 1000);
         let deadline = TickDeadline::after_ms(&clock, 100_000);
         clock.advance(max - 1);
@@ -185,8 +187,7 @@ mod tests {
 
     #[test]
     fn a_stamp_ages_in_whole_seconds_across_the_wrap() {
-        let max = u64::from(u32::MAX);
-        let clock = FakeTicks::new(max - 50, max, 100);
+        let clock = FakeTicks::new(u32::MAX - 50, u32::MAX, 100);
         let stamp = TickStamp::now(&clock);
         clock.advance(99);
         assert_eq!(stamp.elapsed_s(&clock), 0);
@@ -200,27 +201,24 @@ mod tests {
 
     #[test]
     fn ticks_round_up_and_stay_within_the_counter() {
-        assert_eq!(ticks_for_ms(1, 100, u64::from(u32::MAX)), 1); // 0.1 tick -> 1
-        assert_eq!(ticks_for_ms(15, 100, u64::from(u32::MAX)), 2); // 1.5 ticks -> 2
-        assert_eq!(ticks_for_ms(20, 100, u64::from(u32::MAX)), 2);
-        assert_eq!(ticks_for_ms(0, 1000, u64::from(u32::MAX)), 1);
-        assert_eq!(ticks_for_ms(u32::MAX, 10_000, u64::from(u32::MAX)), u64::from(u32::MAX));
-        // With 64-bit ticks the same bound is not cut.
-        assert_eq!(ticks_for_ms(u32::MAX, 10_000, u64::MAX), u64::from(u32::MAX) * 10);
-        assert_eq!(ticks_for_ms(70_000, 1000, u64::from(u16::MAX)), u64::from(u16::MAX));
+        assert_eq!(ticks_for_ms(1, 100, u32::MAX), 1); // 0.1 tick -> 1
+        assert_eq!(ticks_for_ms(15, 100, u32::MAX), 2); // 1.5 ticks -> 2
+        assert_eq!(ticks_for_ms(20, 100, u32::MAX), 2);
+        assert_eq!(ticks_for_ms(0, 1000, u32::MAX), 1);
+        assert_eq!(ticks_for_ms(u32::MAX, 10_000, u32::MAX), u32::MAX);
+        assert_eq!(ticks_for_ms(70_000, 1000, u32::from(u16::MAX)), u32::from(u16::MAX));
+        assert_eq!(ticks_for_ms(1001, 100, u32::MAX), 101); // 100.1 -> 101
     }
 
     #[test]
     fn ticks_convert_to_milliseconds_without_overflow() {
-        let ms = |count, max, rate_hz| ms_now(&FakeTicks::new(count, max, rate_hz));
-        assert_eq!(ms(1500, u64::MAX, 1000), 1500);
-        assert_eq!(ms(3, u64::MAX, 100), 30);
-        assert_eq!(ms(1, u64::MAX, 3), 333);
-        // The last count of a 32-bit counter at 1 kHz; the next one is 0.
-        assert_eq!(ms(u64::from(u32::MAX), u64::from(u32::MAX), 1000), 4_294_967_295);
-        // 64-bit counts: the product saturates, the result stays positive.
-        assert_eq!(ms(u64::MAX, u64::MAX, 1000), (u64::MAX / 1000) as i64);
-        assert_eq!(ms(u64::MAX, u64::MAX, 1), i64::MAX);
+        let ms = |count, rate_hz| ms_now(&FakeTicks::new(count, u32::MAX, rate_hz));
+        assert_eq!(ms(1500, 1000), 1500);
+        assert_eq!(ms(3, 100), 30);
+        assert_eq!(ms(1, 3), 333);
+        // The last count of a 32-bit counter: the next one is 0.
+        assert_eq!(ms(u32::MAX, 1000), 4_294_967_295);
+        assert_eq!(ms(u32::MAX, 1), 4_294_967_295_000);
     }
 
     #[test]

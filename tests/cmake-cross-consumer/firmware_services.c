@@ -28,12 +28,12 @@ void freertos_tls_exit_critical( void )
 }
 
 /* A 32-bit tick counter at 1 kHz. */
-uint64_t freertos_tls_tick_count( void )
+uint32_t freertos_tls_tick_count( void )
 {
     return ulTickCount;
 }
 
-uint64_t freertos_tls_tick_max( void )
+uint32_t freertos_tls_tick_max( void )
 {
     return UINT32_MAX;
 }

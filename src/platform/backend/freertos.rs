@@ -15,8 +15,8 @@ use crate::platform::wait::ticks::{ms_now, TickDeadline, TickSource, TickStamp};
 
 // The glue's functions (src/platform/freertos_glue.c).
 extern "C" {
-    fn freertos_tls_tick_count() -> u64;
-    fn freertos_tls_tick_max() -> u64;
+    fn freertos_tls_tick_count() -> u32;
+    fn freertos_tls_tick_max() -> u32;
     fn freertos_tls_tick_rate_hz() -> u32;
     fn freertos_tls_delay_ticks(ticks: u32);
     fn freertos_tls_enter_critical();
@@ -27,12 +27,12 @@ extern "C" {
 struct Kernel;
 
 impl TickSource for Kernel {
-    fn count(&self) -> u64 {
+    fn count(&self) -> u32 {
         // SAFETY: a kernel query (xTaskGetTickCount), valid from any task.
         unsafe { freertos_tls_tick_count() }
     }
 
-    fn max(&self) -> u64 {
+    fn max(&self) -> u32 {
         // SAFETY: returns a constant of the firmware's configuration.
         unsafe { freertos_tls_tick_max() }
     }
@@ -75,8 +75,8 @@ impl Stamp {
     }
 }
 
-/// The period of the kernel's tick counter in seconds (49.7 days for
-/// 32-bit ticks at 1 kHz).
+/// The period of the tick counter the glue hands over, in seconds (49.7
+/// days at 1 kHz; 65 s for 16-bit ticks).
 pub(crate) fn stamp_horizon_s() -> u64 {
     crate::platform::wait::ticks::horizon_s(&Kernel)
 }
