@@ -87,9 +87,13 @@ FIRMWARE_FEATURES=freertos,log-vloggingprintf,session-resumption,texts
 # error list, DigestInfo prefixes and std forms brought it to 19,398 B
 # (+383 B; the figure of the commit that set this line). Firmware that
 # needs the room builds with FREERTOS_TLS_TEXTS=OFF: 16,677 B (no log
-# lines, one fixed reason text). The next addition states its cost.
+# lines, one fixed reason text). The platform back ends and the FreeRTOS
+# glue cost 194 B (19,592 B): the tick rate is read from the firmware's
+# configuration at run time (divisions a compile-time copy had folded
+# away) and the PKCS#11 lifecycle wait is bounded and yields instead of
+# spinning. The next addition states its cost.
 RUST_TARGET_BYTES=16384
-RUST_CEILING_BYTES=19456
+RUST_CEILING_BYTES=19712
 
 t_start=$(date +%s)
 

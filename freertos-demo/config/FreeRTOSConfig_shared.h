@@ -10,9 +10,9 @@
 #define FREERTOS_CONFIG_SHARED_H
 
 /* Scheduling: one millisecond tick, so that tick counts are milliseconds
- * (coreMQTT's clock in mqtt_demo.c is xTaskGetTickCount()). A firmware
- * whose tick differs tells the TLS library through CMake's
- * FREERTOS_TLS_TICK_RATE_HZ (README.md). */
+ * (coreMQTT's clock in mqtt_demo.c is xTaskGetTickCount()). The TLS
+ * library reads the rate, like the tick width, through its FreeRTOS glue
+ * (src/platform/freertos_glue.c), compiled against this file. */
 #define configUSE_PREEMPTION                       1
 #define configUSE_TICKLESS_IDLE                    0
 #define configTICK_RATE_HZ                         ( ( TickType_t ) 1000 )

@@ -35,9 +35,10 @@ mod compiled {
 
     pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
         super::fill_in_sections(out, ActivePort::SECTION_BYTES, |chunk, start_up_budget| {
-            // Already borrowed: an interrupt the critical section does not
-            // mask (above FreeRTOS's syscall priority) called in during a
-            // section. The port is busy: an error, not a panic.
+            // Already borrowed: only a call against the rules gets here,
+            // nested inside a section (the section nests on one task) or
+            // from an interrupt handler. The port is busy: an error, not
+            // a panic.
             critical_section::with(|cs| match PORT.borrow(cs).try_borrow_mut() {
                 Ok(mut port) => port.fill_section(chunk, start_up_budget),
                 Err(_) => Err(EntropyError::Unavailable),
@@ -50,8 +51,10 @@ mod compiled {
 const START_UP_SAMPLES_PER_SECTION: u32 = 32;
 
 /// Ports are not reentrant, so every access happens inside a critical
-/// section (tasks and interrupts alike). On a single core that masks
-/// interrupts, so the work is cut into short sections: `section` (one
+/// section. Callers are tasks (never interrupt handlers: the section is
+/// FreeRTOS's task-level `taskENTER_CRITICAL`). On a single core a section
+/// masks interrupts up to the kernel's syscall priority, so the work is cut
+/// into short sections, keeping interrupt latency low: `section` (one
 /// critical section) runs at most [`START_UP_SAMPLES_PER_SECTION`] samples
 /// of the 1024-sample start-up test and returns `false`, or, once that is
 /// complete, fills one chunk of at most `section_bytes` (the port's
@@ -170,9 +173,9 @@ mod tests {
     #[test]
     fn a_call_while_the_port_is_in_use_fails_without_panicking() {
         let mut out = [0x77u8; 16];
-        // What an interrupt that the critical section does not mask sees
-        // when it calls in during a section (the std implementation of
-        // critical-section lets the same thread nest).
+        // A call made while the port is in use, from inside a section
+        // (the std implementation of critical-section lets the same
+        // thread nest, as FreeRTOS's lets the same task).
         critical_section::with(|cs| {
             let _in_use = compiled::PORT.borrow(cs).borrow_mut();
             assert_eq!(fill(&mut out), Err(EntropyError::Unavailable));

@@ -31,8 +31,9 @@ pub(super) fn fill(out: &mut [u8]) -> Result<(), EntropyError> {
 fn with_source<T>(
     f: impl FnOnce(&mut (dyn TestedSource + Send)) -> Result<T, EntropyError>,
 ) -> Result<T, EntropyError> {
-    // Already borrowed: called from an interrupt the critical section does
-    // not mask, during a section (see `compiled::fill`): busy, not a panic.
+    // Already borrowed: called from inside a section, e.g. by the source
+    // itself, or from an interrupt handler against the rules (see
+    // `compiled::fill`): busy, not a panic.
     critical_section::with(|cs| match SOURCE.borrow(cs).try_borrow_mut() {
         Ok(mut registered) => match registered.as_deref_mut() {
             Some(source) => f(source),

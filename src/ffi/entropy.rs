@@ -35,6 +35,9 @@ pub unsafe extern "C" fn mbedtls_hardware_poll(
 ) -> c_int {
     // `data` is the original's board context; ports need none.
     let _ = data;
+    // Callers are tasks, never interrupt handlers: the port is read inside
+    // the platform's critical section, on FreeRTOS `taskENTER_CRITICAL`,
+    // which is for task context only (crate::entropy::fill_in_sections).
     // SAFETY: forwarded from this function's contract.
     unsafe { poll_with(entropy::fill, output, len, olen) }
 }

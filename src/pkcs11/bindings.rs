@@ -26,6 +26,7 @@ pub type CK_BBOOL = c_uchar;
 pub const CK_TRUE: CK_BBOOL = 1;
 
 pub const CKR_OK: CK_RV = 0x0000_0000;
+pub const CKR_FUNCTION_FAILED: CK_RV = 0x0000_0006;
 pub const CKR_CANT_LOCK: CK_RV = 0x0000_000A;
 pub const CKR_MECHANISM_INVALID: CK_RV = 0x0000_0070;
 pub const CKR_TOKEN_NOT_PRESENT: CK_RV = 0x0000_00E0;

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use critical_section::Mutex;
 
 use super::bindings::*;
+use crate::platform::wait::{pause_for_io, Deadline};
 
 /// Failure of a module call, with the module's `CK_RV`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +29,8 @@ fn check(rv: CK_RV) -> RvResult<()> {
 }
 
 const BROKEN: Rv = Rv(CKR_VENDOR_CONTRACT_BROKEN);
+/// Another connection's `C_Initialize`/`C_Finalize` did not end in time.
+const LIFECYCLE_BUSY: Rv = Rv(CKR_FUNCTION_FAILED);
 
 #[derive(Clone, Copy)]
 struct Lifecycle {
@@ -40,20 +43,28 @@ struct Lifecycle {
 static LIFECYCLE: Mutex<Cell<Lifecycle>> =
     Mutex::new(Cell::new(Lifecycle { users: 0, we_initialized: false, busy: false }));
 
-/// Run `f` with the lifecycle to itself. The critical section is held only
-/// to flip `busy`, never across a module call (module calls may block).
-fn with_lifecycle<T>(f: impl FnOnce(&mut Lifecycle) -> T) -> T {
-    let mut state = claim_lifecycle();
+/// How long a connection waits for another one's `C_Initialize` or
+/// `C_Finalize` (one module call) before it gives up.
+const LIFECYCLE_BOUND_MS: u32 = 10_000;
+
+/// Run `f` with the lifecycle to itself; `None` when another connection
+/// held it for longer than [`LIFECYCLE_BOUND_MS`]. The critical section is
+/// held only to flip `busy`, never across a module call (module calls may
+/// block).
+fn with_lifecycle<T>(f: impl FnOnce(&mut Lifecycle) -> T) -> Option<T> {
+    let mut state = claim_lifecycle()?;
     let out = f(&mut state);
     state.busy = false;
     critical_section::with(|cs| LIFECYCLE.borrow(cs).set(state));
-    out
+    Some(out)
 }
 
 /// Wait until no one else holds the lifecycle, then mark it held and
-/// return it. One copy for `acquire` and `drop` (not generic).
+/// return it; `None` after [`LIFECYCLE_BOUND_MS`]. One copy for `acquire`
+/// and `drop` (not generic).
 #[inline(never)]
-fn claim_lifecycle() -> Lifecycle {
+fn claim_lifecycle() -> Option<Lifecycle> {
+    let mut deadline = None;
     loop {
         let claimed = critical_section::with(|cs| {
             let cell = LIFECYCLE.borrow(cs);
@@ -65,14 +76,16 @@ fn claim_lifecycle() -> Lifecycle {
             cell.set(state);
             Some(state)
         });
-        if let Some(state) = claimed {
-            return state;
+        if claimed.is_some() {
+            return claimed;
         }
         // Another connection is inside C_Initialize/C_Finalize: one module
-        // call, so the wait is short. (A FreeRTOS task spinning here at a
-        // higher priority than the holder would starve it; connections are
-        // normally opened from tasks of one priority.)
-        core::hint::spin_loop();
+        // call. Give the CPU away (the holder may have a lower priority)
+        // and look again, within the bound.
+        if deadline.get_or_insert_with(|| Deadline::after_ms(LIFECYCLE_BOUND_MS)).expired() {
+            return None;
+        }
+        pause_for_io();
     }
 }
 
@@ -99,6 +112,7 @@ impl Module {
             state.users += 1;
             Ok(Module { list })
         })
+        .unwrap_or(Err(LIFECYCLE_BUSY))
     }
 
     fn list(&self) -> &'static CK_FUNCTION_LIST {
@@ -135,7 +149,9 @@ fn initialize(list: &CK_FUNCTION_LIST) -> RvResult<bool> {
 impl Drop for Module {
     fn drop(&mut self) {
         let list = self.list;
-        with_lifecycle(|state| {
+        // Past the bound this use stays counted: the module is then never
+        // finalised by this crate, which leaves it initialised, not broken.
+        let _ = with_lifecycle(|state| {
             state.users = state.users.saturating_sub(1);
             if state.users == 0 && state.we_initialized {
                 state.we_initialized = false;

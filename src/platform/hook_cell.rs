@@ -1,5 +1,7 @@
 //! The cell holding one hook the firmware registers (clock, log sink,
-//! expiry check): set from any task, read from any task or interrupt.
+//! expiry check): set and read from any task. Not from interrupt
+//! handlers: the critical section is the kernel's task-level one
+//! (`taskENTER_CRITICAL`), as for every library entry point.
 //!
 //! A `Cell` inside a critical section instead of an atomic integer and a
 //! `transmute`: a function pointer needs no unsafe code to be stored this

@@ -2,9 +2,14 @@
 //! heap, critical sections, the panic handler. (The C symbols mbedTLS
 //! expects from the platform are exported by `ffi::mbedtls_platform`.)
 
+// The back end: monotonic time, deadlines, stamps, the pause for I/O and
+// (FreeRTOS) the critical section, one file per kind of build, chosen here
+// and nowhere else. `wait` says what each does.
+#[cfg_attr(feature = "std", path = "backend/host.rs")]
+#[cfg_attr(all(feature = "freertos", not(feature = "std")), path = "backend/freertos.rs")]
+#[cfg_attr(not(any(feature = "std", feature = "freertos")), path = "backend/bare.rs")]
+mod backend;
 pub mod clock;
-#[cfg(feature = "freertos")]
-pub(crate) mod freertos;
 #[cfg(not(feature = "std"))]
 mod heap;
 pub(crate) mod hook_cell;

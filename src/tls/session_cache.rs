@@ -26,7 +26,7 @@ use mbedtls_sys as m;
 use zeroize::Zeroize;
 
 use crate::platform::log::{log, Part::*};
-use crate::platform::wait::{Stamp, STAMP_HORIZON_S};
+use crate::platform::wait::{stamp_horizon_s, Stamp};
 
 /// The cache is compiled in with the `session-resumption` feature.
 pub(crate) const BUILT_IN: bool = cfg!(feature = "session-resumption");
@@ -263,7 +263,7 @@ pub fn set_capacity(entries: usize) -> bool {
 /// Offer a session at most `seconds` after its handshake (1 s to the
 /// monotonic clock's horizon); a shorter ticket lifetime still wins.
 pub fn set_max_age(seconds: u32) -> bool {
-    if seconds == 0 || u64::from(seconds) > STAMP_HORIZON_S / 2 {
+    if seconds == 0 || u64::from(seconds) > stamp_horizon_s() / 2 {
         return false;
     }
     update(&mut |c, _| {

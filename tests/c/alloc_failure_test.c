@@ -91,16 +91,19 @@ void __wrap_free(void *p) { uncounted(p); }
 void *pvPortMalloc(size_t size) { return counted(size); }
 void vPortFree(void *p) { uncounted(p); }
 
-/* ---- the rest of the kernel surface the library uses ---- */
-void vPortEnterCritical(void) {}
-void vPortExitCritical(void) {}
-uint32_t xTaskGetTickCount(void)
+/* ---- the rest of the kernel surface the library uses: the FreeRTOS
+ * glue's functions (src/platform/freertos_glue.c), a 32-bit tick at 1000 Hz ---- */
+void freertos_tls_enter_critical(void) {}
+void freertos_tls_exit_critical(void) {}
+uint32_t freertos_tls_tick_count(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000); /* 1000 Hz */
+    return (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000);
 }
-void vTaskDelay(uint32_t ticks) { usleep(ticks * 1000u); } /* 1000 Hz */
+uint32_t freertos_tls_tick_max(void) { return UINT32_MAX; }
+uint32_t freertos_tls_tick_rate_hz(void) { return 1000; }
+void freertos_tls_delay_ticks(uint32_t ticks) { usleep(ticks * 1000u); }
 void vAssertCalled(const char *file, unsigned long line)
 {
     fprintf(stderr, "vAssertCalled %s:%lu\n", file, line);

@@ -34,6 +34,11 @@ if(NOT TARGET board_mps2_an386_kernel_headers)
         "${BOARD_DIR}"
         "${BOARD_KERNEL_DIR}/include"
         "${BOARD_KERNEL_DIR}/portable/GCC/ARM_CM4F")
+    # The library's FreeRTOS glue compiles against these headers
+    # (library.cmake names them); held to the board's warnings.
+    if(TARGET freertos_tls_freertos_glue)
+        target_compile_options(freertos_tls_freertos_glue PRIVATE ${BOARD_WARNINGS})
+    endif()
 endif()
 
 # The kernel and the board objects of one variant (initial tick count,

@@ -38,6 +38,10 @@ function(board_mps2_an386_library)
     set(FREERTOS_TLS_BOARD "mps2-an386" CACHE STRING "Board the library is built for" FORCE)
     set(FREERTOS_TLS_PKCS11_MODULE "" CACHE FILEPATH
         "PKCS#11 module (none: the firmware links its own C_GetFunctionList)" FORCE)
+    # The library's FreeRTOS glue compiles against the kernel headers and
+    # the board's FreeRTOSConfig.h (board.cmake defines the target).
+    set(FREERTOS_TLS_FREERTOS_TARGET "board_mps2_an386_kernel_headers" CACHE STRING
+        "The firmware's FreeRTOS kernel target" FORCE)
     # A default: a value given on the command line wins.
     set(FREERTOS_TLS_CARGO_FEATURES "freertos;log-vloggingprintf" CACHE STRING
         "Further cargo features of freertos-tls (;-list)")
