@@ -100,7 +100,7 @@ fn check_mbedtls() {
         panic!(
             "feature p256-cortex-m4 provides mbedTLS's ECDH/ECDSA-verify functions, but the mbedTLS \
              configuration does not define {}. Add them to the configuration or the C flags \
-             (-D{}), or use the CMake option FREERTOS_TLS_P256_CORTEX_M4=ON; see README \"Cortex-M\"",
+             (-D{}), or use the CMake option FREERTOS_TLS_P256_CORTEX_M4=ON; see docs/cortex-m.md",
             undefined.join(", "),
             P256_ALT_MACROS.join(" -D")
         );
