@@ -131,18 +131,22 @@ impl Bio {
         Bio { transport, fault: None, flight: FlightBuffer::new(), coalesce: true, records_written: 0 }
     }
 
+    /// The count a transport call returned for `asked` bytes, if it kept
+    /// its contract; otherwise its fault, recorded (the first one stays).
+    fn taken(&mut self, r: Result<usize, TransportError>, asked: usize) -> Result<usize, TransportError> {
+        let fault = match r {
+            Ok(n) if n <= asked => return Ok(n),
+            Ok(_) => TransportError::Overrun,
+            Err(e) => e,
+        };
+        Err(*self.fault.get_or_insert(fault))
+    }
+
     fn record(&mut self, r: Result<usize, TransportError>, want: c_int, failed: c_int, asked: usize) -> c_int {
-        match r {
+        match self.taken(r, asked) {
             Ok(0) => want,
-            Ok(n) if n <= asked => c_int::try_from(n).unwrap_or(failed),
-            Ok(_) => {
-                self.fault.get_or_insert(TransportError::Overrun);
-                failed
-            }
-            Err(e) => {
-                self.fault.get_or_insert(e);
-                failed
-            }
+            Ok(n) => c_int::try_from(n).unwrap_or(failed),
+            Err(_) => failed,
         }
     }
 
@@ -154,11 +158,11 @@ impl Bio {
         }
         while self.flight.queued() > 0 {
             let rest = self.flight.bytes.get(self.flight.sent..).unwrap_or_default();
-            match self.transport.send(rest) {
-                Ok(0) => return Ok(Flushed::Blocked),
-                Ok(n) if n <= rest.len() => self.flight.sent += n,
-                Ok(_) => return Err(*self.fault.get_or_insert(TransportError::Overrun)),
-                Err(e) => return Err(*self.fault.get_or_insert(e)),
+            let asked = rest.len();
+            let r = self.transport.send(rest);
+            match self.taken(r, asked)? {
+                0 => return Ok(Flushed::Blocked),
+                n => self.flight.sent += n,
             }
         }
         self.flight.clear();
@@ -181,8 +185,8 @@ impl Bio {
         let asked = both.len();
         let r = self.transport.send(both);
         self.flight.bytes.truncate(flight_end);
-        let rc = match r {
-            Ok(n) if n <= asked => {
+        let rc = match self.taken(r, asked) {
+            Ok(n) => {
                 self.flight.sent += n.min(pending);
                 match n.saturating_sub(pending) {
                     0 => want,
@@ -190,14 +194,7 @@ impl Bio {
                     taken => c_int::try_from(taken).unwrap_or(failed),
                 }
             }
-            Ok(_) => {
-                self.fault.get_or_insert(TransportError::Overrun);
-                failed
-            }
-            Err(e) => {
-                self.fault.get_or_insert(e);
-                failed
-            }
+            Err(_) => failed,
         };
         if self.flight.queued() == 0 {
             self.flight.clear();
