@@ -29,9 +29,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/deps.sh"
 source "$root/scripts/lib/demo-helpers.sh"
 source "$root/scripts/lib/test-helpers.sh"
-ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
-ensure_cross_rust
-demo_require_cargo
+board_test_prerequisites
 
 work=${TEST_BOARD_WORK_DIR:-$root/build/test-board}
 rm -rf "$work"

@@ -103,13 +103,8 @@ done
 step "ports crate for $M0, each Cortex-M port; two ports at once refused"
 t0=$(date +%s)
 for port in "${CORTEX_M_PORTS[@]}"; do
-    if cross_cargo "$M0" rustc -p freertos-rng-ports --lib --features "$port" -- -D warnings \
-            >"$work/ports-m0-$port.log" 2>&1; then
-        pass "freertos-rng-ports for $M0, $port"
-    else
-        tail -30 "$work/ports-m0-$port.log" >&2
-        fail "freertos-rng-ports for $M0, $port"
-    fi
+    check_run "freertos-rng-ports for $M0, $port" "$work/ports-m0-$port.log" \
+        cross_cargo "$M0" rustc -p freertos-rng-ports --lib --features "$port" -- -D warnings
 done
 two="${CORTEX_M_PORTS[0]},${CORTEX_M_PORTS[1]}"
 if cross_cargo "$M0" rustc -p freertos-rng-ports --lib --features "$two" >"$work/ports-m0-two.log" 2>&1; then
@@ -122,29 +117,19 @@ else
 fi
 echo "ports crate for $M0: $(( $(date +%s) - t0 )) s"
 t0=$(date +%s)
-if cross_cargo "$M0" rustc --lib --no-default-features --features "$FIRMWARE_FEATURES,port-stm32" \
-        -- -D warnings >"$work/lib-m0.log" 2>&1; then
-    pass "$M0 library, port-stm32 ($(( $(date +%s) - t0 )) s)"
-else
-    tail -30 "$work/lib-m0.log" >&2
-    fail "$M0 library, port-stm32"
-fi
+check_run "$M0 library, port-stm32" "$work/lib-m0.log" \
+    cross_cargo "$M0" rustc --lib --no-default-features --features "$FIRMWARE_FEATURES,port-stm32" -- -D warnings
+echo "$M0 library: $(( $(date +%s) - t0 )) s"
 
 step "mbedTLS struct layout for $M4F: arm-none-eabi-gcc vs the Rust bindings"
-t0=$(date +%s)
-if tests/cross-layout/check.sh "$M4F" >"$work/layout-m4f.log" 2>&1; then
-    pass "$(tail -1 "$work/layout-m4f.log") ($(( $(date +%s) - t0 )) s)"
-else
-    tail -40 "$work/layout-m4f.log" >&2
-    fail "mbedTLS layout for $M4F"
-fi
-t0=$(date +%s)
-if tests/cross-layout/check.sh "$M4F" --record 4096 >"$work/layout-m4f-4k.log" 2>&1; then
-    pass "$(tail -1 "$work/layout-m4f-4k.log") ($(( $(date +%s) - t0 )) s)"
-else
-    tail -40 "$work/layout-m4f-4k.log" >&2
-    fail "mbedTLS layout for $M4F, 4 KiB record profile"
-fi
+# The default profile, then the 4 KiB record profile.
+for record in "" 4096; do
+    t0=$(date +%s)
+    log=$work/layout-m4f${record:+-$record}.log
+    check_run "mbedTLS layout for $M4F${record:+, $record-byte records}" "$log" \
+        tests/cross-layout/check.sh "$M4F" ${record:+--record "$record"}
+    echo "  $(tail -1 "$log") ($(( $(date +%s) - t0 )) s)"
+done
 
 step "clippy -D warnings, firmware feature set, $M4F"
 cross_detect "$M4F"
@@ -152,12 +137,9 @@ if [ "$CROSS_ROUTE_BUILD_STD" = 1 ]; then
     # clippy-driver is rustup's and would need core built by the same
     # compiler version; Debian's rustc-web ships no clippy.
     echo "skipped: $CROSS_ROUTE_RUSTC has no prebuilt core for $M4F, and clippy cannot use build-std's"
-elif cross_cargo "$M4F" clippy --lib --no-default-features --features "$FIRMWARE_FEATURES,port-stm32" \
-        -- -D warnings >"$work/clippy.log" 2>&1; then
-    pass "clippy $M4F"
 else
-    tail -30 "$work/clippy.log" >&2
-    fail "clippy $M4F"
+    check_run "clippy $M4F" "$work/clippy.log" \
+        cross_cargo "$M4F" clippy --lib --no-default-features --features "$FIRMWARE_FEATURES,port-stm32" -- -D warnings
 fi
 
 step "CMake: a cross build without FREERTOS_TLS_RNG_PORT fails at configure time, listing the ports"

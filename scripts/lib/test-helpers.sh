@@ -16,6 +16,20 @@ fail() {
     check_failures=$((check_failures + 1))
 }
 
+# check_run NAME LOG COMMAND...: one check that COMMAND succeeds, its
+# output in LOG; on failure LOG's tail is shown. Always returns 0 (the
+# count decides), so it is safe under `set -e`.
+check_run() {
+    local name=$1 log=$2
+    shift 2
+    if "$@" >"$log" 2>&1; then
+        pass "$name"
+    else
+        tail -40 "$log" >&2
+        fail "$name"
+    fi
+}
+
 # expect_failure NAME LOG RC PATTERN...: a run that must fail cleanly: it
 # exited non-zero (RC), did not hang until its timeout (124), and its
 # output LOG contains every PATTERN (extended regex).
@@ -36,6 +50,14 @@ field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 
 # The two board tests (test-board.sh, test-board-lwip.sh) below; they need
 # scripts/lib/demo-helpers.sh too.
+
+# board_test_prerequisites: what both board tests need installed: the
+# Debian packages, the Cortex-M Rust target, cargo.
+board_test_prerequisites() {
+    ensure_packages "${DEMO_PACKAGES[@]}" "${CORTEX_M_PACKAGES[@]}"
+    ensure_cross_rust
+    demo_require_cargo
+}
 
 # board_test_build ROOT WORK TITLE [cmake args...]: the steps "PKI" (an EC
 # demo PKI in WORK/pki) and TITLE (the board firmware with it, built in
