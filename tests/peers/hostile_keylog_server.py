@@ -14,8 +14,9 @@ Then echoes until the client closes.
 import argparse
 import hashlib
 import hmac
-import socket
 import ssl
+
+from peer_common import serve_forever
 
 SUITE = "ECDHE-ECDSA-AES128-GCM-SHA256"  # key 16, fixed IV 4, PRF SHA-256
 
@@ -100,18 +101,13 @@ def main():
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.load_verify_locations(args.client_ca)
     ctx.keylog_filename = args.keylog
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    print(f"PORT {srv.getsockname()[1]}", flush=True)
-    while True:
-        sock, _ = srv.accept()
-        try:
-            serve(sock, ctx, args.keylog)
-        except (EOFError, OSError, ssl.SSLError) as exc:
-            print(f"ENDED {type(exc).__name__}", flush=True)
-        finally:
-            sock.close()
+
+    def ended(exc):
+        if not isinstance(exc, (EOFError, OSError, ssl.SSLError)):
+            raise exc  # a bug in this server, not the client going
+        print(f"ENDED {type(exc).__name__}", flush=True)
+
+    serve_forever(lambda sock, _index: serve(sock, ctx, args.keylog), ended)
 
 
 if __name__ == "__main__":

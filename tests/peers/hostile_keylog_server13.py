@@ -19,9 +19,9 @@ until the client closes.
 """
 import argparse
 import os
-import socket
 
-from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
+from peer_common import echo, serve_forever, tlslite_credentials
+from tlslite.api import HandshakeSettings, TLSConnection
 from tlslite.messages import NewSessionTicket
 from tlslite.utils.cryptomath import HKDF_expand_label
 
@@ -58,11 +58,7 @@ def serve(sock, chain, key, req_cert):
                   res_master=res_master, psk=psk, ticket=ticket)
     print("SECRETS " + " ".join(f"{k}={v.hex()}" for k, v in fields.items()), flush=True)
     conn.write(bytes(first))
-    while True:
-        data = conn.read(max=16384, min=1)
-        if not data:
-            break
-        conn.write(bytes(data))
+    echo(conn)
 
 
 def main():
@@ -71,21 +67,10 @@ def main():
     p.add_argument("--key", required=True)
     p.add_argument("--require-client-cert", action="store_true")
     args = p.parse_args()
-    chain = X509CertChain()
-    chain.parsePemList(open(args.cert).read())
-    key = parsePEMKey(open(args.key).read(), private=True)
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    print(f"PORT {srv.getsockname()[1]}", flush=True)
-    while True:
-        sock, _ = srv.accept()
-        try:
-            serve(sock, chain, key, args.require_client_cert)
-        except Exception as exc:  # the client went: report and go on
-            print(f"ENDED {type(exc).__name__} {exc}", flush=True)
-        finally:
-            sock.close()
+    chain, key = tlslite_credentials(args.cert, args.key)
+    # The client went: report and go on.
+    serve_forever(lambda sock, _index: serve(sock, chain, key, args.require_client_cert),
+                  lambda exc: print(f"ENDED {type(exc).__name__} {exc}", flush=True))
 
 
 if __name__ == "__main__":

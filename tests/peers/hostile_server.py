@@ -17,7 +17,8 @@ import struct
 import sys
 import time
 
-from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
+from peer_common import echo, say, serve_forever, tlslite_credentials
+from tlslite.api import HandshakeSettings, TLSConnection
 from tlslite.constants import AlertDescription, AlertLevel, ECPointFormat
 from tlslite.messages import Alert, HelloRequest, Message, ServerHelloDone
 
@@ -31,10 +32,6 @@ def record(ctype, body, version=b"\x03\x03"):
 def server_hello(version=b"\x03\x03", suite=0xC02B):
     body = version + os.urandom(32) + b"\x00" + struct.pack(">H", suite) + b"\x00"
     return record(HANDSHAKE, b"\x02" + struct.pack(">I", len(body))[1:] + body)
-
-
-def say(what):
-    print(f"SAW {what}", flush=True)
 
 
 def read_client_hello(sock):
@@ -241,11 +238,7 @@ def session_case(name, sock, chain, key):
         hold(raw, 15)
     elif name == "echo":
         conn.write(bytes(first))
-        while True:
-            data = conn.read(max=16384, min=1)
-            if not data:
-                break
-            conn.write(bytes(data))
+        echo(conn)
     elif name == "sink":
         total = len(first)
         try:
@@ -267,27 +260,16 @@ def main():
     p.add_argument("--key", required=True)
     p.add_argument("--case", required=True)
     args = p.parse_args()
-    chain = X509CertChain()
-    chain.parsePemList(open(args.cert).read())
-    key = parsePEMKey(open(args.key).read(), private=True)
+    chain, key = tlslite_credentials(args.cert, args.key)
 
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    print(f"PORT {srv.getsockname()[1]}", flush=True)
-    while True:
-        sock, _ = srv.accept()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            if args.case.startswith("hs_"):
-                raw_case(args.case, sock)
-            else:
-                session_case(args.case, sock, chain, key)
-        except Exception as exc:  # the client gave up: report and go on
-            say(f"server_error {type(exc).__name__} {exc}")
-        finally:
-            sock.close()
+    def handle(sock, _index):
+        if args.case.startswith("hs_"):
+            raw_case(args.case, sock)
+        else:
+            session_case(args.case, sock, chain, key)
+
+    # The client gave up: report and go on.
+    serve_forever(handle, lambda exc: say(f"server_error {type(exc).__name__} {exc}"), nodelay=True)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ import struct
 import sys
 import time
 
-from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
+from peer_common import echo, say, serve_forever, tlslite_credentials
+from tlslite.api import HandshakeSettings, TLSConnection
 from tlslite.constants import AlertDescription, KeyUpdateMessageType
 from tlslite.errors import TLSRemoteAlert
 from tlslite.constants import ECPointFormat
@@ -47,10 +48,6 @@ SECP256R1, X25519, SECP384R1, SECP521R1, FFDHE2048 = 0x17, 0x1D, 0x18, 0x19, 0x1
 P256_G = bytes.fromhex(
     "04" "6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296"
     "4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5")
-
-
-def say(what):
-    print(f"SAW {what}", flush=True)
 
 
 def record(ctype, body, version=b"\x03\x03"):
@@ -274,11 +271,7 @@ def honest_echo(sock, chain, key):
     conn.handshakeServer(certChain=chain, privateKey=key, settings=s)
     resumed = any(isinstance(m, ServerHello) and m.getExtension(EXT_PSK) is not None for m in sent)
     say(f"hello psk={int(psk)} resumed={int(resumed)}")
-    while True:
-        data = conn.read(max=16384, min=1)
-        if not data:
-            break
-        conn.write(bytes(data))
+    echo(conn)
 
 
 def tls12_ticket_case(name, sock, chain, key, index):
@@ -311,11 +304,7 @@ def tls12_ticket_case(name, sock, chain, key, index):
     finally:
         if index == 0:
             NewSessionTicket1_0.create = orig
-    while True:
-        data = conn.read(max=16384, min=1)
-        if not data:
-            break
-        conn.write(bytes(data))
+    echo(conn)
 
 
 def post_case(name, sock, chain, key, index):
@@ -386,11 +375,7 @@ def post_case(name, sock, chain, key, index):
     else:
         raise SystemExit(f"unknown case {name}")
     # Then an echo server, until the client goes.
-    while True:
-        data = conn.read(max=16384, min=1)
-        if not data:
-            break
-        conn.write(bytes(data))
+    echo(conn)
 
 
 def main():
@@ -399,33 +384,20 @@ def main():
     p.add_argument("--key", required=True)
     p.add_argument("--case", required=True)
     args = p.parse_args()
-    chain = X509CertChain()
-    chain.parsePemList(open(args.cert).read())
-    key = parsePEMKey(open(args.key).read(), private=True)
+    chain, key = tlslite_credentials(args.cert, args.key)
     if args.case.startswith("cv13_"):
         corrupting(args.case)
 
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    print(f"PORT {srv.getsockname()[1]}", flush=True)
-    index = 0
-    while True:
-        sock, _ = srv.accept()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            if args.case.startswith("hs13_"):
-                raw_case(args.case, sock)
-            elif args.case.startswith("cv13_"):
-                corrupt_case(args.case, sock, chain, key)
-            else:
-                post_case(args.case, sock, chain, key, index)
-        except Exception as exc:  # the client gave up: report and go on
-            say(f"server_error {type(exc).__name__} {exc}")
-        finally:
-            index += 1
-            sock.close()
+    def handle(sock, index):
+        if args.case.startswith("hs13_"):
+            raw_case(args.case, sock)
+        elif args.case.startswith("cv13_"):
+            corrupt_case(args.case, sock, chain, key)
+        else:
+            post_case(args.case, sock, chain, key, index)
+
+    # The client gave up: report and go on.
+    serve_forever(handle, lambda exc: say(f"server_error {type(exc).__name__} {exc}"), nodelay=True)
 
 
 if __name__ == "__main__":
