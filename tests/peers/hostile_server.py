@@ -10,14 +10,12 @@ describing what the client did in reply (read by the test). Cases named
 real TLS 1.2 handshake with tlslite-ng, read the client's first message,
 and then break the session at the record layer.
 """
-import argparse
 import os
 import socket
 import struct
-import sys
 import time
 
-from peer_common import echo, say, serve_forever, tlslite_credentials
+from peer_common import echo, run_case_server, say
 from tlslite.api import HandshakeSettings, TLSConnection
 from tlslite.constants import AlertDescription, AlertLevel, ECPointFormat
 from tlslite.messages import Alert, HelloRequest, Message, ServerHelloDone
@@ -254,26 +252,14 @@ def session_case(name, sock, chain, key):
         raise SystemExit(f"unknown case {name}")
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
-    p.add_argument("--case", required=True)
-    args = p.parse_args()
-    chain, key = tlslite_credentials(args.cert, args.key)
-
+def prepare(case, chain, key):
     def handle(sock, _index):
-        if args.case.startswith("hs_"):
-            raw_case(args.case, sock)
+        if case.startswith("hs_"):
+            raw_case(case, sock)
         else:
-            session_case(args.case, sock, chain, key)
-
-    # The client gave up: report and go on.
-    serve_forever(handle, lambda exc: say(f"server_error {type(exc).__name__} {exc}"), nodelay=True)
+            session_case(case, sock, chain, key)
+    return handle
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit(0)
+    run_case_server(prepare)

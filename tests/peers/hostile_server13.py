@@ -24,14 +24,12 @@ one after another, and prints "SAW <what>" lines. Cases:
   session tickets that reports "SAW hello psk=<0|1> resumed=<0|1>": whether
   the ClientHello offered a PSK, and whether tlslite-ng resumed with it.
 """
-import argparse
 import os
 import socket
 import struct
-import sys
 import time
 
-from peer_common import echo, say, serve_forever, tlslite_credentials
+from peer_common import echo, run_case_server, say
 from tlslite.api import HandshakeSettings, TLSConnection
 from tlslite.constants import AlertDescription, KeyUpdateMessageType
 from tlslite.errors import TLSRemoteAlert
@@ -378,30 +376,19 @@ def post_case(name, sock, chain, key, index):
     echo(conn)
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
-    p.add_argument("--case", required=True)
-    args = p.parse_args()
-    chain, key = tlslite_credentials(args.cert, args.key)
-    if args.case.startswith("cv13_"):
-        corrupting(args.case)
+def prepare(case, chain, key):
+    if case.startswith("cv13_"):
+        corrupting(case)
 
     def handle(sock, index):
-        if args.case.startswith("hs13_"):
-            raw_case(args.case, sock)
-        elif args.case.startswith("cv13_"):
-            corrupt_case(args.case, sock, chain, key)
+        if case.startswith("hs13_"):
+            raw_case(case, sock)
+        elif case.startswith("cv13_"):
+            corrupt_case(case, sock, chain, key)
         else:
-            post_case(args.case, sock, chain, key, index)
-
-    # The client gave up: report and go on.
-    serve_forever(handle, lambda exc: say(f"server_error {type(exc).__name__} {exc}"), nodelay=True)
+            post_case(case, sock, chain, key, index)
+    return handle
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit(0)
+    run_case_server(prepare)

@@ -2,7 +2,9 @@
 loop, tlslite-ng credentials, the echo after a case, and the report line.
 Imported by the servers beside it (their folder is on the import path when
 they run as scripts)."""
+import argparse
 import socket
+import sys
 
 
 def say(what):
@@ -32,6 +34,25 @@ def serve_forever(handle, on_error, nodelay=False):
         finally:
             index += 1
             sock.close()
+
+
+def run_case_server(prepare):
+    """The hostile servers' main: `--cert C --key K --case NAME`, then
+    serve_forever with TCP_NODELAY, each connection handled by
+    prepare(case, chain, key) (called once: it returns handle(sock, index)).
+    A connection that fails is reported as "SAW server_error ..."; Ctrl-C
+    ends the server quietly."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--case", required=True)
+    args = p.parse_args()
+    chain, key = tlslite_credentials(args.cert, args.key)
+    handle = prepare(args.case, chain, key)
+    try:
+        serve_forever(handle, lambda exc: say(f"server_error {type(exc).__name__} {exc}"), nodelay=True)
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 def tlslite_credentials(cert_path, key_path):
