@@ -44,10 +44,36 @@ fn hostile(pki: &Pki, case: &str) -> EchoPeer {
 
 /// One hostile server process presenting `id` and running `case`.
 fn hostile_as(id: &Identity, case: &str) -> EchoPeer {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_server.py");
+    spawn_hostile("hostile_server.py", id, case)
+}
+
+/// `script` (in tests/peers/, on tlslite-ng) presenting `id` and running `case`.
+fn spawn_hostile(script: &str, id: &Identity, case: &str) -> EchoPeer {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers").join(script);
     let mut cmd = Command::new(tlslite_python());
     cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key).arg("--case").arg(case);
     EchoPeer::spawn(cmd)
+}
+
+/// `TLS_Connect` to `port` with a handshake bound of `timeout_ms`, watched
+/// for leaks: the code, the mbedTLS detail and how long it took. `check`
+/// runs on the client before it is freed (inside the watch).
+fn timed_connect(
+    case: &str,
+    pki: &Pki,
+    port: u16,
+    timeout_ms: u32,
+    check: impl FnOnce(&mut Client, BaseType_t),
+) -> (BaseType_t, i32, Duration) {
+    heap_watch::assert_no_leak(case, || {
+        let mut c = client(pki, port, timeout_ms);
+        let start = Instant::now();
+        let rc = c.connect();
+        let took = start.elapsed();
+        let mbedtls = c.last_error().mbedtls_code;
+        check(&mut c, rc);
+        (rc, mbedtls, took)
+    })
 }
 
 fn client(pki: &Pki, port: u16, handshake_ms: u32) -> Client {
@@ -306,17 +332,11 @@ fn hostile_handshakes() {
     for (case, code, timeout_ms) in rows {
         let pki = Pki::new(case);
         let peer = hostile(&pki, case);
-        let (rc, mbedtls, took) = heap_watch::assert_no_leak(case, || {
-            let mut c = client(&pki, peer.port, timeout_ms);
-            let start = Instant::now();
-            let rc = c.connect();
-            let took = start.elapsed();
-            let e = c.last_error();
-            assert_eq!(rc, code, "{case}: mbedTLS {}", e.mbedtls_code);
-            assert!(took < Duration::from_millis(u64::from(timeout_ms) + 1_000), "{case}: took {took:?}");
-            assert_sticky(&mut c, code);
-            (rc, e.mbedtls_code, took)
+        let (rc, mbedtls, took) = timed_connect(case, &pki, peer.port, timeout_ms, |c, rc| {
+            assert_eq!(rc, code, "{case}: mbedTLS {}", c.last_error().mbedtls_code);
+            assert_sticky(c, code);
         });
+        assert!(took < Duration::from_millis(u64::from(timeout_ms) + 1_000), "{case}: took {took:?}");
         eprintln!("{case}: {rc} (mbedTLS -0x{:04X}) after {took:?}", mbedtls.unsigned_abs());
     }
 }
@@ -434,11 +454,7 @@ const MBEDTLS_BAD_INPUT_DATA: i32 = -0x7100;
 
 /// One TLS 1.3 hostile server process running `case`.
 fn hostile13(pki: &Pki, case: &str) -> EchoPeer {
-    let id = pki.localhost();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_server13.py");
-    let mut cmd = Command::new(tlslite_python());
-    cmd.arg(script).arg("--cert").arg(&id.cert).arg("--key").arg(&id.key).arg("--case").arg(case);
-    EchoPeer::spawn(cmd)
+    spawn_hostile("hostile_server13.py", &pki.localhost(), case)
 }
 
 /// The peer's next line that starts with `prefix` (others are skipped),
@@ -459,16 +475,10 @@ fn peer_line(peer: &EchoPeer, prefix: &str) -> String {
 fn connect13(case: &str, timeout_ms: u32) -> (BaseType_t, i32, Duration, String) {
     let pki = Pki::new(case);
     let peer = hostile13(&pki, case);
-    let (rc, mbedtls, took) = heap_watch::assert_no_leak(case, || {
-        let mut c = client(&pki, peer.port, timeout_ms);
-        let start = Instant::now();
-        let rc = c.connect();
-        let took = start.elapsed();
-        let e = c.last_error();
+    let (rc, mbedtls, took) = timed_connect(case, &pki, peer.port, timeout_ms, |c, rc| {
         if rc != 0 {
-            assert_sticky(&mut c, rc);
+            assert_sticky(c, rc);
         }
-        (rc, e.mbedtls_code, took)
     });
     // A client that connected sent no alert (and the peer waits for data).
     let alert = if rc == 0 { "none (connected)".to_string() } else { peer_line(&peer, "SAW client_alert ") };
