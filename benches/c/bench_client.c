@@ -409,29 +409,17 @@ static void base_free(struct base_conn *c)
 }
 
 /* The baseline on a PSA build (MBEDTLS_USE_PSA_CRYPTO, TLS 1.3): PSA must
- * be started before a handshake, as a program using both would: the
- * library's first TLS_Init registers mbedTLS's mutexes
- * (MBEDTLS_THREADING_ALT), then psa_crypto_init. Called before anything is
- * measured, so that PSA's image-lifetime state is counted on neither side. */
-static void raw_start_psa(const char *ca, size_t ca_len)
+ * be started before a handshake, as a program using both would: through
+ * TLS_InitCrypto, which registers the library's mutexes
+ * (MBEDTLS_THREADING_ALT) and its token driver, then runs psa_crypto_init
+ * (iot_tls.h: a firmware that also uses PSA calls it first). Called before
+ * anything is measured, so that PSA's image-lifetime state is counted on
+ * neither side. */
+static void raw_start_psa(void)
 {
 #if defined(MBEDTLS_PSA_CRYPTO_C)
-    TLSParams_t p;
-    void *t = NULL;
-    int fd = -1;
-    memset(&p, 0, sizeof p);
-    p.ulSize = sizeof p;
-    p.pcDestination = BENCH_RAW_SERVER_NAME;
-    p.pcServerCertificate = ca;
-    p.ulServerCertificateLength = (uint32_t)ca_len;
-    p.pxNetworkRecv = ours_recv_cb;
-    p.pxNetworkSend = ours_send_cb;
-    p.pvCallerContext = &fd;
-    if (TLS_Init(&t, &p) != 0) die("TLS_Init", 0);
-    TLS_Cleanup(t);
-    if (psa_crypto_init() != PSA_SUCCESS) die("psa_crypto_init", 0);
-#else
-    (void)ca, (void)ca_len;
+    BaseType_t rc = TLS_InitCrypto();
+    if (rc != 0) die("TLS_InitCrypto", rc);
 #endif
 }
 
@@ -898,7 +886,7 @@ int main(int argc, char **argv)
         && argc == (strcmp(mode, "groups13") == 0 ? 5 : 6)) {
         size_t ca_len;
         char *ca = read_file(argv[3], &ca_len);
-        raw_start_psa(ca, ca_len);
+        raw_start_psa();
         if (strcmp(mode, "reconnect") == 0) run_reconnects(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
         else if (strcmp(mode, "rtt") == 0) run_rtt(atoi(argv[2]), ca, ca_len, atoi(argv[4]), argv[5]);
         else if (strcmp(mode, "groups13") == 0) run_groups13(atoi(argv[2]), ca, ca_len, atoi(argv[4]));
@@ -907,26 +895,26 @@ int main(int argc, char **argv)
     } else if (strcmp(mode, "probe") == 0 && argc == 8) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
-        raw_start_psa(ca, ca_len);
+        raw_start_psa();
         run_probe(argv[2], atoi(argv[3]), ca, ca_len, argv[5], atol(argv[6]));
         (void)argv[7];
         free(ca);
     } else if (strcmp(mode, "handshake2") == 0 && argc == 8) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
-        raw_start_psa(ca, ca_len);
+        raw_start_psa();
         run_handshake_pairs(atoi(argv[2]), atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6], argv[7]);
         free(ca);
     } else if (strcmp(mode, "handshake") == 0 && argc == 7) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
-        raw_start_psa(ca, ca_len);
+        raw_start_psa();
         run_handshakes(argv[2], atoi(argv[3]), ca, ca_len, atoi(argv[5]), argv[6]);
         free(ca);
     } else if (strcmp(mode, "bulk") == 0 && argc == 7) {
         size_t ca_len;
         char *ca = read_file(argv[4], &ca_len);
-        raw_start_psa(ca, ca_len);
+        raw_start_psa();
         run_bulk(parse_impl(argv[2]), atoi(argv[3]), ca, ca_len, strcmp(argv[5], "up") == 0,
                  strtoull(argv[6], NULL, 10));
         free(ca);
