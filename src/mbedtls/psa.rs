@@ -12,7 +12,7 @@ use core::cell::Cell;
 use critical_section::Mutex;
 use mbedtls_sys as m;
 
-use crate::platform::wait::{pause_for_io, Deadline};
+use crate::platform::wait::retry_within;
 
 /// What [`start`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,25 +42,25 @@ pub(crate) type TokenSign = m::freertos_tls_token_sign_t;
 /// when it cannot start (no entropy), in which case the next call tries
 /// again. `sign` is the token driver's signing function.
 pub(crate) fn start(sign: TokenSign) -> Result<Started, i32> {
-    let mut deadline = None;
-    loop {
-        let state = critical_section::with(|cs| {
+    // The state as found, once no other task is starting PSA (a state of
+    // `NotStarted` is then this task's to start: it is marked `Starting`).
+    let settled = retry_within(START_BOUND_MS, || {
+        critical_section::with(|cs| {
             let cell = STATE.borrow(cs);
-            let now = cell.get();
-            if now == State::NotStarted {
-                cell.set(State::Starting);
+            match cell.get() {
+                State::Starting => None,
+                State::NotStarted => {
+                    cell.set(State::Starting);
+                    Some(State::NotStarted)
+                }
+                started => Some(started),
             }
-            now
-        });
-        match state {
-            State::Started(started) => return Ok(started),
-            State::NotStarted => break,
-            State::Starting => {}
-        }
-        if deadline.get_or_insert_with(|| Deadline::after_ms(START_BOUND_MS)).expired() {
-            return Err(m::FREERTOS_TLS_PSA_ERROR_BAD_STATE);
-        }
-        pause_for_io();
+        })
+    });
+    match settled {
+        Some(State::Started(started)) => return Ok(started),
+        Some(_) => {}
+        None => return Err(m::FREERTOS_TLS_PSA_ERROR_BAD_STATE),
     }
     let result = start_now(sign);
     let next = match result {

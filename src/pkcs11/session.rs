@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use critical_section::Mutex;
 
 use super::bindings::*;
-use crate::platform::wait::{pause_for_io, Deadline};
+use crate::platform::wait::retry_within;
 
 /// Failure of a module call, with the module's `CK_RV`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,9 +64,11 @@ fn with_lifecycle<T>(f: impl FnOnce(&mut Lifecycle) -> T) -> Option<T> {
 /// and `drop` (not generic).
 #[inline(never)]
 fn claim_lifecycle() -> Option<Lifecycle> {
-    let mut deadline = None;
-    loop {
-        let claimed = critical_section::with(|cs| {
+    // Another connection may be inside C_Initialize/C_Finalize: one module
+    // call. Give the CPU away (the holder may have a lower priority) and
+    // look again, within the bound.
+    retry_within(LIFECYCLE_BOUND_MS, || {
+        critical_section::with(|cs| {
             let cell = LIFECYCLE.borrow(cs);
             let mut state = cell.get();
             if state.busy {
@@ -75,18 +77,8 @@ fn claim_lifecycle() -> Option<Lifecycle> {
             state.busy = true;
             cell.set(state);
             Some(state)
-        });
-        if claimed.is_some() {
-            return claimed;
-        }
-        // Another connection is inside C_Initialize/C_Finalize: one module
-        // call. Give the CPU away (the holder may have a lower priority)
-        // and look again, within the bound.
-        if deadline.get_or_insert_with(|| Deadline::after_ms(LIFECYCLE_BOUND_MS)).expired() {
-            return None;
-        }
-        pause_for_io();
-    }
+        })
+    })
 }
 
 /// One counted use of the module; dropping it may finalise the module.

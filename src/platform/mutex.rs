@@ -12,7 +12,7 @@ use core::ffi::c_int;
 
 use mbedtls_sys as m;
 
-use super::wait::{pause_for_io, Deadline};
+use super::wait::retry_within;
 
 /// Longest wait for a mutex before mbedTLS is told it failed: far above
 /// any PSA operation (an RSA-4096 verification on a Cortex-M0 included).
@@ -55,30 +55,22 @@ unsafe extern "C" fn free(mutex: *mut m::threading_mutex_t) {
 /// # Safety
 /// As for [`init`].
 unsafe extern "C" fn lock(mutex: *mut m::threading_mutex_t) -> c_int {
-    let mut deadline = None;
-    loop {
+    // `Some` with the answer, `None` while another task holds the mutex.
+    let try_lock = || {
         // SAFETY: per the contract; every task touches the flag only
         // inside a critical section.
-        let taken = critical_section::with(|_| unsafe {
+        critical_section::with(|_| unsafe {
             match mutex.as_mut() {
                 Some(mx) if mx.valid == 1 && mx.locked == 0 => {
                     mx.locked = 1;
-                    Ok(true)
+                    Some(0)
                 }
-                Some(mx) if mx.valid == 1 => Ok(false),
-                _ => Err(m::ERR_THREADING_BAD_INPUT_DATA),
+                Some(mx) if mx.valid == 1 => None,
+                _ => Some(m::ERR_THREADING_BAD_INPUT_DATA),
             }
-        });
-        match taken {
-            Ok(true) => return 0,
-            Ok(false) => {}
-            Err(rc) => return rc,
-        }
-        if deadline.get_or_insert_with(|| Deadline::after_ms(LOCK_BOUND_MS)).expired() {
-            return m::ERR_THREADING_MUTEX_ERROR;
-        }
-        pause_for_io();
-    }
+        })
+    };
+    retry_within(LOCK_BOUND_MS, try_lock).unwrap_or(m::ERR_THREADING_MUTEX_ERROR)
 }
 
 /// `mutex_unlock`.

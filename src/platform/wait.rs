@@ -16,8 +16,8 @@
 //! A bare build has neither a clock to bound a wait nor a scheduler to give
 //! the CPU to, so it does not wait: every deadline has passed when it is
 //! made, and a caller that finds the transport empty gives up at once (a
-//! handshake ends with `TLS_ERROR_HANDSHAKE_TIMEOUT`, close_notify is not
-//! sent). Its transport must block until it has data or its own timeout
+//! handshake ends with `TLS_ERROR_HANDSHAKE_FAILED`, reason "TLS handshake
+//! timed out"; close_notify is not sent). Its transport must block until it has data or its own timeout
 //! passes, as the original library's did.
 //!
 //! What is here is what every back end on a wrapping tick counter shares:
@@ -29,6 +29,24 @@
 /// below it (the session cache refuses lifetimes above half of it).
 pub(crate) use super::backend::stamp_horizon_s;
 pub use super::backend::{monotonic_ms, pause_for_io, Deadline, Stamp};
+
+/// Call `attempt` until it returns `Some`, pausing for I/O between tries,
+/// for at most `bound_ms` after the first miss: `None` once that has
+/// passed. The clock is read only after a miss, so a first try that
+/// succeeds costs nothing more. What the library's claims on shared state
+/// (a mutex, PSA's start, the PKCS#11 module's lifecycle) wait with.
+pub(crate) fn retry_within<T>(bound_ms: u32, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
+    let mut deadline = None;
+    loop {
+        if let Some(done) = attempt() {
+            return Some(done);
+        }
+        if deadline.get_or_insert_with(|| Deadline::after_ms(bound_ms)).expired() {
+            return None;
+        }
+        pause_for_io();
+    }
+}
 
 #[cfg(any(test, feature = "freertos"))]
 pub(crate) mod ticks {
