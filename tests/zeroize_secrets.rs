@@ -66,14 +66,21 @@ fn connect_and_echo(peer: &EchoPeer, ca: &[u8]) -> Client {
     c
 }
 
-#[test]
-fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
-    let setup = support::ProvisionedDevice::new("zeroize-device", KeyAlg::EcP256);
+/// A token with a P-256 device key whose PIN is changed to [`SECRET_PIN`],
+/// and the library told that PIN (so the PIN is a secret it holds).
+fn device_behind_secret_pin(name: &str) -> support::ProvisionedDevice {
+    let setup = support::ProvisionedDevice::new(name, KeyAlg::EcP256);
     // Panics with pkcs11-tool's output unless the PIN was changed.
     setup.token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
     let pin = CString::new(SECRET_PIN).unwrap();
     // SAFETY: a NUL-terminated string; NULL keeps the labels.
     assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
+    setup
+}
+
+#[test]
+fn no_freed_block_keeps_the_pin_master_secret_or_session_keys() {
+    let setup = device_behind_secret_pin("zeroize-device");
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server.py");
     let mut cmd = Command::new("python3");
@@ -179,11 +186,7 @@ fn secrets13(line: &str) -> [([u8; 256], usize); 9] {
 fn tls13_traffic_secrets_and_resumption_psk_are_wiped() {
     // Mutual TLS 1.3 with the device key in the token (ECDSA through PSA),
     // behind the secret PIN, as the TLS 1.2 check above.
-    let setup = support::ProvisionedDevice::new("zeroize13-device", KeyAlg::EcP256);
-    setup.token.tool_with_pin(support::PIN, &["--change-pin", "--new-pin", SECRET_PIN]);
-    let pin = CString::new(SECRET_PIN).unwrap();
-    // SAFETY: a NUL-terminated string; NULL keeps the labels.
-    assert_eq!(unsafe { ffi::TLS_SetClientCredentialLabels(pin.as_ptr(), std::ptr::null(), std::ptr::null()) }, 0);
+    let setup = device_behind_secret_pin("zeroize13-device");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hostile_keylog_server13.py");
     let mut cmd = Command::new(tlslite::tlslite_python());
     cmd.arg(script).arg("--cert").arg(&setup.pki.server.cert).arg("--key").arg(&setup.pki.server.key);
